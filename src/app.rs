@@ -1,0 +1,57 @@
+//! The HTML shell, the root component and the route table. No business logic here.
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+use crate::auth::views::LoginPage;
+use crate::clients::views::{ClientDetailPage, ClientListPage, NewClientPage};
+use crate::dashboard::DashboardPage;
+use crate::matters::views::{MatterDetailPage, MatterListPage, NewMatterPage};
+use crate::ui::{provide_csp_nonce, AppLayout, NotFound};
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    provide_csp_nonce();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="docket" href="/pkg/docket.css"/>
+        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
+        <Meta name="description" content="Docket — practice management for law firms"/>
+        <Title text="Docket"/>
+        // Async SSR: pages are sent whole, so they read fine without JavaScript and carry real
+        // status codes (404 for an unknown id).
+        <Router>
+            <Routes fallback=|| view! { <NotFound/> }>
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                <ParentRoute path=path!("") view=AppLayout ssr=SsrMode::Async>
+                    <Route path=path!("/") view=DashboardPage ssr=SsrMode::Async/>
+                    <Route path=path!("/clients") view=ClientListPage ssr=SsrMode::Async/>
+                    <Route path=path!("/clients/new") view=NewClientPage ssr=SsrMode::Async/>
+                    <Route path=path!("/clients/:id") view=ClientDetailPage ssr=SsrMode::Async/>
+                    <Route path=path!("/matters") view=MatterListPage ssr=SsrMode::Async/>
+                    <Route path=path!("/matters/new") view=NewMatterPage ssr=SsrMode::Async/>
+                    <Route path=path!("/matters/:id") view=MatterDetailPage ssr=SsrMode::Async/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

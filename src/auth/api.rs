@@ -1,0 +1,102 @@
+//! Sign-in, sign-out, the firm switcher and the session shown in the top bar.
+
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use super::{Person, SessionInfo};
+use crate::error::AppError;
+
+/// Sign in with e-mail and password. One generic message for every failure.
+#[server(endpoint = "auth/login")]
+pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
+    use crate::server::{db::tenant_tx, password, session, AppState};
+
+    crate::server::endpoint("auth.login", async move {
+        let state = AppState::current();
+        if email.len() > 254 || password.len() > 1024 {
+            return Err(AppError::InvalidCredentials);
+        }
+        let email = email.trim().to_lowercase();
+        let creds = super::repo::find_credentials(&state.db, &email).await?;
+        let stored = creds.as_ref().filter(|c| c.is_active).and_then(|c| c.password_hash.clone());
+        let ok = tokio::task::spawn_blocking(move || password::verify(&password, stored.as_deref()))
+            .await
+            .unwrap_or(false);
+        let Some(user_id) = creds.filter(|_| ok).map(|c| c.id) else {
+            tracing::info!(email_domain = email.split('@').nth(1).unwrap_or(""), "sign-in refused");
+            return Err(AppError::InvalidCredentials);
+        };
+
+        let mut tx = tenant_tx(&state.db, user_id, None).await?;
+        let org_id = super::repo::default_org(&mut tx, user_id).await?;
+        super::repo::touch_last_login(&mut tx, user_id).await?;
+        if let Some(org) = org_id {
+            super::repo::enter_org(&mut tx, org).await?;
+            let meta = crate::server::request::RequestMeta::current();
+            crate::audit::record_as(&mut tx, user_id, org, &meta, crate::audit::Entry::new("user.sign_in", "user", user_id)).await?;
+        }
+        tx.commit().await?;
+
+        let session = super::caller::current_session().await?;
+        session::sign_in(&session, user_id, org_id).await?;
+        tracing::info!(%user_id, org_id = ?org_id, "signed in");
+        leptos_axum::redirect(super::safe_next(next.as_deref().unwrap_or("/")));
+        Ok(())
+    })
+    .await
+}
+
+/// End the session.
+#[server(endpoint = "auth/logout")]
+pub async fn logout() -> Result<(), AppError> {
+    crate::server::endpoint("auth.logout", async move {
+        let session = super::caller::current_session().await?;
+        crate::server::session::sign_out(&session).await?;
+        leptos_axum::redirect("/login");
+        Ok(())
+    })
+    .await
+}
+
+/// Make another of the caller's firms the active one.
+#[server(endpoint = "auth/switch_org")]
+pub async fn switch_org(org_id: Uuid) -> Result<(), AppError> {
+    use crate::server::{db::tenant_tx, session, AppState};
+
+    crate::server::endpoint("auth.switch_org", async move {
+        let state = AppState::current();
+        let user = super::caller::current_session_user().await?.ok_or(AppError::Unauthorized)?;
+        let mut tx = tenant_tx(&state.db, user.user_id, Some(org_id)).await?;
+        super::repo::membership_role(&mut tx, user.user_id, org_id).await?.ok_or(AppError::NotFound)?;
+        tx.commit().await?;
+        session::set_org(&super::caller::current_session().await?, org_id).await?;
+        tracing::info!(user_id = %user.user_id, %org_id, "switched firm");
+        leptos_axum::redirect("/");
+        Ok(())
+    })
+    .await
+}
+
+/// The signed-in user, active firm and role.
+#[server(endpoint = "auth/session")]
+pub async fn current_session() -> Result<SessionInfo, AppError> {
+    crate::server::endpoint("auth.session", async move {
+        let (caller, mut tx) = super::caller::Caller::begin().await?;
+        let info = super::repo::session_info(&mut tx, caller.user_id, caller.org_id, caller.role).await?;
+        tx.commit().await?;
+        Ok(info)
+    })
+    .await
+}
+
+/// The active firm's members (for attorney pickers).
+#[server(endpoint = "auth/people")]
+pub async fn list_people() -> Result<Vec<Person>, AppError> {
+    crate::server::endpoint("auth.people", async move {
+        let (_caller, mut tx) = super::caller::Caller::begin().await?;
+        let people = super::repo::people(&mut tx).await?;
+        tx.commit().await?;
+        Ok(people)
+    })
+    .await
+}

@@ -1,0 +1,56 @@
+//! Who is calling: every server function starts here. Resolves the signed-in user, the active
+//! firm and the role, and opens the firm-scoped transaction the rest of the call runs in.
+
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use super::Role;
+use crate::error::AppError;
+use crate::server::db::{tenant_tx, Tx};
+use crate::server::request::RequestMeta;
+use crate::server::session::{session_user, SessionUser};
+use crate::server::AppState;
+
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user_id: Uuid,
+    pub org_id: Uuid,
+    pub role: Role,
+    pub meta: RequestMeta,
+}
+
+impl Caller {
+    /// Resolve the caller and open their firm's transaction.
+    pub async fn begin() -> Result<(Caller, Tx), AppError> {
+        let state = AppState::current();
+        let user = current_session_user().await?.ok_or(AppError::Unauthorized)?;
+        let org_id = user.org_id.ok_or(AppError::Forbidden)?;
+        let mut tx = tenant_tx(&state.db, user.user_id, Some(org_id)).await?;
+        let role = super::repo::membership_role(&mut tx, user.user_id, org_id)
+            .await?
+            .ok_or(AppError::Unauthorized)?;
+        let caller = Caller { user_id: user.user_id, org_id, role, meta: RequestMeta::current() };
+        tracing::Span::current().record("user_id", tracing::field::display(caller.user_id));
+        Ok((caller, tx))
+    }
+
+    /// Like `begin`, and the caller must be allowed to create and edit records.
+    pub async fn begin_editor() -> Result<(Caller, Tx), AppError> {
+        let (caller, tx) = Self::begin().await?;
+        if !caller.role.can_edit_records() {
+            return Err(AppError::Forbidden);
+        }
+        Ok((caller, tx))
+    }
+}
+
+pub async fn current_session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>().await.map_err(|e| {
+        tracing::error!(error = %e, "session layer missing");
+        AppError::Unavailable
+    })
+}
+
+pub async fn current_session_user() -> Result<Option<SessionUser>, AppError> {
+    session_user(&current_session().await?).await
+}

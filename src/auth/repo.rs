@@ -1,0 +1,87 @@
+//! SQL for identity and membership.
+
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::{OrgChoice, Person, Role, SessionInfo};
+use crate::error::AppError;
+use crate::kernel::Choice;
+use crate::server::db::Tx;
+
+fn role(s: &str) -> Role {
+    Role::parse(s).unwrap_or(Role::Staff)
+}
+
+pub struct Credentials {
+    pub id: Uuid,
+    pub password_hash: Option<String>,
+    pub is_active: bool,
+}
+
+pub async fn find_credentials(pool: &PgPool, email: &str) -> Result<Option<Credentials>, AppError> {
+    let row: Option<(Uuid, Option<String>, bool)> =
+        sqlx::query_as("SELECT id, password_hash, is_active FROM auth_find_user($1)")
+            .bind(email)
+            .fetch_optional(pool)
+            .await?;
+    Ok(row.map(|(id, password_hash, is_active)| Credentials { id, password_hash, is_active }))
+}
+
+pub async fn membership_role(tx: &mut Tx, user_id: Uuid, org_id: Uuid) -> Result<Option<Role>, AppError> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT uo.role FROM user_organizations uo JOIN users u ON u.id = uo.user_id
+          WHERE uo.user_id = $1 AND uo.organization_id = $2 AND u.is_active",
+    )
+    .bind(user_id)
+    .bind(org_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.map(|(r,)| role(&r)))
+}
+
+/// The firm a user lands in after sign-in: their default, else the first they joined.
+pub async fn default_org(tx: &mut Tx, user_id: Uuid) -> Result<Option<Uuid>, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT organization_id FROM user_organizations WHERE user_id = $1
+          ORDER BY is_default DESC, created_at, organization_id LIMIT 1",
+    )
+    .bind(user_id)
+    .fetch_optional(&mut **tx)
+    .await?)
+}
+
+pub async fn touch_last_login(tx: &mut Tx, user_id: Uuid) -> Result<(), AppError> {
+    sqlx::query("UPDATE users SET last_login_at = now() WHERE id = $1").bind(user_id).execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// Scope the rest of the transaction to `org_id` (after the caller's membership was checked).
+pub async fn enter_org(tx: &mut Tx, org_id: Uuid) -> Result<(), AppError> {
+    sqlx::query("SELECT set_config('app.org_id', $1, true)").bind(org_id.to_string()).execute(&mut **tx).await?;
+    Ok(())
+}
+
+pub async fn session_info(tx: &mut Tx, user_id: Uuid, org_id: Uuid, role_now: Role) -> Result<SessionInfo, AppError> {
+    let (user_name, email): (String, String) =
+        sqlx::query_as("SELECT full_name, email FROM users WHERE id = $1").bind(user_id).fetch_one(&mut **tx).await?;
+    let orgs: Vec<(Uuid, String, String)> = sqlx::query_as(
+        "SELECT o.id, o.name, uo.role FROM user_organizations uo JOIN organizations o ON o.id = uo.organization_id
+          WHERE uo.user_id = $1 ORDER BY o.name",
+    )
+    .bind(user_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let orgs: Vec<OrgChoice> = orgs.into_iter().map(|(id, name, r)| OrgChoice { id, name, role: role(&r) }).collect();
+    let org_name = orgs.iter().find(|o| o.id == org_id).map(|o| o.name.clone()).ok_or(AppError::Forbidden)?;
+    Ok(SessionInfo { user_id, user_name, email, org_id, org_name, role: role_now, orgs })
+}
+
+pub async fn people(tx: &mut Tx) -> Result<Vec<Person>, AppError> {
+    let rows: Vec<(Uuid, String, String)> = sqlx::query_as(
+        "SELECT u.id, u.full_name, uo.role FROM user_organizations uo JOIN users u ON u.id = uo.user_id
+          WHERE uo.organization_id = app_current_org() AND u.is_active ORDER BY u.full_name",
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows.into_iter().map(|(id, name, r)| Person { id, name, role: role(&r) }).collect())
+}

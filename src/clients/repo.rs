@@ -1,0 +1,177 @@
+//! SQL for clients and contacts. Row-level security limits every statement to the caller's firm.
+
+use uuid::Uuid;
+
+use super::{Client, ClientQuery, ClientRow, ClientStatus, ClientType, Contact, ContactType, ValidClient, ValidContact};
+use crate::error::AppError;
+use crate::kernel::{prefix_tsquery, Choice, Page, PAGE_SIZE};
+use crate::server::db::Tx;
+
+fn status(s: &str) -> ClientStatus {
+    ClientStatus::parse(s).unwrap_or(ClientStatus::Active)
+}
+fn kind(s: &str) -> ClientType {
+    ClientType::parse(s).unwrap_or(ClientType::Person)
+}
+
+type ListRow = (Uuid, String, String, String, Option<String>, Option<String>, i64, i64);
+
+pub async fn list(tx: &mut Tx, q: &ClientQuery) -> Result<Page<ClientRow>, AppError> {
+    let page = q.page.max(1);
+    let status_filter = ClientStatus::parse(&q.status).map(|s| s.as_str()).unwrap_or("");
+    let rows: Vec<ListRow> = sqlx::query_as(
+        "SELECT c.id, c.name, c.client_type, c.status,
+                (SELECT value FROM client_contacts cc WHERE cc.client_id = c.id AND cc.contact_type = 'email' AND cc.is_primary),
+                (SELECT value FROM client_contacts cc WHERE cc.client_id = c.id AND cc.contact_type = 'phone' AND cc.is_primary),
+                (SELECT count(*) FROM matters m WHERE m.client_id = c.id AND m.status <> 'closed'),
+                count(*) OVER ()
+           FROM clients c
+          WHERE ($1 = '' OR c.search @@ to_tsquery('simple', $1))
+            AND ($2 = '' OR c.status = $2)
+          ORDER BY lower(c.name), c.id
+          LIMIT $3 OFFSET $4",
+    )
+    .bind(prefix_tsquery(&q.q))
+    .bind(status_filter)
+    .bind(i64::from(PAGE_SIZE))
+    .bind(Page::<()>::offset(page, PAGE_SIZE))
+    .fetch_all(&mut **tx)
+    .await?;
+    let total = rows.first().map(|r| r.7).unwrap_or(0);
+    let items = rows
+        .into_iter()
+        .map(|(id, name, t, s, email, phone, open_matters, _)| ClientRow {
+            id,
+            name,
+            client_type: kind(&t),
+            status: status(&s),
+            email,
+            phone,
+            open_matters,
+        })
+        .collect();
+    Ok(Page { items, total, page, per_page: PAGE_SIZE })
+}
+
+pub async fn get(tx: &mut Tx, id: Uuid) -> Result<Client, AppError> {
+    let (name, t, s, notes, created_on): (String, String, String, String, String) = sqlx::query_as(
+        "SELECT c.name, c.client_type, c.status, c.notes,
+                to_char(c.created_at AT TIME ZONE o.timezone, 'YYYY-MM-DD')
+           FROM clients c JOIN organizations o ON o.id = c.organization_id WHERE c.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let contacts: Vec<(Uuid, String, String, String, bool)> = sqlx::query_as(
+        "SELECT id, contact_type, label, value, is_primary FROM client_contacts
+          WHERE client_id = $1 ORDER BY contact_type, is_primary DESC, created_at",
+    )
+    .bind(id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let contacts = contacts
+        .into_iter()
+        .map(|(id, t, label, value, is_primary)| Contact {
+            id,
+            contact_type: ContactType::parse(&t).unwrap_or(ContactType::Email),
+            label,
+            value,
+            is_primary,
+        })
+        .collect();
+    Ok(Client { id, name, client_type: kind(&t), status: status(&s), notes, created_on, contacts })
+}
+
+/// The stored fields of a client, locked for the rest of the transaction.
+pub async fn lock(tx: &mut Tx, id: Uuid) -> Result<ValidClient, AppError> {
+    let (name, t, s, notes): (String, String, String, String) =
+        sqlx::query_as("SELECT name, client_type, status, notes FROM clients WHERE id = $1 FOR UPDATE")
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or(AppError::NotFound)?;
+    Ok(ValidClient { name, client_type: kind(&t), status: status(&s), notes })
+}
+
+pub async fn insert(tx: &mut Tx, org_id: Uuid, user_id: Uuid, c: &ValidClient) -> Result<Uuid, AppError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO clients (organization_id, client_type, name, status, notes, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(org_id)
+    .bind(c.client_type.as_str())
+    .bind(&c.name)
+    .bind(c.status.as_str())
+    .bind(&c.notes)
+    .bind(user_id)
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
+pub async fn update(tx: &mut Tx, id: Uuid, c: &ValidClient) -> Result<(), AppError> {
+    sqlx::query("UPDATE clients SET client_type = $2, name = $3, status = $4, notes = $5 WHERE id = $1")
+        .bind(id)
+        .bind(c.client_type.as_str())
+        .bind(&c.name)
+        .bind(c.status.as_str())
+        .bind(&c.notes)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn add_contact(tx: &mut Tx, org_id: Uuid, client_id: Uuid, c: &ValidContact) -> Result<Uuid, AppError> {
+    // The first contact of a type becomes its primary; a new primary replaces the old one.
+    let has_primary: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM client_contacts WHERE client_id = $1 AND contact_type = $2 AND is_primary)",
+    )
+    .bind(client_id)
+    .bind(c.contact_type.as_str())
+    .fetch_one(&mut **tx)
+    .await?;
+    let primary = c.is_primary || !has_primary;
+    if primary && has_primary {
+        sqlx::query("UPDATE client_contacts SET is_primary = false WHERE client_id = $1 AND contact_type = $2 AND is_primary")
+            .bind(client_id)
+            .bind(c.contact_type.as_str())
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(sqlx::query_scalar(
+        "INSERT INTO client_contacts (organization_id, client_id, contact_type, label, value, is_primary)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(org_id)
+    .bind(client_id)
+    .bind(c.contact_type.as_str())
+    .bind(&c.label)
+    .bind(&c.value)
+    .bind(primary)
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
+/// Remove a contact; if it was the primary of its type, the next oldest of that type takes over.
+pub async fn delete_contact(tx: &mut Tx, client_id: Uuid, contact_id: Uuid) -> Result<Contact, AppError> {
+    let (t, label, value, is_primary): (String, String, String, bool) = sqlx::query_as(
+        "DELETE FROM client_contacts WHERE id = $1 AND client_id = $2 RETURNING contact_type, label, value, is_primary",
+    )
+    .bind(contact_id)
+    .bind(client_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    if is_primary {
+        sqlx::query(
+            "UPDATE client_contacts SET is_primary = true WHERE id = (
+                SELECT id FROM client_contacts WHERE client_id = $1 AND contact_type = $2 ORDER BY created_at LIMIT 1)",
+        )
+        .bind(client_id)
+        .bind(&t)
+        .execute(&mut **tx)
+        .await?;
+    }
+    let contact_type = ContactType::parse(&t).unwrap_or(ContactType::Email);
+    Ok(Contact { id: contact_id, contact_type, label, value, is_primary })
+}

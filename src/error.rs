@@ -1,0 +1,115 @@
+//! The one error type every server function returns. It crosses the wire as JSON, so it carries
+//! only what a user may see: internal causes are logged on the server with a reference id and
+//! never sent to the browser.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+use crate::kernel::FieldErrors;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("Please sign in to continue.")]
+    Unauthorized,
+    #[error("Invalid email or password.")]
+    InvalidCredentials,
+    #[error("You do not have permission to do that.")]
+    Forbidden,
+    #[error("Not found.")]
+    NotFound,
+    #[error("Please correct the highlighted fields.")]
+    Invalid(FieldErrors),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("The request could not be read: {0}")]
+    BadRequest(String),
+    #[error("Docket is temporarily unavailable. Please try again in a moment.")]
+    Unavailable,
+    #[error("Something went wrong on our side (reference {0}).")]
+    Internal(String),
+}
+
+impl AppError {
+    /// The HTTP status a server function answers with when it fails with this error.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Unauthorized | AppError::InvalidCredentials => 401,
+            AppError::Forbidden => 403,
+            AppError::NotFound => 404,
+            AppError::Invalid(_) => 422,
+            AppError::Conflict(_) => 409,
+            AppError::BadRequest(_) => 400,
+            AppError::Unavailable => 503,
+            AppError::Internal(_) => 500,
+        }
+    }
+
+    /// Field-level problems, when this is a validation error.
+    pub fn fields(&self) -> Option<&FieldErrors> {
+        match self {
+            AppError::Invalid(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// A single-field validation error.
+    pub fn field(field: &str, message: &str) -> Self {
+        let mut errors = FieldErrors::default();
+        errors.add(field, message);
+        AppError::Invalid(errors)
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => AppError::Unavailable,
+            ServerFnErrorErr::Args(m)
+            | ServerFnErrorErr::Deserialization(m)
+            | ServerFnErrorErr::MissingArg(m)
+            | ServerFnErrorErr::UnsupportedRequestMethod(m) => AppError::BadRequest(m),
+            other => AppError::Internal(short_ref(&other.to_string())),
+        }
+    }
+}
+
+/// A short, stable reference for an error message (shown to users, searchable in the logs).
+fn short_ref(text: &str) -> String {
+    let mut h: u32 = 0x811c9dc5;
+    for b in text.bytes() {
+        h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
+    }
+    format!("{h:08x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_match_meaning() {
+        assert_eq!(AppError::Unauthorized.status(), 401);
+        assert_eq!(AppError::NotFound.status(), 404);
+        assert_eq!(AppError::field("name", "Required").status(), 422);
+    }
+
+    #[test]
+    fn internal_errors_do_not_carry_their_cause() {
+        let e = AppError::from_server_fn_error(ServerFnErrorErr::ServerError(
+            "relation \"clients\" does not exist".into(),
+        ));
+        let shown = e.to_string();
+        assert!(!shown.contains("clients"), "{shown}");
+        assert!(shown.contains("reference"));
+    }
+
+    #[test]
+    fn round_trips_through_json() {
+        let e = AppError::field("email", "Enter an email address");
+        let json = serde_json::to_string(&e).unwrap();
+        assert_eq!(serde_json::from_str::<AppError>(&json).unwrap(), e);
+    }
+}

@@ -1,0 +1,144 @@
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+use uuid::Uuid;
+
+/// Trim and collapse inner runs of whitespace; the form of every short text field we store.
+pub fn clean(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A syntactically plausible, lower-cased e-mail address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(s: &str) -> Result<Self, &'static str> {
+        let s = s.trim().to_lowercase();
+        if s.is_empty() {
+            return Err("Enter an email address.");
+        }
+        if s.len() > 254 {
+            return Err("That email address is too long.");
+        }
+        let (local, domain) = s.split_once('@').ok_or("Enter a valid email address.")?;
+        let ok = !local.is_empty()
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !s.chars().any(|c| c.is_whitespace() || c == ',' || c == ';')
+            && !domain.contains('@');
+        if ok {
+            Ok(Email(s))
+        } else {
+            Err("Enter a valid email address.")
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A date in ISO form (what `<input type="date">` submits).
+pub fn parse_date(s: &str) -> Result<NaiveDate, &'static str> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| "Enter a date as YYYY-MM-DD.")
+}
+
+/// An optional date: empty means none.
+pub fn optional_date(s: &str) -> Result<Option<NaiveDate>, &'static str> {
+    if s.trim().is_empty() {
+        Ok(None)
+    } else {
+        parse_date(s).map(Some)
+    }
+}
+
+/// A non-negative money amount with at most two decimals; empty means none.
+pub fn parse_decimal(s: &str) -> Result<Option<Decimal>, &'static str> {
+    let s = s.trim().replace(',', "");
+    let s = s.strip_prefix('$').unwrap_or(&s);
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let d = Decimal::from_str(s).map_err(|_| "Enter an amount such as 350.00.")?;
+    if d.is_sign_negative() {
+        return Err("The amount cannot be negative.");
+    }
+    if d.scale() > 2 {
+        return Err("Use at most two decimal places.");
+    }
+    if d > Decimal::from(9_999_999_999i64) {
+        return Err("That amount is too large.");
+    }
+    Ok(Some(d))
+}
+
+/// An optional id from a select: empty means none.
+pub fn parse_uuid(s: &str) -> Result<Option<Uuid>, &'static str> {
+    if s.trim().is_empty() {
+        Ok(None)
+    } else {
+        Uuid::parse_str(s.trim()).map(Some).map_err(|_| "Choose a value from the list.")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_collapses_whitespace() {
+        assert_eq!(clean("  Acme \t  Holdings\n"), "Acme Holdings");
+    }
+
+    #[test]
+    fn email_is_lowercased_and_checked() {
+        assert_eq!(Email::parse(" Ada@Example.COM ").unwrap().as_str(), "ada@example.com");
+        for bad in ["", "ada", "ada@", "@x.com", "ada@x", "a b@x.com", "a@.com", "a@b@c.com"] {
+            assert!(Email::parse(bad).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn money_is_exact_and_bounded() {
+        assert_eq!(parse_decimal("$1,250.50").unwrap(), Some(Decimal::new(125050, 2)));
+        assert_eq!(parse_decimal("").unwrap(), None);
+        assert!(parse_decimal("-1").is_err());
+        assert!(parse_decimal("1.005").is_err());
+        assert!(parse_decimal("abc").is_err());
+    }
+
+    #[test]
+    fn dates_are_iso() {
+        assert!(parse_date("2026-02-30").is_err());
+        assert_eq!(optional_date(" ").unwrap(), None);
+        assert_eq!(parse_date("2026-11-25").unwrap().to_string(), "2026-11-25");
+    }
+}
+
+/// A PostgreSQL `to_tsquery` string matching every word of `input` as a prefix:
+/// "Acme hold" → "acme:* & hold:*". Only letters and digits survive, so user text can never
+/// form tsquery syntax. Empty when nothing searchable remains.
+pub fn prefix_tsquery(input: &str) -> String {
+    input
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(8)
+        .map(|w| format!("{}:*", w.to_lowercase()))
+        .collect::<Vec<_>>()
+        .join(" & ")
+}
+
+#[cfg(test)]
+mod tsquery_tests {
+    use super::prefix_tsquery;
+
+    #[test]
+    fn tsquery_is_sanitised() {
+        assert_eq!(prefix_tsquery("Acme hold"), "acme:* & hold:*");
+        assert_eq!(prefix_tsquery("o'brien & (x|y)"), "o:* & brien:* & x:* & y:*");
+        assert_eq!(prefix_tsquery("  !!  "), "");
+    }
+}

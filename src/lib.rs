@@ -1,0 +1,22 @@
+//! Docket: legal practice management. The same crate builds the server (feature `ssr`) and the
+//! hydrated browser app (feature `hydrate`); server-only code lives behind one gate per module.
+
+pub mod app;
+pub mod audit;
+pub mod auth;
+pub mod clients;
+pub mod dashboard;
+pub mod error;
+pub mod kernel;
+pub mod matters;
+pub mod ui;
+
+#[cfg(feature = "ssr")]
+pub mod server;
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

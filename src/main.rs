@@ -1,0 +1,92 @@
+//! The Docket server: config → telemetry → database and Redis → router → serve.
+//!
+//! `docket` (or `docket serve`) serves the app; `docket migrate` applies migrations;
+//! `docket seed` adds the demo firm; `docket seed --large [CLIENTS] [MATTERS]` adds a large firm.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use docket::server::{config::Config, db, router, seed, session, telemetry, AppState};
+use leptos::config::get_configuration;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("docket: configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(&config.log_format);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let outcome = match args.first().map(String::as_str) {
+        None | Some("serve") => serve(config).await,
+        Some("migrate") => admin(&config).await.map(|_| ()),
+        Some("seed") => seed_command(&config, &args[1..]).await,
+        Some(other) => Err(format!("unknown command {other:?} (serve | migrate | seed [--large [CLIENTS] [MATTERS]])")),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %e, "docket stopped");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Connect as the schema owner and bring the schema up to date.
+async fn admin(config: &Config) -> Result<sqlx::PgPool, String> {
+    let url = config.database_admin_url.as_deref().ok_or("DATABASE_ADMIN_URL is not set")?;
+    let pool = db::connect(url, 4).await.map_err(|e| format!("admin database: {e}"))?;
+    db::migrate(&pool).await.map_err(|e| format!("migrations: {e}"))?;
+    tracing::info!("migrations applied");
+    Ok(pool)
+}
+
+async fn seed_command(config: &Config, args: &[String]) -> Result<(), String> {
+    let pool = admin(config).await?;
+    if args.first().map(String::as_str) == Some("--large") {
+        let number = |i: usize, default: u32| args.get(i).and_then(|v| v.parse().ok()).unwrap_or(default);
+        seed::large_firm(&pool, number(1, 20_000), number(2, 100_000)).await.map_err(|e| e.to_string())
+    } else {
+        seed::demo(&pool).await.map_err(|e| e.to_string())
+    }
+}
+
+async fn serve(config: Config) -> Result<(), String> {
+    if config.database_admin_url.is_some() {
+        let pool = admin(&config).await?;
+        if config.seed_demo {
+            seed::demo(&pool).await.map_err(|e| format!("seed: {e}"))?;
+        }
+        pool.close().await;
+    }
+    let db = db::connect(&config.database_url, 16).await.map_err(|e| format!("database: {e}"))?;
+    let redis = session::redis_pool(&config.redis_url).await?;
+    let leptos = get_configuration(None).map_err(|e| format!("leptos configuration: {e}"))?;
+    let addr: SocketAddr = config.bind_addr.unwrap_or(leptos.leptos_options.site_addr);
+    let state = AppState { leptos_options: leptos.leptos_options, db, redis, config: Arc::new(config) };
+    let app = router::build(state);
+
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("bind {addr}: {e}"))?;
+    tracing::info!(%addr, "docket listening");
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+async fn shutdown() {
+    let ctrl_c = async { tokio::signal::ctrl_c().await.ok() };
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    let term = async {
+        match term.as_mut() {
+            Some(t) => t.recv().await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}

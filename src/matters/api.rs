@@ -1,0 +1,73 @@
+//! Matter server functions: who is calling → validate → repo → activity log → result.
+
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use super::{Matter, MatterForm, MatterQuery, MatterRow};
+use crate::error::AppError;
+use crate::kernel::Page;
+
+#[server(endpoint = "matters/list")]
+pub async fn list_matters(query: MatterQuery) -> Result<Page<MatterRow>, AppError> {
+    crate::server::endpoint("matters.list", async move {
+        let (_caller, mut tx) = crate::auth::caller::Caller::begin().await?;
+        let page = super::repo::list(&mut tx, &query).await?;
+        tx.commit().await?;
+        Ok(page)
+    })
+    .await
+}
+
+#[server(endpoint = "matters/get")]
+pub async fn get_matter(id: Uuid) -> Result<Matter, AppError> {
+    crate::server::endpoint("matters.get", async move {
+        let (_caller, mut tx) = crate::auth::caller::Caller::begin().await?;
+        let matter = super::repo::get(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(matter)
+    })
+    .await
+}
+
+#[server(endpoint = "matters/create")]
+pub async fn create_matter(form: MatterForm) -> Result<Uuid, AppError> {
+    use crate::audit::{changes_of_new, record, Entry};
+    crate::server::endpoint("matters.create", async move {
+        let (caller, mut tx) = crate::auth::caller::Caller::begin_editor().await?;
+        let today = super::repo::firm_today(&mut tx).await?;
+        let valid = form.validate(today).map_err(AppError::Invalid)?;
+        super::repo::check_references(&mut tx, &valid).await.map_err(|e| AppError::Invalid(e.with_values(form.values())))?;
+        let (id, number) = super::repo::insert(&mut tx, caller.org_id, caller.user_id, &valid, today).await?;
+        let entry = Entry::new("matter.create", "matter", id).summary(format!("{number} {}", valid.title)).changes(changes_of_new(&valid));
+        record(&mut tx, &caller, entry).await?;
+        tx.commit().await?;
+        leptos_axum::redirect(&format!("/matters/{id}"));
+        Ok(id)
+    })
+    .await
+}
+
+#[server(endpoint = "matters/update")]
+pub async fn update_matter(id: Uuid, form: MatterForm) -> Result<(), AppError> {
+    use crate::audit::{changes_between, record, Entry};
+    crate::server::endpoint("matters.update", async move {
+        let (caller, mut tx) = crate::auth::caller::Caller::begin_editor().await?;
+        let before = super::repo::lock(&mut tx, id).await?;
+        let today = super::repo::firm_today(&mut tx).await?;
+        let mut after = form.validate(today).map_err(AppError::Invalid)?;
+        // A matter that stays closed keeps its closing date unless the user gave another.
+        if before.date_closed.is_some() && after.date_closed == Some(today) && form.date_closed.trim().is_empty() {
+            after.date_closed = before.date_closed;
+        }
+        super::repo::check_references(&mut tx, &after).await.map_err(|e| AppError::Invalid(e.with_values(form.values())))?;
+        let changes = changes_between(&before, &after);
+        if changes.as_object().is_some_and(|c| !c.is_empty()) {
+            super::repo::update(&mut tx, id, &after).await?;
+            record(&mut tx, &caller, Entry::new("matter.update", "matter", id).summary(after.title.clone()).changes(changes)).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+

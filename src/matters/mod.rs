@@ -1,0 +1,10 @@
+//! Matters: a client's legal engagement, with its people, stage and dates.
+
+pub mod api;
+mod model;
+pub mod views;
+
+#[cfg(feature = "ssr")]
+mod repo;
+
+pub use model::*;

@@ -1,0 +1,240 @@
+//! SQL for matters. Row-level security limits every statement to the caller's firm.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use super::*;
+use crate::error::AppError;
+use crate::kernel::{prefix_tsquery, Choice, FieldErrors, Page, PAGE_SIZE};
+use crate::server::db::Tx;
+
+fn parse<C: Choice>(s: &str, default: C) -> C {
+    C::parse(s).unwrap_or(default)
+}
+
+type ListRow = (Uuid, String, String, Uuid, String, String, String, String, String, Option<String>, NaiveDate, i64);
+
+/// ORDER BY for a sort key: fixed fragments only, never user text.
+fn order_by(sort: MatterSort, desc: bool) -> String {
+    let dir = if desc { "DESC" } else { "ASC" };
+    let key = match sort {
+        MatterSort::Opened => format!("m.date_opened {dir}, m.matter_number {dir}"),
+        MatterSort::Title => format!("lower(m.title) {dir}"),
+        MatterSort::Client => format!("lower(c.name) {dir}, m.date_opened DESC"),
+        MatterSort::Status => format!("array_position(ARRAY['open','pending','on_hold','closed'], m.status) {dir}, m.date_opened DESC"),
+        MatterSort::Priority => format!("array_position(ARRAY['low','normal','high','urgent'], m.priority) {dir}, m.date_opened DESC"),
+        MatterSort::Updated => format!("m.updated_at {dir}"),
+    };
+    format!("{key}, m.id")
+}
+
+pub async fn list(tx: &mut Tx, q: &MatterQuery) -> Result<Page<MatterRow>, AppError> {
+    let page = q.page.max(1);
+    let status = MatterStatus::parse(&q.status).map(|s| s.as_str()).unwrap_or("");
+    let area = PracticeArea::parse(&q.practice_area).map(|s| s.as_str()).unwrap_or("");
+    let responsible = Uuid::parse_str(&q.responsible).ok();
+    let client = Uuid::parse_str(&q.client).ok();
+    let sql = format!(
+        "SELECT m.id, m.matter_number, m.title, m.client_id, c.name, m.status, m.priority, m.stage,
+                m.practice_area, u.full_name, m.date_opened, count(*) OVER ()
+           FROM matters m
+           JOIN clients c ON c.id = m.client_id
+           LEFT JOIN users u ON u.id = m.responsible_attorney_id
+          WHERE ($1 = '' OR m.search @@ to_tsquery('english', $1) OR m.matter_number = $7)
+            AND ($2 = '' OR m.status = $2)
+            AND ($3 = '' OR m.practice_area = $3)
+            AND ($4::uuid IS NULL OR m.responsible_attorney_id = $4)
+            AND ($5::uuid IS NULL OR m.client_id = $5)
+          ORDER BY {}
+          LIMIT {} OFFSET $6",
+        order_by(q.sort(), q.descending()),
+        PAGE_SIZE
+    );
+    let rows: Vec<ListRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(prefix_tsquery(&q.q))
+        .bind(status)
+        .bind(area)
+        .bind(responsible)
+        .bind(client)
+        .bind(Page::<()>::offset(page, PAGE_SIZE))
+        .bind(q.q.trim())
+        .fetch_all(&mut **tx)
+        .await?;
+    let total = rows.first().map(|r| r.11).unwrap_or(0);
+    let items = rows
+        .into_iter()
+        .map(|(id, matter_number, title, client_id, client_name, s, p, st, a, responsible_name, date_opened, _)| MatterRow {
+            id,
+            matter_number,
+            title,
+            client_id,
+            client_name,
+            status: parse(&s, MatterStatus::Open),
+            priority: parse(&p, Priority::Normal),
+            stage: parse(&st, Stage::Intake),
+            practice_area: parse(&a, PracticeArea::Other),
+            responsible_name,
+            date_opened,
+        })
+        .collect();
+    Ok(Page { items, total, page, per_page: PAGE_SIZE })
+}
+
+type MatterFields = (Uuid, String, String, String, String, String, String, Option<Uuid>, Option<Uuid>, String, Option<Decimal>, NaiveDate, Option<NaiveDate>);
+
+const FIELDS: &str = "m.client_id, m.title, m.description, m.status, m.priority, m.stage, m.practice_area,
+    m.responsible_attorney_id, m.originating_attorney_id, m.billing_type, m.hourly_rate, m.date_opened, m.date_closed";
+
+fn fields(r: MatterFields) -> ValidMatter {
+    ValidMatter {
+        client_id: r.0,
+        title: r.1,
+        description: r.2,
+        status: parse(&r.3, MatterStatus::Open),
+        priority: parse(&r.4, Priority::Normal),
+        stage: parse(&r.5, Stage::Intake),
+        practice_area: parse(&r.6, PracticeArea::Other),
+        responsible_attorney_id: r.7,
+        originating_attorney_id: r.8,
+        billing_type: parse(&r.9, BillingType::Hourly),
+        hourly_rate: r.10,
+        date_opened: r.11,
+        date_closed: r.12,
+    }
+}
+
+pub async fn get(tx: &mut Tx, id: Uuid) -> Result<Matter, AppError> {
+    let row: Option<MatterFields> = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {FIELDS} FROM matters m WHERE m.id = $1")))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let fields = fields(row.ok_or(AppError::NotFound)?);
+    let (matter_number, client_name, responsible_name, originating_name): (String, String, Option<String>, Option<String>) =
+        sqlx::query_as(
+            "SELECT m.matter_number, c.name, r.full_name, o.full_name FROM matters m
+               JOIN clients c ON c.id = m.client_id
+               LEFT JOIN users r ON r.id = m.responsible_attorney_id
+               LEFT JOIN users o ON o.id = m.originating_attorney_id
+              WHERE m.id = $1",
+        )
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(Matter { id, matter_number, client_id: fields.client_id, client_name, fields, responsible_name, originating_name })
+}
+
+pub async fn lock(tx: &mut Tx, id: Uuid) -> Result<ValidMatter, AppError> {
+    let row: Option<MatterFields> = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {FIELDS} FROM matters m WHERE m.id = $1 FOR UPDATE")))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(fields(row.ok_or(AppError::NotFound)?))
+}
+
+/// Today's date in the firm's time zone.
+pub async fn firm_today(tx: &mut Tx) -> Result<NaiveDate, AppError> {
+    Ok(sqlx::query_scalar("SELECT (now() AT TIME ZONE timezone)::date FROM organizations WHERE id = app_current_org()")
+        .fetch_one(&mut **tx)
+        .await?)
+}
+
+/// References that the form cannot check by itself: the client and the attorneys must belong
+/// to this firm (an id from another firm reads exactly like one that does not exist).
+pub async fn check_references(tx: &mut Tx, m: &ValidMatter) -> Result<(), FieldErrors> {
+    let mut e = FieldErrors::default();
+    let client: Option<bool> = sqlx::query_scalar("SELECT true FROM clients WHERE id = $1")
+        .bind(m.client_id)
+        .fetch_optional(&mut **tx)
+        .await
+        .unwrap_or(None);
+    if client.is_none() {
+        e.add("client_id", "Choose a client.");
+    }
+    for (field, id) in [("responsible_attorney_id", m.responsible_attorney_id), ("originating_attorney_id", m.originating_attorney_id)] {
+        let Some(id) = id else { continue };
+        let role: Option<String> = sqlx::query_scalar(
+            "SELECT role FROM user_organizations WHERE organization_id = app_current_org() AND user_id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await
+        .unwrap_or(None);
+        match role.as_deref().and_then(crate::auth::Role::parse) {
+            Some(r) if r.is_lawyer() => {}
+            Some(_) => e.add(field, "Choose an attorney."),
+            None => e.add(field, "Choose a member of this firm."),
+        }
+    }
+    e.into_result(|| ())
+}
+
+/// The next matter number of the firm: "2026-0042". Serialised per firm by an advisory lock.
+async fn next_number(tx: &mut Tx, year: i32) -> Result<String, AppError> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('matter_number:' || app_current_org()::text))")
+        .execute(&mut **tx)
+        .await?;
+    let last: Option<i32> = sqlx::query_scalar(
+        "SELECT max(split_part(matter_number, '-', 2)::int) FROM matters WHERE matter_number ~ ('^' || $1 || '-[0-9]+$')",
+    )
+    .bind(year.to_string())
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(format!("{year}-{:04}", last.unwrap_or(0) + 1))
+}
+
+pub async fn insert(tx: &mut Tx, org_id: Uuid, user_id: Uuid, m: &ValidMatter, today: NaiveDate) -> Result<(Uuid, String), AppError> {
+    use chrono::Datelike;
+    let number = next_number(tx, today.year()).await?;
+    let id: Uuid = sqlx::query_scalar(
+        "INSERT INTO matters (organization_id, client_id, matter_number, title, description, status, priority, stage,
+                              practice_area, responsible_attorney_id, originating_attorney_id, billing_type, hourly_rate,
+                              date_opened, date_closed, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
+    )
+    .bind(org_id)
+    .bind(m.client_id)
+    .bind(&number)
+    .bind(&m.title)
+    .bind(&m.description)
+    .bind(m.status.as_str())
+    .bind(m.priority.as_str())
+    .bind(m.stage.as_str())
+    .bind(m.practice_area.as_str())
+    .bind(m.responsible_attorney_id)
+    .bind(m.originating_attorney_id)
+    .bind(m.billing_type.as_str())
+    .bind(m.hourly_rate)
+    .bind(m.date_opened)
+    .bind(m.date_closed)
+    .bind(user_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok((id, number))
+}
+
+pub async fn update(tx: &mut Tx, id: Uuid, m: &ValidMatter) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE matters SET client_id = $2, title = $3, description = $4, status = $5, priority = $6, stage = $7,
+                practice_area = $8, responsible_attorney_id = $9, originating_attorney_id = $10, billing_type = $11,
+                hourly_rate = $12, date_opened = $13, date_closed = $14
+          WHERE id = $1",
+    )
+    .bind(id)
+    .bind(m.client_id)
+    .bind(&m.title)
+    .bind(&m.description)
+    .bind(m.status.as_str())
+    .bind(m.priority.as_str())
+    .bind(m.stage.as_str())
+    .bind(m.practice_area.as_str())
+    .bind(m.responsible_attorney_id)
+    .bind(m.originating_attorney_id)
+    .bind(m.billing_type.as_str())
+    .bind(m.hourly_rate)
+    .bind(m.date_opened)
+    .bind(m.date_closed)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,93 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use uuid::Uuid;
+
+use super::form::MatterFields;
+use crate::audit::views::History;
+use crate::auth::api::list_people;
+use crate::error::AppError;
+use crate::kernel::Choice;
+use crate::matters::api::{get_matter, UpdateMatter};
+use crate::matters::Matter;
+use crate::auth::Person;
+use crate::ui::{action_error, form_errors, Badge, ErrorPanel, FormAlert, Loading};
+
+/// `/matters/{id}`: the matter, its client and people, the edit form and its history.
+#[component]
+pub fn MatterDetailPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|s| Uuid::parse_str(&s).ok())));
+    let update = ServerAction::<UpdateMatter>::new();
+    let version = RwSignal::new(0usize);
+    Effect::new(move |prev: Option<usize>| {
+        let now = update.version().get();
+        if prev.is_some_and(|p| p != now) {
+            version.update(|v| *v += 1);
+        }
+        now
+    });
+    let data = Resource::new(
+        move || (id.get(), version.get()),
+        |(id, _)| async move {
+            let id = id.ok_or(AppError::NotFound)?;
+            Ok::<_, AppError>((get_matter(id).await?, list_people().await?))
+        },
+    );
+    view! {
+        <Transition fallback=Loading>
+            {move || data.get().map(|r| match r {
+                Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
+                Ok((m, people)) => view! { <MatterView matter=m people update version/> }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn MatterView(matter: Matter, people: Vec<Person>, update: ServerAction<UpdateMatter>, version: RwSignal<usize>) -> impl IntoView {
+    let errors = form_errors(action_error(update));
+    let saved = move || update.value().with(|v| matches!(v, Some(Ok(()))));
+    let f = matter.fields.clone();
+    let date_closed = f.date_closed.map(|d| d.to_string()).unwrap_or_else(|| "—".into());
+    view! {
+        <Title text=format!("{} · Docket", f.title)/>
+        <div class="page-head">
+            <div>
+                <p class="crumbs"><a href="/matters">"Matters"</a></p>
+                <h1><span class="mono">{matter.matter_number.clone()}</span>" "{f.title.clone()}</h1>
+                <p class="muted">
+                    <Badge kind="status" value=f.status.as_str() label=f.status.label()/>" "
+                    <Badge kind="priority" value=f.priority.as_str() label=f.priority.label()/>
+                    " · "{f.practice_area.label()}" · stage "{f.stage.label()}
+                </p>
+            </div>
+        </div>
+        <div class="columns">
+            <section class="card" aria-labelledby="people-h">
+                <h2 id="people-h">"Client and people"</h2>
+                <dl class="facts">
+                    <dt>"Client"</dt><dd><a href=format!("/clients/{}", matter.client_id)>{matter.client_name.clone()}</a></dd>
+                    <dt>"Responsible attorney"</dt><dd>{matter.responsible_name.clone().unwrap_or_else(|| "Unassigned".into())}</dd>
+                    <dt>"Originating attorney"</dt><dd>{matter.originating_name.clone().unwrap_or_else(|| "Unassigned".into())}</dd>
+                    <dt>"Opened"</dt><dd>{f.date_opened.to_string()}</dd>
+                    <dt>"Closed"</dt><dd>{date_closed}</dd>
+                    <dt>"Billing"</dt><dd>{f.billing_type.label()}{f.hourly_rate.map(|r| format!(" · ${r}/h"))}</dd>
+                </dl>
+                {(!f.description.is_empty()).then(|| view! { <p class="description">{f.description.clone()}</p> })}
+            </section>
+            <section class="card" aria-labelledby="edit-h">
+                <h2 id="edit-h">"Edit matter"</h2>
+                <FormAlert error=action_error(update)/>
+                {move || saved().then(|| view! { <div class="alert ok" role="status">"Saved."</div> })}
+                <ActionForm action=update>
+                    <input type="hidden" name="id" value=matter.id.to_string()/>
+                    <input type="hidden" name="form[client_id]" value=matter.client_id.to_string()/>
+                    <MatterFields errors people current=f.clone()/>
+                    <div class="actions"><button type="submit" class="primary">"Save matter"</button></div>
+                </ActionForm>
+            </section>
+        </div>
+        <History resource_type="matter" id=matter.id version=version.into()/>
+    }
+}

@@ -1,0 +1,7 @@
+mod detail;
+mod form;
+mod list;
+
+pub use detail::MatterDetailPage;
+pub use form::NewMatterPage;
+pub use list::{MatterListPage, MatterTable};

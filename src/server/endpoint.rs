@@ -1,0 +1,30 @@
+//! The wrapper every server function body runs in: it logs the outcome and turns an `AppError`
+//! into the right HTTP status for fetch callers (plain form posts get the redirect that carries
+//! the error back to the form instead).
+
+use std::future::Future;
+
+use axum::http::{header::ACCEPT, request::Parts, StatusCode};
+use leptos::prelude::use_context;
+use leptos_axum::ResponseOptions;
+
+use crate::error::AppError;
+
+pub async fn endpoint<T>(name: &'static str, fut: impl Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
+    let result = fut.await;
+    if let Err(e) = &result {
+        match e {
+            AppError::Internal(_) | AppError::Unavailable => tracing::error!(endpoint = name, error = ?e, "server function failed"),
+            _ => tracing::info!(endpoint = name, error = %e, "server function refused"),
+        }
+        let form_post = use_context::<Parts>()
+            .and_then(|p| p.headers.get(ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html")))
+            .unwrap_or(false);
+        if !form_post {
+            if let Some(res) = use_context::<ResponseOptions>() {
+                res.set_status(StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+            }
+        }
+    }
+    result
+}

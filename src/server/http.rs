@@ -1,0 +1,158 @@
+//! HTTP middleware: security headers, the same-origin rule for state-changing requests, and the
+//! sign-in gate in front of pages and server functions.
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use tower_sessions::Session;
+
+use super::session::session_user;
+use super::AppState;
+use crate::error::AppError;
+
+/// Paths anyone may fetch: assets, health checks and the sign-in page.
+fn is_public(path: &str) -> bool {
+    path.starts_with("/pkg/")
+        || path.starts_with("/health")
+        || matches!(path, "/favicon.ico" | "/favicon.svg" | "/robots.txt" | "/login")
+}
+
+/// Server functions callable without a session.
+fn is_public_api(path: &str) -> bool {
+    path == "/api/auth/login"
+}
+
+/// Refuse state-changing requests that a browser says come from another site.
+pub async fn same_origin(req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let headers = req.headers();
+    let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        if !matches!(site, "same-origin" | "none") {
+            return forbidden_origin(req.uri().path());
+        }
+    }
+    if let Some(origin) = text(header::ORIGIN) {
+        let host = text(header::HOST).unwrap_or_default();
+        let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("");
+        if origin == "null" || !origin_host.eq_ignore_ascii_case(host) {
+            return forbidden_origin(req.uri().path());
+        }
+    }
+    next.run(req).await
+}
+
+fn forbidden_origin(path: &str) -> Response {
+    tracing::warn!(path, "refused cross-origin request");
+    (StatusCode::FORBIDDEN, "Cross-origin requests are not accepted.").into_response()
+}
+
+/// Pages need a signed-in session (else: to /login); server functions too (else: 401).
+/// A session store that cannot be reached gives a 503 instead of a panic or a sign-in loop.
+pub async fn sign_in_gate(session: Session, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    if is_public(&path) && path != "/login" {
+        return next.run(req).await;
+    }
+    let api = path.starts_with("/api/");
+    let user = match session_user(&session).await {
+        Ok(user) => user,
+        Err(_) if api => return error_json(AppError::Unavailable),
+        Err(_) => return unavailable_page(),
+    };
+    match (user, path.as_str()) {
+        (Some(_), "/login") if req.method() == Method::GET => Redirect::to("/").into_response(),
+        (Some(_), _) | (None, "/login") => next.run(req).await,
+        (None, p) if api && is_public_api(p) => next.run(req).await,
+        (None, _) if api => error_json(AppError::Unauthorized),
+        (None, _) => {
+            let target = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            let to = if target == "/" { "/login".to_string() } else { format!("/login?next={}", encode(target)) };
+            Redirect::to(&to).into_response()
+        }
+    }
+}
+
+fn error_json(e: AppError) -> Response {
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = serde_json::to_string(&e).unwrap_or_default();
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+pub fn unavailable_page() -> Response {
+    let html = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Docket is unavailable</title>\
+        <link rel=\"stylesheet\" href=\"/pkg/docket.css\"></head><body class=\"standalone\"><main class=\"card narrow\">\
+        <h1>Docket is temporarily unavailable</h1><p>We cannot reach a service Docket depends on. \
+        Nothing you saved is lost. Please try again in a minute.</p><p><a href=\"/\">Try again</a></p></main></body></html>";
+    let mut res = (StatusCode::SERVICE_UNAVAILABLE, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response();
+    res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+    res
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The usual security headers. Pages set their own CSP (with the per-response script nonce);
+/// everything else gets a deny-all one. Dynamic responses are never cached.
+pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response<Body> {
+    let assets = req.uri().path().starts_with("/pkg/");
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    let set = |h: &mut axum::http::HeaderMap, k: &'static str, v: &'static str| {
+        if !h.contains_key(k) {
+            h.insert(k, HeaderValue::from_static(v));
+        }
+    };
+    set(h, "content-security-policy", "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+    set(h, "x-content-type-options", "nosniff");
+    set(h, "x-frame-options", "DENY");
+    set(h, "referrer-policy", "strict-origin-when-cross-origin");
+    set(h, "cross-origin-opener-policy", "same-origin");
+    set(h, "permissions-policy", "camera=(), microphone=(), geolocation=(), payment=()");
+    if state.config.cookie_secure {
+        set(h, "strict-transport-security", "max-age=31536000; includeSubDomains");
+    }
+    if !assets {
+        set(h, "cache-control", "no-store");
+    }
+    res
+}
+
+/// The CSP of an HTML page whose inline scripts carry `nonce`.
+pub fn page_csp(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; \
+         form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_parameter_is_encoded() {
+        assert_eq!(encode("/clients?q=a b&x=1"), "/clients%3Fq%3Da%20b%26x%3D1");
+    }
+
+    #[test]
+    fn only_assets_health_and_login_are_public() {
+        assert!(is_public("/pkg/docket.wasm"));
+        assert!(is_public("/health/detailed"));
+        assert!(!is_public("/clients"));
+        assert!(!is_public("/api/clients/list"));
+        assert!(is_public_api("/api/auth/login"));
+        assert!(!is_public_api("/api/auth/logout"));
+    }
+}

@@ -1,0 +1,18 @@
+//! Server-only plumbing: configuration, state, database and session access, HTTP middleware,
+//! telemetry, health checks and seeding. Gated once, in lib.rs.
+
+pub mod config;
+pub mod db;
+pub mod endpoint;
+pub mod health;
+pub mod http;
+pub mod password;
+pub mod request;
+pub mod router;
+pub mod seed;
+pub mod session;
+pub mod state;
+pub mod telemetry;
+
+pub use endpoint::endpoint;
+pub use state::AppState;

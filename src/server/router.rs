@@ -1,0 +1,37 @@
+//! The application router, built the same way for `main` and for the integration tests.
+
+use axum::{middleware, routing::get, Router};
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use super::{health, http, session, AppState};
+use crate::app::{shell, App};
+
+pub fn build(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let options = state.leptos_options.clone();
+    let trace = TraceLayer::new_for_http()
+        .make_span_with(|req: &axum::http::Request<_>| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        })
+        .on_response(DefaultOnResponse::new().level(Level::INFO));
+
+    Router::new()
+        .route("/health", get(health::health))
+        .route("/health/detailed", get(health::detailed))
+        .leptos_routes_with_context(&state, routes, || (), move || shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(http::sign_in_gate))
+        .layer(session::layer(state.redis.clone(), state.config.cookie_secure))
+        .layer(middleware::from_fn(http::same_origin))
+        .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
+        .layer(middleware::from_fn_with_state(state.clone(), http::security_headers))
+        .layer(trace)
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}

@@ -1,0 +1,69 @@
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_router::components::{Outlet, A};
+
+use crate::auth::api::{current_session, Logout, SwitchOrg};
+use crate::auth::SessionInfo;
+use crate::kernel::Choice;
+
+/// The signed-in frame: sidebar, top bar with the active firm, firm switcher and user menu.
+#[component]
+pub fn AppLayout() -> impl IntoView {
+    let session = Resource::new(|| (), |_| current_session());
+    view! {
+        <div class="frame">
+            <a class="skip" href="#main">"Skip to content"</a>
+            <nav class="sidebar" aria-label="Main">
+                <a class="brand" href="/">"Docket"</a>
+                <ul>
+                    <li><A href="/" exact=true>"Dashboard"</A></li>
+                    <li><A href="/clients">"Clients"</A></li>
+                    <li><A href="/matters">"Matters"</A></li>
+                </ul>
+            </nav>
+            <header class="topbar">
+                <Suspense fallback=|| ()>
+                    {move || session.get().map(|s| match s {
+                        Ok(info) => view! { <TopBar info/> }.into_any(),
+                        Err(_) => view! { <a href="/login" rel="external">"Sign in"</a> }.into_any(),
+                    })}
+                </Suspense>
+            </header>
+            <main id="main" class="content" tabindex="-1">
+                <Outlet/>
+            </main>
+        </div>
+    }
+}
+
+#[component]
+fn TopBar(info: SessionInfo) -> impl IntoView {
+    let switch_url = <SwitchOrg as ServerFn>::PATH;
+    let logout_url = <Logout as ServerFn>::PATH;
+    let many = info.orgs.len() > 1;
+    let active = info.org_id;
+    view! {
+        <div class="firm">
+            <span class="muted">"Firm: "</span>
+            <strong data-testid="active-firm">{info.org_name.clone()}</strong>
+            {many.then(|| view! {
+                <form method="post" action=switch_url class="inline">
+                    <label for="org-switch" class="visually-hidden">"Switch firm"</label>
+                    <select id="org-switch" name="org_id">
+                        {info.orgs.iter().map(|o| view! {
+                            <option value=o.id.to_string() selected=o.id == active>{o.name.clone()}</option>
+                        }).collect_view()}
+                    </select>
+                    <button type="submit" class="secondary">"Switch"</button>
+                </form>
+            })}
+        </div>
+        <div class="user">
+            <span>{info.user_name.clone()}</span>
+            <span class="badge role">{info.role.label()}</span>
+            <form method="post" action=logout_url class="inline">
+                <button type="submit" class="link">"Sign out"</button>
+            </form>
+        </div>
+    }
+}
