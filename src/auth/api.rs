@@ -13,6 +13,8 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
 
     crate::server::endpoint("auth.login", async move {
         let state = AppState::current();
+        let meta = crate::server::request::RequestMeta::current();
+        let session = super::caller::current_session().await?;
         if email.len() > 254 || password.len() > 1024 {
             return Err(AppError::InvalidCredentials);
         }
@@ -32,12 +34,9 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
         super::repo::touch_last_login(&mut tx, user_id).await?;
         if let Some(org) = org_id {
             super::repo::enter_org(&mut tx, org).await?;
-            let meta = crate::server::request::RequestMeta::current();
             crate::audit::record_as(&mut tx, user_id, org, &meta, crate::audit::Entry::new("user.sign_in", "user", user_id)).await?;
         }
         tx.commit().await?;
-
-        let session = super::caller::current_session().await?;
         session::sign_in(&session, user_id, org_id).await?;
         tracing::info!(%user_id, org_id = ?org_id, "signed in");
         leptos_axum::redirect(super::safe_next(next.as_deref().unwrap_or("/")));
@@ -65,11 +64,12 @@ pub async fn switch_org(org_id: Uuid) -> Result<(), AppError> {
 
     crate::server::endpoint("auth.switch_org", async move {
         let state = AppState::current();
-        let user = super::caller::current_session_user().await?.ok_or(AppError::Unauthorized)?;
+        let session = super::caller::current_session().await?;
+        let user = session::session_user(&session).await?.ok_or(AppError::Unauthorized)?;
         let mut tx = tenant_tx(&state.db, user.user_id, Some(org_id)).await?;
         super::repo::membership_role(&mut tx, user.user_id, org_id).await?.ok_or(AppError::NotFound)?;
         tx.commit().await?;
-        session::set_org(&super::caller::current_session().await?, org_id).await?;
+        session::set_org(&session, org_id).await?;
         tracing::info!(user_id = %user.user_id, %org_id, "switched firm");
         leptos_axum::redirect("/");
         Ok(())

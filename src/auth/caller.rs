@@ -22,14 +22,16 @@ pub struct Caller {
 impl Caller {
     /// Resolve the caller and open their firm's transaction.
     pub async fn begin() -> Result<(Caller, Tx), AppError> {
+        // Everything read from the reactive context is read before the first await.
         let state = AppState::current();
+        let meta = RequestMeta::current();
         let user = current_session_user().await?.ok_or(AppError::Unauthorized)?;
         let org_id = user.org_id.ok_or(AppError::Forbidden)?;
         let mut tx = tenant_tx(&state.db, user.user_id, Some(org_id)).await?;
         let role = super::repo::membership_role(&mut tx, user.user_id, org_id)
             .await?
             .ok_or(AppError::Unauthorized)?;
-        let caller = Caller { user_id: user.user_id, org_id, role, meta: RequestMeta::current() };
+        let caller = Caller { user_id: user.user_id, org_id, role, meta };
         tracing::Span::current().record("user_id", tracing::field::display(caller.user_id));
         Ok((caller, tx))
     }

@@ -25,6 +25,7 @@ pub fn build(state: AppState) -> Router {
         .route("/health/detailed", get(health::detailed))
         .leptos_routes_with_context(&state, routes, || (), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(http::api_error_status))
         .layer(middleware::from_fn(http::sign_in_gate))
         .layer(session::layer(state.redis.clone(), state.config.cookie_secure))
         .layer(middleware::from_fn(http::same_origin))

@@ -1,0 +1,10 @@
+//! Integration tests: the real router (built by the same function `main` uses) against a fresh
+//! PostgreSQL database per test and the real Redis, driven over HTTP with real session cookies.
+
+mod support;
+
+mod auth;
+mod clients;
+mod http;
+mod isolation;
+mod matters;

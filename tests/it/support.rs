@@ -1,0 +1,206 @@
+//! Test harness: a fresh database per test, two firms of fixtures, and an HTTP client with a
+//! cookie jar that talks to the router in-process.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use axum::Router;
+use docket::server::{config::Config, db, router, session, AppState};
+use http_body_util::BodyExt;
+use leptos::config::LeptosOptions;
+use serde::de::DeserializeOwned;
+use sqlx::PgPool;
+use tower::ServiceExt;
+use uuid::Uuid;
+
+pub const PASSWORD: &str = "correct horse battery";
+
+fn env(k: &str) -> String {
+    std::env::var(k).unwrap_or_else(|_| panic!("{k} is not set: run the tests through tools/dev.sh test"))
+}
+
+pub struct Firm {
+    pub id: Uuid,
+    pub admin: Uuid,
+    pub attorney: Uuid,
+    pub staff: Uuid,
+    pub billing: Uuid,
+}
+
+pub struct TestApp {
+    pub router: Router,
+    pub admin_pool: PgPool,
+    pub app_pool: PgPool,
+    pub a: Firm,
+    pub b: Firm,
+    pub multi: Uuid,
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with_redis(&env("TEST_REDIS_URL")).await
+    }
+
+    /// A fresh database, migrated, with firms "Alpha" (a) and "Beta" (b).
+    pub async fn spawn_with_redis(redis_url: &str) -> TestApp {
+        docket::server::telemetry::init("pretty");
+        let admin_url = env("TEST_DATABASE_ADMIN_URL");
+        let name = format!("docket_test_{}", Uuid::new_v4().simple());
+        let server = db::connect(&admin_url, 1).await.expect("admin connection");
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&server).await.unwrap();
+        server.close().await;
+        let admin_db_url = replace_db(&admin_url, &name);
+        let admin_pool = db::connect(&admin_db_url, 2).await.unwrap();
+        db::migrate(&admin_pool).await.expect("migrations apply");
+        let app_url = replace_db(&admin_url, &name).replace("postgres@", &format!("docket_app:{}@", env("TEST_APP_PASSWORD")));
+        let app_pool = db::connect(&app_url, 4).await.expect("app role connects");
+
+        let hash = docket::server::password::hash(PASSWORD).0;
+        let a = firm(&admin_pool, "Alpha Law", "alpha", &hash).await;
+        let b = firm(&admin_pool, "Beta Legal", "beta", &hash).await;
+        let multi = user(&admin_pool, "multi@alpha.test", "Multi Firm", &hash).await;
+        member(&admin_pool, multi, a.id, "attorney", true).await;
+        member(&admin_pool, multi, b.id, "staff", false).await;
+
+        let config = Config {
+            database_url: app_url,
+            database_admin_url: None,
+            redis_url: redis_url.to_string(),
+            bind_addr: None,
+            cookie_secure: false,
+            trust_proxy: false,
+            seed_demo: false,
+            max_body_bytes: 64 * 1024,
+            log_format: "pretty".into(),
+        };
+        let redis = session::redis_pool(redis_url).await.unwrap();
+        let leptos_options = LeptosOptions::builder().output_name("docket").site_root("target/site").build();
+        let state = AppState { leptos_options, db: app_pool.clone(), redis, config: Arc::new(config) };
+        TestApp { router: router::build(state), admin_pool, app_pool, a, b, multi }
+    }
+
+    pub fn anonymous(&self) -> Client {
+        Client { router: self.router.clone(), cookie: None, origin: None }
+    }
+
+    /// A client signed in as the user with this id (all fixture users share one password).
+    pub async fn signed_in(&self, user_id: Uuid) -> Client {
+        let email: String = sqlx::query_scalar("SELECT email FROM users WHERE id = $1").bind(user_id).fetch_one(&self.admin_pool).await.unwrap();
+        let mut c = self.anonymous();
+        let res = c.post("/api/auth/login", &[("email", email.as_str()), ("password", PASSWORD)]).await;
+        assert!(res.status.is_success() || res.status.is_redirection(), "login failed: {res:?}");
+        assert!(c.cookie.is_some(), "no session cookie after login");
+        c
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(&self.admin_pool).await.unwrap()
+    }
+}
+
+fn replace_db(url: &str, db: &str) -> String {
+    let (base, _) = url.rsplit_once('/').unwrap();
+    format!("{base}/{db}")
+}
+
+async fn user(pool: &PgPool, email: &str, name: &str, hash: &str) -> Uuid {
+    sqlx::query_scalar("INSERT INTO users (email, full_name, password_hash) VALUES ($1, $2, $3) RETURNING id")
+        .bind(email)
+        .bind(name)
+        .bind(hash)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+async fn member(pool: &PgPool, user_id: Uuid, org: Uuid, role: &str, default: bool) {
+    sqlx::query("INSERT INTO user_organizations (user_id, organization_id, role, is_default) VALUES ($1, $2, $3, $4)")
+        .bind(user_id)
+        .bind(org)
+        .bind(role)
+        .bind(default)
+        .execute(pool)
+        .await
+        .unwrap();
+}
+
+async fn firm(pool: &PgPool, name: &str, slug: &str, hash: &str) -> Firm {
+    let id: Uuid = sqlx::query_scalar("INSERT INTO organizations (name, slug) VALUES ($1, $2) RETURNING id")
+        .bind(name)
+        .bind(slug)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let mut ids = vec![];
+    for role in ["admin", "attorney", "staff", "billing"] {
+        let u = user(pool, &format!("{role}@{slug}.test"), &format!("{name} {role}"), hash).await;
+        member(pool, u, id, role, true).await;
+        ids.push(u);
+    }
+    Firm { id, admin: ids[0], attorney: ids[1], staff: ids[2], billing: ids[3] }
+}
+
+#[derive(Debug)]
+pub struct Res {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Res {
+    pub fn json<T: DeserializeOwned>(&self) -> T {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("bad JSON ({e}): {} {}", self.status, self.body))
+    }
+    pub fn error(&self) -> docket::error::AppError {
+        assert!(!self.status.is_success(), "expected an error, got {} {}", self.status, self.body);
+        self.json()
+    }
+}
+
+pub struct Client {
+    router: Router,
+    pub cookie: Option<String>,
+    pub origin: Option<String>,
+}
+
+impl Client {
+    pub async fn request(&mut self, method: Method, path: &str, content_type: Option<&str>, body: Vec<u8>) -> Res {
+        let mut req = Request::builder().method(method).uri(path).header(header::HOST, "docket.test");
+        req = req.header(header::USER_AGENT, "docket-tests/1.0");
+        req = req.header(header::CONTENT_LENGTH, body.len());
+        if let Some(ct) = content_type {
+            req = req.header(header::CONTENT_TYPE, ct);
+        }
+        if let Some(c) = &self.cookie {
+            req = req.header(header::COOKIE, c.clone());
+        }
+        if let Some(o) = &self.origin {
+            req = req.header(header::ORIGIN, o.clone());
+        }
+        let res = self.router.clone().oneshot(req.body(Body::from(body)).unwrap()).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        for v in headers.get_all(header::SET_COOKIE) {
+            let v = v.to_str().unwrap();
+            let pair = v.split(';').next().unwrap().to_string();
+            if pair.ends_with('=') || v.contains("Max-Age=0") {
+                self.cookie = None;
+            } else {
+                self.cookie = Some(pair);
+            }
+        }
+        let body = String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).into_owned();
+        Res { status, headers, body }
+    }
+
+    /// Call a server function with a form-encoded body (its default encoding).
+    pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Res {
+        let body = serde_urlencoded::to_string(form).unwrap();
+        self.request(Method::POST, path, Some("application/x-www-form-urlencoded"), body.into_bytes()).await
+    }
+
+    pub async fn get(&mut self, path: &str) -> Res {
+        self.request(Method::GET, path, None, vec![]).await
+    }
+}

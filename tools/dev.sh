@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# Docket developer tooling. The README's two commands:
+#   tools/dev.sh run    build and serve the app with demo data at http://127.0.0.1:3000
+#   tools/dev.sh test   run every test (unit, integration on PostgreSQL + Redis, browser)
+# Other verbs: setup (install toolchain and packages), services (start PostgreSQL and Redis),
+# stop (stop them), seed-large [CLIENTS] [MATTERS], psql.
+#
+# Everything it starts is private: a PostgreSQL cluster and a Redis on loopback ports of their
+# own, with data under .data/ (git-ignored). Nothing is configured by hand.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+DATA="$ROOT/.data"
+TOOLS="$ROOT/.tools"
+PG_PORT="${DOCKET_PG_PORT:-55432}"
+REDIS_PORT="${DOCKET_REDIS_PORT:-56379}"
+APP_PASSWORD="docket_app"
+CARGO_LEPTOS_VERSION="0.3.10"
+BINARYEN_VERSION="132.0.0"
+
+log() { printf '\033[1m[dev]\033[0m %s\n' "$*" >&2; }
+as_root() { [ "$(id -u)" = 0 ] && "$@" || sudo "$@"; }
+
+# ─────────────────────────────── setup ───────────────────────────────
+setup_packages() {
+  local need=()
+  command -v pg_ctlcluster >/dev/null || [ -d /usr/lib/postgresql ] || need+=(postgresql)
+  command -v redis-server >/dev/null || need+=(redis-server)
+  command -v chromium >/dev/null || need+=(chromium)
+  command -v node >/dev/null || need+=(nodejs npm)
+  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
+  command -v pkg-config >/dev/null || need+=(pkg-config)
+  if [ ${#need[@]} -gt 0 ]; then
+    log "installing Debian packages: ${need[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  fi
+}
+
+setup_rust() {
+  rustup target list --installed | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+  if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+    log "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 16 minutes on 2 cores, once per machine)"
+    cargo install --locked "cargo-leptos@$CARGO_LEPTOS_VERSION" --features no_downloads
+  fi
+  local want
+  want="$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')"
+  if ! wasm-bindgen --version 2>/dev/null | grep -q "$want"; then
+    log "installing wasm-bindgen-cli $want (must equal Cargo.lock)"
+    cargo install wasm-bindgen-cli --version "$want"
+  fi
+  # Debian's binaryen silently breaks the release wasm; npm's works.
+  if [ ! -x "$TOOLS/node_modules/.bin/wasm-opt" ]; then
+    log "installing binaryen $BINARYEN_VERSION (wasm-opt) into .tools/"
+    mkdir -p "$TOOLS"
+    (cd "$TOOLS" && [ -f package.json ] || echo '{"private":true}' > package.json
+     cd "$TOOLS" && npm install --silent --no-fund --no-audit "binaryen@$BINARYEN_VERSION")
+  fi
+  export PATH="$TOOLS/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+}
+
+setup_e2e() {
+  if [ ! -d end2end/node_modules/@playwright/test ]; then
+    log "installing Playwright and axe-core (npm; the browser is Debian's Chromium)"
+    (cd end2end && npm ci --silent --no-fund --no-audit)
+  fi
+}
+
+setup() { setup_packages; setup_rust; }
+
+# ─────────────────────────────── services ───────────────────────────────
+pg_bin() { ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1; }
+as_pg() {
+  if [ "$(id -u)" = 0 ]; then su postgres -s /bin/bash -c "$*"; else bash -c "$*"; fi
+}
+
+start_postgres() {
+  local dir="$DATA/pg" bin; bin="$(pg_bin)"
+  mkdir -p "$DATA/pg-run"
+  if [ ! -f "$dir/PG_VERSION" ]; then
+    log "creating a private PostgreSQL cluster in .data/pg"
+    mkdir -p "$dir"
+    [ "$(id -u)" = 0 ] && chown postgres:postgres "$dir" "$DATA/pg-run"
+    as_pg "'$bin/initdb' -D '$dir' -U postgres --auth=trust -E UTF8 --locale=C.UTF-8" >/dev/null
+  fi
+  [ "$(id -u)" = 0 ] && chown postgres:postgres "$DATA/pg-run"
+  if ! as_pg "'$bin/pg_ctl' -D '$dir' status" >/dev/null 2>&1; then
+    as_pg "'$bin/pg_ctl' -D '$dir' -l '$DATA/pg-run/postgres.log' -w -t 60 -o \"-p $PG_PORT -k '$DATA/pg-run' -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off\" start" >/dev/null
+  fi
+  psql_admin -d postgres -qtAc "SELECT 1" >/dev/null
+  # The application role (not superuser, not owner: row-level security applies to it).
+  psql_admin -d postgres -qc "DO \$\$ BEGIN
+      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'docket_app') THEN
+        CREATE ROLE docket_app LOGIN PASSWORD '$APP_PASSWORD' NOSUPERUSER NOBYPASSRLS;
+      ELSE ALTER ROLE docket_app LOGIN PASSWORD '$APP_PASSWORD'; END IF; END \$\$;" >/dev/null
+}
+
+start_redis() {
+  if ! redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+    mkdir -p "$DATA"
+    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+      --pidfile "$DATA/redis.pid" --logfile "$DATA/redis.log" >/dev/null
+    for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  fi
+}
+
+services() { start_postgres; start_redis; log "PostgreSQL on 127.0.0.1:$PG_PORT, Redis on 127.0.0.1:$REDIS_PORT"; }
+
+stop() {
+  local bin; bin="$(pg_bin)"
+  [ -f "$DATA/pg/postmaster.pid" ] && as_pg "'$bin/pg_ctl' -D '$DATA/pg' -m fast stop" >/dev/null || true
+  [ -f "$DATA/redis.pid" ] && kill "$(cat "$DATA/redis.pid")" 2>/dev/null || true
+}
+
+psql_admin() { psql -h 127.0.0.1 -p "$PG_PORT" -U postgres "$@"; }
+
+ensure_db() {
+  local db="$1"
+  psql_admin -d postgres -qtAc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1 \
+    || psql_admin -d postgres -qc "CREATE DATABASE $db" >/dev/null
+}
+
+app_env() {
+  local db="$1"
+  export DATABASE_URL="postgres://docket_app:$APP_PASSWORD@127.0.0.1:$PG_PORT/$db"
+  export DATABASE_ADMIN_URL="postgres://postgres@127.0.0.1:$PG_PORT/$db"
+  export REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+}
+
+# ─────────────────────────────── verbs ───────────────────────────────
+run() {
+  setup; services; ensure_db docket; app_env docket
+  export DOCKET_SEED_DEMO=1 LEPTOS_ENV=PROD
+  log "building the release app (first build ~6 minutes on 2 cores), then serving http://127.0.0.1:3000"
+  log "sign in as admin@harborvale.test or attorney@harborvale.test, password docket-demo"
+  exec cargo leptos serve --release
+}
+
+seed_large() {
+  setup_rust; services; ensure_db docket; app_env docket
+  cargo run --quiet --release --features ssr --bin docket -- seed --large "${1:-20000}" "${2:-100000}"
+}
+
+test_all() {
+  setup; setup_e2e; services; app_env postgres
+  export TEST_DATABASE_ADMIN_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
+  export TEST_APP_PASSWORD="$APP_PASSWORD"
+  export TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+
+  log "unit and integration tests (real PostgreSQL, a fresh database per test; real Redis)"
+  cargo test --features ssr --no-fail-fast
+
+  log "release build, as shipped"
+  cargo leptos build --release
+
+  log "browser tests (Playwright in Debian's Chromium) against the release build"
+  psql_admin -d postgres -qc "DROP DATABASE IF EXISTS docket_e2e WITH (FORCE)" >/dev/null
+  ensure_db docket_e2e; app_env docket_e2e
+  redis-cli -p "$REDIS_PORT" flushall >/dev/null
+  local port="${DOCKET_E2E_PORT:-3300}"
+  DOCKET_SEED_DEMO=1 LEPTOS_ENV=PROD LEPTOS_SITE_ROOT=target/site LEPTOS_OUTPUT_NAME=docket \
+    BIND_ADDR="127.0.0.1:$port" LOG_FORMAT=json RUST_LOG=warn \
+    target/release/docket > "$DATA/e2e-server.log" 2>&1 &
+  local pid=$!
+  trap 'kill $pid 2>/dev/null || true' EXIT
+  for _ in $(seq 120); do curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.5; done
+  curl -fsS "http://127.0.0.1:$port/health" >/dev/null || { cat "$DATA/e2e-server.log"; exit 1; }
+  (cd end2end && BASE_URL="http://127.0.0.1:$port" npx playwright test)
+  kill $pid 2>/dev/null || true
+}
+
+case "${1:-}" in
+  run) run ;;
+  test) test_all ;;
+  setup) setup; setup_e2e ;;
+  services) services ;;
+  stop) stop ;;
+  seed-large) shift; seed_large "$@" ;;
+  psql) shift; services; psql_admin -d docket "$@" ;;
+  *) echo "usage: tools/dev.sh run | test | setup | services | stop | seed-large [CLIENTS] [MATTERS] | psql" >&2; exit 2 ;;
+esac
