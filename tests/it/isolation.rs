@@ -91,7 +91,8 @@ async fn firm_b_cannot_see_or_touch_firm_a() {
     let matters: Page<MatterRow> = b.post("/api/matters/list", &[("query[client]", &c)]).await.json();
     assert_eq!(matters.total, 0);
     let people: Vec<docket::auth::Person> = b.post("/api/auth/people", &[]).await.json();
-    assert!(people.iter().all(|p| p.name.starts_with("Beta")), "{people:?}");
+    assert!(people.iter().all(|p| !p.name.starts_with("Alpha")), "{people:?}");
+    assert_eq!(people.len(), 5, "Beta's four members and the member of both firms");
     let page = b.get(&format!("/clients/{c}")).await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
     assert!(!page.body.contains("Alpha Secret Client"));
