@@ -12,7 +12,7 @@ test('sign in, create a client with a contact, open and close a matter, find it,
 
   // A new client.
   const name = unique('Journey Client');
-  await page.getByRole('link', { name: 'Clients', exact: true }).click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Clients' }).click();
   await page.getByRole('link', { name: 'New client' }).click();
   await expect(page.getByRole('heading', { name: 'New client' })).toBeVisible();
   await hydrated(page, js);
