@@ -31,6 +31,8 @@ setup_packages() {
   command -v node >/dev/null || need+=(nodejs npm)
   command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
   command -v pkg-config >/dev/null || need+=(pkg-config)
+  command -v curl >/dev/null || need+=(curl)
+  command -v brotli >/dev/null || need+=(brotli)
   if [ ${#need[@]} -gt 0 ]; then
     log "installing Debian packages: ${need[*]}"
     as_root apt-get update -qq
@@ -78,15 +80,24 @@ as_pg() {
 start_postgres() {
   local dir="$DATA/pg" bin; bin="$(pg_bin)"
   mkdir -p "$DATA/pg-run"
+  # The cluster runs as the postgres user, which must reach .data/; if this checkout lives where
+  # it cannot (a private home folder), keep the cluster under /var/tmp instead.
+  if [ "$(id -u)" = 0 ] && ! su postgres -s /bin/sh -c "test -x '$DATA'"; then
+    dir="/var/tmp/docket-$(printf %s "$ROOT" | md5sum | cut -c1-8)/pg"
+    mkdir -p "$dir" "$(dirname "$dir")/pg-run"; chown postgres:postgres "$dir" "$(dirname "$dir")/pg-run"
+    log "postgres cannot reach $DATA; using $dir"
+  fi
+  local run; run="$(dirname "$dir")/pg-run"
   if [ ! -f "$dir/PG_VERSION" ]; then
     log "creating a private PostgreSQL cluster in .data/pg"
     mkdir -p "$dir"
-    [ "$(id -u)" = 0 ] && chown postgres:postgres "$dir" "$DATA/pg-run"
+    if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$dir" "$run"; fi
     as_pg "'$bin/initdb' -D '$dir' -U postgres --auth=trust -E UTF8 --locale=C.UTF-8" >/dev/null
   fi
-  [ "$(id -u)" = 0 ] && chown postgres:postgres "$DATA/pg-run"
+  if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$run"; fi
+  echo "$dir" > "$DATA/pg-dir"
   if ! as_pg "'$bin/pg_ctl' -D '$dir' status" >/dev/null 2>&1; then
-    as_pg "'$bin/pg_ctl' -D '$dir' -l '$DATA/pg-run/postgres.log' -w -t 60 -o \"-p $PG_PORT -k '$DATA/pg-run' -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off\" start" >/dev/null
+    as_pg "'$bin/pg_ctl' -D '$dir' -l '$run/postgres.log' -w -t 60 -o \"-p $PG_PORT -k '$run' -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off\" start" >/dev/null
   fi
   psql_admin -d postgres -qtAc "SELECT 1" >/dev/null
   # The application role (not superuser, not owner: row-level security applies to it).
@@ -109,7 +120,8 @@ services() { start_postgres; start_redis; log "PostgreSQL on 127.0.0.1:$PG_PORT,
 
 stop() {
   local bin; bin="$(pg_bin)"
-  [ -f "$DATA/pg/postmaster.pid" ] && as_pg "'$bin/pg_ctl' -D '$DATA/pg' -m fast stop" >/dev/null || true
+  local dir; dir="$(cat "$DATA/pg-dir" 2>/dev/null || echo "$DATA/pg")"
+  [ -f "$dir/postmaster.pid" ] && as_pg "'$bin/pg_ctl' -D '$dir' -m fast stop" >/dev/null || true
   [ -f "$DATA/redis.pid" ] && kill "$(cat "$DATA/redis.pid")" 2>/dev/null || true
 }
 
@@ -162,12 +174,12 @@ test_all() {
   DOCKET_SEED_DEMO=1 LEPTOS_ENV=PROD LEPTOS_SITE_ROOT=target/site LEPTOS_OUTPUT_NAME=docket \
     BIND_ADDR="127.0.0.1:$port" LOG_FORMAT=json RUST_LOG=warn \
     target/release/docket > "$DATA/e2e-server.log" 2>&1 &
-  local pid=$!
-  trap 'kill $pid 2>/dev/null || true' EXIT
+  E2E_PID=$!
+  trap 'kill "${E2E_PID:-}" 2>/dev/null || true' EXIT
   for _ in $(seq 120); do curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.5; done
   curl -fsS "http://127.0.0.1:$port/health" >/dev/null || { cat "$DATA/e2e-server.log"; exit 1; }
   (cd end2end && BASE_URL="http://127.0.0.1:$port" npx playwright test)
-  kill $pid 2>/dev/null || true
+  kill "$E2E_PID" 2>/dev/null || true
 }
 
 bench() {
