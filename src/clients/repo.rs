@@ -1,5 +1,6 @@
 //! SQL for clients and contacts. Row-level security limits every statement to the caller's firm.
 
+use sqlx::{Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use super::{Client, ClientQuery, ClientRow, ClientStatus, ClientType, Contact, ContactType, ValidClient, ValidContact};
@@ -14,33 +15,42 @@ fn kind(s: &str) -> ClientType {
     ClientType::parse(s).unwrap_or(ClientType::Person)
 }
 
-type ListRow = (Uuid, String, String, String, Option<String>, Option<String>, i64, i64);
+type ListRow = (Uuid, String, String, String, Option<String>, Option<String>, i64);
 
+fn push_filters(b: &mut QueryBuilder<Postgres>, q: &ClientQuery) {
+    b.push(" WHERE true");
+    let search = prefix_tsquery(&q.q);
+    if !search.is_empty() {
+        b.push(" AND c.search @@ to_tsquery('simple', ").push_bind(search).push(")");
+    }
+    if let Some(s) = ClientStatus::parse(&q.status) {
+        b.push(" AND c.status = ").push_bind(s.as_str());
+    }
+}
+
+/// One page of clients, A–Z. The page is cut first; contacts and matter counts are looked up
+/// for its rows only.
 pub async fn list(tx: &mut Tx, q: &ClientQuery) -> Result<Page<ClientRow>, AppError> {
     let page = q.page.max(1);
-    let status_filter = ClientStatus::parse(&q.status).map(|s| s.as_str()).unwrap_or("");
-    let rows: Vec<ListRow> = sqlx::query_as(
-        "SELECT c.id, c.name, c.client_type, c.status,
-                (SELECT value FROM client_contacts cc WHERE cc.client_id = c.id AND cc.contact_type = 'email' AND cc.is_primary),
-                (SELECT value FROM client_contacts cc WHERE cc.client_id = c.id AND cc.contact_type = 'phone' AND cc.is_primary),
-                (SELECT count(*) FROM matters m WHERE m.client_id = c.id AND m.status <> 'closed'),
-                count(*) OVER ()
-           FROM clients c
-          WHERE ($1 = '' OR c.search @@ to_tsquery('simple', $1))
-            AND ($2 = '' OR c.status = $2)
-          ORDER BY lower(c.name), c.id
-          LIMIT $3 OFFSET $4",
-    )
-    .bind(prefix_tsquery(&q.q))
-    .bind(status_filter)
-    .bind(i64::from(PAGE_SIZE))
-    .bind(Page::<()>::offset(page, PAGE_SIZE))
-    .fetch_all(&mut **tx)
-    .await?;
-    let total = rows.first().map(|r| r.7).unwrap_or(0);
+    let mut count = QueryBuilder::new("SELECT count(*) FROM clients c");
+    push_filters(&mut count, q);
+    let total: i64 = count.build_query_scalar().fetch_one(&mut **tx).await?;
+
+    let mut b = QueryBuilder::new("WITH p AS (SELECT c.id, c.name, c.client_type, c.status FROM clients c");
+    push_filters(&mut b, q);
+    b.push(" ORDER BY lower(c.name), c.id LIMIT ").push_bind(i64::from(PAGE_SIZE));
+    b.push(" OFFSET ").push_bind(Page::<()>::offset(page, PAGE_SIZE));
+    b.push(
+        ") SELECT p.id, p.name, p.client_type, p.status,
+                  (SELECT value FROM client_contacts cc WHERE cc.client_id = p.id AND cc.contact_type = 'email' AND cc.is_primary),
+                  (SELECT value FROM client_contacts cc WHERE cc.client_id = p.id AND cc.contact_type = 'phone' AND cc.is_primary),
+                  (SELECT count(*) FROM matters m WHERE m.client_id = p.id AND m.status <> 'closed')
+             FROM p ORDER BY lower(p.name), p.id",
+    );
+    let rows: Vec<ListRow> = b.build_query_as().fetch_all(&mut **tx).await?;
     let items = rows
         .into_iter()
-        .map(|(id, name, t, s, email, phone, open_matters, _)| ClientRow {
+        .map(|(id, name, t, s, email, phone, open_matters)| ClientRow {
             id,
             name,
             client_type: kind(&t),

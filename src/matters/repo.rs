@@ -2,6 +2,7 @@
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use sqlx::{Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use super::*;
@@ -13,58 +14,69 @@ fn parse<C: Choice>(s: &str, default: C) -> C {
     C::parse(s).unwrap_or(default)
 }
 
-type ListRow = (Uuid, String, String, Uuid, String, String, String, String, String, Option<String>, NaiveDate, i64);
+type ListRow = (Uuid, String, String, Uuid, String, String, String, String, String, Option<String>, NaiveDate);
 
-/// ORDER BY for a sort key: fixed fragments only, never user text.
-fn order_by(sort: MatterSort, desc: bool) -> String {
-    let dir = if desc { "DESC" } else { "ASC" };
-    let key = match sort {
-        MatterSort::Opened => format!("m.date_opened {dir}, m.matter_number {dir}"),
-        MatterSort::Title => format!("lower(m.title) {dir}"),
-        MatterSort::Client => format!("lower(c.name) {dir}, m.date_opened DESC"),
-        MatterSort::Status => format!("array_position(ARRAY['open','pending','on_hold','closed'], m.status) {dir}, m.date_opened DESC"),
-        MatterSort::Priority => format!("array_position(ARRAY['low','normal','high','urgent'], m.priority) {dir}, m.date_opened DESC"),
-        MatterSort::Updated => format!("m.updated_at {dir}"),
-    };
-    format!("{key}, m.id")
+/// ORDER BY for a sort key: fixed fragments only, never user text. The default order
+/// (date opened, newest first) follows the index `(organization_id, date_opened DESC, id)`.
+fn order_by(sort: MatterSort, desc: bool) -> &'static str {
+    match (sort, desc) {
+        (MatterSort::Opened, true) => "m.date_opened DESC, m.id",
+        (MatterSort::Opened, false) => "m.date_opened ASC, m.id DESC",
+        (MatterSort::Title, true) => "lower(m.title) DESC, m.id",
+        (MatterSort::Title, false) => "lower(m.title) ASC, m.id",
+        (MatterSort::Client, true) => "lower(c.name) DESC, m.date_opened DESC, m.id",
+        (MatterSort::Client, false) => "lower(c.name) ASC, m.date_opened DESC, m.id",
+        (MatterSort::Status, true) => "array_position(ARRAY['open','pending','on_hold','closed'], m.status) DESC, m.date_opened DESC, m.id",
+        (MatterSort::Status, false) => "array_position(ARRAY['open','pending','on_hold','closed'], m.status) ASC, m.date_opened DESC, m.id",
+        (MatterSort::Priority, true) => "array_position(ARRAY['low','normal','high','urgent'], m.priority) DESC, m.date_opened DESC, m.id",
+        (MatterSort::Priority, false) => "array_position(ARRAY['low','normal','high','urgent'], m.priority) ASC, m.date_opened DESC, m.id",
+        (MatterSort::Updated, true) => "m.updated_at DESC, m.id",
+        (MatterSort::Updated, false) => "m.updated_at ASC, m.id",
+    }
+}
+
+/// Append the WHERE clause of the active filters only (each value bound, never spliced), so the
+/// planner sees a plain predicate it can match to an index.
+fn push_filters(b: &mut QueryBuilder<Postgres>, q: &MatterQuery) {
+    b.push(" WHERE true");
+    let search = prefix_tsquery(&q.q);
+    if !search.is_empty() {
+        b.push(" AND (m.search @@ to_tsquery('english', ").push_bind(search).push(") OR m.matter_number = ").push_bind(q.q.trim()).push(")");
+    }
+    if let Some(s) = MatterStatus::parse(&q.status) {
+        b.push(" AND m.status = ").push_bind(s.as_str());
+    }
+    if let Some(a) = PracticeArea::parse(&q.practice_area) {
+        b.push(" AND m.practice_area = ").push_bind(a.as_str());
+    }
+    if let Ok(r) = Uuid::parse_str(&q.responsible) {
+        b.push(" AND m.responsible_attorney_id = ").push_bind(r);
+    }
+    if let Ok(c) = Uuid::parse_str(&q.client) {
+        b.push(" AND m.client_id = ").push_bind(c);
+    }
 }
 
 pub async fn list(tx: &mut Tx, q: &MatterQuery) -> Result<Page<MatterRow>, AppError> {
     let page = q.page.max(1);
-    let status = MatterStatus::parse(&q.status).map(|s| s.as_str()).unwrap_or("");
-    let area = PracticeArea::parse(&q.practice_area).map(|s| s.as_str()).unwrap_or("");
-    let responsible = Uuid::parse_str(&q.responsible).ok();
-    let client = Uuid::parse_str(&q.client).ok();
-    let sql = format!(
+    let mut count = QueryBuilder::new("SELECT count(*) FROM matters m");
+    push_filters(&mut count, q);
+    let total: i64 = count.build_query_scalar().fetch_one(&mut **tx).await?;
+
+    let mut b = QueryBuilder::new(
         "SELECT m.id, m.matter_number, m.title, m.client_id, c.name, m.status, m.priority, m.stage,
-                m.practice_area, u.full_name, m.date_opened, count(*) OVER ()
+                m.practice_area, u.full_name, m.date_opened
            FROM matters m
            JOIN clients c ON c.id = m.client_id
-           LEFT JOIN users u ON u.id = m.responsible_attorney_id
-          WHERE ($1 = '' OR m.search @@ to_tsquery('english', $1) OR m.matter_number = $7)
-            AND ($2 = '' OR m.status = $2)
-            AND ($3 = '' OR m.practice_area = $3)
-            AND ($4::uuid IS NULL OR m.responsible_attorney_id = $4)
-            AND ($5::uuid IS NULL OR m.client_id = $5)
-          ORDER BY {}
-          LIMIT {} OFFSET $6",
-        order_by(q.sort(), q.descending()),
-        PAGE_SIZE
+           LEFT JOIN users u ON u.id = m.responsible_attorney_id",
     );
-    let rows: Vec<ListRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(prefix_tsquery(&q.q))
-        .bind(status)
-        .bind(area)
-        .bind(responsible)
-        .bind(client)
-        .bind(Page::<()>::offset(page, PAGE_SIZE))
-        .bind(q.q.trim())
-        .fetch_all(&mut **tx)
-        .await?;
-    let total = rows.first().map(|r| r.11).unwrap_or(0);
+    push_filters(&mut b, q);
+    b.push(" ORDER BY ").push(order_by(q.sort(), q.descending()));
+    b.push(" LIMIT ").push_bind(i64::from(PAGE_SIZE)).push(" OFFSET ").push_bind(Page::<()>::offset(page, PAGE_SIZE));
+    let rows: Vec<ListRow> = b.build_query_as().fetch_all(&mut **tx).await?;
     let items = rows
         .into_iter()
-        .map(|(id, matter_number, title, client_id, client_name, s, p, st, a, responsible_name, date_opened, _)| MatterRow {
+        .map(|(id, matter_number, title, client_id, client_name, s, p, st, a, responsible_name, date_opened)| MatterRow {
             id,
             matter_number,
             title,
