@@ -125,6 +125,23 @@ stop() {
   [ -f "$DATA/redis.pid" ] && kill "$(cat "$DATA/redis.pid")" 2>/dev/null || true
 }
 
+start_nginx() {
+  local port="$1" app="$2" nginx; nginx="$(command -v nginx || echo /usr/sbin/nginx)"
+  stop_nginx
+  mkdir -p "$DATA/nginx-tmp"
+  sed -e "s|@ROOT@|$ROOT|g; s|@SITE@|$ROOT/target/site|g; s|@DATA@|$DATA|g; s|@PORT@|$port|g; s|@APP@|$app|g" \
+    tools/nginx.conf > "$DATA/nginx.conf"
+  # As root, workers run as root too, so they can read the site wherever this checkout lives.
+  [ "$(id -u)" = 0 ] && sed -i '1i user root;' "$DATA/nginx.conf"
+  "$nginx" -t -q -c "$DATA/nginx.conf" -p "$DATA"
+  "$nginx" -c "$DATA/nginx.conf" -p "$DATA"
+}
+
+stop_nginx() {
+  [ -f "$DATA/nginx.pid" ] && kill "$(cat "$DATA/nginx.pid")" 2>/dev/null || true
+  rm -f "$DATA/nginx.pid"
+}
+
 psql_admin() { psql -h 127.0.0.1 -p "$PG_PORT" -U postgres "$@"; }
 
 ensure_db() {
@@ -166,19 +183,23 @@ test_all() {
   log "release build, as shipped"
   cargo leptos build --release
 
-  log "browser tests (Playwright in Debian's Chromium) against the release build"
+  log "browser tests (Playwright in Debian's Chromium) against the release build behind nginx"
   psql_admin -d postgres -qc "DROP DATABASE IF EXISTS docket_e2e WITH (FORCE)" >/dev/null
   ensure_db docket_e2e; app_env docket_e2e
   redis-cli -p "$REDIS_PORT" flushall >/dev/null
   local port="${DOCKET_E2E_PORT:-3300}"
   DOCKET_SEED_DEMO=1 LEPTOS_ENV=PROD LEPTOS_SITE_ROOT=target/site LEPTOS_OUTPUT_NAME=docket \
-    BIND_ADDR="127.0.0.1:$port" LOG_FORMAT=json RUST_LOG=warn \
+    BIND_ADDR="127.0.0.1:$port" TRUST_PROXY=true LOG_FORMAT=json RUST_LOG=warn \
     target/release/docket > "$DATA/e2e-server.log" 2>&1 &
   E2E_PID=$!
-  trap 'kill "${E2E_PID:-}" 2>/dev/null || true' EXIT
+  trap 'kill "${E2E_PID:-}" 2>/dev/null || true; stop_nginx' EXIT
   for _ in $(seq 120); do curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.5; done
   curl -fsS "http://127.0.0.1:$port/health" >/dev/null || { cat "$DATA/e2e-server.log"; exit 1; }
-  (cd end2end && BASE_URL="http://127.0.0.1:$port" npx playwright test)
+  local web="${DOCKET_NGINX_PORT:-3380}"
+  start_nginx "$web" "127.0.0.1:$port"
+  curl -fsS "http://127.0.0.1:$web/pkg/docket.wasm" -o /dev/null || { cat "$DATA/nginx-error.log"; exit 1; }
+  (cd end2end && BASE_URL="http://127.0.0.1:$web" npx playwright test)
+  stop_nginx
   kill "$E2E_PID" 2>/dev/null || true
 }
 

@@ -44,7 +44,9 @@ impl TestApp {
 
     /// A fresh database, migrated, with firms "Alpha" (a) and "Beta" (b).
     pub async fn spawn_with_redis(redis_url: &str) -> TestApp {
-        docket::server::telemetry::init("pretty");
+        if std::env::var_os("RUST_LOG").is_some() {
+            docket::server::telemetry::init("pretty");
+        }
         let admin_url = env("TEST_DATABASE_ADMIN_URL");
         let name = format!("docket_test_{}", Uuid::new_v4().simple());
         let server = db::connect(&admin_url, 1).await.expect("admin connection");
