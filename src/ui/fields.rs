@@ -22,8 +22,36 @@ fn shown_value(errors: Signal<Option<FieldErrors>>, key: &'static str, initial: 
     move || errors.with(|e| e.as_ref().and_then(|e| e.value(key).map(str::to_string))).unwrap_or_else(|| initial.clone())
 }
 
-fn error_of(errors: Signal<Option<FieldErrors>>, key: &'static str) -> impl Fn() -> Option<String> + Send + Sync + Clone + 'static {
-    move || errors.with(|e| e.as_ref().and_then(|e| e.get(key).map(str::to_string)))
+/// What every labelled control shares: its id, the id of its error line, and the error.
+#[derive(Clone)]
+struct Meta {
+    id: String,
+    err_id: String,
+    error: Signal<Option<String>>,
+}
+
+impl Meta {
+    fn new(errors: Signal<Option<FieldErrors>>, key: &'static str, id_prefix: Option<&'static str>) -> Self {
+        let id = format!("{}{key}", id_prefix.unwrap_or("f-"));
+        let err_id = format!("{id}-error");
+        let error = Signal::derive(move || errors.with(|e| e.as_ref().and_then(|e| e.get(key).map(str::to_string))));
+        Meta { id, err_id, error }
+    }
+
+    fn invalid(&self) -> impl Fn() -> Option<&'static str> + Send + Sync + 'static {
+        let error = self.error;
+        move || error.with(Option::is_some).then_some("true")
+    }
+
+    fn described_by(&self) -> impl Fn() -> Option<String> + Send + Sync + 'static {
+        let (error, err_id) = (self.error, self.err_id.clone());
+        move || error.with(Option::is_some).then(|| err_id.clone())
+    }
+
+    fn message(&self) -> impl IntoView {
+        let (error, err_id) = (self.error, self.err_id.clone());
+        move || error.get().map(|m| view! { <p class="field-error" id=err_id.clone()>{m}</p> })
+    }
 }
 
 /// A labelled input named `form[key]`, with its error beside it.
@@ -39,18 +67,14 @@ pub fn TextField(
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(optional)] id_prefix: Option<&'static str>,
 ) -> impl IntoView {
-    let id = format!("{}{key}", id_prefix.unwrap_or("f-"));
-    let err_id = format!("{id}-error");
-    let error = error_of(errors, key);
-    let invalid = { let error = error.clone(); move || error().is_some().then_some("true") };
-    let described = { let error = error.clone(); let err_id = err_id.clone(); move || error().is_some().then(|| err_id.clone()) };
+    let m = Meta::new(errors, key, id_prefix);
     view! {
         <div class="field">
-            <label for=id.clone()>{label}{required.then_some(" *")}</label>
-            <input id=id type=kind name=format!("form[{key}]") value=shown_value(errors, key, value)
-                required=required autocomplete=autocomplete aria-invalid=invalid aria-describedby=described />
+            <label for=m.id.clone()>{label}{required.then_some(" *")}</label>
+            <input id=m.id.clone() type=kind name=format!("form[{key}]") value=shown_value(errors, key, value)
+                required=required autocomplete=autocomplete aria-invalid=m.invalid() aria-describedby=m.described_by() />
             {hint.map(|h| view! { <p class="hint">{h}</p> })}
-            {move || error().map(|m| view! { <p class="field-error" id=err_id.clone()>{m}</p> })}
+            {m.message()}
         </div>
     }
 }
@@ -64,21 +88,19 @@ pub fn TextArea(
     errors: Signal<Option<FieldErrors>>,
     #[prop(optional)] id_prefix: Option<&'static str>,
 ) -> impl IntoView {
-    let id = format!("{}{key}", id_prefix.unwrap_or("f-"));
-    let err_id = format!("{id}-error");
-    let error = error_of(errors, key);
-    let invalid = { let error = error.clone(); move || error().is_some().then_some("true") };
+    let m = Meta::new(errors, key, id_prefix);
     let text = shown_value(errors, key, value);
     view! {
         <div class="field wide">
-            <label for=id.clone()>{label}</label>
-            <textarea id=id name=format!("form[{key}]") rows="4" aria-invalid=invalid>{text()}</textarea>
-            {move || error().map(|m| view! { <p class="field-error" id=err_id.clone()>{m}</p> })}
+            <label for=m.id.clone()>{label}</label>
+            <textarea id=m.id.clone() name=format!("form[{key}]") rows="4" aria-invalid=m.invalid()
+                aria-describedby=m.described_by()>{text()}</textarea>
+            {m.message()}
         </div>
     }
 }
 
-/// A labelled select of a `Choice`, or of free `(value, label)` options.
+/// A labelled select of `(value, label)` options (see `choices` for a `Choice` enum).
 #[component]
 pub fn SelectField(
     label: &'static str,
@@ -90,15 +112,12 @@ pub fn SelectField(
     #[prop(optional)] required: bool,
     #[prop(optional)] id_prefix: Option<&'static str>,
 ) -> impl IntoView {
-    let id = format!("{}{key}", id_prefix.unwrap_or("f-"));
-    let err_id = format!("{id}-error");
-    let error = error_of(errors, key);
-    let invalid = { let error = error.clone(); move || error().is_some().then_some("true") };
+    let m = Meta::new(errors, key, id_prefix);
     let current = shown_value(errors, key, value);
     view! {
         <div class="field">
-            <label for=id.clone()>{label}{required.then_some(" *")}</label>
-            <select id=id name=format!("form[{key}]") aria-invalid=invalid>
+            <label for=m.id.clone()>{label}{required.then_some(" *")}</label>
+            <select id=m.id.clone() name=format!("form[{key}]") aria-invalid=m.invalid() aria-describedby=m.described_by()>
                 {blank.map(|b| view! { <option value="">{b}</option> })}
                 {options.into_iter().map(|(v, l)| {
                     let current = current.clone();
@@ -106,7 +125,7 @@ pub fn SelectField(
                     view! { <option value=v selected=move || current() == v2>{l}</option> }
                 }).collect_view()}
             </select>
-            {move || error().map(|m| view! { <p class="field-error" id=err_id.clone()>{m}</p> })}
+            {m.message()}
         </div>
     }
 }
