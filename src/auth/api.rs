@@ -15,7 +15,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
         let state = AppState::current();
         let meta = crate::server::request::RequestMeta::current();
         let session = super::caller::current_session().await?;
-        if email.len() > 254 || password.len() > 1024 {
+        if email.len() > 254 || password.len() > 1024 || email.contains('\0') {
             return Err(AppError::InvalidCredentials);
         }
         let email = email.trim().to_lowercase();
@@ -30,15 +30,16 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
         };
 
         let mut tx = tenant_tx(&state.db, user_id, None).await?;
-        let org_id = super::repo::default_org(&mut tx, user_id).await?;
+        let Some(org_id) = super::repo::default_org(&mut tx, user_id).await? else {
+            tracing::info!(%user_id, "sign-in refused: member of no firm");
+            return Err(AppError::Forbidden);
+        };
         super::repo::touch_last_login(&mut tx, user_id).await?;
-        if let Some(org) = org_id {
-            super::repo::enter_org(&mut tx, org).await?;
-            crate::audit::record_as(&mut tx, user_id, org, &meta, crate::audit::Entry::new("user.sign_in", "user", user_id)).await?;
-        }
+        super::repo::enter_org(&mut tx, org_id).await?;
+        crate::audit::record_as(&mut tx, user_id, org_id, &meta, crate::audit::Entry::new("user.sign_in", "user", user_id)).await?;
         tx.commit().await?;
-        session::sign_in(&session, user_id, org_id).await?;
-        tracing::info!(%user_id, org_id = ?org_id, "signed in");
+        session::sign_in(&session, user_id, Some(org_id)).await?;
+        tracing::info!(%user_id, %org_id, "signed in");
         leptos_axum::redirect(super::safe_next(next.as_deref().unwrap_or("/")));
         Ok(())
     })

@@ -9,6 +9,7 @@ use crate::error::AppError;
 use crate::server::db::{tenant_tx, Tx};
 use crate::server::request::RequestMeta;
 use crate::server::session::{session_user, SessionUser};
+
 use crate::server::AppState;
 
 #[derive(Debug, Clone)]
@@ -25,12 +26,20 @@ impl Caller {
         // Everything read from the reactive context is read before the first await.
         let state = AppState::current();
         let meta = RequestMeta::current();
-        let user = current_session_user().await?.ok_or(AppError::Unauthorized)?;
-        let org_id = user.org_id.ok_or(AppError::Forbidden)?;
-        let mut tx = tenant_tx(&state.db, user.user_id, Some(org_id)).await?;
-        let role = super::repo::membership_role(&mut tx, user.user_id, org_id)
-            .await?
-            .ok_or(AppError::Unauthorized)?;
+        let session = current_session().await?;
+        let user = session_user(&session).await?.ok_or(AppError::Unauthorized)?;
+        let mut tx = tenant_tx(&state.db, user.user_id, user.org_id).await?;
+        let role = match user.org_id {
+            Some(org_id) => super::repo::membership_role(&mut tx, user.user_id, org_id).await?,
+            None => None,
+        };
+        // Removed from the firm, or deactivated: the session ends instead of failing forever.
+        let (Some(org_id), Some(role)) = (user.org_id, role) else {
+            drop(tx);
+            crate::server::session::sign_out(&session).await?;
+            tracing::info!(user_id = %user.user_id, "session ended: no longer a member");
+            return Err(AppError::Unauthorized);
+        };
         let caller = Caller { user_id: user.user_id, org_id, role, meta };
         tracing::Span::current().record("user_id", tracing::field::display(caller.user_id));
         Ok((caller, tx))

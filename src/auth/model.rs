@@ -52,7 +52,13 @@ pub struct Person {
 
 /// Only same-site relative paths are followed after sign-in (no open redirects).
 pub fn safe_next(next: &str) -> &str {
-    let ok = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.starts_with("/api/");
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.starts_with("/api/")
+        // Browsers drop tabs and newlines from URLs ("/\t/evil" becomes "//evil"); a header
+        // value must be visible ASCII anyway.
+        && next.bytes().all(|b| (b'!'..=b'~').contains(&b));
     if ok { next } else { "/" }
 }
 
@@ -72,7 +78,7 @@ mod tests {
     #[test]
     fn next_cannot_leave_the_site() {
         assert_eq!(safe_next("/matters?status=open"), "/matters?status=open");
-        for bad in ["https://evil.example", "//evil.example", "/\\evil", "", "/api/auth/logout"] {
+        for bad in ["https://evil.example", "//evil.example", "/\\evil", "", "/api/auth/logout", "/\t/evil.example", "/é", "/a b"] {
             assert_eq!(safe_next(bad), "/", "{bad}");
         }
     }

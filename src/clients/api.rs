@@ -88,8 +88,9 @@ pub async fn add_contact(client_id: Uuid, form: ContactForm) -> Result<Uuid, App
     crate::server::endpoint("clients.add_contact", async move {
         let (caller, mut tx) = crate::auth::caller::Caller::begin_editor().await?;
         super::repo::lock(&mut tx, client_id).await?;
-        let valid = form.validate().map_err(AppError::Invalid)?;
-        let id = super::repo::add_contact(&mut tx, caller.org_id, client_id, &valid).await?;
+        let mut valid = form.validate().map_err(AppError::Invalid)?;
+        let (id, primary) = super::repo::add_contact(&mut tx, caller.org_id, client_id, &valid).await?;
+        valid.is_primary = primary;
         let entry = Entry::new("client.contact_add", "client", client_id)
             .summary(format!("{}: {}", valid.contact_type, valid.value))
             .changes(changes_of_new(&valid));

@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::kernel::{clean, Choice, Email, FieldErrors};
+use crate::kernel::{clean, clean_text, Choice, Email, FieldErrors};
 
 crate::choice!(ClientStatus { Active = "active" : "Active", Inactive = "inactive" : "Inactive", Prospect = "prospect" : "Prospect" });
 crate::choice!(ClientType { Person = "person" : "Person", Company = "company" : "Company" });
@@ -90,7 +90,7 @@ impl ClientForm {
         if status.is_none() {
             e.add("status", "Choose a status.");
         }
-        let notes = self.notes.trim().to_string();
+        let notes = clean_text(&self.notes);
         if notes.chars().count() > 5000 {
             e.add("notes", "Use at most 5,000 characters.");
         }
@@ -168,7 +168,7 @@ impl ContactForm {
                 }
                 url
             }
-            Some(ContactType::Address) => raw.lines().map(clean).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n"),
+            Some(ContactType::Address) => clean_text(raw).lines().map(clean).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n"),
         };
         if value.chars().count() > 500 {
             e.add("value", "Use at most 500 characters.");

@@ -131,7 +131,8 @@ pub async fn update(tx: &mut Tx, id: Uuid, c: &ValidClient) -> Result<(), AppErr
     Ok(())
 }
 
-pub async fn add_contact(tx: &mut Tx, org_id: Uuid, client_id: Uuid, c: &ValidContact) -> Result<Uuid, AppError> {
+/// Insert a contact; returns its id and whether it was saved as the primary of its type.
+pub async fn add_contact(tx: &mut Tx, org_id: Uuid, client_id: Uuid, c: &ValidContact) -> Result<(Uuid, bool), AppError> {
     // The first contact of a type becomes its primary; a new primary replaces the old one.
     let has_primary: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM client_contacts WHERE client_id = $1 AND contact_type = $2 AND is_primary)",
@@ -148,7 +149,7 @@ pub async fn add_contact(tx: &mut Tx, org_id: Uuid, client_id: Uuid, c: &ValidCo
             .execute(&mut **tx)
             .await?;
     }
-    Ok(sqlx::query_scalar(
+    let id = sqlx::query_scalar(
         "INSERT INTO client_contacts (organization_id, client_id, contact_type, label, value, is_primary)
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
@@ -159,7 +160,8 @@ pub async fn add_contact(tx: &mut Tx, org_id: Uuid, client_id: Uuid, c: &ValidCo
     .bind(&c.value)
     .bind(primary)
     .fetch_one(&mut **tx)
-    .await?)
+    .await?;
+    Ok((id, primary))
 }
 
 /// Remove a contact; if it was the primary of its type, the next oldest of that type takes over.

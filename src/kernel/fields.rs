@@ -1,5 +1,8 @@
 use serde::{Deserialize, Serialize};
 
+/// The most characters of one typed value echoed back with a validation error.
+pub const ECHO_LIMIT: usize = 5200;
+
 /// Problems with submitted form fields, keyed by field name, plus the values the user typed so a
 /// form re-rendered without JavaScript can show them again.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,9 +30,10 @@ impl FieldErrors {
         self.errors.is_empty()
     }
 
-    /// Attach the submitted values (echoed back to a form rendered without JavaScript).
+    /// Attach the submitted values (echoed back to a form rendered without JavaScript, where
+    /// they travel in the URL: each is capped so the URL stays within proxy limits).
     pub fn with_values(mut self, values: Vec<(String, String)>) -> Self {
-        self.values = values;
+        self.values = values.into_iter().map(|(k, v)| (k, v.chars().take(ECHO_LIMIT).collect())).collect();
         self
     }
 

@@ -6,7 +6,13 @@ use uuid::Uuid;
 
 /// Trim and collapse inner runs of whitespace; the form of every short text field we store.
 pub fn clean(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    s.split(|c: char| c.is_whitespace() || c.is_control()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
+/// Multi-line text (notes, descriptions): trimmed, control characters other than newlines and
+/// tabs removed (PostgreSQL refuses NUL).
+pub fn clean_text(s: &str) -> String {
+    s.chars().filter(|c| !c.is_control() || matches!(c, '\n' | '\t')).collect::<String>().trim().to_string()
 }
 
 /// A syntactically plausible, lower-cased e-mail address.
@@ -43,7 +49,9 @@ impl Email {
 
 /// A date in ISO form (what `<input type="date">` submits).
 pub fn parse_date(s: &str) -> Result<NaiveDate, &'static str> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| "Enter a date as YYYY-MM-DD.")
+    use chrono::Datelike;
+    let d = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| "Enter a date as YYYY-MM-DD.")?;
+    if (1900..=2200).contains(&d.year()) { Ok(d) } else { Err("Enter a date between 1900 and 2200.") }
 }
 
 /// An optional date: empty means none.
@@ -91,6 +99,8 @@ mod tests {
     #[test]
     fn clean_collapses_whitespace() {
         assert_eq!(clean("  Acme \t  Holdings\n"), "Acme Holdings");
+        assert_eq!(clean("Ac\0me"), "Ac me");
+        assert_eq!(clean_text(" line one\n\0line two \u{7}"), "line one\nline two");
     }
 
     #[test]
@@ -113,6 +123,8 @@ mod tests {
     #[test]
     fn dates_are_iso() {
         assert!(parse_date("2026-02-30").is_err());
+        assert!(parse_date("-5000-01-01").is_err());
+        assert!(parse_date("9999-01-01").is_err());
         assert_eq!(optional_date(" ").unwrap(), None);
         assert_eq!(parse_date("2026-11-25").unwrap().to_string(), "2026-11-25");
     }

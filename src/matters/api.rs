@@ -36,7 +36,7 @@ pub async fn create_matter(form: MatterForm) -> Result<Uuid, AppError> {
         let (caller, mut tx) = crate::auth::caller::Caller::begin_editor().await?;
         let today = super::repo::firm_today(&mut tx).await?;
         let valid = form.validate(today).map_err(AppError::Invalid)?;
-        super::repo::check_references(&mut tx, &valid).await.map_err(|e| AppError::Invalid(e.with_values(form.values())))?;
+        super::repo::check_references(&mut tx, &valid).await?.map_err(|e| AppError::Invalid(e.with_values(form.values())))?;
         let (id, number) = super::repo::insert(&mut tx, caller.org_id, caller.user_id, &valid, today).await?;
         let entry = Entry::new("matter.create", "matter", id).summary(format!("{number} {}", valid.title)).changes(changes_of_new(&valid));
         record(&mut tx, &caller, entry).await?;
@@ -54,12 +54,13 @@ pub async fn update_matter(id: Uuid, form: MatterForm) -> Result<(), AppError> {
         let (caller, mut tx) = crate::auth::caller::Caller::begin_editor().await?;
         let before = super::repo::lock(&mut tx, id).await?;
         let today = super::repo::firm_today(&mut tx).await?;
-        let mut after = form.validate(today).map_err(AppError::Invalid)?;
         // A matter that stays closed keeps its closing date unless the user gave another.
-        if before.date_closed.is_some() && after.date_closed == Some(today) && form.date_closed.trim().is_empty() {
-            after.date_closed = before.date_closed;
+        let mut form = form;
+        if let (Some(closed), true) = (before.date_closed, form.date_closed.trim().is_empty()) {
+            form.date_closed = closed.to_string();
         }
-        super::repo::check_references(&mut tx, &after).await.map_err(|e| AppError::Invalid(e.with_values(form.values())))?;
+        let after = form.validate(today).map_err(AppError::Invalid)?;
+        super::repo::check_references(&mut tx, &after).await?.map_err(|e| AppError::Invalid(e.with_values(form.values())))?;
         let changes = changes_between(&before, &after);
         if changes.as_object().is_some_and(|c| !c.is_empty()) {
             super::repo::update(&mut tx, id, &after).await?;

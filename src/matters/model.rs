@@ -3,7 +3,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::kernel::{clean, optional_date, parse_date, parse_decimal, parse_uuid, Choice, FieldErrors};
+use crate::kernel::{clean, clean_text, optional_date, parse_date, parse_decimal, parse_uuid, Choice, FieldErrors};
 
 crate::choice!(MatterStatus { Open = "open" : "Open", Pending = "pending" : "Pending", OnHold = "on_hold" : "On hold", Closed = "closed" : "Closed" });
 crate::choice!(Priority { Low = "low" : "Low", Normal = "normal" : "Normal", High = "high" : "High", Urgent = "urgent" : "Urgent" });
@@ -169,7 +169,7 @@ impl MatterForm {
         } else if title.chars().count() > 200 {
             e.add("title", "Use at most 200 characters.");
         }
-        let description = self.description.trim().to_string();
+        let description = clean_text(&self.description);
         if description.chars().count() > 5000 {
             e.add("description", "Use at most 5,000 characters.");
         }

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::*;
 use crate::error::AppError;
-use crate::kernel::{prefix_tsquery, Choice, FieldErrors, Page, PAGE_SIZE};
+use crate::kernel::{clean, prefix_tsquery, Choice, FieldErrors, Page, PAGE_SIZE};
 use crate::server::db::Tx;
 
 fn parse<C: Choice>(s: &str, default: C) -> C {
@@ -41,7 +41,7 @@ fn push_filters(b: &mut QueryBuilder<Postgres>, q: &MatterQuery) {
     b.push(" WHERE true");
     let search = prefix_tsquery(&q.q);
     if !search.is_empty() {
-        b.push(" AND (m.search @@ to_tsquery('english', ").push_bind(search).push(") OR m.matter_number = ").push_bind(q.q.trim()).push(")");
+        b.push(" AND (m.search @@ to_tsquery('english', ").push_bind(search).push(") OR m.matter_number = ").push_bind(clean(&q.q)).push(")");
     }
     if let Some(s) = MatterStatus::parse(&q.status) {
         b.push(" AND m.status = ").push_bind(s.as_str());
@@ -153,13 +153,12 @@ pub async fn firm_today(tx: &mut Tx) -> Result<NaiveDate, AppError> {
 
 /// References that the form cannot check by itself: the client and the attorneys must belong
 /// to this firm (an id from another firm reads exactly like one that does not exist).
-pub async fn check_references(tx: &mut Tx, m: &ValidMatter) -> Result<(), FieldErrors> {
+pub async fn check_references(tx: &mut Tx, m: &ValidMatter) -> Result<Result<(), FieldErrors>, AppError> {
     let mut e = FieldErrors::default();
     let client: Option<bool> = sqlx::query_scalar("SELECT true FROM clients WHERE id = $1")
         .bind(m.client_id)
         .fetch_optional(&mut **tx)
-        .await
-        .unwrap_or(None);
+        .await?;
     if client.is_none() {
         e.add("client_id", "Choose a client.");
     }
@@ -170,15 +169,14 @@ pub async fn check_references(tx: &mut Tx, m: &ValidMatter) -> Result<(), FieldE
         )
         .bind(id)
         .fetch_optional(&mut **tx)
-        .await
-        .unwrap_or(None);
+        .await?;
         match role.as_deref().and_then(crate::auth::Role::parse) {
             Some(r) if r.is_lawyer() => {}
             Some(_) => e.add(field, "Choose an attorney."),
             None => e.add(field, "Choose a member of this firm."),
         }
     }
-    e.into_result(|| ())
+    Ok(e.into_result(|| ()))
 }
 
 /// The next matter number of the firm: "2026-0042". Serialised per firm by an advisory lock.

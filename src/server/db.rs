@@ -32,7 +32,12 @@ pub async fn migrate(admin: &PgPool) -> Result<(), sqlx::migrate::MigrateError> 
 /// so a pooled connection never carries one firm's scope into another request.
 pub async fn tenant_tx(pool: &PgPool, user_id: Uuid, org_id: Option<Uuid>) -> Result<Tx, AppError> {
     let mut tx = pool.begin().await?;
-    sqlx::query("SELECT set_config('app.user_id', $1, true), set_config('app.org_id', $2, true)")
+    // Custom plans always: list queries bind their filters, LIMIT and OFFSET, and a generic plan
+    // (which PostgreSQL may switch to after five runs of a prepared statement) guesses badly.
+    sqlx::query(
+        "SELECT set_config('app.user_id', $1, true), set_config('app.org_id', $2, true),
+                set_config('plan_cache_mode', 'force_custom_plan', true)",
+    )
         .bind(user_id.to_string())
         .bind(org_id.map(|o| o.to_string()).unwrap_or_default())
         .execute(&mut *tx)

@@ -68,7 +68,8 @@ pub async fn sign_in_gate(session: Session, req: Request, next: Next) -> Respons
         (Some(_), "/login") if req.method() == Method::GET => Redirect::to("/").into_response(),
         (Some(_), _) | (None, "/login") => next.run(req).await,
         (None, p) if api && is_public_api(p) => next.run(req).await,
-        (None, _) if api => error_json(AppError::Unauthorized),
+        (None, _) if api && !accepts_html(&req) => error_json(AppError::Unauthorized),
+        (None, _) if api => Redirect::to("/login").into_response(),
         (None, _) => {
             let target = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
             let to = if target == "/" { "/login".to_string() } else { format!("/login?next={}", encode(target)) };
@@ -91,6 +92,11 @@ pub async fn api_error_status(req: Request, next: Next) -> Response {
         parts.status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// A plain browser form post (no JavaScript) rather than a `fetch` from the app.
+fn accepts_html(req: &Request) -> bool {
+    req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
 }
 
 fn error_json(e: AppError) -> Response {

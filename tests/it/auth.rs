@@ -103,3 +103,32 @@ async fn pages_need_a_session() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Alpha Law"), "the active firm is shown on every page");
 }
+
+#[tokio::test]
+async fn removing_a_member_ends_their_session() {
+    let app = TestApp::spawn().await;
+    let mut c = app.signed_in(app.a.staff).await;
+    assert_eq!(c.post("/api/auth/session", &[]).await.status, StatusCode::OK);
+    sqlx::query("DELETE FROM user_organizations WHERE user_id = $1").bind(app.a.staff).execute(&app.admin_pool).await.unwrap();
+    assert_eq!(c.post("/api/auth/session", &[]).await.status, StatusCode::UNAUTHORIZED);
+    // The session is gone, so pages lead to the sign-in form instead of failing in a loop.
+    let page = c.get("/clients").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert!(page.headers.get("location").unwrap().to_str().unwrap().starts_with("/login"));
+    // And signing in again is refused while they belong to no firm.
+    let mut again = app.anonymous();
+    let res = again.post("/api/auth/login", &[("email", "staff@alpha.test"), ("password", PASSWORD)]).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn an_expired_session_on_a_plain_form_post_goes_to_sign_in() {
+    let app = TestApp::spawn().await;
+    let mut c = app.anonymous();
+    let body = b"form%5Bname%5D=X&form%5Bclient_type%5D=company".to_vec();
+    let res = c
+        .request_with(axum::http::Method::POST, "/api/clients/create", Some("application/x-www-form-urlencoded"), body, Some("text/html"))
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(res.headers.get("location").unwrap(), "/login");
+}

@@ -16,7 +16,7 @@ pub async fn create(c: &mut Http, name: &str) -> Uuid {
 async fn create_read_update_deactivate_with_history() {
     let app = TestApp::spawn().await;
     let mut c = app.signed_in(app.a.attorney).await;
-    let id = create(&mut c, "  Acme   Holdings ").await;
+    let id = create(&mut c, "  Acme \u{0}  Holdings ").await;
     let client: Client = c.post("/api/clients/get", &[("id", &id.to_string())]).await.json();
     assert_eq!(client.name, "Acme Holdings");
     assert_eq!(client.status, ClientStatus::Active);

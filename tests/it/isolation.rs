@@ -130,4 +130,7 @@ async fn row_level_security_is_enforced_by_postgres() {
     assert!(!rolbypass);
     let deleted = sqlx::query("DELETE FROM activity_logs").execute(&app.app_pool).await;
     assert!(deleted.is_err(), "the activity log is append-only for the application");
+    let mut tx = docket::server::db::tenant_tx(&app.app_pool, app.b.admin, Some(app.b.id)).await.unwrap();
+    let promote = sqlx::query("UPDATE user_organizations SET role = 'admin' WHERE user_id = $1").bind(app.b.billing).execute(&mut *tx).await;
+    assert!(promote.is_err(), "memberships are not writable by the application role yet");
 }

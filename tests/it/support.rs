@@ -168,7 +168,15 @@ pub struct Client {
 
 impl Client {
     pub async fn request(&mut self, method: Method, path: &str, content_type: Option<&str>, body: Vec<u8>) -> Res {
+        self.request_with(method, path, content_type, body, None).await
+    }
+
+    /// A request with an explicit `Accept` header (`text/html` is what a plain form post sends).
+    pub async fn request_with(&mut self, method: Method, path: &str, content_type: Option<&str>, body: Vec<u8>, accept: Option<&str>) -> Res {
         let mut req = Request::builder().method(method).uri(path).header(header::HOST, "docket.test");
+        if let Some(a) = accept {
+            req = req.header(header::ACCEPT, a);
+        }
         req = req.header(header::USER_AGENT, "docket-tests/1.0");
         req = req.header(header::CONTENT_LENGTH, body.len());
         if let Some(ct) = content_type {

@@ -45,8 +45,21 @@ pub fn MatterDetailPage() -> impl IntoView {
 }
 
 #[component]
-fn MatterView(matter: Matter, people: Vec<Person>, update: ServerAction<UpdateMatter>, version: RwSignal<usize>) -> impl IntoView {
+fn MatterView(matter: Matter, mut people: Vec<Person>, update: ServerAction<UpdateMatter>, version: RwSignal<usize>) -> impl IntoView {
     let errors = form_errors(action_error(update));
+    // Someone no longer offered (deactivated, or no longer an attorney) stays selectable while
+    // assigned, so saving an unrelated change does not silently unassign them.
+    for (id, name) in [
+        (matter.fields.responsible_attorney_id, &matter.responsible_name),
+        (matter.fields.originating_attorney_id, &matter.originating_name),
+    ] {
+        if let (Some(id), Some(name)) = (id, name) {
+            if !people.iter().any(|p| p.id == id && p.role.is_lawyer()) {
+                people.retain(|p| p.id != id);
+                people.push(Person { id, name: format!("{name} (former)"), role: crate::auth::Role::Attorney });
+            }
+        }
+    }
     let saved = move || update.value().with(|v| matches!(v, Some(Ok(()))));
     let f = matter.fields.clone();
     let date_closed = f.date_closed.map(|d| d.to_string()).unwrap_or_else(|| "—".into());
