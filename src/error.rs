@@ -24,6 +24,8 @@ pub enum AppError {
     Conflict(String),
     #[error("The request could not be read: {0}")]
     BadRequest(String),
+    #[error("Too many sign-in attempts. Please wait 15 minutes and try again.")]
+    RateLimited,
     #[error("Docket is temporarily unavailable. Please try again in a moment.")]
     Unavailable,
     #[error("Something went wrong on our side (reference {0}).")]
@@ -40,6 +42,7 @@ impl AppError {
             AppError::Invalid(_) => 422,
             AppError::Conflict(_) => 409,
             AppError::BadRequest(_) => 400,
+            AppError::RateLimited => 429,
             AppError::Unavailable => 503,
             AppError::Internal(_) => 500,
         }

@@ -9,7 +9,7 @@ use crate::error::AppError;
 /// Sign in with e-mail and password. One generic message for every failure.
 #[server(endpoint = "auth/login")]
 pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
-    use crate::server::{db::tenant_tx, password, session, AppState};
+    use crate::server::{db::tenant_tx, password, session, throttle, AppState};
 
     crate::server::endpoint("auth.login", async move {
         let state = AppState::current();
@@ -19,6 +19,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
             return Err(AppError::InvalidCredentials);
         }
         let email = email.trim().to_lowercase();
+        throttle::check(&state.redis, &email, meta.ip).await?;
         let creds = super::repo::find_credentials(&state.db, &email).await?;
         let stored = creds.as_ref().filter(|c| c.is_active).and_then(|c| c.password_hash.clone());
         let ok = tokio::task::spawn_blocking(move || password::verify(&password, stored.as_deref()))
@@ -26,6 +27,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
             .unwrap_or(false);
         let Some(user_id) = creds.filter(|_| ok).map(|c| c.id) else {
             tracing::info!(email_domain = email.split('@').nth(1).unwrap_or(""), "sign-in refused");
+            throttle::failed(&state.redis, &email, meta.ip).await?;
             return Err(AppError::InvalidCredentials);
         };
 
@@ -38,6 +40,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
         super::repo::enter_org(&mut tx, org_id).await?;
         crate::audit::record_as(&mut tx, user_id, org_id, &meta, crate::audit::Entry::new("user.sign_in", "user", user_id)).await?;
         tx.commit().await?;
+        throttle::succeeded(&state.redis, &email).await?;
         session::sign_in(&session, user_id, Some(org_id)).await?;
         tracing::info!(%user_id, %org_id, "signed in");
         leptos_axum::redirect(super::safe_next(next.as_deref().unwrap_or("/")));

@@ -12,6 +12,7 @@ pub mod router;
 pub mod seed;
 pub mod session;
 pub mod state;
+pub mod throttle;
 pub mod telemetry;
 
 pub use endpoint::endpoint;

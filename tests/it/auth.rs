@@ -9,7 +9,8 @@ async fn wrong_credentials_get_one_generic_answer() {
     let app = TestApp::spawn().await;
     let mut c = app.anonymous();
     let wrong_password = c.post("/api/auth/login", &[("email", "admin@alpha.test"), ("password", "nope")]).await;
-    let unknown_user = c.post("/api/auth/login", &[("email", "nobody@alpha.test"), ("password", PASSWORD)]).await;
+    let nobody = format!("nobody-{}@alpha.test", uuid::Uuid::new_v4().simple());
+    let unknown_user = c.post("/api/auth/login", &[("email", nobody.as_str()), ("password", PASSWORD)]).await;
     assert_eq!(wrong_password.status, StatusCode::UNAUTHORIZED);
     assert_eq!(wrong_password.error(), AppError::InvalidCredentials);
     assert_eq!(unknown_user.status, wrong_password.status);
@@ -131,4 +132,32 @@ async fn an_expired_session_on_a_plain_form_post_goes_to_sign_in() {
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     assert_eq!(res.headers.get("location").unwrap(), "/login");
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_the_account_for_a_while() {
+    let app = TestApp::spawn().await;
+    // A unique account: the Redis counters are shared by every test.
+    let email = format!("locked-{}@alpha.test", uuid::Uuid::new_v4().simple());
+    let hash = docket::server::password::hash(PASSWORD).0;
+    let id: uuid::Uuid = sqlx::query_scalar("INSERT INTO users (email, full_name, password_hash) VALUES ($1, 'Locked', $2) RETURNING id")
+        .bind(&email)
+        .bind(&hash)
+        .fetch_one(&app.admin_pool)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO user_organizations (user_id, organization_id, role) VALUES ($1, $2, 'staff')")
+        .bind(id)
+        .bind(app.a.id)
+        .execute(&app.admin_pool)
+        .await
+        .unwrap();
+    let mut c = app.anonymous();
+    for _ in 0..docket::server::throttle::MAX_FAILURES_PER_ACCOUNT {
+        let res = c.post("/api/auth/login", &[("email", email.as_str()), ("password", "guess")]).await;
+        assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    }
+    let res = c.post("/api/auth/login", &[("email", email.as_str()), ("password", PASSWORD)]).await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "{}", res.body);
+    assert_eq!(res.error(), AppError::RateLimited);
 }
