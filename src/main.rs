@@ -25,7 +25,9 @@ async fn main() -> ExitCode {
         None | Some("serve") => serve(config).await,
         Some("migrate") => admin(&config).await.map(|_| ()),
         Some("seed") => seed_command(&config, &args[1..]).await,
-        Some(other) => Err(format!("unknown command {other:?} (serve | migrate | seed [--large [CLIENTS] [MATTERS]])")),
+        Some(other) => Err(format!(
+            "unknown command {other:?} (serve | migrate | seed [--large [CLIENTS] [MATTERS]])"
+        )),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -38,9 +40,16 @@ async fn main() -> ExitCode {
 
 /// Connect as the schema owner and bring the schema up to date.
 async fn admin(config: &Config) -> Result<sqlx::PgPool, String> {
-    let url = config.database_admin_url.as_deref().ok_or("DATABASE_ADMIN_URL is not set")?;
-    let pool = db::connect(url, 4).await.map_err(|e| format!("admin database: {e}"))?;
-    db::migrate(&pool).await.map_err(|e| format!("migrations: {e}"))?;
+    let url = config
+        .database_admin_url
+        .as_deref()
+        .ok_or("DATABASE_ADMIN_URL is not set")?;
+    let pool = db::connect(url, 4)
+        .await
+        .map_err(|e| format!("admin database: {e}"))?;
+    db::migrate(&pool)
+        .await
+        .map_err(|e| format!("migrations: {e}"))?;
     tracing::info!("migrations applied");
     Ok(pool)
 }
@@ -48,8 +57,11 @@ async fn admin(config: &Config) -> Result<sqlx::PgPool, String> {
 async fn seed_command(config: &Config, args: &[String]) -> Result<(), String> {
     let pool = admin(config).await?;
     if args.first().map(String::as_str) == Some("--large") {
-        let number = |i: usize, default: u32| args.get(i).and_then(|v| v.parse().ok()).unwrap_or(default);
-        seed::large_firm(&pool, number(1, 20_000), number(2, 100_000)).await.map_err(|e| e.to_string())
+        let number =
+            |i: usize, default: u32| args.get(i).and_then(|v| v.parse().ok()).unwrap_or(default);
+        seed::large_firm(&pool, number(1, 20_000), number(2, 100_000))
+            .await
+            .map_err(|e| e.to_string())
     } else {
         seed::demo(&pool).await.map_err(|e| e.to_string())
     }
@@ -63,19 +75,31 @@ async fn serve(config: Config) -> Result<(), String> {
         }
         pool.close().await;
     }
-    let db = db::connect(&config.database_url, 16).await.map_err(|e| format!("database: {e}"))?;
+    let db = db::connect(&config.database_url, 16)
+        .await
+        .map_err(|e| format!("database: {e}"))?;
     let redis = session::redis_pool(&config.redis_url).await?;
     let leptos = get_configuration(None).map_err(|e| format!("leptos configuration: {e}"))?;
     let addr: SocketAddr = config.bind_addr.unwrap_or(leptos.leptos_options.site_addr);
-    let state = AppState { leptos_options: leptos.leptos_options, db, redis, config: Arc::new(config) };
+    let state = AppState {
+        leptos_options: leptos.leptos_options,
+        db,
+        redis,
+        config: Arc::new(config),
+    };
     let app = router::build(state);
 
-    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("bind {addr}: {e}"))?;
-    tracing::info!(%addr, "docket listening");
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown())
+    let listener = tokio::net::TcpListener::bind(addr)
         .await
-        .map_err(|e| e.to_string())
+        .map_err(|e| format!("bind {addr}: {e}"))?;
+    tracing::info!(%addr, "docket listening");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await
+    .map_err(|e| e.to_string())
 }
 
 async fn shutdown() {

@@ -42,6 +42,7 @@ setup_packages() {
 
 setup_rust() {
   rustup target list --installed | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+  cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
   if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
     log "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 16 minutes on 2 cores, once per machine)"
     cargo install --locked "cargo-leptos@$CARGO_LEPTOS_VERSION" --features no_downloads
@@ -176,6 +177,9 @@ test_all() {
   export TEST_DATABASE_ADMIN_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
   export TEST_APP_PASSWORD="$APP_PASSWORD"
   export TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+
+  log "formatting (cargo fmt --check)"
+  cargo fmt --all --check
 
   log "unit and integration tests (real PostgreSQL, a fresh database per test; real Redis)"
   cargo test --features ssr --no-fail-fast

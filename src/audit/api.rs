@@ -6,7 +6,10 @@ use crate::error::AppError;
 
 /// The history of one client or matter (the most recent 100 entries).
 #[server(endpoint = "audit/history")]
-pub async fn history(resource_type: String, resource_id: Uuid) -> Result<Vec<ActivityEntry>, AppError> {
+pub async fn history(
+    resource_type: String,
+    resource_id: Uuid,
+) -> Result<Vec<ActivityEntry>, AppError> {
     crate::server::endpoint("audit.history", async move {
         let (_caller, mut tx) = crate::auth::caller::Caller::begin().await?;
         let kind = match resource_type.as_str() {

@@ -9,4 +9,6 @@ mod repo;
 
 pub use model::{ActivityEntry, ChangeLine};
 #[cfg(feature = "ssr")]
-pub use repo::{changes_between, changes_of_new, changes_of_removed, list, record, record_as, Entry};
+pub use repo::{
+    changes_between, changes_of_new, changes_of_removed, list, record, record_as, Entry,
+};

@@ -44,7 +44,15 @@ mod tests {
     use super::*;
 
     fn entry(action: &str) -> ActivityEntry {
-        ActivityEntry { id: Uuid::nil(), at: String::new(), user_name: None, action: action.into(), summary: String::new(), changes: vec![], ip_address: None }
+        ActivityEntry {
+            id: Uuid::nil(),
+            at: String::new(),
+            user_name: None,
+            action: action.into(),
+            summary: String::new(),
+            changes: vec![],
+            ip_address: None,
+        }
     }
 
     #[test]

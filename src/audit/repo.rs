@@ -21,7 +21,13 @@ pub struct Entry {
 
 impl Entry {
     pub fn new(action: &'static str, resource_type: &'static str, resource_id: Uuid) -> Self {
-        Entry { action, resource_type, resource_id, summary: String::new(), changes: json!({}) }
+        Entry {
+            action,
+            resource_type,
+            resource_id,
+            summary: String::new(),
+            changes: json!({}),
+        }
     }
     pub fn summary(mut self, s: impl Into<String>) -> Self {
         self.summary = s.into();
@@ -38,7 +44,13 @@ pub async fn record(tx: &mut Tx, caller: &Caller, entry: Entry) -> Result<(), Ap
     record_as(tx, caller.user_id, caller.org_id, &caller.meta, entry).await
 }
 
-pub async fn record_as(tx: &mut Tx, user_id: Uuid, org_id: Uuid, meta: &RequestMeta, entry: Entry) -> Result<(), AppError> {
+pub async fn record_as(
+    tx: &mut Tx,
+    user_id: Uuid,
+    org_id: Uuid,
+    meta: &RequestMeta,
+    entry: Entry,
+) -> Result<(), AppError> {
     sqlx::query(
         "INSERT INTO activity_logs (organization_id, user_id, action, resource_type, resource_id, summary, changes, ip_address, user_agent)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8::inet, $9)",
@@ -80,7 +92,10 @@ pub fn changes_between(before: &impl Serialize, after: &impl Serialize) -> Value
 
 /// Every field of a removed record, as changes to nothing.
 pub fn changes_of_removed(before: &impl Serialize) -> Value {
-    let nulls: Map<String, Value> = as_object(before).keys().map(|k| (k.clone(), Value::Null)).collect();
+    let nulls: Map<String, Value> = as_object(before)
+        .keys()
+        .map(|k| (k.clone(), Value::Null))
+        .collect();
     changes_between(before, &Value::Object(nulls))
 }
 
@@ -99,7 +114,12 @@ fn show(v: &Value) -> String {
 }
 
 /// A resource's history, newest first, timestamps in the firm's time zone.
-pub async fn list(tx: &mut Tx, resource_type: &str, resource_id: Uuid, limit: i64) -> Result<Vec<ActivityEntry>, AppError> {
+pub async fn list(
+    tx: &mut Tx,
+    resource_type: &str,
+    resource_id: Uuid,
+    limit: i64,
+) -> Result<Vec<ActivityEntry>, AppError> {
     let rows: Vec<(Uuid, String, Option<String>, String, String, Value, Option<String>)> = sqlx::query_as(
         "SELECT a.id,
                 to_char(a.created_at AT TIME ZONE o.timezone, 'YYYY-MM-DD HH24:MI') || ' ' || o.timezone,
@@ -118,16 +138,30 @@ pub async fn list(tx: &mut Tx, resource_type: &str, resource_id: Uuid, limit: i6
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, at, user_name, action, summary, changes, ip_address)| {
-            let changes = match changes {
-                Value::Object(m) => m
-                    .into_iter()
-                    .map(|(field, c)| ChangeLine { field: field.replace('_', " "), from: show(&c["from"]), to: show(&c["to"]) })
-                    .collect(),
-                _ => vec![],
-            };
-            ActivityEntry { id, at, user_name, action, summary, changes, ip_address }
-        })
+        .map(
+            |(id, at, user_name, action, summary, changes, ip_address)| {
+                let changes = match changes {
+                    Value::Object(m) => m
+                        .into_iter()
+                        .map(|(field, c)| ChangeLine {
+                            field: field.replace('_', " "),
+                            from: show(&c["from"]),
+                            to: show(&c["to"]),
+                        })
+                        .collect(),
+                    _ => vec![],
+                };
+                ActivityEntry {
+                    id,
+                    at,
+                    user_name,
+                    action,
+                    summary,
+                    changes,
+                    ip_address,
+                }
+            },
+        )
         .collect())
 }
 
@@ -139,7 +173,13 @@ mod tests {
     fn diff_lists_only_changed_fields() {
         let before = json!({"name": "Acme", "status": "active", "notes": ""});
         let after = json!({"name": "Acme", "status": "inactive", "notes": ""});
-        assert_eq!(changes_between(&before, &after), json!({"status": {"from": "active", "to": "inactive"}}));
-        assert_eq!(changes_of_new(&json!({"a": 1})), json!({"a": {"from": null, "to": 1}}));
+        assert_eq!(
+            changes_between(&before, &after),
+            json!({"status": {"from": "active", "to": "inactive"}})
+        );
+        assert_eq!(
+            changes_of_new(&json!({"a": 1})),
+            json!({"a": {"from": null, "to": 1}})
+        );
     }
 }

@@ -6,7 +6,10 @@ use super::api::history;
 /// The activity history of a client or matter, newest first.
 #[component]
 pub fn History(resource_type: &'static str, id: Uuid, version: Signal<usize>) -> impl IntoView {
-    let entries = Resource::new(move || version.get(), move |_| history(resource_type.to_string(), id));
+    let entries = Resource::new(
+        move || version.get(),
+        move |_| history(resource_type.to_string(), id),
+    );
     view! {
         <section class="card" aria-labelledby="history-h">
             <h2 id="history-h">"History"</h2>

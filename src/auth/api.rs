@@ -21,12 +21,19 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
         let email = email.trim().to_lowercase();
         throttle::check(&state.redis, &email, meta.ip).await?;
         let creds = super::repo::find_credentials(&state.db, &email).await?;
-        let stored = creds.as_ref().filter(|c| c.is_active).and_then(|c| c.password_hash.clone());
-        let ok = tokio::task::spawn_blocking(move || password::verify(&password, stored.as_deref()))
-            .await
-            .unwrap_or(false);
+        let stored = creds
+            .as_ref()
+            .filter(|c| c.is_active)
+            .and_then(|c| c.password_hash.clone());
+        let ok =
+            tokio::task::spawn_blocking(move || password::verify(&password, stored.as_deref()))
+                .await
+                .unwrap_or(false);
         let Some(user_id) = creds.filter(|_| ok).map(|c| c.id) else {
-            tracing::info!(email_domain = email.split('@').nth(1).unwrap_or(""), "sign-in refused");
+            tracing::info!(
+                email_domain = email.split('@').nth(1).unwrap_or(""),
+                "sign-in refused"
+            );
             throttle::failed(&state.redis, &email, meta.ip).await?;
             return Err(AppError::InvalidCredentials);
         };
@@ -38,7 +45,14 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
         };
         super::repo::touch_last_login(&mut tx, user_id).await?;
         super::repo::enter_org(&mut tx, org_id).await?;
-        crate::audit::record_as(&mut tx, user_id, org_id, &meta, crate::audit::Entry::new("user.sign_in", "user", user_id)).await?;
+        crate::audit::record_as(
+            &mut tx,
+            user_id,
+            org_id,
+            &meta,
+            crate::audit::Entry::new("user.sign_in", "user", user_id),
+        )
+        .await?;
         tx.commit().await?;
         throttle::succeeded(&state.redis, &email).await?;
         session::sign_in(&session, user_id, Some(org_id)).await?;
@@ -69,9 +83,13 @@ pub async fn switch_org(org_id: Uuid) -> Result<(), AppError> {
     crate::server::endpoint("auth.switch_org", async move {
         let state = AppState::current();
         let session = super::caller::current_session().await?;
-        let user = session::session_user(&session).await?.ok_or(AppError::Unauthorized)?;
+        let user = session::session_user(&session)
+            .await?
+            .ok_or(AppError::Unauthorized)?;
         let mut tx = tenant_tx(&state.db, user.user_id, Some(org_id)).await?;
-        super::repo::membership_role(&mut tx, user.user_id, org_id).await?.ok_or(AppError::NotFound)?;
+        super::repo::membership_role(&mut tx, user.user_id, org_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         tx.commit().await?;
         session::set_org(&session, org_id).await?;
         tracing::info!(user_id = %user.user_id, %org_id, "switched firm");
@@ -86,7 +104,8 @@ pub async fn switch_org(org_id: Uuid) -> Result<(), AppError> {
 pub async fn current_session() -> Result<SessionInfo, AppError> {
     crate::server::endpoint("auth.session", async move {
         let (caller, mut tx) = super::caller::Caller::begin().await?;
-        let info = super::repo::session_info(&mut tx, caller.user_id, caller.org_id, caller.role).await?;
+        let info =
+            super::repo::session_info(&mut tx, caller.user_id, caller.org_id, caller.role).await?;
         tx.commit().await?;
         Ok(info)
     })

@@ -27,7 +27,9 @@ impl Caller {
         let state = AppState::current();
         let meta = RequestMeta::current();
         let session = current_session().await?;
-        let user = session_user(&session).await?.ok_or(AppError::Unauthorized)?;
+        let user = session_user(&session)
+            .await?
+            .ok_or(AppError::Unauthorized)?;
         let mut tx = tenant_tx(&state.db, user.user_id, user.org_id).await?;
         let role = match user.org_id {
             Some(org_id) => super::repo::membership_role(&mut tx, user.user_id, org_id).await?,
@@ -40,7 +42,12 @@ impl Caller {
             tracing::info!(user_id = %user.user_id, "session ended: no longer a member");
             return Err(AppError::Unauthorized);
         };
-        let caller = Caller { user_id: user.user_id, org_id, role, meta };
+        let caller = Caller {
+            user_id: user.user_id,
+            org_id,
+            role,
+            meta,
+        };
         tracing::Span::current().record("user_id", tracing::field::display(caller.user_id));
         Ok((caller, tx))
     }

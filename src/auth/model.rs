@@ -59,7 +59,11 @@ pub fn safe_next(next: &str) -> &str {
         // Browsers drop tabs and newlines from URLs ("/\t/evil" becomes "//evil"); a header
         // value must be visible ASCII anyway.
         && next.bytes().all(|b| (b'!'..=b'~').contains(&b));
-    if ok { next } else { "/" }
+    if ok {
+        next
+    } else {
+        "/"
+    }
 }
 
 #[cfg(test)]
@@ -78,7 +82,16 @@ mod tests {
     #[test]
     fn next_cannot_leave_the_site() {
         assert_eq!(safe_next("/matters?status=open"), "/matters?status=open");
-        for bad in ["https://evil.example", "//evil.example", "/\\evil", "", "/api/auth/logout", "/\t/evil.example", "/é", "/a b"] {
+        for bad in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil",
+            "",
+            "/api/auth/logout",
+            "/\t/evil.example",
+            "/é",
+            "/a b",
+        ] {
             assert_eq!(safe_next(bad), "/", "{bad}");
         }
     }

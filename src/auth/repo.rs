@@ -24,10 +24,18 @@ pub async fn find_credentials(pool: &PgPool, email: &str) -> Result<Option<Crede
             .bind(email)
             .fetch_optional(pool)
             .await?;
-    Ok(row.map(|(id, password_hash, is_active)| Credentials { id, password_hash, is_active }))
+    Ok(row.map(|(id, password_hash, is_active)| Credentials {
+        id,
+        password_hash,
+        is_active,
+    }))
 }
 
-pub async fn membership_role(tx: &mut Tx, user_id: Uuid, org_id: Uuid) -> Result<Option<Role>, AppError> {
+pub async fn membership_role(
+    tx: &mut Tx,
+    user_id: Uuid,
+    org_id: Uuid,
+) -> Result<Option<Role>, AppError> {
     let row: Option<(String,)> = sqlx::query_as(
         "SELECT uo.role FROM user_organizations uo JOIN users u ON u.id = uo.user_id
           WHERE uo.user_id = $1 AND uo.organization_id = $2 AND u.is_active",
@@ -51,19 +59,33 @@ pub async fn default_org(tx: &mut Tx, user_id: Uuid) -> Result<Option<Uuid>, App
 }
 
 pub async fn touch_last_login(tx: &mut Tx, user_id: Uuid) -> Result<(), AppError> {
-    sqlx::query("UPDATE users SET last_login_at = now() WHERE id = $1").bind(user_id).execute(&mut **tx).await?;
+    sqlx::query("UPDATE users SET last_login_at = now() WHERE id = $1")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
 /// Scope the rest of the transaction to `org_id` (after the caller's membership was checked).
 pub async fn enter_org(tx: &mut Tx, org_id: Uuid) -> Result<(), AppError> {
-    sqlx::query("SELECT set_config('app.org_id', $1, true)").bind(org_id.to_string()).execute(&mut **tx).await?;
+    sqlx::query("SELECT set_config('app.org_id', $1, true)")
+        .bind(org_id.to_string())
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
-pub async fn session_info(tx: &mut Tx, user_id: Uuid, org_id: Uuid, role_now: Role) -> Result<SessionInfo, AppError> {
+pub async fn session_info(
+    tx: &mut Tx,
+    user_id: Uuid,
+    org_id: Uuid,
+    role_now: Role,
+) -> Result<SessionInfo, AppError> {
     let (user_name, email): (String, String) =
-        sqlx::query_as("SELECT full_name, email FROM users WHERE id = $1").bind(user_id).fetch_one(&mut **tx).await?;
+        sqlx::query_as("SELECT full_name, email FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_one(&mut **tx)
+            .await?;
     let orgs: Vec<(Uuid, String, String)> = sqlx::query_as(
         "SELECT o.id, o.name, uo.role FROM user_organizations uo JOIN organizations o ON o.id = uo.organization_id
           WHERE uo.user_id = $1 ORDER BY o.name",
@@ -71,9 +93,28 @@ pub async fn session_info(tx: &mut Tx, user_id: Uuid, org_id: Uuid, role_now: Ro
     .bind(user_id)
     .fetch_all(&mut **tx)
     .await?;
-    let orgs: Vec<OrgChoice> = orgs.into_iter().map(|(id, name, r)| OrgChoice { id, name, role: role(&r) }).collect();
-    let org_name = orgs.iter().find(|o| o.id == org_id).map(|o| o.name.clone()).ok_or(AppError::Forbidden)?;
-    Ok(SessionInfo { user_id, user_name, email, org_id, org_name, role: role_now, orgs })
+    let orgs: Vec<OrgChoice> = orgs
+        .into_iter()
+        .map(|(id, name, r)| OrgChoice {
+            id,
+            name,
+            role: role(&r),
+        })
+        .collect();
+    let org_name = orgs
+        .iter()
+        .find(|o| o.id == org_id)
+        .map(|o| o.name.clone())
+        .ok_or(AppError::Forbidden)?;
+    Ok(SessionInfo {
+        user_id,
+        user_name,
+        email,
+        org_id,
+        org_name,
+        role: role_now,
+        orgs,
+    })
 }
 
 pub async fn people(tx: &mut Tx) -> Result<Vec<Person>, AppError> {
@@ -83,5 +124,12 @@ pub async fn people(tx: &mut Tx) -> Result<Vec<Person>, AppError> {
     )
     .fetch_all(&mut **tx)
     .await?;
-    Ok(rows.into_iter().map(|(id, name, r)| Person { id, name, role: role(&r) }).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, r)| Person {
+            id,
+            name,
+            role: role(&r),
+        })
+        .collect())
 }

@@ -13,7 +13,13 @@ pub fn LoginPage() -> impl IntoView {
     let login_url = <Login as ServerFn>::PATH;
     let next = move || use_query_map().with(|q| q.get("next").unwrap_or_default());
     let failed = move || action.value().with(|v| matches!(v, Some(Err(_))));
-    let message = move || action.value().with(|v| v.as_ref().and_then(|r| r.as_ref().err()).map(|e| e.to_string()));
+    let message = move || {
+        action.value().with(|v| {
+            v.as_ref()
+                .and_then(|r| r.as_ref().err())
+                .map(|e| e.to_string())
+        })
+    };
     view! {
         <Title text="Sign in · Docket"/>
         <main class="standalone">

@@ -36,7 +36,9 @@ pub async fn create_client(form: ClientForm) -> Result<Uuid, AppError> {
         let (caller, mut tx) = crate::auth::caller::Caller::begin_editor().await?;
         let valid = form.validate().map_err(AppError::Invalid)?;
         let id = super::repo::insert(&mut tx, caller.org_id, caller.user_id, &valid).await?;
-        let entry = Entry::new("client.create", "client", id).summary(valid.name.clone()).changes(changes_of_new(&valid));
+        let entry = Entry::new("client.create", "client", id)
+            .summary(valid.name.clone())
+            .changes(changes_of_new(&valid));
         record(&mut tx, &caller, entry).await?;
         tx.commit().await?;
         leptos_axum::redirect(&format!("/clients/{id}"));
@@ -55,7 +57,14 @@ pub async fn update_client(id: Uuid, form: ClientForm) -> Result<(), AppError> {
         let changes = changes_between(&before, &after);
         if changes.as_object().is_some_and(|c| !c.is_empty()) {
             super::repo::update(&mut tx, id, &after).await?;
-            record(&mut tx, &caller, Entry::new("client.update", "client", id).summary(after.name.clone()).changes(changes)).await?;
+            record(
+                &mut tx,
+                &caller,
+                Entry::new("client.update", "client", id)
+                    .summary(after.name.clone())
+                    .changes(changes),
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(())
@@ -70,10 +79,15 @@ pub async fn deactivate_client(id: Uuid) -> Result<(), AppError> {
     crate::server::endpoint("clients.deactivate", async move {
         let (caller, mut tx) = crate::auth::caller::Caller::begin_editor().await?;
         let before = super::repo::lock(&mut tx, id).await?;
-        let after = super::ValidClient { status: super::ClientStatus::Inactive, ..before.clone() };
+        let after = super::ValidClient {
+            status: super::ClientStatus::Inactive,
+            ..before.clone()
+        };
         if before != after {
             super::repo::update(&mut tx, id, &after).await?;
-            let entry = Entry::new("client.deactivate", "client", id).summary(after.name.clone()).changes(changes_between(&before, &after));
+            let entry = Entry::new("client.deactivate", "client", id)
+                .summary(after.name.clone())
+                .changes(changes_between(&before, &after));
             record(&mut tx, &caller, entry).await?;
         }
         tx.commit().await?;
@@ -89,7 +103,8 @@ pub async fn add_contact(client_id: Uuid, form: ContactForm) -> Result<Uuid, App
         let (caller, mut tx) = crate::auth::caller::Caller::begin_editor().await?;
         super::repo::lock(&mut tx, client_id).await?;
         let mut valid = form.validate().map_err(AppError::Invalid)?;
-        let (id, primary) = super::repo::add_contact(&mut tx, caller.org_id, client_id, &valid).await?;
+        let (id, primary) =
+            super::repo::add_contact(&mut tx, caller.org_id, client_id, &valid).await?;
         valid.is_primary = primary;
         let entry = Entry::new("client.contact_add", "client", client_id)
             .summary(format!("{}: {}", valid.contact_type, valid.value))

@@ -86,7 +86,11 @@ impl ClientForm {
         if client_type.is_none() {
             e.add("client_type", "Choose person or company.");
         }
-        let status = if self.status.is_empty() { Some(ClientStatus::Active) } else { ClientStatus::parse(&self.status) };
+        let status = if self.status.is_empty() {
+            Some(ClientStatus::Active)
+        } else {
+            ClientStatus::parse(&self.status)
+        };
         if status.is_none() {
             e.add("status", "Choose a status.");
         }
@@ -101,7 +105,12 @@ impl ClientForm {
             ("notes".into(), self.notes.clone()),
         ];
         if e.is_empty() {
-            Ok(ValidClient { name, client_type: client_type.unwrap(), status: status.unwrap(), notes })
+            Ok(ValidClient {
+                name,
+                client_type: client_type.unwrap(),
+                status: status.unwrap(),
+                notes,
+            })
         } else {
             Err(e.with_values(values))
         }
@@ -148,27 +157,49 @@ impl ContactForm {
                 e.add("value", "Enter the contact detail.");
                 String::new()
             }
-            Some(ContactType::Email) => Email::parse(raw).map(|m| m.as_str().to_string()).unwrap_or_else(|m| {
-                e.add("value", m);
-                String::new()
-            }),
+            Some(ContactType::Email) => Email::parse(raw)
+                .map(|m| m.as_str().to_string())
+                .unwrap_or_else(|m| {
+                    e.add("value", m);
+                    String::new()
+                }),
             Some(ContactType::Phone) => {
                 let digits = raw.chars().filter(char::is_ascii_digit).count();
-                let allowed = raw.chars().all(|c| c.is_ascii_digit() || " +-().x".contains(c));
+                let allowed = raw
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || " +-().x".contains(c));
                 if !allowed || !(7..=15).contains(&digits) {
                     e.add("value", "Enter a phone number such as +1 (212) 555-0100.");
                 }
                 clean(raw)
             }
             Some(ContactType::Website) => {
-                let url = if raw.contains("://") { raw.to_string() } else { format!("https://{raw}") };
-                let host = url.split("://").nth(1).unwrap_or("").split('/').next().unwrap_or("");
-                if !(url.starts_with("https://") || url.starts_with("http://")) || !host.contains('.') || url.contains(char::is_whitespace) {
+                let url = if raw.contains("://") {
+                    raw.to_string()
+                } else {
+                    format!("https://{raw}")
+                };
+                let host = url
+                    .split("://")
+                    .nth(1)
+                    .unwrap_or("")
+                    .split('/')
+                    .next()
+                    .unwrap_or("");
+                if !(url.starts_with("https://") || url.starts_with("http://"))
+                    || !host.contains('.')
+                    || url.contains(char::is_whitespace)
+                {
                     e.add("value", "Enter a web address such as example.com.");
                 }
                 url
             }
-            Some(ContactType::Address) => clean_text(raw).lines().map(clean).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n"),
+            Some(ContactType::Address) => clean_text(raw)
+                .lines()
+                .map(clean)
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join("\n"),
         };
         if value.chars().count() > 500 {
             e.add("value", "Use at most 500 characters.");
@@ -179,7 +210,12 @@ impl ContactForm {
             ("value".into(), self.value.clone()),
         ];
         if e.is_empty() {
-            Ok(ValidContact { contact_type: contact_type.unwrap(), label, value, is_primary: self.is_primary.is_some() })
+            Ok(ValidContact {
+                contact_type: contact_type.unwrap(),
+                label,
+                value,
+                is_primary: self.is_primary.is_some(),
+            })
         } else {
             Err(e.with_values(values))
         }
@@ -191,7 +227,11 @@ mod tests {
     use super::*;
 
     fn client(name: &str, kind: &str) -> ClientForm {
-        ClientForm { name: name.into(), client_type: kind.into(), ..Default::default() }
+        ClientForm {
+            name: name.into(),
+            client_type: kind.into(),
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -206,18 +246,34 @@ mod tests {
     }
 
     fn contact(kind: &str, value: &str) -> Result<ValidContact, FieldErrors> {
-        ContactForm { contact_type: kind.into(), value: value.into(), ..Default::default() }.validate()
+        ContactForm {
+            contact_type: kind.into(),
+            value: value.into(),
+            ..Default::default()
+        }
+        .validate()
     }
 
     #[test]
     fn contacts_are_checked_by_type() {
-        assert_eq!(contact("email", "Ada@Example.com").unwrap().value, "ada@example.com");
+        assert_eq!(
+            contact("email", "Ada@Example.com").unwrap().value,
+            "ada@example.com"
+        );
         assert!(contact("email", "not-an-email").is_err());
         assert!(contact("phone", "+1 (212) 555-0100").is_ok());
         assert!(contact("phone", "call me").is_err());
-        assert_eq!(contact("website", "example.com").unwrap().value, "https://example.com");
+        assert_eq!(
+            contact("website", "example.com").unwrap().value,
+            "https://example.com"
+        );
         assert!(contact("website", "localhost").is_err());
-        assert_eq!(contact("address", " 1 Main St \n\n Springfield ").unwrap().value, "1 Main St\nSpringfield");
+        assert_eq!(
+            contact("address", " 1 Main St \n\n Springfield ")
+                .unwrap()
+                .value,
+            "1 Main St\nSpringfield"
+        );
         assert!(contact("fax", "123").is_err());
     }
 }

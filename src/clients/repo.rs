@@ -3,7 +3,10 @@
 use sqlx::{Postgres, QueryBuilder};
 use uuid::Uuid;
 
-use super::{Client, ClientQuery, ClientRow, ClientStatus, ClientType, Contact, ContactType, ValidClient, ValidContact};
+use super::{
+    Client, ClientQuery, ClientRow, ClientStatus, ClientType, Contact, ContactType, ValidClient,
+    ValidContact,
+};
 use crate::error::AppError;
 use crate::kernel::{prefix_tsquery, Choice, Page, PAGE_SIZE};
 use crate::server::db::Tx;
@@ -15,13 +18,23 @@ fn kind(s: &str) -> ClientType {
     ClientType::parse(s).unwrap_or(ClientType::Person)
 }
 
-type ListRow = (Uuid, String, String, String, Option<String>, Option<String>, i64);
+type ListRow = (
+    Uuid,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    i64,
+);
 
 fn push_filters(b: &mut QueryBuilder<Postgres>, q: &ClientQuery) {
     b.push(" WHERE true");
     let search = prefix_tsquery(&q.q);
     if !search.is_empty() {
-        b.push(" AND c.search @@ to_tsquery('simple', ").push_bind(search).push(")");
+        b.push(" AND c.search @@ to_tsquery('simple', ")
+            .push_bind(search)
+            .push(")");
     }
     if let Some(s) = ClientStatus::parse(&q.status) {
         b.push(" AND c.status = ").push_bind(s.as_str());
@@ -36,10 +49,13 @@ pub async fn list(tx: &mut Tx, q: &ClientQuery) -> Result<Page<ClientRow>, AppEr
     push_filters(&mut count, q);
     let total: i64 = count.build_query_scalar().fetch_one(&mut **tx).await?;
 
-    let mut b = QueryBuilder::new("WITH p AS (SELECT c.id, c.name, c.client_type, c.status FROM clients c");
+    let mut b =
+        QueryBuilder::new("WITH p AS (SELECT c.id, c.name, c.client_type, c.status FROM clients c");
     push_filters(&mut b, q);
-    b.push(" ORDER BY lower(c.name), c.id LIMIT ").push_bind(i64::from(PAGE_SIZE));
-    b.push(" OFFSET ").push_bind(Page::<()>::offset(page, PAGE_SIZE));
+    b.push(" ORDER BY lower(c.name), c.id LIMIT ")
+        .push_bind(i64::from(PAGE_SIZE));
+    b.push(" OFFSET ")
+        .push_bind(Page::<()>::offset(page, PAGE_SIZE));
     b.push(
         ") SELECT p.id, p.name, p.client_type, p.status,
                   (SELECT value FROM client_contacts cc WHERE cc.client_id = p.id AND cc.contact_type = 'email' AND cc.is_primary),
@@ -60,7 +76,12 @@ pub async fn list(tx: &mut Tx, q: &ClientQuery) -> Result<Page<ClientRow>, AppEr
             open_matters,
         })
         .collect();
-    Ok(Page { items, total, page, per_page: PAGE_SIZE })
+    Ok(Page {
+        items,
+        total,
+        page,
+        per_page: PAGE_SIZE,
+    })
 }
 
 pub async fn get(tx: &mut Tx, id: Uuid) -> Result<Client, AppError> {
@@ -90,21 +111,40 @@ pub async fn get(tx: &mut Tx, id: Uuid) -> Result<Client, AppError> {
             is_primary,
         })
         .collect();
-    Ok(Client { id, name, client_type: kind(&t), status: status(&s), notes, created_on, contacts })
+    Ok(Client {
+        id,
+        name,
+        client_type: kind(&t),
+        status: status(&s),
+        notes,
+        created_on,
+        contacts,
+    })
 }
 
 /// The stored fields of a client, locked for the rest of the transaction.
 pub async fn lock(tx: &mut Tx, id: Uuid) -> Result<ValidClient, AppError> {
-    let (name, t, s, notes): (String, String, String, String) =
-        sqlx::query_as("SELECT name, client_type, status, notes FROM clients WHERE id = $1 FOR UPDATE")
-            .bind(id)
-            .fetch_optional(&mut **tx)
-            .await?
-            .ok_or(AppError::NotFound)?;
-    Ok(ValidClient { name, client_type: kind(&t), status: status(&s), notes })
+    let (name, t, s, notes): (String, String, String, String) = sqlx::query_as(
+        "SELECT name, client_type, status, notes FROM clients WHERE id = $1 FOR UPDATE",
+    )
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    Ok(ValidClient {
+        name,
+        client_type: kind(&t),
+        status: status(&s),
+        notes,
+    })
 }
 
-pub async fn insert(tx: &mut Tx, org_id: Uuid, user_id: Uuid, c: &ValidClient) -> Result<Uuid, AppError> {
+pub async fn insert(
+    tx: &mut Tx,
+    org_id: Uuid,
+    user_id: Uuid,
+    c: &ValidClient,
+) -> Result<Uuid, AppError> {
     Ok(sqlx::query_scalar(
         "INSERT INTO clients (organization_id, client_type, name, status, notes, created_by)
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -120,19 +160,26 @@ pub async fn insert(tx: &mut Tx, org_id: Uuid, user_id: Uuid, c: &ValidClient) -
 }
 
 pub async fn update(tx: &mut Tx, id: Uuid, c: &ValidClient) -> Result<(), AppError> {
-    sqlx::query("UPDATE clients SET client_type = $2, name = $3, status = $4, notes = $5 WHERE id = $1")
-        .bind(id)
-        .bind(c.client_type.as_str())
-        .bind(&c.name)
-        .bind(c.status.as_str())
-        .bind(&c.notes)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "UPDATE clients SET client_type = $2, name = $3, status = $4, notes = $5 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(c.client_type.as_str())
+    .bind(&c.name)
+    .bind(c.status.as_str())
+    .bind(&c.notes)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
 /// Insert a contact; returns its id and whether it was saved as the primary of its type.
-pub async fn add_contact(tx: &mut Tx, org_id: Uuid, client_id: Uuid, c: &ValidContact) -> Result<(Uuid, bool), AppError> {
+pub async fn add_contact(
+    tx: &mut Tx,
+    org_id: Uuid,
+    client_id: Uuid,
+    c: &ValidContact,
+) -> Result<(Uuid, bool), AppError> {
     // The first contact of a type becomes its primary; a new primary replaces the old one.
     let has_primary: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM client_contacts WHERE client_id = $1 AND contact_type = $2 AND is_primary)",
@@ -165,7 +212,11 @@ pub async fn add_contact(tx: &mut Tx, org_id: Uuid, client_id: Uuid, c: &ValidCo
 }
 
 /// Remove a contact; if it was the primary of its type, the next oldest of that type takes over.
-pub async fn delete_contact(tx: &mut Tx, client_id: Uuid, contact_id: Uuid) -> Result<Contact, AppError> {
+pub async fn delete_contact(
+    tx: &mut Tx,
+    client_id: Uuid,
+    contact_id: Uuid,
+) -> Result<Contact, AppError> {
     let (t, label, value, is_primary): (String, String, String, bool) = sqlx::query_as(
         "DELETE FROM client_contacts WHERE id = $1 AND client_id = $2 RETURNING contact_type, label, value, is_primary",
     )
@@ -185,5 +236,11 @@ pub async fn delete_contact(tx: &mut Tx, client_id: Uuid, contact_id: Uuid) -> R
         .await?;
     }
     let contact_type = ContactType::parse(&t).unwrap_or(ContactType::Email);
-    Ok(Contact { id: contact_id, contact_type, label, value, is_primary })
+    Ok(Contact {
+        id: contact_id,
+        contact_type,
+        label,
+        value,
+        is_primary,
+    })
 }

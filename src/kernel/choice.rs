@@ -43,6 +43,9 @@ mod tests {
         assert_eq!(Colour::parse("dark_blue"), Some(Colour::DarkBlue));
         assert_eq!(Colour::parse("Dark blue"), None);
         assert_eq!(Colour::Red.label(), "Red");
-        assert_eq!(serde_json::to_string(&Colour::DarkBlue).unwrap(), "\"dark_blue\"");
+        assert_eq!(
+            serde_json::to_string(&Colour::DarkBlue).unwrap(),
+            "\"dark_blue\""
+        );
     }
 }

@@ -19,11 +19,17 @@ impl FieldErrors {
     }
 
     pub fn get(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+        self.errors
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
     }
 
     pub fn value(&self, field: &str) -> Option<&str> {
-        self.values.iter().find(|(f, _)| f == field).map(|(_, v)| v.as_str())
+        self.values
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -33,7 +39,10 @@ impl FieldErrors {
     /// Attach the submitted values (echoed back to a form rendered without JavaScript, where
     /// they travel in the URL: each is capped so the URL stays within proxy limits).
     pub fn with_values(mut self, values: Vec<(String, String)>) -> Self {
-        self.values = values.into_iter().map(|(k, v)| (k, v.chars().take(ECHO_LIMIT).collect())).collect();
+        self.values = values
+            .into_iter()
+            .map(|(k, v)| (k, v.chars().take(ECHO_LIMIT).collect()))
+            .collect();
         self
     }
 

@@ -8,4 +8,6 @@ mod text;
 pub use choice::Choice;
 pub use fields::FieldErrors;
 pub use page::{Page, PAGE_SIZE};
-pub use text::{clean, clean_text, optional_date, parse_date, parse_decimal, parse_uuid, prefix_tsquery, Email};
+pub use text::{
+    clean, clean_text, optional_date, parse_date, parse_decimal, parse_uuid, prefix_tsquery, Email,
+};

@@ -15,7 +15,9 @@ pub struct Page<T> {
 impl<T> Page<T> {
     pub fn pages(&self) -> u32 {
         let per = i64::from(self.per_page.max(1));
-        u32::try_from((self.total + per - 1) / per).unwrap_or(u32::MAX).max(1)
+        u32::try_from((self.total + per - 1) / per)
+            .unwrap_or(u32::MAX)
+            .max(1)
     }
 
     /// Row offset of a 1-based page number, clamped to sane bounds.
@@ -39,7 +41,12 @@ mod tests {
     use super::*;
 
     fn page(total: i64, page: u32, n: usize) -> Page<u8> {
-        Page { items: vec![0; n], total, page, per_page: 25 }
+        Page {
+            items: vec![0; n],
+            total,
+            page,
+            per_page: 25,
+        }
     }
 
     #[test]

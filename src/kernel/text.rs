@@ -6,13 +6,20 @@ use uuid::Uuid;
 
 /// Trim and collapse inner runs of whitespace; the form of every short text field we store.
 pub fn clean(s: &str) -> String {
-    s.split(|c: char| c.is_whitespace() || c.is_control()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
+    s.split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Multi-line text (notes, descriptions): trimmed, control characters other than newlines and
 /// tabs removed (PostgreSQL refuses NUL).
 pub fn clean_text(s: &str) -> String {
-    s.chars().filter(|c| !c.is_control() || matches!(c, '\n' | '\t')).collect::<String>().trim().to_string()
+    s.chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+        .collect::<String>()
+        .trim()
+        .to_string()
 }
 
 /// A syntactically plausible, lower-cased e-mail address.
@@ -50,8 +57,13 @@ impl Email {
 /// A date in ISO form (what `<input type="date">` submits).
 pub fn parse_date(s: &str) -> Result<NaiveDate, &'static str> {
     use chrono::Datelike;
-    let d = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| "Enter a date as YYYY-MM-DD.")?;
-    if (1900..=2200).contains(&d.year()) { Ok(d) } else { Err("Enter a date between 1900 and 2200.") }
+    let d = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| "Enter a date as YYYY-MM-DD.")?;
+    if (1900..=2200).contains(&d.year()) {
+        Ok(d)
+    } else {
+        Err("Enter a date between 1900 and 2200.")
+    }
 }
 
 /// An optional date: empty means none.
@@ -88,7 +100,9 @@ pub fn parse_uuid(s: &str) -> Result<Option<Uuid>, &'static str> {
     if s.trim().is_empty() {
         Ok(None)
     } else {
-        Uuid::parse_str(s.trim()).map(Some).map_err(|_| "Choose a value from the list.")
+        Uuid::parse_str(s.trim())
+            .map(Some)
+            .map_err(|_| "Choose a value from the list.")
     }
 }
 
@@ -100,20 +114,38 @@ mod tests {
     fn clean_collapses_whitespace() {
         assert_eq!(clean("  Acme \t  Holdings\n"), "Acme Holdings");
         assert_eq!(clean("Ac\0me"), "Ac me");
-        assert_eq!(clean_text(" line one\n\0line two \u{7}"), "line one\nline two");
+        assert_eq!(
+            clean_text(" line one\n\0line two \u{7}"),
+            "line one\nline two"
+        );
     }
 
     #[test]
     fn email_is_lowercased_and_checked() {
-        assert_eq!(Email::parse(" Ada@Example.COM ").unwrap().as_str(), "ada@example.com");
-        for bad in ["", "ada", "ada@", "@x.com", "ada@x", "a b@x.com", "a@.com", "a@b@c.com"] {
+        assert_eq!(
+            Email::parse(" Ada@Example.COM ").unwrap().as_str(),
+            "ada@example.com"
+        );
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@x.com",
+            "ada@x",
+            "a b@x.com",
+            "a@.com",
+            "a@b@c.com",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad} accepted");
         }
     }
 
     #[test]
     fn money_is_exact_and_bounded() {
-        assert_eq!(parse_decimal("$1,250.50").unwrap(), Some(Decimal::new(125050, 2)));
+        assert_eq!(
+            parse_decimal("$1,250.50").unwrap(),
+            Some(Decimal::new(125050, 2))
+        );
         assert_eq!(parse_decimal("").unwrap(), None);
         assert!(parse_decimal("-1").is_err());
         assert!(parse_decimal("1.005").is_err());
@@ -150,7 +182,10 @@ mod tsquery_tests {
     #[test]
     fn tsquery_is_sanitised() {
         assert_eq!(prefix_tsquery("Acme hold"), "acme:* & hold:*");
-        assert_eq!(prefix_tsquery("o'brien & (x|y)"), "o:* & brien:* & x:* & y:*");
+        assert_eq!(
+            prefix_tsquery("o'brien & (x|y)"),
+            "o:* & brien:* & x:* & y:*"
+        );
         assert_eq!(prefix_tsquery("  !!  "), "");
     }
 }

@@ -36,9 +36,14 @@ pub async fn create_matter(form: MatterForm) -> Result<Uuid, AppError> {
         let (caller, mut tx) = crate::auth::caller::Caller::begin_editor().await?;
         let today = super::repo::firm_today(&mut tx).await?;
         let valid = form.validate(today).map_err(AppError::Invalid)?;
-        super::repo::check_references(&mut tx, &valid).await?.map_err(|e| AppError::Invalid(e.with_values(form.values())))?;
-        let (id, number) = super::repo::insert(&mut tx, caller.org_id, caller.user_id, &valid, today).await?;
-        let entry = Entry::new("matter.create", "matter", id).summary(format!("{number} {}", valid.title)).changes(changes_of_new(&valid));
+        super::repo::check_references(&mut tx, &valid)
+            .await?
+            .map_err(|e| AppError::Invalid(e.with_values(form.values())))?;
+        let (id, number) =
+            super::repo::insert(&mut tx, caller.org_id, caller.user_id, &valid, today).await?;
+        let entry = Entry::new("matter.create", "matter", id)
+            .summary(format!("{number} {}", valid.title))
+            .changes(changes_of_new(&valid));
         record(&mut tx, &caller, entry).await?;
         tx.commit().await?;
         leptos_axum::redirect(&format!("/matters/{id}"));
@@ -60,15 +65,23 @@ pub async fn update_matter(id: Uuid, form: MatterForm) -> Result<(), AppError> {
             form.date_closed = closed.to_string();
         }
         let after = form.validate(today).map_err(AppError::Invalid)?;
-        super::repo::check_references(&mut tx, &after).await?.map_err(|e| AppError::Invalid(e.with_values(form.values())))?;
+        super::repo::check_references(&mut tx, &after)
+            .await?
+            .map_err(|e| AppError::Invalid(e.with_values(form.values())))?;
         let changes = changes_between(&before, &after);
         if changes.as_object().is_some_and(|c| !c.is_empty()) {
             super::repo::update(&mut tx, id, &after).await?;
-            record(&mut tx, &caller, Entry::new("matter.update", "matter", id).summary(after.title.clone()).changes(changes)).await?;
+            record(
+                &mut tx,
+                &caller,
+                Entry::new("matter.update", "matter", id)
+                    .summary(after.title.clone())
+                    .changes(changes),
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(())
     })
     .await
 }
-

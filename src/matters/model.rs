@@ -3,7 +3,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::kernel::{clean, clean_text, optional_date, parse_date, parse_decimal, parse_uuid, Choice, FieldErrors};
+use crate::kernel::{
+    clean, clean_text, optional_date, parse_date, parse_decimal, parse_uuid, Choice, FieldErrors,
+};
 
 crate::choice!(MatterStatus { Open = "open" : "Open", Pending = "pending" : "Pending", OnHold = "on_hold" : "On hold", Closed = "closed" : "Closed" });
 crate::choice!(Priority { Low = "low" : "Low", Normal = "normal" : "Normal", High = "high" : "High", Urgent = "urgent" : "Urgent" });
@@ -97,7 +99,10 @@ impl MatterQuery {
         match self.dir.as_str() {
             "asc" => false,
             "desc" => true,
-            _ => matches!(self.sort(), MatterSort::Opened | MatterSort::Updated | MatterSort::Priority),
+            _ => matches!(
+                self.sort(),
+                MatterSort::Opened | MatterSort::Updated | MatterSort::Priority
+            ),
         }
     }
 }
@@ -173,17 +178,51 @@ impl MatterForm {
         if description.chars().count() > 5000 {
             e.add("description", "Use at most 5,000 characters.");
         }
-        let status = pick::<MatterStatus>(&mut e, "status", &self.status, Some(MatterStatus::Open), "Choose a status.");
-        let priority = pick::<Priority>(&mut e, "priority", &self.priority, Some(Priority::Normal), "Choose a priority.");
-        let stage = pick::<Stage>(&mut e, "stage", &self.stage, Some(Stage::Intake), "Choose a stage.");
-        let practice_area = pick::<PracticeArea>(&mut e, "practice_area", &self.practice_area, None, "Choose a practice area.");
-        let billing_type = pick::<BillingType>(&mut e, "billing_type", &self.billing_type, Some(BillingType::Hourly), "Choose how the matter is billed.");
-        let mut person = |field: &str, raw: &str| parse_uuid(raw).unwrap_or_else(|m| {
-            e.add(field, m);
-            None
-        });
-        let responsible_attorney_id = person("responsible_attorney_id", &self.responsible_attorney_id);
-        let originating_attorney_id = person("originating_attorney_id", &self.originating_attorney_id);
+        let status = pick::<MatterStatus>(
+            &mut e,
+            "status",
+            &self.status,
+            Some(MatterStatus::Open),
+            "Choose a status.",
+        );
+        let priority = pick::<Priority>(
+            &mut e,
+            "priority",
+            &self.priority,
+            Some(Priority::Normal),
+            "Choose a priority.",
+        );
+        let stage = pick::<Stage>(
+            &mut e,
+            "stage",
+            &self.stage,
+            Some(Stage::Intake),
+            "Choose a stage.",
+        );
+        let practice_area = pick::<PracticeArea>(
+            &mut e,
+            "practice_area",
+            &self.practice_area,
+            None,
+            "Choose a practice area.",
+        );
+        let billing_type = pick::<BillingType>(
+            &mut e,
+            "billing_type",
+            &self.billing_type,
+            Some(BillingType::Hourly),
+            "Choose how the matter is billed.",
+        );
+        let mut person = |field: &str, raw: &str| {
+            parse_uuid(raw).unwrap_or_else(|m| {
+                e.add(field, m);
+                None
+            })
+        };
+        let responsible_attorney_id =
+            person("responsible_attorney_id", &self.responsible_attorney_id);
+        let originating_attorney_id =
+            person("originating_attorney_id", &self.originating_attorney_id);
         let hourly_rate = parse_decimal(&self.hourly_rate).unwrap_or_else(|m| {
             e.add("hourly_rate", m);
             None
@@ -191,7 +230,9 @@ impl MatterForm {
         let date_opened = if self.date_opened.trim().is_empty() {
             Some(today)
         } else {
-            parse_date(&self.date_opened).map_err(|m| e.add("date_opened", m)).ok()
+            parse_date(&self.date_opened)
+                .map_err(|m| e.add("date_opened", m))
+                .ok()
         };
         let date_closed = optional_date(&self.date_closed).unwrap_or_else(|m| {
             e.add("date_closed", m);
@@ -203,7 +244,10 @@ impl MatterForm {
         };
         if let (Some(opened), Some(closed)) = (date_opened, date_closed) {
             if closed < opened {
-                e.add("date_closed", "The closing date cannot be before the opening date.");
+                e.add(
+                    "date_closed",
+                    "The closing date cannot be before the opening date.",
+                );
             }
         }
         if let Some(opened) = date_opened {
@@ -255,8 +299,18 @@ impl MatterForm {
     }
 }
 
-fn pick<C: Choice>(e: &mut FieldErrors, field: &str, raw: &str, default: Option<C>, msg: &str) -> Option<C> {
-    let value = if raw.is_empty() { default } else { C::parse(raw) };
+fn pick<C: Choice>(
+    e: &mut FieldErrors,
+    field: &str,
+    raw: &str,
+    default: Option<C>,
+    msg: &str,
+) -> Option<C> {
+    let value = if raw.is_empty() {
+        default
+    } else {
+        C::parse(raw)
+    };
     if value.is_none() {
         e.add(field, msg);
     }
@@ -290,9 +344,17 @@ mod tests {
 
     #[test]
     fn closing_sets_the_closing_date_and_reopening_clears_it() {
-        let closed = MatterForm { status: "closed".into(), date_opened: "2026-01-02".into(), ..form() };
+        let closed = MatterForm {
+            status: "closed".into(),
+            date_opened: "2026-01-02".into(),
+            ..form()
+        };
         assert_eq!(closed.validate(today()).unwrap().date_closed, Some(today()));
-        let reopened = MatterForm { status: "open".into(), date_closed: "2026-03-01".into(), ..form() };
+        let reopened = MatterForm {
+            status: "open".into(),
+            date_closed: "2026-03-01".into(),
+            ..form()
+        };
         assert_eq!(reopened.validate(today()).unwrap().date_closed, None);
     }
 
@@ -309,7 +371,13 @@ mod tests {
             ..Default::default()
         };
         let e = bad.validate(today()).unwrap_err();
-        for f in ["client_id", "title", "practice_area", "hourly_rate", "date_closed"] {
+        for f in [
+            "client_id",
+            "title",
+            "practice_area",
+            "hourly_rate",
+            "date_closed",
+        ] {
             assert!(e.get(f).is_some(), "{f} not reported");
         }
         assert_eq!(e.value("title"), Some(" "));
@@ -320,7 +388,10 @@ mod tests {
         let q = MatterQuery::default();
         assert_eq!(q.sort(), MatterSort::Opened);
         assert!(q.descending());
-        let q = MatterQuery { sort: "title".into(), ..Default::default() };
+        let q = MatterQuery {
+            sort: "title".into(),
+            ..Default::default()
+        };
         assert!(!q.descending());
     }
 }

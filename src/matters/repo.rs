@@ -14,7 +14,19 @@ fn parse<C: Choice>(s: &str, default: C) -> C {
     C::parse(s).unwrap_or(default)
 }
 
-type ListRow = (Uuid, String, String, Uuid, String, String, String, String, String, Option<String>, NaiveDate);
+type ListRow = (
+    Uuid,
+    String,
+    String,
+    Uuid,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    NaiveDate,
+);
 
 /// ORDER BY for a sort key: fixed fragments only, never user text. The default order
 /// (date opened, newest first) follows the index `(organization_id, date_opened DESC, id)`.
@@ -41,7 +53,11 @@ fn push_filters(b: &mut QueryBuilder<Postgres>, q: &MatterQuery) {
     b.push(" WHERE true");
     let search = prefix_tsquery(&q.q);
     if !search.is_empty() {
-        b.push(" AND (m.search @@ to_tsquery('english', ").push_bind(search).push(") OR m.matter_number = ").push_bind(clean(&q.q)).push(")");
+        b.push(" AND (m.search @@ to_tsquery('english', ")
+            .push_bind(search)
+            .push(") OR m.matter_number = ")
+            .push_bind(clean(&q.q))
+            .push(")");
     }
     if let Some(s) = MatterStatus::parse(&q.status) {
         b.push(" AND m.status = ").push_bind(s.as_str());
@@ -71,29 +87,66 @@ pub async fn list(tx: &mut Tx, q: &MatterQuery) -> Result<Page<MatterRow>, AppEr
            LEFT JOIN users u ON u.id = m.responsible_attorney_id",
     );
     push_filters(&mut b, q);
-    b.push(" ORDER BY ").push(order_by(q.sort(), q.descending()));
-    b.push(" LIMIT ").push_bind(i64::from(PAGE_SIZE)).push(" OFFSET ").push_bind(Page::<()>::offset(page, PAGE_SIZE));
+    b.push(" ORDER BY ")
+        .push(order_by(q.sort(), q.descending()));
+    b.push(" LIMIT ")
+        .push_bind(i64::from(PAGE_SIZE))
+        .push(" OFFSET ")
+        .push_bind(Page::<()>::offset(page, PAGE_SIZE));
     let rows: Vec<ListRow> = b.build_query_as().fetch_all(&mut **tx).await?;
     let items = rows
         .into_iter()
-        .map(|(id, matter_number, title, client_id, client_name, s, p, st, a, responsible_name, date_opened)| MatterRow {
-            id,
-            matter_number,
-            title,
-            client_id,
-            client_name,
-            status: parse(&s, MatterStatus::Open),
-            priority: parse(&p, Priority::Normal),
-            stage: parse(&st, Stage::Intake),
-            practice_area: parse(&a, PracticeArea::Other),
-            responsible_name,
-            date_opened,
-        })
+        .map(
+            |(
+                id,
+                matter_number,
+                title,
+                client_id,
+                client_name,
+                s,
+                p,
+                st,
+                a,
+                responsible_name,
+                date_opened,
+            )| MatterRow {
+                id,
+                matter_number,
+                title,
+                client_id,
+                client_name,
+                status: parse(&s, MatterStatus::Open),
+                priority: parse(&p, Priority::Normal),
+                stage: parse(&st, Stage::Intake),
+                practice_area: parse(&a, PracticeArea::Other),
+                responsible_name,
+                date_opened,
+            },
+        )
         .collect();
-    Ok(Page { items, total, page, per_page: PAGE_SIZE })
+    Ok(Page {
+        items,
+        total,
+        page,
+        per_page: PAGE_SIZE,
+    })
 }
 
-type MatterFields = (Uuid, String, String, String, String, String, String, Option<Uuid>, Option<Uuid>, String, Option<Decimal>, NaiveDate, Option<NaiveDate>);
+type MatterFields = (
+    Uuid,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<Uuid>,
+    Option<Uuid>,
+    String,
+    Option<Decimal>,
+    NaiveDate,
+    Option<NaiveDate>,
+);
 
 const FIELDS: &str = "m.client_id, m.title, m.description, m.status, m.priority, m.stage, m.practice_area,
     m.responsible_attorney_id, m.originating_attorney_id, m.billing_type, m.hourly_rate, m.date_opened, m.date_closed";
@@ -117,30 +170,46 @@ fn fields(r: MatterFields) -> ValidMatter {
 }
 
 pub async fn get(tx: &mut Tx, id: Uuid) -> Result<Matter, AppError> {
-    let row: Option<MatterFields> = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {FIELDS} FROM matters m WHERE m.id = $1")))
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let row: Option<MatterFields> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {FIELDS} FROM matters m WHERE m.id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
     let fields = fields(row.ok_or(AppError::NotFound)?);
-    let (matter_number, client_name, responsible_name, originating_name): (String, String, Option<String>, Option<String>) =
-        sqlx::query_as(
-            "SELECT m.matter_number, c.name, r.full_name, o.full_name FROM matters m
+    let (matter_number, client_name, responsible_name, originating_name): (
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+    ) = sqlx::query_as(
+        "SELECT m.matter_number, c.name, r.full_name, o.full_name FROM matters m
                JOIN clients c ON c.id = m.client_id
                LEFT JOIN users r ON r.id = m.responsible_attorney_id
                LEFT JOIN users o ON o.id = m.originating_attorney_id
               WHERE m.id = $1",
-        )
-        .bind(id)
-        .fetch_one(&mut **tx)
-        .await?;
-    Ok(Matter { id, matter_number, client_id: fields.client_id, client_name, fields, responsible_name, originating_name })
+    )
+    .bind(id)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(Matter {
+        id,
+        matter_number,
+        client_id: fields.client_id,
+        client_name,
+        fields,
+        responsible_name,
+        originating_name,
+    })
 }
 
 pub async fn lock(tx: &mut Tx, id: Uuid) -> Result<ValidMatter, AppError> {
-    let row: Option<MatterFields> = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {FIELDS} FROM matters m WHERE m.id = $1 FOR UPDATE")))
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let row: Option<MatterFields> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {FIELDS} FROM matters m WHERE m.id = $1 FOR UPDATE"
+    )))
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
     Ok(fields(row.ok_or(AppError::NotFound)?))
 }
 
@@ -153,7 +222,10 @@ pub async fn firm_today(tx: &mut Tx) -> Result<NaiveDate, AppError> {
 
 /// References that the form cannot check by itself: the client and the attorneys must belong
 /// to this firm (an id from another firm reads exactly like one that does not exist).
-pub async fn check_references(tx: &mut Tx, m: &ValidMatter) -> Result<Result<(), FieldErrors>, AppError> {
+pub async fn check_references(
+    tx: &mut Tx,
+    m: &ValidMatter,
+) -> Result<Result<(), FieldErrors>, AppError> {
     let mut e = FieldErrors::default();
     let client: Option<bool> = sqlx::query_scalar("SELECT true FROM clients WHERE id = $1")
         .bind(m.client_id)
@@ -162,7 +234,10 @@ pub async fn check_references(tx: &mut Tx, m: &ValidMatter) -> Result<Result<(),
     if client.is_none() {
         e.add("client_id", "Choose a client.");
     }
-    for (field, id) in [("responsible_attorney_id", m.responsible_attorney_id), ("originating_attorney_id", m.originating_attorney_id)] {
+    for (field, id) in [
+        ("responsible_attorney_id", m.responsible_attorney_id),
+        ("originating_attorney_id", m.originating_attorney_id),
+    ] {
         let Some(id) = id else { continue };
         let role: Option<String> = sqlx::query_scalar(
             "SELECT role FROM user_organizations WHERE organization_id = app_current_org() AND user_id = $1",
@@ -181,9 +256,11 @@ pub async fn check_references(tx: &mut Tx, m: &ValidMatter) -> Result<Result<(),
 
 /// The next matter number of the firm: "2026-0042". Serialised per firm by an advisory lock.
 async fn next_number(tx: &mut Tx, year: i32) -> Result<String, AppError> {
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('matter_number:' || app_current_org()::text))")
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "SELECT pg_advisory_xact_lock(hashtext('matter_number:' || app_current_org()::text))",
+    )
+    .execute(&mut **tx)
+    .await?;
     let last: Option<i32> = sqlx::query_scalar(
         "SELECT max(split_part(matter_number, '-', 2)::int) FROM matters WHERE matter_number ~ ('^' || $1 || '-[0-9]+$')",
     )
@@ -193,7 +270,13 @@ async fn next_number(tx: &mut Tx, year: i32) -> Result<String, AppError> {
     Ok(format!("{year}-{:04}", last.unwrap_or(0) + 1))
 }
 
-pub async fn insert(tx: &mut Tx, org_id: Uuid, user_id: Uuid, m: &ValidMatter, today: NaiveDate) -> Result<(Uuid, String), AppError> {
+pub async fn insert(
+    tx: &mut Tx,
+    org_id: Uuid,
+    user_id: Uuid,
+    m: &ValidMatter,
+    today: NaiveDate,
+) -> Result<(Uuid, String), AppError> {
     use chrono::Datelike;
     let number = next_number(tx, today.year()).await?;
     let id: Uuid = sqlx::query_scalar(

@@ -27,14 +27,18 @@ impl Config {
     pub fn from_env() -> Result<Self, String> {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
         let flag = |k: &str| {
-            var(k).is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"))
+            var(k).is_some_and(|v| {
+                matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on")
+            })
         };
         let bind_addr = match var("BIND_ADDR") {
             Some(v) => Some(v.parse().map_err(|e| format!("BIND_ADDR {v:?}: {e}"))?),
             None => None,
         };
         let max_body_bytes = match var("MAX_BODY_BYTES") {
-            Some(v) => v.parse().map_err(|e| format!("MAX_BODY_BYTES {v:?}: {e}"))?,
+            Some(v) => v
+                .parse()
+                .map_err(|e| format!("MAX_BODY_BYTES {v:?}: {e}"))?,
             None => 256 * 1024,
         };
         Ok(Config {

@@ -38,10 +38,10 @@ pub async fn tenant_tx(pool: &PgPool, user_id: Uuid, org_id: Option<Uuid>) -> Re
         "SELECT set_config('app.user_id', $1, true), set_config('app.org_id', $2, true),
                 set_config('plan_cache_mode', 'force_custom_plan', true)",
     )
-        .bind(user_id.to_string())
-        .bind(org_id.map(|o| o.to_string()).unwrap_or_default())
-        .execute(&mut *tx)
-        .await?;
+    .bind(user_id.to_string())
+    .bind(org_id.map(|o| o.to_string()).unwrap_or_default())
+    .execute(&mut *tx)
+    .await?;
     Ok(tx)
 }
 

@@ -10,21 +10,33 @@ use leptos_axum::ResponseOptions;
 
 use crate::error::AppError;
 
-pub async fn endpoint<T>(name: &'static str, fut: impl Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
+pub async fn endpoint<T>(
+    name: &'static str,
+    fut: impl Future<Output = Result<T, AppError>>,
+) -> Result<T, AppError> {
     // Read the request context before awaiting: it is not guaranteed to be current afterwards.
     let form_post = use_context::<Parts>()
-        .and_then(|p| p.headers.get(ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html")))
+        .and_then(|p| {
+            p.headers
+                .get(ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.contains("text/html"))
+        })
         .unwrap_or(false);
     let response = use_context::<ResponseOptions>();
     let result = fut.await;
     if let Err(e) = &result {
         match e {
-            AppError::Internal(_) | AppError::Unavailable => tracing::error!(endpoint = name, error = ?e, "server function failed"),
+            AppError::Internal(_) | AppError::Unavailable => {
+                tracing::error!(endpoint = name, error = ?e, "server function failed")
+            }
             _ => tracing::info!(endpoint = name, error = %e, "server function refused"),
         }
         if !form_post {
             if let Some(res) = response {
-                res.set_status(StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+                res.set_status(
+                    StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                );
             }
         }
     }

@@ -18,15 +18,28 @@ pub async fn health() -> Json<Value> {
 
 pub async fn detailed(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     let db = probe(async {
-        sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&state.db).await.map(|_| ()).map_err(|e| e.to_string())
+        sqlx::query_scalar::<_, i32>("SELECT 1")
+            .fetch_one(&state.db)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     })
     .await;
     let redis = probe(async {
-        state.redis.ping::<String>(None).await.map(|_| ()).map_err(|e| e.to_string())
+        state
+            .redis
+            .ping::<String>(None)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     })
     .await;
     let healthy = db.0 && redis.0;
-    let status = if healthy { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let status = if healthy {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     (
         status,
         Json(json!({
@@ -46,8 +59,14 @@ async fn probe(check: impl std::future::Future<Output = Result<(), String>>) -> 
         Ok(Ok(())) => (true, json!({ "status": "up", "latency_ms": latency_ms })),
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "health check failed");
-            (false, json!({ "status": "down", "latency_ms": latency_ms, "error": "unreachable" }))
+            (
+                false,
+                json!({ "status": "down", "latency_ms": latency_ms, "error": "unreachable" }),
+            )
         }
-        Err(_) => (false, json!({ "status": "down", "latency_ms": latency_ms, "error": "timeout" })),
+        Err(_) => (
+            false,
+            json!({ "status": "down", "latency_ms": latency_ms, "error": "timeout" }),
+        ),
     }
 }

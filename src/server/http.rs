@@ -16,7 +16,10 @@ use crate::error::AppError;
 fn is_public(path: &str) -> bool {
     path.starts_with("/pkg/")
         || path.starts_with("/health")
-        || matches!(path, "/favicon.ico" | "/favicon.svg" | "/robots.txt" | "/login")
+        || matches!(
+            path,
+            "/favicon.ico" | "/favicon.svg" | "/robots.txt" | "/login"
+        )
 }
 
 /// Server functions callable without a session.
@@ -48,7 +51,11 @@ pub async fn same_origin(req: Request, next: Next) -> Response {
 
 fn forbidden_origin(path: &str) -> Response {
     tracing::warn!(path, "refused cross-origin request");
-    (StatusCode::FORBIDDEN, "Cross-origin requests are not accepted.").into_response()
+    (
+        StatusCode::FORBIDDEN,
+        "Cross-origin requests are not accepted.",
+    )
+        .into_response()
 }
 
 /// Pages need a signed-in session (else: to /login); server functions too (else: 401).
@@ -71,8 +78,16 @@ pub async fn sign_in_gate(session: Session, req: Request, next: Next) -> Respons
         (None, _) if api && !accepts_html(&req) => error_json(AppError::Unauthorized),
         (None, _) if api => Redirect::to("/login").into_response(),
         (None, _) => {
-            let target = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
-            let to = if target == "/" { "/login".to_string() } else { format!("/login?next={}", encode(target)) };
+            let target = req
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
+            let to = if target == "/" {
+                "/login".to_string()
+            } else {
+                format!("/login?next={}", encode(target))
+            };
             Redirect::to(&to).into_response()
         }
     }
@@ -87,16 +102,22 @@ pub async fn api_error_status(req: Request, next: Next) -> Response {
         return res;
     }
     let (mut parts, body) = res.into_parts();
-    let bytes = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
+    let bytes = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
     if let Ok(e) = serde_json::from_slice::<AppError>(&bytes) {
-        parts.status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        parts.status =
+            StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     }
     Response::from_parts(parts, Body::from(bytes))
 }
 
 /// A plain browser form post (no JavaScript) rather than a `fetch` from the app.
 fn accepts_html(req: &Request) -> bool {
-    req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
 }
 
 fn error_json(e: AppError) -> Response {
@@ -110,15 +131,23 @@ pub fn unavailable_page() -> Response {
         <link rel=\"stylesheet\" href=\"/pkg/docket.css\"></head><body class=\"standalone\"><main class=\"card narrow\">\
         <h1>Docket is temporarily unavailable</h1><p>We cannot reach a service Docket depends on. \
         Nothing you saved is lost. Please try again in a minute.</p><p><a href=\"/\">Try again</a></p></main></body></html>";
-    let mut res = (StatusCode::SERVICE_UNAVAILABLE, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response();
-    res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+    let mut res = (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        html,
+    )
+        .into_response();
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
     res
 }
 
 fn encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -126,7 +155,11 @@ fn encode(s: &str) -> String {
 
 /// The usual security headers. Pages set their own CSP (with the per-response script nonce);
 /// everything else gets a deny-all one. Dynamic responses are never cached.
-pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response<Body> {
+pub async fn security_headers(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response<Body> {
     let assets = req.uri().path().starts_with("/pkg/");
     let mut res = next.run(req).await;
     let h = res.headers_mut();
@@ -135,14 +168,26 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
             h.insert(k, HeaderValue::from_static(v));
         }
     };
-    set(h, "content-security-policy", "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+    set(
+        h,
+        "content-security-policy",
+        "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    );
     set(h, "x-content-type-options", "nosniff");
     set(h, "x-frame-options", "DENY");
     set(h, "referrer-policy", "strict-origin-when-cross-origin");
     set(h, "cross-origin-opener-policy", "same-origin");
-    set(h, "permissions-policy", "camera=(), microphone=(), geolocation=(), payment=()");
+    set(
+        h,
+        "permissions-policy",
+        "camera=(), microphone=(), geolocation=(), payment=()",
+    );
     if state.config.cookie_secure {
-        set(h, "strict-transport-security", "max-age=31536000; includeSubDomains");
+        set(
+            h,
+            "strict-transport-security",
+            "max-age=31536000; includeSubDomains",
+        );
     }
     if !assets {
         set(h, "cache-control", "no-store");

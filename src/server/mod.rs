@@ -12,8 +12,8 @@ pub mod router;
 pub mod seed;
 pub mod session;
 pub mod state;
-pub mod throttle;
 pub mod telemetry;
+pub mod throttle;
 
 pub use endpoint::endpoint;
 pub use state::AppState;

@@ -2,7 +2,9 @@
 
 use std::sync::OnceLock;
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 
 /// A PHC-format argon2id hash. Deliberately not `Serialize`: it can never cross the wire.
@@ -17,7 +19,9 @@ impl std::fmt::Debug for PasswordHashString {
 
 pub fn hash(password: &str) -> PasswordHashString {
     let salt = SaltString::generate(&mut OsRng);
-    let phc = Argon2::default().hash_password(password.as_bytes(), &salt).expect("argon2 with default params");
+    let phc = Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 with default params");
     PasswordHashString(phc.to_string())
 }
 
@@ -31,7 +35,11 @@ pub fn verify(password: &str, stored: Option<&str>) -> bool {
         None => (dummy.as_str(), false),
     };
     let ok = PasswordHash::new(phc)
-        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false);
     ok && real
 }

@@ -21,7 +21,10 @@ impl RequestMeta {
                     .and_then(|v| v.trim().parse::<IpAddr>().ok())
             })
             .flatten();
-        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
         RequestMeta {
             ip: forwarded.or(peer),
             user_agent: header("user-agent").map(|s| s.chars().take(400).collect()),

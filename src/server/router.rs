@@ -27,10 +27,16 @@ pub fn build(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(http::api_error_status))
         .layer(middleware::from_fn(http::sign_in_gate))
-        .layer(session::layer(state.redis.clone(), state.config.cookie_secure))
+        .layer(session::layer(
+            state.redis.clone(),
+            state.config.cookie_secure,
+        ))
         .layer(middleware::from_fn(http::same_origin))
         .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
-        .layer(middleware::from_fn_with_state(state.clone(), http::security_headers))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            http::security_headers,
+        ))
         .layer(trace)
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))

@@ -18,31 +18,66 @@ const PEOPLE: &[(&str, &str, &str)] = &[
 ];
 
 const CLIENTS: &[(&str, &str)] = &[
-    ("Acme Logistics Inc.", "company"), ("Beatriz Alvarez", "person"), ("Cobalt Robotics LLC", "company"),
-    ("Daniel O'Connor", "person"), ("Evergreen Dental Group", "company"), ("Fatima Haddad", "person"),
-    ("Granite Peak Builders", "company"), ("Hiroshi Tanaka", "person"), ("Ironwood Capital Partners", "company"),
-    ("Julia Novak", "person"), ("Keystone Foods Co.", "company"), ("Liam Fitzgerald", "person"),
-    ("Meridian Health Systems", "company"), ("Nadia Petrova", "person"), ("Orchid Hospitality Group", "company"),
-    ("Pedro Santos", "person"), ("Quantum Labs Ltd.", "company"), ("Rachel Goldberg", "person"),
-    ("Summit Outdoor Gear", "company"), ("Thomas Whitfield", "person"), ("Union Street Bakery", "company"),
+    ("Acme Logistics Inc.", "company"),
+    ("Beatriz Alvarez", "person"),
+    ("Cobalt Robotics LLC", "company"),
+    ("Daniel O'Connor", "person"),
+    ("Evergreen Dental Group", "company"),
+    ("Fatima Haddad", "person"),
+    ("Granite Peak Builders", "company"),
+    ("Hiroshi Tanaka", "person"),
+    ("Ironwood Capital Partners", "company"),
+    ("Julia Novak", "person"),
+    ("Keystone Foods Co.", "company"),
+    ("Liam Fitzgerald", "person"),
+    ("Meridian Health Systems", "company"),
+    ("Nadia Petrova", "person"),
+    ("Orchid Hospitality Group", "company"),
+    ("Pedro Santos", "person"),
+    ("Quantum Labs Ltd.", "company"),
+    ("Rachel Goldberg", "person"),
+    ("Summit Outdoor Gear", "company"),
+    ("Thomas Whitfield", "person"),
+    ("Union Street Bakery", "company"),
     ("Valentina Rossi", "person"),
 ];
 
 const MATTER_TITLES: &[(&str, &str)] = &[
-    ("Contract dispute with supplier", "litigation"), ("Series A financing", "corporate"),
-    ("Commercial lease renewal", "real_estate"), ("Divorce and custody", "family"),
-    ("Wrongful termination claim", "employment"), ("Trademark registration", "intellectual_property"),
-    ("Estate plan and will", "estate_planning"), ("DUI defense", "criminal"), ("H-1B petition", "immigration"),
-    ("IRS audit response", "tax"), ("Patent infringement defense", "intellectual_property"),
-    ("Shareholder agreement", "corporate"), ("Property boundary dispute", "real_estate"),
-    ("Non-compete review", "employment"), ("Personal injury claim", "litigation"),
+    ("Contract dispute with supplier", "litigation"),
+    ("Series A financing", "corporate"),
+    ("Commercial lease renewal", "real_estate"),
+    ("Divorce and custody", "family"),
+    ("Wrongful termination claim", "employment"),
+    ("Trademark registration", "intellectual_property"),
+    ("Estate plan and will", "estate_planning"),
+    ("DUI defense", "criminal"),
+    ("H-1B petition", "immigration"),
+    ("IRS audit response", "tax"),
+    ("Patent infringement defense", "intellectual_property"),
+    ("Shareholder agreement", "corporate"),
+    ("Property boundary dispute", "real_estate"),
+    ("Non-compete review", "employment"),
+    ("Personal injury claim", "litigation"),
 ];
 
 const STATUSES: &[&str] = &["open", "open", "open", "pending", "on_hold", "closed"];
-const STAGES: &[&str] = &["intake", "investigation", "discovery", "negotiation", "trial", "appeal", "resolution"];
+const STAGES: &[&str] = &[
+    "intake",
+    "investigation",
+    "discovery",
+    "negotiation",
+    "trial",
+    "appeal",
+    "resolution",
+];
 const PRIORITIES: &[&str] = &["normal", "normal", "high", "low", "urgent"];
 
-async fn upsert_user(tx: &mut sqlx::PgConnection, email: &str, name: &str, hash: &str) -> Result<Uuid, sqlx::Error> {
+async fn upsert_user(
+    tx: &mut sqlx::PgConnection,
+    email: &str,
+    name: &str,
+    hash: &str,
+) -> Result<Uuid, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO users (email, full_name, password_hash) VALUES ($1, $2, $3)
          ON CONFLICT (email) DO UPDATE SET full_name = EXCLUDED.full_name RETURNING id",
@@ -58,11 +93,14 @@ async fn upsert_user(tx: &mut sqlx::PgConnection, email: &str, name: &str, hash:
 /// second small firm the admin also belongs to. Does nothing when the demo firm exists.
 pub async fn demo(pool: &PgPool) -> Result<(), sqlx::Error> {
     let mut tx = pool.begin().await?;
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('docket-seed'))").execute(&mut *tx).await?;
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM organizations WHERE slug = $1)")
-        .bind(DEMO_SLUG)
-        .fetch_one(&mut *tx)
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('docket-seed'))")
+        .execute(&mut *tx)
         .await?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM organizations WHERE slug = $1)")
+            .bind(DEMO_SLUG)
+            .fetch_one(&mut *tx)
+            .await?;
     if exists {
         tracing::info!("demo firm already present; not seeding");
         return Ok(());
@@ -95,11 +133,13 @@ pub async fn demo(pool: &PgPool) -> Result<(), sqlx::Error> {
             admin = id;
         }
     }
-    sqlx::query("INSERT INTO user_organizations (user_id, organization_id, role) VALUES ($1, $2, 'admin')")
-        .bind(admin)
-        .bind(other)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO user_organizations (user_id, organization_id, role) VALUES ($1, $2, 'admin')",
+    )
+    .bind(admin)
+    .bind(other)
+    .execute(&mut *tx)
+    .await?;
     sqlx::query("INSERT INTO clients (organization_id, client_type, name) VALUES ($1, 'company', 'Northwind Traders')")
         .bind(other)
         .execute(&mut *tx)
@@ -107,7 +147,11 @@ pub async fn demo(pool: &PgPool) -> Result<(), sqlx::Error> {
 
     let mut clients = Vec::new();
     for (i, (name, kind)) in CLIENTS.iter().enumerate() {
-        let status = match i % 7 { 5 => "prospect", 6 => "inactive", _ => "active" };
+        let status = match i % 7 {
+            5 => "prospect",
+            6 => "inactive",
+            _ => "active",
+        };
         let id: Uuid = sqlx::query_scalar(
             "INSERT INTO clients (organization_id, client_type, name, status, created_by, created_at)
              VALUES ($1, $2, $3, $4, $5, now() - make_interval(days => $6)) RETURNING id",
@@ -120,11 +164,24 @@ pub async fn demo(pool: &PgPool) -> Result<(), sqlx::Error> {
         .bind(400 - (i as i32) * 15)
         .fetch_one(&mut *tx)
         .await?;
-        let slug: String = name.to_lowercase().chars().filter(|c| c.is_ascii_alphanumeric()).take(12).collect();
+        let slug: String = name
+            .to_lowercase()
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .take(12)
+            .collect();
         for (kind, label, value) in [
             ("email", "work", format!("contact@{slug}.example")),
             ("phone", "office", format!("+1 (212) 555-{:04}", 100 + i)),
-            ("address", "office", format!("{} Market Street\nNew York, NY 100{:02}", 10 + i * 7, i % 40)),
+            (
+                "address",
+                "office",
+                format!(
+                    "{} Market Street\nNew York, NY 100{:02}",
+                    10 + i * 7,
+                    i % 40
+                ),
+            ),
         ] {
             sqlx::query(
                 "INSERT INTO client_contacts (organization_id, client_id, contact_type, label, value, is_primary)
@@ -145,7 +202,8 @@ pub async fn demo(pool: &PgPool) -> Result<(), sqlx::Error> {
         let (client, client_name) = clients[n % clients.len()];
         let (title, area) = MATTER_TITLES[n % MATTER_TITLES.len()];
         let status = STATUSES[n % STATUSES.len()];
-        let opened = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap() - chrono::Days::new((n as u64) * 9 + 3);
+        let opened = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap()
+            - chrono::Days::new((n as u64) * 9 + 3);
         let closed = (status == "closed").then(|| opened + chrono::Days::new(20));
         let number = format!("{}-{:04}", chrono::Datelike::year(&opened), 100 + n);
         sqlx::query(
@@ -173,16 +231,21 @@ pub async fn demo(pool: &PgPool) -> Result<(), sqlx::Error> {
         .await?;
     }
     tx.commit().await?;
-    tracing::info!(clients = CLIENTS.len(), matters = 50, "seeded the demo firm");
+    tracing::info!(
+        clients = CLIENTS.len(),
+        matters = 50,
+        "seeded the demo firm"
+    );
     Ok(())
 }
 
 /// A firm with `clients` clients and `matters` matters, built in SQL for speed. Its admin signs
 /// in as admin@large.test with the demo password. Does nothing when it exists.
 pub async fn large_firm(pool: &PgPool, clients: u32, matters: u32) -> Result<(), sqlx::Error> {
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM organizations WHERE slug = 'large-firm')")
-        .fetch_one(pool)
-        .await?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM organizations WHERE slug = 'large-firm')")
+            .fetch_one(pool)
+            .await?;
     if exists {
         tracing::info!("large firm already present");
         return Ok(());
@@ -194,7 +257,11 @@ pub async fn large_firm(pool: &PgPool, clients: u32, matters: u32) -> Result<(),
         .fetch_one(&mut *tx)
         .await?;
     for i in 0..20 {
-        let email = if i == 0 { "admin@large.test".to_string() } else { format!("attorney{i}@large.test") };
+        let email = if i == 0 {
+            "admin@large.test".to_string()
+        } else {
+            format!("attorney{i}@large.test")
+        };
         let role = if i == 0 { "admin" } else { "attorney" };
         let id = upsert_user(&mut tx, &email, &format!("Large Attorney {i}"), &hash).await?;
         sqlx::query("INSERT INTO user_organizations (user_id, organization_id, role, is_default) VALUES ($1, $2, $3, true)")
@@ -242,7 +309,14 @@ pub async fn large_firm(pool: &PgPool, clients: u32, matters: u32) -> Result<(),
     .await?;
     tx.commit().await?;
     // As autovacuum would: statistics for the planner and a visibility map for index-only counts.
-    sqlx::query("VACUUM ANALYZE clients, matters").execute(pool).await?;
-    tracing::info!(clients, matters, seconds = started.elapsed().as_secs_f64(), "seeded the large firm");
+    sqlx::query("VACUUM ANALYZE clients, matters")
+        .execute(pool)
+        .await?;
+    tracing::info!(
+        clients,
+        matters,
+        seconds = started.elapsed().as_secs_f64(),
+        "seeded the large firm"
+    );
     Ok(())
 }

@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 use tower_sessions::{cookie::SameSite, Expiry, Session, SessionManagerLayer};
-use tower_sessions_redis_store::fred::prelude::{ClientLike, Config as RedisConfig, Pool as RedisPool, ReconnectPolicy};
+use tower_sessions_redis_store::fred::prelude::{
+    ClientLike, Config as RedisConfig, Pool as RedisPool, ReconnectPolicy,
+};
 use tower_sessions_redis_store::fred::types::Builder;
 use tower_sessions_redis_store::RedisStore;
 use uuid::Uuid;
@@ -28,7 +30,11 @@ pub async fn session_user(session: &Session) -> Result<Option<SessionUser>, AppE
 }
 
 /// Start a signed-in session under a fresh id (no fixation of a pre-login id).
-pub async fn sign_in(session: &Session, user_id: Uuid, org_id: Option<Uuid>) -> Result<(), AppError> {
+pub async fn sign_in(
+    session: &Session,
+    user_id: Uuid,
+    org_id: Option<Uuid>,
+) -> Result<(), AppError> {
     session.cycle_id().await.map_err(store_down)?;
     session.insert(USER_ID, user_id).await.map_err(store_down)?;
     session.insert(ORG_ID, org_id).await.map_err(store_down)?;
@@ -36,7 +42,10 @@ pub async fn sign_in(session: &Session, user_id: Uuid, org_id: Option<Uuid>) -> 
 }
 
 pub async fn set_org(session: &Session, org_id: Uuid) -> Result<(), AppError> {
-    session.insert(ORG_ID, Some(org_id)).await.map_err(store_down)
+    session
+        .insert(ORG_ID, Some(org_id))
+        .await
+        .map_err(store_down)
 }
 
 pub async fn sign_out(session: &Session) -> Result<(), AppError> {

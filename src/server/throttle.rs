@@ -12,9 +12,15 @@ pub const MAX_FAILURES_PER_ACCOUNT: i64 = 10;
 pub const MAX_FAILURES_PER_ADDRESS: i64 = 50;
 
 fn keys(email: &str, ip: Option<IpAddr>) -> Vec<(String, i64)> {
-    let mut keys = vec![(format!("docket:signin-failures:account:{email}"), MAX_FAILURES_PER_ACCOUNT)];
+    let mut keys = vec![(
+        format!("docket:signin-failures:account:{email}"),
+        MAX_FAILURES_PER_ACCOUNT,
+    )];
     if let Some(ip) = ip {
-        keys.push((format!("docket:signin-failures:address:{ip}"), MAX_FAILURES_PER_ADDRESS));
+        keys.push((
+            format!("docket:signin-failures:address:{ip}"),
+            MAX_FAILURES_PER_ADDRESS,
+        ));
     }
     keys
 }
@@ -49,6 +55,9 @@ pub async fn failed(redis: &Pool, email: &str, ip: Option<IpAddr>) -> Result<(),
 
 /// A successful sign-in clears the account's failures.
 pub async fn succeeded(redis: &Pool, email: &str) -> Result<(), AppError> {
-    let _: i64 = redis.del(format!("docket:signin-failures:account:{email}")).await.map_err(down)?;
+    let _: i64 = redis
+        .del(format!("docket:signin-failures:account:{email}"))
+        .await
+        .map_err(down)?;
     Ok(())
 }

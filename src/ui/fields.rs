@@ -10,7 +10,11 @@ where
     S: ServerFn<Error = AppError> + Send + Sync + Clone + 'static,
     S::Output: Send + Sync + 'static,
 {
-    Signal::derive(move || action.value().with(|v| v.as_ref().and_then(|r| r.as_ref().err().cloned())))
+    Signal::derive(move || {
+        action
+            .value()
+            .with(|v| v.as_ref().and_then(|r| r.as_ref().err().cloned()))
+    })
 }
 
 /// The field errors (with typed values) of an action's last failed submission.
@@ -18,8 +22,16 @@ pub fn form_errors(error: Signal<Option<AppError>>) -> Signal<Option<FieldErrors
     Signal::derive(move || error.with(|e| e.as_ref().and_then(|e| e.fields().cloned())))
 }
 
-fn shown_value(errors: Signal<Option<FieldErrors>>, key: &'static str, initial: String) -> impl Fn() -> String + Send + Sync + Clone + 'static {
-    move || errors.with(|e| e.as_ref().and_then(|e| e.value(key).map(str::to_string))).unwrap_or_else(|| initial.clone())
+fn shown_value(
+    errors: Signal<Option<FieldErrors>>,
+    key: &'static str,
+    initial: String,
+) -> impl Fn() -> String + Send + Sync + Clone + 'static {
+    move || {
+        errors
+            .with(|e| e.as_ref().and_then(|e| e.value(key).map(str::to_string)))
+            .unwrap_or_else(|| initial.clone())
+    }
 }
 
 /// What every labelled control shares: its id, the id of its error line, and the error.
@@ -31,10 +43,16 @@ struct Meta {
 }
 
 impl Meta {
-    fn new(errors: Signal<Option<FieldErrors>>, key: &'static str, id_prefix: Option<&'static str>) -> Self {
+    fn new(
+        errors: Signal<Option<FieldErrors>>,
+        key: &'static str,
+        id_prefix: Option<&'static str>,
+    ) -> Self {
         let id = format!("{}{key}", id_prefix.unwrap_or("f-"));
         let err_id = format!("{id}-error");
-        let error = Signal::derive(move || errors.with(|e| e.as_ref().and_then(|e| e.get(key).map(str::to_string))));
+        let error = Signal::derive(move || {
+            errors.with(|e| e.as_ref().and_then(|e| e.get(key).map(str::to_string)))
+        });
         Meta { id, err_id, error }
     }
 
@@ -50,7 +68,11 @@ impl Meta {
 
     fn message(&self) -> impl IntoView {
         let (error, err_id) = (self.error, self.err_id.clone());
-        move || error.get().map(|m| view! { <p class="field-error" id=err_id.clone()>{m}</p> })
+        move || {
+            error
+                .get()
+                .map(|m| view! { <p class="field-error" id=err_id.clone()>{m}</p> })
+        }
     }
 }
 
@@ -132,11 +154,19 @@ pub fn SelectField(
 
 /// `(value, label)` pairs of every value of a `Choice`.
 pub fn choices<C: Choice>() -> Vec<(String, String)> {
-    C::ALL.iter().map(|c| (c.as_str().to_string(), c.label().to_string())).collect()
+    C::ALL
+        .iter()
+        .map(|c| (c.as_str().to_string(), c.label().to_string()))
+        .collect()
 }
 
 /// The form-level message of a failed action (validation summary, permission, outage).
 #[component]
 pub fn FormAlert(error: Signal<Option<AppError>>) -> impl IntoView {
-    move || error.with(|e| e.as_ref().map(|e| view! { <div class="alert error" role="alert">{e.to_string()}</div> }))
+    move || {
+        error.with(|e| {
+            e.as_ref()
+                .map(|e| view! { <div class="alert error" role="alert">{e.to_string()}</div> })
+        })
+    }
 }

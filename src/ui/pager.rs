@@ -2,7 +2,12 @@ use leptos::prelude::*;
 
 /// "Previous · 26–50 of 120 · Next" with plain links (works without JavaScript).
 #[component]
-pub fn Pager(range: String, page: u32, pages: u32, href: impl Fn(u32) -> String + 'static) -> impl IntoView {
+pub fn Pager(
+    range: String,
+    page: u32,
+    pages: u32,
+    href: impl Fn(u32) -> String + 'static,
+) -> impl IntoView {
     let prev = (page > 1).then(|| href(page - 1));
     let next = (page < pages).then(|| href(page + 1));
     view! {
@@ -27,13 +32,19 @@ pub fn query_string(pairs: &[(&str, String)]) -> String {
         .filter(|(_, v)| !v.is_empty())
         .map(|(k, v)| format!("{k}={}", encode(v)))
         .collect();
-    if parts.is_empty() { String::new() } else { format!("?{}", parts.join("&")) }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", parts.join("&"))
+    }
 }
 
 fn encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             b' ' => "+".to_string(),
             _ => format!("%{b:02X}"),
         })
@@ -46,7 +57,14 @@ mod tests {
 
     #[test]
     fn query_strings_skip_empty_and_encode() {
-        assert_eq!(query_string(&[("q", "a&b c".into()), ("status", String::new()), ("page", "2".into())]), "?q=a%26b+c&page=2");
+        assert_eq!(
+            query_string(&[
+                ("q", "a&b c".into()),
+                ("status", String::new()),
+                ("page", "2".into())
+            ]),
+            "?q=a%26b+c&page=2"
+        );
         assert_eq!(query_string(&[("q", String::new())]), "");
     }
 }

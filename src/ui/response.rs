@@ -17,7 +17,10 @@ pub fn provide_csp_nonce() {
     {
         use leptos::prelude::*;
         leptos::nonce::provide_nonce();
-        if let (Some(nonce), Some(res)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>()) {
+        if let (Some(nonce), Some(res)) = (
+            leptos::nonce::use_nonce(),
+            use_context::<leptos_axum::ResponseOptions>(),
+        ) {
             let csp = crate::server::http::page_csp(&nonce.to_string());
             if let Ok(value) = axum::http::HeaderValue::from_str(&csp) {
                 res.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);

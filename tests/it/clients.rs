@@ -7,7 +7,16 @@ use uuid::Uuid;
 use crate::support::{Client as Http, TestApp};
 
 pub async fn create(c: &mut Http, name: &str) -> Uuid {
-    let res = c.post("/api/clients/create", &[("form[name]", name), ("form[client_type]", "company"), ("form[status]", "active")]).await;
+    let res = c
+        .post(
+            "/api/clients/create",
+            &[
+                ("form[name]", name),
+                ("form[client_type]", "company"),
+                ("form[status]", "active"),
+            ],
+        )
+        .await;
     assert!(res.status.is_success(), "{res:?}");
     res.json()
 }
@@ -17,27 +26,72 @@ async fn create_read_update_deactivate_with_history() {
     let app = TestApp::spawn().await;
     let mut c = app.signed_in(app.a.attorney).await;
     let id = create(&mut c, "  Acme \u{0}  Holdings ").await;
-    let client: Client = c.post("/api/clients/get", &[("id", &id.to_string())]).await.json();
+    let client: Client = c
+        .post("/api/clients/get", &[("id", &id.to_string())])
+        .await
+        .json();
     assert_eq!(client.name, "Acme Holdings");
     assert_eq!(client.status, ClientStatus::Active);
 
-    let res = c.post("/api/clients/update", &[("id", &id.to_string()), ("form[name]", "Acme Holdings Inc."), ("form[client_type]", "company"), ("form[status]", "prospect"), ("form[notes]", "Referred by J.")]).await;
+    let res = c
+        .post(
+            "/api/clients/update",
+            &[
+                ("id", &id.to_string()),
+                ("form[name]", "Acme Holdings Inc."),
+                ("form[client_type]", "company"),
+                ("form[status]", "prospect"),
+                ("form[notes]", "Referred by J."),
+            ],
+        )
+        .await;
     assert!(res.status.is_success(), "{res:?}");
-    let res = c.post("/api/clients/deactivate", &[("id", &id.to_string())]).await;
+    let res = c
+        .post("/api/clients/deactivate", &[("id", &id.to_string())])
+        .await;
     assert!(res.status.is_success(), "{res:?}");
-    let client: Client = c.post("/api/clients/get", &[("id", &id.to_string())]).await.json();
+    let client: Client = c
+        .post("/api/clients/get", &[("id", &id.to_string())])
+        .await
+        .json();
     assert_eq!(client.status, ClientStatus::Inactive);
     assert_eq!(client.notes, "Referred by J.");
 
-    let history: Vec<docket::audit::ActivityEntry> = c.post("/api/audit/history", &[("resource_type", "client"), ("resource_id", &id.to_string())]).await.json();
+    let history: Vec<docket::audit::ActivityEntry> = c
+        .post(
+            "/api/audit/history",
+            &[
+                ("resource_type", "client"),
+                ("resource_id", &id.to_string()),
+            ],
+        )
+        .await
+        .json();
     let actions: Vec<&str> = history.iter().map(|h| h.action.as_str()).collect();
-    assert_eq!(actions, ["client.deactivate", "client.update", "client.create"]);
+    assert_eq!(
+        actions,
+        ["client.deactivate", "client.update", "client.create"]
+    );
     let update = &history[1];
     assert_eq!(update.user_name.as_deref(), Some("Alpha Law attorney"));
-    let status = update.changes.iter().find(|ch| ch.field == "status").expect("status change recorded");
-    assert_eq!((status.from.as_str(), status.to.as_str()), ("active", "prospect"));
-    assert!(!update.changes.iter().any(|ch| ch.field == "client type"), "unchanged fields are not listed");
-    let ua: String = sqlx::query_scalar("SELECT user_agent FROM activity_logs WHERE action = 'client.update'").fetch_one(&app.admin_pool).await.unwrap();
+    let status = update
+        .changes
+        .iter()
+        .find(|ch| ch.field == "status")
+        .expect("status change recorded");
+    assert_eq!(
+        (status.from.as_str(), status.to.as_str()),
+        ("active", "prospect")
+    );
+    assert!(
+        !update.changes.iter().any(|ch| ch.field == "client type"),
+        "unchanged fields are not listed"
+    );
+    let ua: String =
+        sqlx::query_scalar("SELECT user_agent FROM activity_logs WHERE action = 'client.update'")
+            .fetch_one(&app.admin_pool)
+            .await
+            .unwrap();
     assert_eq!(ua, "docket-tests/1.0");
 }
 
@@ -45,14 +99,33 @@ async fn create_read_update_deactivate_with_history() {
 async fn invalid_input_is_reported_per_field_and_nothing_is_written() {
     let app = TestApp::spawn().await;
     let mut c = app.signed_in(app.a.staff).await;
-    let res = c.post("/api/clients/create", &[("form[name]", ""), ("form[client_type]", "robot"), ("form[notes]", "keep me")]).await;
+    let res = c
+        .post(
+            "/api/clients/create",
+            &[
+                ("form[name]", ""),
+                ("form[client_type]", "robot"),
+                ("form[notes]", "keep me"),
+            ],
+        )
+        .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let AppError::Invalid(fields) = res.error() else { panic!("{}", res.body) };
+    let AppError::Invalid(fields) = res.error() else {
+        panic!("{}", res.body)
+    };
     assert!(fields.get("name").is_some());
     assert!(fields.get("client_type").is_some());
-    assert_eq!(fields.value("notes"), Some("keep me"), "what the user typed comes back");
+    assert_eq!(
+        fields.value("notes"),
+        Some("keep me"),
+        "what the user typed comes back"
+    );
     assert_eq!(app.count("SELECT count(*) FROM clients").await, 0);
-    assert_eq!(app.count("SELECT count(*) FROM activity_logs WHERE action LIKE 'client.%'").await, 0);
+    assert_eq!(
+        app.count("SELECT count(*) FROM activity_logs WHERE action LIKE 'client.%'")
+            .await,
+        0
+    );
 }
 
 #[tokio::test]
@@ -63,18 +136,38 @@ async fn list_searches_filters_and_paginates() {
         create(&mut c, &format!("Bulk Client {i:02}")).await;
     }
     let special = create(&mut c, "Zephyr Maritime").await;
-    c.post("/api/clients/deactivate", &[("id", &special.to_string())]).await;
+    c.post("/api/clients/deactivate", &[("id", &special.to_string())])
+        .await;
 
-    let page: Page<ClientRow> = c.post("/api/clients/list", &[("query[page]", "2")]).await.json();
+    let page: Page<ClientRow> = c
+        .post("/api/clients/list", &[("query[page]", "2")])
+        .await
+        .json();
     assert_eq!(page.total, 31);
     assert_eq!(page.items.len(), 6);
     assert_eq!(page.pages(), 2);
 
-    let found: Page<ClientRow> = c.post("/api/clients/list", &[("query[q]", "zeph")]).await.json();
-    assert_eq!(found.items.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["Zephyr Maritime"]);
-    let inactive: Page<ClientRow> = c.post("/api/clients/list", &[("query[status]", "inactive")]).await.json();
+    let found: Page<ClientRow> = c
+        .post("/api/clients/list", &[("query[q]", "zeph")])
+        .await
+        .json();
+    assert_eq!(
+        found
+            .items
+            .iter()
+            .map(|r| r.name.as_str())
+            .collect::<Vec<_>>(),
+        ["Zephyr Maritime"]
+    );
+    let inactive: Page<ClientRow> = c
+        .post("/api/clients/list", &[("query[status]", "inactive")])
+        .await
+        .json();
     assert_eq!(inactive.total, 1);
-    let hostile: Page<ClientRow> = c.post("/api/clients/list", &[("query[q]", "a & | ! ( ' :*")]).await.json();
+    let hostile: Page<ClientRow> = c
+        .post("/api/clients/list", &[("query[q]", "a & | ! ( ' :*")])
+        .await
+        .json();
     assert!(hostile.total >= 0, "tsquery syntax in a search is harmless");
 }
 
@@ -84,29 +177,65 @@ async fn contacts_keep_one_primary_per_type() {
     let mut c = app.signed_in(app.a.staff).await;
     let id = create(&mut c, "Contact Co").await;
     let sid = id.to_string();
-    for (value, primary) in [("first@contact.example", false), ("second@contact.example", true)] {
-        let mut form = vec![("client_id", sid.as_str()), ("form[contact_type]", "email"), ("form[value]", value), ("form[label]", "work")];
+    for (value, primary) in [
+        ("first@contact.example", false),
+        ("second@contact.example", true),
+    ] {
+        let mut form = vec![
+            ("client_id", sid.as_str()),
+            ("form[contact_type]", "email"),
+            ("form[value]", value),
+            ("form[label]", "work"),
+        ];
         if primary {
             form.push(("form[is_primary]", "on"));
         }
         let res = c.post("/api/clients/add_contact", &form).await;
         assert!(res.status.is_success(), "{res:?}");
     }
-    let res = c.post("/api/clients/add_contact", &[("client_id", sid.as_str()), ("form[contact_type]", "email"), ("form[value]", "not an email")]).await;
+    let res = c
+        .post(
+            "/api/clients/add_contact",
+            &[
+                ("client_id", sid.as_str()),
+                ("form[contact_type]", "email"),
+                ("form[value]", "not an email"),
+            ],
+        )
+        .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.error().fields().unwrap().get("value").is_some());
 
     let client: Client = c.post("/api/clients/get", &[("id", &sid)]).await.json();
-    let primaries: Vec<&str> = client.contacts.iter().filter(|c| c.is_primary).map(|c| c.value.as_str()).collect();
+    let primaries: Vec<&str> = client
+        .contacts
+        .iter()
+        .filter(|c| c.is_primary)
+        .map(|c| c.value.as_str())
+        .collect();
     assert_eq!(primaries, ["second@contact.example"]);
     assert_eq!(client.contacts.len(), 2);
 
-    let second = client.contacts.iter().find(|c| c.is_primary).unwrap().id.to_string();
-    let res = c.post("/api/clients/delete_contact", &[("client_id", sid.as_str()), ("contact_id", second.as_str())]).await;
+    let second = client
+        .contacts
+        .iter()
+        .find(|c| c.is_primary)
+        .unwrap()
+        .id
+        .to_string();
+    let res = c
+        .post(
+            "/api/clients/delete_contact",
+            &[("client_id", sid.as_str()), ("contact_id", second.as_str())],
+        )
+        .await;
     assert!(res.status.is_success(), "{res:?}");
     let client: Client = c.post("/api/clients/get", &[("id", &sid)]).await.json();
     assert_eq!(client.contacts.len(), 1);
-    assert!(client.contacts[0].is_primary, "the remaining email becomes primary");
+    assert!(
+        client.contacts[0].is_primary,
+        "the remaining email becomes primary"
+    );
 }
 
 #[tokio::test]
@@ -115,13 +244,27 @@ async fn billing_reads_but_cannot_write() {
     let mut admin = app.signed_in(app.a.admin).await;
     let id = create(&mut admin, "Readable LLC").await;
     let mut billing = app.signed_in(app.a.billing).await;
-    let res = billing.post("/api/clients/create", &[("form[name]", "Nope"), ("form[client_type]", "company")]).await;
+    let res = billing
+        .post(
+            "/api/clients/create",
+            &[("form[name]", "Nope"), ("form[client_type]", "company")],
+        )
+        .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
-    let res = billing.post("/api/clients/deactivate", &[("id", &id.to_string())]).await;
+    let res = billing
+        .post("/api/clients/deactivate", &[("id", &id.to_string())])
+        .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
-    let page: Page<ClientRow> = billing.post("/api/clients/list", &[("query[page]", "1")]).await.json();
+    let page: Page<ClientRow> = billing
+        .post("/api/clients/list", &[("query[page]", "1")])
+        .await
+        .json();
     assert_eq!(page.total, 1);
-    assert_eq!(app.count("SELECT count(*) FROM clients WHERE status = 'inactive'").await, 0);
+    assert_eq!(
+        app.count("SELECT count(*) FROM clients WHERE status = 'inactive'")
+            .await,
+        0
+    );
 }
 
 #[tokio::test]

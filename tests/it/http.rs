@@ -7,19 +7,36 @@ use crate::support::TestApp;
 async fn every_server_function_refuses_anonymous_callers() {
     let app = TestApp::spawn().await;
     let mut c = app.anonymous();
-    let paths: Vec<(String, Method)> =
-        leptos::server_fn::axum::server_fn_paths().map(|(p, m)| (p.to_string(), m)).collect();
-    assert!(paths.len() >= 14, "expected every server function to be registered, found {paths:?}");
+    let paths: Vec<(String, Method)> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(p, m)| (p.to_string(), m))
+        .collect();
+    assert!(
+        paths.len() >= 14,
+        "expected every server function to be registered, found {paths:?}"
+    );
     for (path, method) in paths {
         assert_eq!(method, Method::POST, "{path} must be POST");
         let res = c.post(&path, &[]).await;
         if path == "/api/auth/login" {
-            assert!(!res.status.is_success(), "{path} succeeded without credentials");
+            assert!(
+                !res.status.is_success(),
+                "{path} succeeded without credentials"
+            );
         } else {
-            assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{path} answered {} {}", res.status, res.body);
+            assert_eq!(
+                res.status,
+                StatusCode::UNAUTHORIZED,
+                "{path} answered {} {}",
+                res.status,
+                res.body
+            );
         }
         let get = c.get(&path).await;
-        assert!(!get.status.is_success(), "GET {path} succeeded: {}", get.status);
+        assert!(
+            !get.status.is_success(),
+            "GET {path} succeeded: {}",
+            get.status
+        );
     }
 }
 
@@ -28,12 +45,35 @@ async fn foreign_origins_are_refused() {
     let app = TestApp::spawn().await;
     let mut c = app.signed_in(app.a.admin).await;
     c.origin = Some("https://evil.example".into());
-    let res = c.post("/api/clients/create", &[("form[name]", "Evil Corp"), ("form[client_type]", "company")]).await;
+    let res = c
+        .post(
+            "/api/clients/create",
+            &[
+                ("form[name]", "Evil Corp"),
+                ("form[client_type]", "company"),
+            ],
+        )
+        .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     c.origin = Some("http://docket.test".into());
-    let res = c.post("/api/clients/create", &[("form[name]", "Fine Corp"), ("form[client_type]", "company")]).await;
-    assert!(res.status.is_success() || res.status.is_redirection(), "{res:?}");
-    assert_eq!(app.count("SELECT count(*) FROM clients WHERE name LIKE '%Corp'").await, 1);
+    let res = c
+        .post(
+            "/api/clients/create",
+            &[
+                ("form[name]", "Fine Corp"),
+                ("form[client_type]", "company"),
+            ],
+        )
+        .await;
+    assert!(
+        res.status.is_success() || res.status.is_redirection(),
+        "{res:?}"
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM clients WHERE name LIKE '%Corp'")
+            .await,
+        1
+    );
 }
 
 #[tokio::test]
@@ -41,9 +81,22 @@ async fn oversized_bodies_get_413() {
     let app = TestApp::spawn().await;
     let mut c = app.signed_in(app.a.admin).await;
     let notes = "x".repeat(100 * 1024);
-    let res = c.post("/api/clients/create", &[("form[name]", "Big"), ("form[client_type]", "company"), ("form[notes]", &notes)]).await;
+    let res = c
+        .post(
+            "/api/clients/create",
+            &[
+                ("form[name]", "Big"),
+                ("form[client_type]", "company"),
+                ("form[notes]", &notes),
+            ],
+        )
+        .await;
     assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert_eq!(app.count("SELECT count(*) FROM clients WHERE name = 'Big'").await, 0);
+    assert_eq!(
+        app.count("SELECT count(*) FROM clients WHERE name = 'Big'")
+            .await,
+        0
+    );
 }
 
 #[tokio::test]
@@ -52,7 +105,10 @@ async fn malformed_input_gets_a_typed_error() {
     let mut c = app.signed_in(app.a.admin).await;
     let res = c.post("/api/clients/get", &[("id", "not-a-uuid")]).await;
     assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.body);
-    assert!(matches!(res.error(), docket::error::AppError::BadRequest(_)));
+    assert!(matches!(
+        res.error(),
+        docket::error::AppError::BadRequest(_)
+    ));
 }
 
 #[tokio::test]
@@ -60,15 +116,37 @@ async fn responses_carry_security_headers() {
     let app = TestApp::spawn().await;
     let mut c = app.signed_in(app.a.admin).await;
     let page = c.get("/clients").await;
-    let h = |k: &str| page.headers.get(k).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
-    assert!(h("content-security-policy").contains("frame-ancestors 'none'"), "{}", h("content-security-policy"));
-    assert!(h("content-security-policy").contains("'nonce-"), "page CSP carries the script nonce");
+    let h = |k: &str| {
+        page.headers
+            .get(k)
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default()
+    };
+    assert!(
+        h("content-security-policy").contains("frame-ancestors 'none'"),
+        "{}",
+        h("content-security-policy")
+    );
+    assert!(
+        h("content-security-policy").contains("'nonce-"),
+        "page CSP carries the script nonce"
+    );
     assert_eq!(h("x-content-type-options"), "nosniff");
     assert_eq!(h("referrer-policy"), "strict-origin-when-cross-origin");
     assert_eq!(h("x-frame-options"), "DENY");
     assert_eq!(h("cache-control"), "no-store");
-    let nonce = h("content-security-policy").split("'nonce-").nth(1).unwrap().split('\'').next().unwrap().to_string();
-    assert!(page.body.contains(&format!("nonce=\"{nonce}\"")), "inline scripts carry the nonce");
+    let nonce = h("content-security-policy")
+        .split("'nonce-")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(
+        page.body.contains(&format!("nonce=\"{nonce}\"")),
+        "inline scripts carry the nonce"
+    );
 }
 
 #[tokio::test]

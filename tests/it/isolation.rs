@@ -19,7 +19,11 @@ async fn snapshot(app: &TestApp) -> (String, i64) {
     .fetch_one(&app.admin_pool)
     .await
     .unwrap();
-    (state, app.count("SELECT count(*) FROM activity_logs WHERE action NOT LIKE 'user.%'").await)
+    (
+        state,
+        app.count("SELECT count(*) FROM activity_logs WHERE action NOT LIKE 'user.%'")
+            .await,
+    )
 }
 
 #[tokio::test]
@@ -28,10 +32,22 @@ async fn firm_b_cannot_see_or_touch_firm_a() {
     let mut a = app.signed_in(app.a.admin).await;
     let client = crate::clients::create(&mut a, "Alpha Secret Client").await;
     let c = client.to_string();
-    a.post("/api/clients/add_contact", &[("client_id", c.as_str()), ("form[contact_type]", "email"), ("form[value]", "secret@alpha.example")]).await;
+    a.post(
+        "/api/clients/add_contact",
+        &[
+            ("client_id", c.as_str()),
+            ("form[contact_type]", "email"),
+            ("form[value]", "secret@alpha.example"),
+        ],
+    )
+    .await;
     let a_client: Client = a.post("/api/clients/get", &[("id", &c)]).await.json();
     let contact = a_client.contacts[0].id.to_string();
-    let matter = crate::matters::create(&mut a, client, "Alpha secret matter", Some(app.a.attorney)).await.unwrap().to_string();
+    let matter =
+        crate::matters::create(&mut a, client, "Alpha secret matter", Some(app.a.attorney))
+            .await
+            .unwrap()
+            .to_string();
     let before = snapshot(&app).await;
 
     let mut b = app.signed_in(app.b.admin).await;
@@ -46,53 +62,133 @@ async fn firm_b_cannot_see_or_touch_firm_a() {
     };
     // (path, form with firm A's ids, the same form with an id that does not exist)
     let calls: Vec<(&str, Vec<(String, String)>, Vec<(String, String)>)> = vec![
-        ("/api/clients/get", vec![("id".into(), c.clone())], vec![("id".into(), missing.clone())]),
+        (
+            "/api/clients/get",
+            vec![("id".into(), c.clone())],
+            vec![("id".into(), missing.clone())],
+        ),
         (
             "/api/clients/update",
-            vec![("id".into(), c.clone()), ("form[name]".into(), "Hijacked".into()), ("form[client_type]".into(), "company".into())],
-            vec![("id".into(), missing.clone()), ("form[name]".into(), "Hijacked".into()), ("form[client_type]".into(), "company".into())],
+            vec![
+                ("id".into(), c.clone()),
+                ("form[name]".into(), "Hijacked".into()),
+                ("form[client_type]".into(), "company".into()),
+            ],
+            vec![
+                ("id".into(), missing.clone()),
+                ("form[name]".into(), "Hijacked".into()),
+                ("form[client_type]".into(), "company".into()),
+            ],
         ),
-        ("/api/clients/deactivate", vec![("id".into(), c.clone())], vec![("id".into(), missing.clone())]),
+        (
+            "/api/clients/deactivate",
+            vec![("id".into(), c.clone())],
+            vec![("id".into(), missing.clone())],
+        ),
         (
             "/api/clients/add_contact",
-            vec![("client_id".into(), c.clone()), ("form[contact_type]".into(), "email".into()), ("form[value]".into(), "x@y.example".into())],
-            vec![("client_id".into(), missing.clone()), ("form[contact_type]".into(), "email".into()), ("form[value]".into(), "x@y.example".into())],
+            vec![
+                ("client_id".into(), c.clone()),
+                ("form[contact_type]".into(), "email".into()),
+                ("form[value]".into(), "x@y.example".into()),
+            ],
+            vec![
+                ("client_id".into(), missing.clone()),
+                ("form[contact_type]".into(), "email".into()),
+                ("form[value]".into(), "x@y.example".into()),
+            ],
         ),
         (
             "/api/clients/delete_contact",
-            vec![("client_id".into(), c.clone()), ("contact_id".into(), contact.clone())],
-            vec![("client_id".into(), missing.clone()), ("contact_id".into(), missing.clone())],
+            vec![
+                ("client_id".into(), c.clone()),
+                ("contact_id".into(), contact.clone()),
+            ],
+            vec![
+                ("client_id".into(), missing.clone()),
+                ("contact_id".into(), missing.clone()),
+            ],
         ),
-        ("/api/matters/get", vec![("id".into(), matter.clone())], vec![("id".into(), missing.clone())]),
-        ("/api/matters/update", matter_form(&matter), matter_form(&missing)),
+        (
+            "/api/matters/get",
+            vec![("id".into(), matter.clone())],
+            vec![("id".into(), missing.clone())],
+        ),
+        (
+            "/api/matters/update",
+            matter_form(&matter),
+            matter_form(&missing),
+        ),
     ];
     for (path, theirs, nothing) in calls {
-        let as_pairs = |v: &Vec<(String, String)>| v.iter().map(|(k, v)| (k.clone(), v.clone())).collect::<Vec<_>>();
+        let as_pairs = |v: &Vec<(String, String)>| {
+            v.iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect::<Vec<_>>()
+        };
         let theirs = as_pairs(&theirs);
         let nothing = as_pairs(&nothing);
-        let t: Vec<(&str, &str)> = theirs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let n: Vec<(&str, &str)> = nothing.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let t: Vec<(&str, &str)> = theirs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let n: Vec<(&str, &str)> = nothing
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         let res_theirs = b.post(path, &t).await;
         let res_nothing = b.post(path, &n).await;
-        assert_eq!(res_theirs.status, StatusCode::NOT_FOUND, "{path}: {}", res_theirs.body);
+        assert_eq!(
+            res_theirs.status,
+            StatusCode::NOT_FOUND,
+            "{path}: {}",
+            res_theirs.body
+        );
         assert_eq!(res_theirs.status, res_nothing.status, "{path}");
-        assert_eq!(res_theirs.body, res_nothing.body, "{path}: another firm's id must read like a missing one");
+        assert_eq!(
+            res_theirs.body, res_nothing.body,
+            "{path}: another firm's id must read like a missing one"
+        );
     }
 
     // Creating a matter for firm A's client reads like an unknown client.
-    let res = crate::matters::create(&mut b, client, "Hijack", None).await.unwrap_err();
-    assert_eq!(res.error().fields().unwrap().get("client_id"), Some("Choose a client."));
+    let res = crate::matters::create(&mut b, client, "Hijack", None)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        res.error().fields().unwrap().get("client_id"),
+        Some("Choose a client.")
+    );
 
     // History, lists and search show nothing of firm A.
-    let history: Vec<docket::audit::ActivityEntry> = b.post("/api/audit/history", &[("resource_type", "client"), ("resource_id", &c)]).await.json();
+    let history: Vec<docket::audit::ActivityEntry> = b
+        .post(
+            "/api/audit/history",
+            &[("resource_type", "client"), ("resource_id", &c)],
+        )
+        .await
+        .json();
     assert!(history.is_empty());
-    let clients: Page<ClientRow> = b.post("/api/clients/list", &[("query[q]", "secret")]).await.json();
+    let clients: Page<ClientRow> = b
+        .post("/api/clients/list", &[("query[q]", "secret")])
+        .await
+        .json();
     assert_eq!(clients.total, 0);
-    let matters: Page<MatterRow> = b.post("/api/matters/list", &[("query[client]", &c)]).await.json();
+    let matters: Page<MatterRow> = b
+        .post("/api/matters/list", &[("query[client]", &c)])
+        .await
+        .json();
     assert_eq!(matters.total, 0);
     let people: Vec<docket::auth::Person> = b.post("/api/auth/people", &[]).await.json();
-    assert!(people.iter().all(|p| !p.name.starts_with("Alpha")), "{people:?}");
-    assert_eq!(people.len(), 5, "Beta's four members and the member of both firms");
+    assert!(
+        people.iter().all(|p| !p.name.starts_with("Alpha")),
+        "{people:?}"
+    );
+    assert_eq!(
+        people.len(),
+        5,
+        "Beta's four members and the member of both firms"
+    );
     let page = b.get(&format!("/clients/{c}")).await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
     assert!(!page.body.contains("Alpha Secret Client"));
@@ -110,27 +206,53 @@ async fn row_level_security_is_enforced_by_postgres() {
     let mut b = app.signed_in(app.b.admin).await;
     crate::clients::create(&mut b, "Only Beta").await;
 
-    let unscoped: i64 = sqlx::query_scalar("SELECT count(*) FROM clients").fetch_one(&app.app_pool).await.unwrap();
+    let unscoped: i64 = sqlx::query_scalar("SELECT count(*) FROM clients")
+        .fetch_one(&app.app_pool)
+        .await
+        .unwrap();
     assert_eq!(unscoped, 0, "no firm set: no rows");
 
-    let mut tx = docket::server::db::tenant_tx(&app.app_pool, app.b.admin, Some(app.b.id)).await.unwrap();
-    let names: Vec<String> = sqlx::query_scalar("SELECT name FROM clients").fetch_all(&mut *tx).await.unwrap();
+    let mut tx = docket::server::db::tenant_tx(&app.app_pool, app.b.admin, Some(app.b.id))
+        .await
+        .unwrap();
+    let names: Vec<String> = sqlx::query_scalar("SELECT name FROM clients")
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap();
     assert_eq!(names, ["Only Beta"]);
     let insert = sqlx::query("INSERT INTO clients (organization_id, client_type, name) VALUES ($1, 'company', 'Smuggled')")
         .bind(app.a.id)
         .execute(&mut *tx)
         .await;
-    assert!(insert.is_err(), "writing into another firm must be refused by the policy");
+    assert!(
+        insert.is_err(),
+        "writing into another firm must be refused by the policy"
+    );
     drop(tx);
 
-    let rolbypass: bool = sqlx::query_scalar("SELECT rolbypassrls OR rolsuper FROM pg_roles WHERE rolname = current_user")
-        .fetch_one(&app.app_pool)
+    let rolbypass: bool = sqlx::query_scalar(
+        "SELECT rolbypassrls OR rolsuper FROM pg_roles WHERE rolname = current_user",
+    )
+    .fetch_one(&app.app_pool)
+    .await
+    .unwrap();
+    assert!(!rolbypass);
+    let deleted = sqlx::query("DELETE FROM activity_logs")
+        .execute(&app.app_pool)
+        .await;
+    assert!(
+        deleted.is_err(),
+        "the activity log is append-only for the application"
+    );
+    let mut tx = docket::server::db::tenant_tx(&app.app_pool, app.b.admin, Some(app.b.id))
         .await
         .unwrap();
-    assert!(!rolbypass);
-    let deleted = sqlx::query("DELETE FROM activity_logs").execute(&app.app_pool).await;
-    assert!(deleted.is_err(), "the activity log is append-only for the application");
-    let mut tx = docket::server::db::tenant_tx(&app.app_pool, app.b.admin, Some(app.b.id)).await.unwrap();
-    let promote = sqlx::query("UPDATE user_organizations SET role = 'admin' WHERE user_id = $1").bind(app.b.billing).execute(&mut *tx).await;
-    assert!(promote.is_err(), "memberships are not writable by the application role yet");
+    let promote = sqlx::query("UPDATE user_organizations SET role = 'admin' WHERE user_id = $1")
+        .bind(app.b.billing)
+        .execute(&mut *tx)
+        .await;
+    assert!(
+        promote.is_err(),
+        "memberships are not writable by the application role yet"
+    );
 }

@@ -17,7 +17,8 @@ use uuid::Uuid;
 pub const PASSWORD: &str = "correct horse battery";
 
 fn env(k: &str) -> String {
-    std::env::var(k).unwrap_or_else(|_| panic!("{k} is not set: run the tests through tools/dev.sh test"))
+    std::env::var(k)
+        .unwrap_or_else(|_| panic!("{k} is not set: run the tests through tools/dev.sh test"))
 }
 
 pub struct Firm {
@@ -50,12 +51,18 @@ impl TestApp {
         let admin_url = env("TEST_DATABASE_ADMIN_URL");
         let name = format!("docket_test_{}", Uuid::new_v4().simple());
         let server = db::connect(&admin_url, 1).await.expect("admin connection");
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&server).await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&server)
+            .await
+            .unwrap();
         server.close().await;
         let admin_db_url = replace_db(&admin_url, &name);
         let admin_pool = db::connect(&admin_db_url, 2).await.unwrap();
         db::migrate(&admin_pool).await.expect("migrations apply");
-        let app_url = replace_db(&admin_url, &name).replace("postgres@", &format!("docket_app:{}@", env("TEST_APP_PASSWORD")));
+        let app_url = replace_db(&admin_url, &name).replace(
+            "postgres@",
+            &format!("docket_app:{}@", env("TEST_APP_PASSWORD")),
+        );
         let app_pool = db::connect(&app_url, 4).await.expect("app role connects");
 
         let hash = docket::server::password::hash(PASSWORD).0;
@@ -77,27 +84,61 @@ impl TestApp {
             log_format: "pretty".into(),
         };
         let redis = session::redis_pool(redis_url).await.unwrap();
-        let leptos_options = LeptosOptions::builder().output_name("docket").site_root("target/site").build();
-        let state = AppState { leptos_options, db: app_pool.clone(), redis, config: Arc::new(config) };
-        TestApp { router: router::build(state), admin_pool, app_pool, a, b, multi }
+        let leptos_options = LeptosOptions::builder()
+            .output_name("docket")
+            .site_root("target/site")
+            .build();
+        let state = AppState {
+            leptos_options,
+            db: app_pool.clone(),
+            redis,
+            config: Arc::new(config),
+        };
+        TestApp {
+            router: router::build(state),
+            admin_pool,
+            app_pool,
+            a,
+            b,
+            multi,
+        }
     }
 
     pub fn anonymous(&self) -> Client {
-        Client { router: self.router.clone(), cookie: None, origin: None }
+        Client {
+            router: self.router.clone(),
+            cookie: None,
+            origin: None,
+        }
     }
 
     /// A client signed in as the user with this id (all fixture users share one password).
     pub async fn signed_in(&self, user_id: Uuid) -> Client {
-        let email: String = sqlx::query_scalar("SELECT email FROM users WHERE id = $1").bind(user_id).fetch_one(&self.admin_pool).await.unwrap();
+        let email: String = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_one(&self.admin_pool)
+            .await
+            .unwrap();
         let mut c = self.anonymous();
-        let res = c.post("/api/auth/login", &[("email", email.as_str()), ("password", PASSWORD)]).await;
-        assert!(res.status.is_success() || res.status.is_redirection(), "login failed: {res:?}");
+        let res = c
+            .post(
+                "/api/auth/login",
+                &[("email", email.as_str()), ("password", PASSWORD)],
+            )
+            .await;
+        assert!(
+            res.status.is_success() || res.status.is_redirection(),
+            "login failed: {res:?}"
+        );
         assert!(c.cookie.is_some(), "no session cookie after login");
         c
     }
 
     pub async fn count(&self, sql: &str) -> i64 {
-        sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(&self.admin_pool).await.unwrap()
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
+            .fetch_one(&self.admin_pool)
+            .await
+            .unwrap()
     }
 }
 
@@ -107,13 +148,15 @@ fn replace_db(url: &str, db: &str) -> String {
 }
 
 async fn user(pool: &PgPool, email: &str, name: &str, hash: &str) -> Uuid {
-    sqlx::query_scalar("INSERT INTO users (email, full_name, password_hash) VALUES ($1, $2, $3) RETURNING id")
-        .bind(email)
-        .bind(name)
-        .bind(hash)
-        .fetch_one(pool)
-        .await
-        .unwrap()
+    sqlx::query_scalar(
+        "INSERT INTO users (email, full_name, password_hash) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(email)
+    .bind(name)
+    .bind(hash)
+    .fetch_one(pool)
+    .await
+    .unwrap()
 }
 
 async fn member(pool: &PgPool, user_id: Uuid, org: Uuid, role: &str, default: bool) {
@@ -128,19 +171,32 @@ async fn member(pool: &PgPool, user_id: Uuid, org: Uuid, role: &str, default: bo
 }
 
 async fn firm(pool: &PgPool, name: &str, slug: &str, hash: &str) -> Firm {
-    let id: Uuid = sqlx::query_scalar("INSERT INTO organizations (name, slug) VALUES ($1, $2) RETURNING id")
-        .bind(name)
-        .bind(slug)
-        .fetch_one(pool)
-        .await
-        .unwrap();
+    let id: Uuid =
+        sqlx::query_scalar("INSERT INTO organizations (name, slug) VALUES ($1, $2) RETURNING id")
+            .bind(name)
+            .bind(slug)
+            .fetch_one(pool)
+            .await
+            .unwrap();
     let mut ids = vec![];
     for role in ["admin", "attorney", "staff", "billing"] {
-        let u = user(pool, &format!("{role}@{slug}.test"), &format!("{name} {role}"), hash).await;
+        let u = user(
+            pool,
+            &format!("{role}@{slug}.test"),
+            &format!("{name} {role}"),
+            hash,
+        )
+        .await;
         member(pool, u, id, role, true).await;
         ids.push(u);
     }
-    Firm { id, admin: ids[0], attorney: ids[1], staff: ids[2], billing: ids[3] }
+    Firm {
+        id,
+        admin: ids[0],
+        attorney: ids[1],
+        staff: ids[2],
+        billing: ids[3],
+    }
 }
 
 #[derive(Debug)]
@@ -152,10 +208,16 @@ pub struct Res {
 
 impl Res {
     pub fn json<T: DeserializeOwned>(&self) -> T {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("bad JSON ({e}): {} {}", self.status, self.body))
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("bad JSON ({e}): {} {}", self.status, self.body))
     }
     pub fn error(&self) -> docket::error::AppError {
-        assert!(!self.status.is_success(), "expected an error, got {} {}", self.status, self.body);
+        assert!(
+            !self.status.is_success(),
+            "expected an error, got {} {}",
+            self.status,
+            self.body
+        );
         self.json()
     }
 }
@@ -167,13 +229,30 @@ pub struct Client {
 }
 
 impl Client {
-    pub async fn request(&mut self, method: Method, path: &str, content_type: Option<&str>, body: Vec<u8>) -> Res {
-        self.request_with(method, path, content_type, body, None).await
+    pub async fn request(
+        &mut self,
+        method: Method,
+        path: &str,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> Res {
+        self.request_with(method, path, content_type, body, None)
+            .await
     }
 
     /// A request with an explicit `Accept` header (`text/html` is what a plain form post sends).
-    pub async fn request_with(&mut self, method: Method, path: &str, content_type: Option<&str>, body: Vec<u8>, accept: Option<&str>) -> Res {
-        let mut req = Request::builder().method(method).uri(path).header(header::HOST, "docket.test");
+    pub async fn request_with(
+        &mut self,
+        method: Method,
+        path: &str,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+        accept: Option<&str>,
+    ) -> Res {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, "docket.test");
         if let Some(a) = accept {
             req = req.header(header::ACCEPT, a);
         }
@@ -188,7 +267,12 @@ impl Client {
         if let Some(o) = &self.origin {
             req = req.header(header::ORIGIN, o.clone());
         }
-        let res = self.router.clone().oneshot(req.body(Body::from(body)).unwrap()).await.unwrap();
+        let res = self
+            .router
+            .clone()
+            .oneshot(req.body(Body::from(body)).unwrap())
+            .await
+            .unwrap();
         let status = res.status();
         let headers = res.headers().clone();
         for v in headers.get_all(header::SET_COOKIE) {
@@ -200,14 +284,25 @@ impl Client {
                 self.cookie = Some(pair);
             }
         }
-        let body = String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).into_owned();
-        Res { status, headers, body }
+        let body = String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes())
+            .into_owned();
+        Res {
+            status,
+            headers,
+            body,
+        }
     }
 
     /// Call a server function with a form-encoded body (its default encoding).
     pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Res {
         let body = serde_urlencoded::to_string(form).unwrap();
-        self.request(Method::POST, path, Some("application/x-www-form-urlencoded"), body.into_bytes()).await
+        self.request(
+            Method::POST,
+            path,
+            Some("application/x-www-form-urlencoded"),
+            body.into_bytes(),
+        )
+        .await
     }
 
     pub async fn get(&mut self, path: &str) -> Res {

@@ -8,7 +8,11 @@ use crate::ui::{action_error, choices, form_errors, FormAlert, SelectField, Text
 
 /// A client's contacts, with the forms to add and remove them.
 #[component]
-pub fn Contacts(client_id: Uuid, contacts: Vec<Contact>, version: RwSignal<usize>) -> impl IntoView {
+pub fn Contacts(
+    client_id: Uuid,
+    contacts: Vec<Contact>,
+    version: RwSignal<usize>,
+) -> impl IntoView {
     let add = ServerAction::<AddContact>::new();
     let remove = ServerAction::<DeleteContact>::new();
     let errors = form_errors(action_error(add));

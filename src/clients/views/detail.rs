@@ -17,7 +17,8 @@ use crate::ui::{action_error, form_errors, Badge, ErrorPanel, FormAlert, Loading
 #[component]
 pub fn ClientDetailPage() -> impl IntoView {
     let params = use_params_map();
-    let id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|s| Uuid::parse_str(&s).ok())));
+    let id =
+        Memo::new(move |_| params.with(|p| p.get("id").and_then(|s| Uuid::parse_str(&s).ok())));
     let update = ServerAction::<UpdateClient>::new();
     let deactivate = ServerAction::<DeactivateClient>::new();
     let version = RwSignal::new(0usize);
@@ -58,7 +59,10 @@ fn ClientView(
     let errors = form_errors(action_error(update));
     let id = client.id;
     let saved = move || update.value().with(|v| matches!(v, Some(Ok(()))));
-    let matters_query = MatterQuery { client: id.to_string(), ..Default::default() };
+    let matters_query = MatterQuery {
+        client: id.to_string(),
+        ..Default::default()
+    };
     view! {
         <Title text=format!("{} · Docket", client.name)/>
         <div class="page-head">

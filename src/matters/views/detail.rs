@@ -6,18 +6,19 @@ use uuid::Uuid;
 use super::form::MatterFields;
 use crate::audit::views::History;
 use crate::auth::api::list_people;
+use crate::auth::Person;
 use crate::error::AppError;
 use crate::kernel::Choice;
 use crate::matters::api::{get_matter, UpdateMatter};
 use crate::matters::Matter;
-use crate::auth::Person;
 use crate::ui::{action_error, form_errors, Badge, ErrorPanel, FormAlert, Loading};
 
 /// `/matters/{id}`: the matter, its client and people, the edit form and its history.
 #[component]
 pub fn MatterDetailPage() -> impl IntoView {
     let params = use_params_map();
-    let id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|s| Uuid::parse_str(&s).ok())));
+    let id =
+        Memo::new(move |_| params.with(|p| p.get("id").and_then(|s| Uuid::parse_str(&s).ok())));
     let update = ServerAction::<UpdateMatter>::new();
     let version = RwSignal::new(0usize);
     Effect::new(move |prev: Option<usize>| {
@@ -45,24 +46,42 @@ pub fn MatterDetailPage() -> impl IntoView {
 }
 
 #[component]
-fn MatterView(matter: Matter, mut people: Vec<Person>, update: ServerAction<UpdateMatter>, version: RwSignal<usize>) -> impl IntoView {
+fn MatterView(
+    matter: Matter,
+    mut people: Vec<Person>,
+    update: ServerAction<UpdateMatter>,
+    version: RwSignal<usize>,
+) -> impl IntoView {
     let errors = form_errors(action_error(update));
     // Someone no longer offered (deactivated, or no longer an attorney) stays selectable while
     // assigned, so saving an unrelated change does not silently unassign them.
     for (id, name) in [
-        (matter.fields.responsible_attorney_id, &matter.responsible_name),
-        (matter.fields.originating_attorney_id, &matter.originating_name),
+        (
+            matter.fields.responsible_attorney_id,
+            &matter.responsible_name,
+        ),
+        (
+            matter.fields.originating_attorney_id,
+            &matter.originating_name,
+        ),
     ] {
         if let (Some(id), Some(name)) = (id, name) {
             if !people.iter().any(|p| p.id == id && p.role.is_lawyer()) {
                 people.retain(|p| p.id != id);
-                people.push(Person { id, name: format!("{name} (former)"), role: crate::auth::Role::Attorney });
+                people.push(Person {
+                    id,
+                    name: format!("{name} (former)"),
+                    role: crate::auth::Role::Attorney,
+                });
             }
         }
     }
     let saved = move || update.value().with(|v| matches!(v, Some(Ok(()))));
     let f = matter.fields.clone();
-    let date_closed = f.date_closed.map(|d| d.to_string()).unwrap_or_else(|| "—".into());
+    let date_closed = f
+        .date_closed
+        .map(|d| d.to_string())
+        .unwrap_or_else(|| "—".into());
     view! {
         <Title text=format!("{} · Docket", f.title)/>
         <div class="page-head">

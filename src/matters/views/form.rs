@@ -11,28 +11,63 @@ use crate::clients::ClientQuery;
 use crate::kernel::{Choice, FieldErrors};
 use crate::matters::api::CreateMatter;
 use crate::matters::{BillingType, MatterStatus, PracticeArea, Priority, Stage, ValidMatter};
-use crate::ui::{action_error, choices, form_errors, ErrorPanel, FormAlert, Loading, SelectField, TextArea, TextField};
+use crate::ui::{
+    action_error, choices, form_errors, ErrorPanel, FormAlert, Loading, SelectField, TextArea,
+    TextField,
+};
 
 fn lawyers(people: &[Person]) -> Vec<(String, String)> {
-    people.iter().filter(|p| p.role.is_lawyer()).map(|p| (p.id.to_string(), p.name.clone())).collect()
+    people
+        .iter()
+        .filter(|p| p.role.is_lawyer())
+        .map(|p| (p.id.to_string(), p.name.clone()))
+        .collect()
 }
 
 /// The editable fields of a matter (the client is fixed by the page).
 #[component]
-pub fn MatterFields(errors: Signal<Option<FieldErrors>>, people: Vec<Person>, #[prop(optional)] current: Option<ValidMatter>) -> impl IntoView {
+pub fn MatterFields(
+    errors: Signal<Option<FieldErrors>>,
+    people: Vec<Person>,
+    #[prop(optional)] current: Option<ValidMatter>,
+) -> impl IntoView {
     let c = current.as_ref();
     let id = |v: Option<Uuid>| v.map(|v| v.to_string()).unwrap_or_default();
     let title = c.map(|m| m.title.clone()).unwrap_or_default();
-    let area = c.map(|m| m.practice_area.as_str().to_string()).unwrap_or_default();
-    let status = c.map(|m| m.status).unwrap_or(MatterStatus::Open).as_str().to_string();
-    let priority = c.map(|m| m.priority).unwrap_or(Priority::Normal).as_str().to_string();
-    let stage = c.map(|m| m.stage).unwrap_or(Stage::Intake).as_str().to_string();
+    let area = c
+        .map(|m| m.practice_area.as_str().to_string())
+        .unwrap_or_default();
+    let status = c
+        .map(|m| m.status)
+        .unwrap_or(MatterStatus::Open)
+        .as_str()
+        .to_string();
+    let priority = c
+        .map(|m| m.priority)
+        .unwrap_or(Priority::Normal)
+        .as_str()
+        .to_string();
+    let stage = c
+        .map(|m| m.stage)
+        .unwrap_or(Stage::Intake)
+        .as_str()
+        .to_string();
     let responsible = id(c.and_then(|m| m.responsible_attorney_id));
     let originating = id(c.and_then(|m| m.originating_attorney_id));
-    let billing = c.map(|m| m.billing_type).unwrap_or(BillingType::Hourly).as_str().to_string();
-    let rate = c.and_then(|m| m.hourly_rate).map(|r| r.to_string()).unwrap_or_default();
+    let billing = c
+        .map(|m| m.billing_type)
+        .unwrap_or(BillingType::Hourly)
+        .as_str()
+        .to_string();
+    let rate = c
+        .and_then(|m| m.hourly_rate)
+        .map(|r| r.to_string())
+        .unwrap_or_default();
     let opened = c.map(|m| m.date_opened.to_string()).unwrap_or_default();
-    let closed = c.and_then(|m| m.date_closed).map(|d| d.to_string()).unwrap_or_default();
+    let closed = c
+        .and_then(|m| m.date_closed)
+        .map(|d| d.to_string())
+        .unwrap_or_default();
     let description = c.map(|m| m.description.clone()).unwrap_or_default();
     let lawyer_options = lawyers(&people);
     view! {
@@ -57,7 +92,9 @@ pub fn MatterFields(errors: Signal<Option<FieldErrors>>, people: Vec<Person>, #[
 #[component]
 pub fn NewMatterPage() -> impl IntoView {
     let params = use_query_map();
-    let client_id = Memo::new(move |_| params.with(|p| p.get("client_id").and_then(|v| Uuid::parse_str(&v).ok())));
+    let client_id = Memo::new(move |_| {
+        params.with(|p| p.get("client_id").and_then(|v| Uuid::parse_str(&v).ok()))
+    });
     view! {
         <Title text="New matter · Docket"/>
         <h1>"New matter"</h1>
@@ -72,7 +109,12 @@ pub fn NewMatterPage() -> impl IntoView {
 fn NewMatterForm(client_id: Uuid) -> impl IntoView {
     let action = ServerAction::<CreateMatter>::new();
     let errors = form_errors(action_error(action));
-    let data = Resource::new(move || client_id, |id| async move { Ok::<_, crate::error::AppError>((get_client(id).await?, list_people().await?)) });
+    let data = Resource::new(
+        move || client_id,
+        |id| async move {
+            Ok::<_, crate::error::AppError>((get_client(id).await?, list_people().await?))
+        },
+    );
     view! {
         <Suspense fallback=Loading>
             {move || data.get().map(|r| match r {
@@ -100,7 +142,16 @@ fn NewMatterForm(client_id: Uuid) -> impl IntoView {
 fn ClientPicker() -> impl IntoView {
     let params = use_query_map();
     let q = Memo::new(move |_| params.with(|p| p.get("q").unwrap_or_default()));
-    let clients = Resource::new(move || q.get(), |q| list_clients(ClientQuery { q, status: String::new(), page: 1 }));
+    let clients = Resource::new(
+        move || q.get(),
+        |q| {
+            list_clients(ClientQuery {
+                q,
+                status: String::new(),
+                page: 1,
+            })
+        },
+    );
     view! {
         <section class="card">
             <h2>"Which client is this matter for?"</h2>

@@ -42,7 +42,9 @@ pub fn MatterListPage() -> impl IntoView {
     });
     let matters = Resource::new(move || query.get(), list_matters);
     let people = Resource::new(|| (), |_| list_people());
-    let selected = move |key: &'static str, v: &'static str| move || query.with(|q| query_pairs(q).iter().any(|(k, x)| *k == key && x == v));
+    let selected = move |key: &'static str, v: &'static str| {
+        move || query.with(|q| query_pairs(q).iter().any(|(k, x)| *k == key && x == v))
+    };
     view! {
         <Title text="Matters · Docket"/>
         <div class="page-head">
