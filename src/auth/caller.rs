@@ -8,7 +8,7 @@ use super::Role;
 use crate::error::AppError;
 use crate::server::db::{tenant_tx, Tx};
 use crate::server::request::RequestMeta;
-use crate::server::session::{session_user, SessionUser};
+use crate::server::session::session_user;
 
 use crate::server::AppState;
 
@@ -67,8 +67,4 @@ pub async fn current_session() -> Result<Session, AppError> {
         tracing::error!(error = %e, "session layer missing");
         AppError::Unavailable
     })
-}
-
-pub async fn current_session_user() -> Result<Option<SessionUser>, AppError> {
-    session_user(&current_session().await?).await
 }

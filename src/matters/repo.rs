@@ -29,21 +29,22 @@ type ListRow = (
 );
 
 /// ORDER BY for a sort key: fixed fragments only, never user text. The default order
-/// (date opened, newest first) follows the index `(organization_id, date_opened DESC, id)`.
-fn order_by(sort: MatterSort, desc: bool) -> &'static str {
-    match (sort, desc) {
-        (MatterSort::Opened, true) => "m.date_opened DESC, m.id",
-        (MatterSort::Opened, false) => "m.date_opened ASC, m.id DESC",
-        (MatterSort::Title, true) => "lower(m.title) DESC, m.id",
-        (MatterSort::Title, false) => "lower(m.title) ASC, m.id",
-        (MatterSort::Client, true) => "lower(c.name) DESC, m.date_opened DESC, m.id",
-        (MatterSort::Client, false) => "lower(c.name) ASC, m.date_opened DESC, m.id",
-        (MatterSort::Status, true) => "array_position(ARRAY['open','pending','on_hold','closed'], m.status) DESC, m.date_opened DESC, m.id",
-        (MatterSort::Status, false) => "array_position(ARRAY['open','pending','on_hold','closed'], m.status) ASC, m.date_opened DESC, m.id",
-        (MatterSort::Priority, true) => "array_position(ARRAY['low','normal','high','urgent'], m.priority) DESC, m.date_opened DESC, m.id",
-        (MatterSort::Priority, false) => "array_position(ARRAY['low','normal','high','urgent'], m.priority) ASC, m.date_opened DESC, m.id",
-        (MatterSort::Updated, true) => "m.updated_at DESC, m.id",
-        (MatterSort::Updated, false) => "m.updated_at ASC, m.id",
+/// (date opened, newest first) follows the index `(organization_id, date_opened DESC, id)`,
+/// which a backward scan also serves for oldest first.
+fn order_by(sort: MatterSort, desc: bool) -> String {
+    let dir = if desc { "DESC" } else { "ASC" };
+    match sort {
+        MatterSort::Opened if desc => "m.date_opened DESC, m.id".into(),
+        MatterSort::Opened => "m.date_opened ASC, m.id DESC".into(),
+        MatterSort::Title => format!("lower(m.title) {dir}, m.id"),
+        MatterSort::Client => format!("lower(c.name) {dir}, m.date_opened DESC, m.id"),
+        MatterSort::Status => format!(
+            "array_position(ARRAY['open','pending','on_hold','closed'], m.status) {dir}, m.date_opened DESC, m.id"
+        ),
+        MatterSort::Priority => format!(
+            "array_position(ARRAY['low','normal','high','urgent'], m.priority) {dir}, m.date_opened DESC, m.id"
+        ),
+        MatterSort::Updated => format!("m.updated_at {dir}, m.id"),
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::future::Future;
 
-use axum::http::{header::ACCEPT, request::Parts, StatusCode};
+use axum::http::{request::Parts, StatusCode};
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 
@@ -15,14 +15,7 @@ pub async fn endpoint<T>(
     fut: impl Future<Output = Result<T, AppError>>,
 ) -> Result<T, AppError> {
     // Read the request context before awaiting: it is not guaranteed to be current afterwards.
-    let form_post = use_context::<Parts>()
-        .and_then(|p| {
-            p.headers
-                .get(ACCEPT)
-                .and_then(|v| v.to_str().ok())
-                .map(|v| v.contains("text/html"))
-        })
-        .unwrap_or(false);
+    let form_post = use_context::<Parts>().is_some_and(|p| super::http::accepts_html(&p.headers));
     let response = use_context::<ResponseOptions>();
     let result = fut.await;
     if let Err(e) = &result {

@@ -75,7 +75,7 @@ pub async fn sign_in_gate(session: Session, req: Request, next: Next) -> Respons
         (Some(_), "/login") if req.method() == Method::GET => Redirect::to("/").into_response(),
         (Some(_), _) | (None, "/login") => next.run(req).await,
         (None, p) if api && is_public_api(p) => next.run(req).await,
-        (None, _) if api && !accepts_html(&req) => error_json(AppError::Unauthorized),
+        (None, _) if api && !accepts_html(req.headers()) => error_json(AppError::Unauthorized),
         (None, _) if api => Redirect::to("/login").into_response(),
         (None, _) => {
             let target = req
@@ -113,8 +113,8 @@ pub async fn api_error_status(req: Request, next: Next) -> Response {
 }
 
 /// A plain browser form post (no JavaScript) rather than a `fetch` from the app.
-fn accepts_html(req: &Request) -> bool {
-    req.headers()
+pub fn accepts_html(headers: &axum::http::HeaderMap) -> bool {
+    headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/html"))

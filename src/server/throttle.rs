@@ -11,11 +11,12 @@ pub const WINDOW_SECS: i64 = 15 * 60;
 pub const MAX_FAILURES_PER_ACCOUNT: i64 = 10;
 pub const MAX_FAILURES_PER_ADDRESS: i64 = 50;
 
+fn account_key(email: &str) -> String {
+    format!("docket:signin-failures:account:{email}")
+}
+
 fn keys(email: &str, ip: Option<IpAddr>) -> Vec<(String, i64)> {
-    let mut keys = vec![(
-        format!("docket:signin-failures:account:{email}"),
-        MAX_FAILURES_PER_ACCOUNT,
-    )];
+    let mut keys = vec![(account_key(email), MAX_FAILURES_PER_ACCOUNT)];
     if let Some(ip) = ip {
         keys.push((
             format!("docket:signin-failures:address:{ip}"),
@@ -55,9 +56,6 @@ pub async fn failed(redis: &Pool, email: &str, ip: Option<IpAddr>) -> Result<(),
 
 /// A successful sign-in clears the account's failures.
 pub async fn succeeded(redis: &Pool, email: &str) -> Result<(), AppError> {
-    let _: i64 = redis
-        .del(format!("docket:signin-failures:account:{email}"))
-        .await
-        .map_err(down)?;
+    let _: i64 = redis.del(account_key(email)).await.map_err(down)?;
     Ok(())
 }
