@@ -53,15 +53,10 @@ async fn main() {
     );
     let pool = db::connect(&app_url, 8).await.unwrap();
     let config = Config {
-        database_url: app_url,
-        database_admin_url: None,
-        redis_url: env("TEST_REDIS_URL"),
-        bind_addr: None,
-        cookie_secure: false,
-        trust_proxy: false,
-        seed_demo: false,
-        max_body_bytes: 65536,
-        log_format: "pretty".into(),
+        // A benchmark is a flood by design.
+        rate_limit_per_user: 0,
+        rate_limit_per_address: 0,
+        ..Config::defaults(&app_url, &env("TEST_REDIS_URL"))
     };
     let redis = session::redis_pool(&config.redis_url).await.unwrap();
     let options = LeptosOptions::builder().output_name("docket").build();

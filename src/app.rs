@@ -5,14 +5,20 @@ use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title}
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
+use crate::audit::views::ActivityLogPage;
 use crate::auth::views::LoginPage;
 use crate::clients::views::{ClientDetailPage, ClientListPage, NewClientPage};
 use crate::dashboard::DashboardPage;
 use crate::matters::views::{MatterDetailPage, MatterListPage, NewMatterPage};
-use crate::ui::{provide_csp_nonce, AppLayout, NotFound};
+use crate::ui::{
+    flash_json, provide_csp_nonce, provide_flash, request_flash, AppLayout, FlashScope, NotFound,
+};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     provide_csp_nonce();
+    let flash = request_flash();
+    let flash_attr = flash_json(&flash);
+    provide_context(flash);
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -22,7 +28,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
-            <body>
+            // A failed plain form post's error, for the browser app to pick up when it hydrates.
+            <body data-flash=flash_attr>
                 <App/>
             </body>
         </html>
@@ -32,6 +39,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_flash();
     view! {
         <Stylesheet id="docket" href="/pkg/docket.css"/>
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
@@ -40,6 +48,7 @@ pub fn App() -> impl IntoView {
         // Async SSR: pages are sent whole, so they read fine without JavaScript and carry real
         // status codes (404 for an unknown id).
         <Router>
+            <FlashScope/>
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=AppLayout ssr=SsrMode::Async>
@@ -50,6 +59,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/matters") view=MatterListPage ssr=SsrMode::Async/>
                     <Route path=path!("/matters/new") view=NewMatterPage ssr=SsrMode::Async/>
                     <Route path=path!("/matters/:id") view=MatterDetailPage ssr=SsrMode::Async/>
+                    <Route path=path!("/activity") view=ActivityLogPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

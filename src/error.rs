@@ -22,10 +22,21 @@ pub enum AppError {
     Invalid(FieldErrors),
     #[error("{0}")]
     Conflict(String),
+    /// The form was rendered for another firm than the session's active one.
+    #[error("You switched firm in another tab. Reload this page before saving: nothing was saved.")]
+    WrongFirm,
+    /// The row changed since the form was rendered: the fields show what is stored now.
+    #[error("Someone else saved this record after you opened it, so your changes were not saved. The marked fields show what they saved; save again to keep yours.")]
+    Stale(FieldErrors),
+    /// A plain form post arrived after the session ended: what was typed comes back.
+    #[error("Your session had ended, so this was not saved. What you typed is below: check it and save again.")]
+    SessionEnded(FieldErrors),
     #[error("The request could not be read: {0}")]
     BadRequest(String),
     #[error("Too many sign-in attempts. Please wait 15 minutes and try again.")]
     RateLimited,
+    #[error("Too many requests. Please wait {0} seconds and try again.")]
+    TooManyRequests(u32),
     #[error("Docket is temporarily unavailable. Please try again in a moment.")]
     Unavailable,
     #[error("Something went wrong on our side (reference {0}).")]
@@ -40,9 +51,10 @@ impl AppError {
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
             AppError::Invalid(_) => 422,
-            AppError::Conflict(_) => 409,
+            AppError::Conflict(_) | AppError::WrongFirm | AppError::Stale(_) => 409,
+            AppError::SessionEnded(_) => 401,
             AppError::BadRequest(_) => 400,
-            AppError::RateLimited => 429,
+            AppError::RateLimited | AppError::TooManyRequests(_) => 429,
             AppError::Unavailable => 503,
             AppError::Internal(_) => 500,
         }
@@ -51,7 +63,7 @@ impl AppError {
     /// Field-level problems, when this is a validation error.
     pub fn fields(&self) -> Option<&FieldErrors> {
         match self {
-            AppError::Invalid(f) => Some(f),
+            AppError::Invalid(f) | AppError::Stale(f) | AppError::SessionEnded(f) => Some(f),
             _ => None,
         }
     }

@@ -18,9 +18,18 @@ pub mod server;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    let body = leptos::prelude::document().body();
+    // The failed form post this page was rendered with (see `ui::FormFlash`).
+    let flash = body
+        .as_ref()
+        .and_then(|b| b.get_attribute("data-flash"))
+        .and_then(|json| serde_json::from_str(&json).ok());
+    leptos::mount::hydrate_body(move || {
+        leptos::prelude::provide_context(ui::FlashSeed(flash));
+        app::App()
+    });
     // A marker for browser tests: clicks before hydration would be lost.
-    if let Some(body) = leptos::prelude::document().body() {
+    if let Some(body) = body {
         let _ = body.set_attribute("data-hydrated", "true");
     }
 }

@@ -10,8 +10,25 @@ use std::sync::Arc;
 use docket::server::{config::Config, db, router, seed, session, telemetry, AppState};
 use leptos::config::get_configuration;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+/// Stack for the runtime's threads: server-side rendering of deep Leptos views is recursive, and
+/// a debug build needs more than the 2 MiB default (a release build far less).
+const THREAD_STACK: usize = 8 * 1024 * 1024;
+
+fn main() -> ExitCode {
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_stack_size(THREAD_STACK)
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(run()),
+        Err(e) => {
+            eprintln!("docket: cannot start the runtime: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> ExitCode {
     let config = match Config::from_env() {
         Ok(c) => c,
         Err(e) => {

@@ -44,14 +44,19 @@ setup_rust() {
   rustup target list --installed | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
   cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
   if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
-    log "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 16 minutes on 2 cores, once per machine)"
-    cargo install --locked "cargo-leptos@$CARGO_LEPTOS_VERSION" --features no_downloads
+    # A build tool, not something we ship: a debug build compiles in a fraction of the time and
+    # its work (running cargo, wasm-bindgen and wasm-opt) is not CPU-bound.
+    log "installing cargo-leptos $CARGO_LEPTOS_VERSION (debug build, once per machine)"
+    cargo install --locked --debug "cargo-leptos@$CARGO_LEPTOS_VERSION" --features no_downloads
   fi
   local want
   want="$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')"
   if ! wasm-bindgen --version 2>/dev/null | grep -q "$want"; then
     log "installing wasm-bindgen-cli $want (must equal Cargo.lock)"
-    cargo install wasm-bindgen-cli --version "$want"
+    # Light optimisation: it rewrites a multi-megabyte wasm on every build, so not a debug build,
+    # but no LTO and many codegen units, which halves its compile time.
+    CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=64 CARGO_PROFILE_RELEASE_OPT_LEVEL=1 \
+      cargo install wasm-bindgen-cli --version "$want"
   fi
   # Debian's binaryen silently breaks the release wasm; npm's works.
   if [ ! -x "$TOOLS/node_modules/.bin/wasm-opt" ]; then
@@ -182,7 +187,9 @@ test_all() {
   cargo fmt --all --check
 
   log "unit and integration tests (real PostgreSQL, a fresh database per test; real Redis)"
-  cargo test --features ssr --no-fail-fast
+  # Debug builds of deep Leptos views need more than the 2 MiB default stack of test threads
+  # (the server gives its runtime threads the same, see src/main.rs).
+  RUST_MIN_STACK=8388608 cargo test --features ssr --no-fail-fast
 
   log "release build, as shipped"
   cargo leptos build --release

@@ -1,4 +1,5 @@
-//! The activity log: every create, update and delete writes a row in the same transaction.
+//! The activity log: every create, update and delete writes a row in the same transaction; the
+//! firm's log is searchable and exportable by administrators.
 
 pub mod api;
 mod model;
@@ -6,9 +7,12 @@ pub mod views;
 
 #[cfg(feature = "ssr")]
 mod repo;
+#[cfg(feature = "ssr")]
+pub mod export;
 
-pub use model::{ActivityEntry, ChangeLine};
+pub use model::{ActivityEntry, ActivityPage, ActivityQuery, ChangeLine, ACTIONS};
 #[cfg(feature = "ssr")]
 pub use repo::{
-    changes_between, changes_of_new, changes_of_removed, list, record, record_as, Entry,
+    changes_between, changes_of_new, changes_of_removed, name_references, record, record_as,
+    Entry,
 };

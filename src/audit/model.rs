@@ -1,16 +1,20 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// One row of a resource's history, timestamps already in the firm's time zone.
+/// One row of the activity log, timestamps already in the firm's time zone.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ActivityEntry {
     pub id: Uuid,
     /// "2026-11-25 14:03 EST"
     pub at: String,
-    pub user_name: Option<String>,
+    /// Who did it, by the name they had then (kept when they leave the firm).
+    pub user_name: String,
     pub action: String,
+    pub resource_type: String,
+    pub resource_id: Option<Uuid>,
     pub summary: String,
     pub changes: Vec<ChangeLine>,
+    /// Only administrators see where a change came from.
     pub ip_address: Option<String>,
 }
 
@@ -34,9 +38,72 @@ impl ActivityEntry {
             "update" => "Updated".into(),
             "delete" => "Deleted".into(),
             "deactivate" => "Deactivated".into(),
+            "sign_in" => "Signed in".into(),
+            "sign_out" => "Signed out".into(),
+            "switch_org" => "Switched firm".into(),
             _ => words,
         }
     }
+
+    /// The page of the record the entry is about, if it has one.
+    pub fn link(&self) -> Option<String> {
+        let id = self.resource_id?;
+        match self.resource_type.as_str() {
+            "client" => Some(format!("/clients/{id}")),
+            "matter" => Some(format!("/matters/{id}")),
+            _ => None,
+        }
+    }
+}
+
+/// Filters of the firm's activity page (its query string), and where the page starts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ActivityQuery {
+    /// A member's id.
+    #[serde(default)]
+    pub person: String,
+    /// An action such as `matter.update`, or a prefix such as `matter.`.
+    #[serde(default)]
+    pub action: String,
+    /// `client`, `matter` or `user`.
+    #[serde(default)]
+    pub resource: String,
+    /// First and last day, in the firm's time zone (YYYY-MM-DD).
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    /// Keyset cursors: entries older than `before`, or newer than `after`.
+    #[serde(default)]
+    pub before: String,
+    #[serde(default)]
+    pub after: String,
+}
+
+/// The actions the activity page filters by, with their labels.
+pub const ACTIONS: &[(&str, &str)] = &[
+    ("client.", "Any client change"),
+    ("client.create", "Client created"),
+    ("client.update", "Client updated"),
+    ("client.deactivate", "Client deactivated"),
+    ("client.contact_add", "Contact added"),
+    ("client.contact_remove", "Contact removed"),
+    ("matter.", "Any matter change"),
+    ("matter.create", "Matter opened"),
+    ("matter.update", "Matter updated"),
+    ("user.", "Any sign-in activity"),
+    ("user.sign_in", "Signed in"),
+    ("user.sign_out", "Signed out"),
+    ("user.switch_org", "Switched firm"),
+];
+
+/// One page of the activity log, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActivityPage {
+    pub items: Vec<ActivityEntry>,
+    /// Cursors for the neighbouring pages, when they have entries.
+    pub older: Option<String>,
+    pub newer: Option<String>,
 }
 
 #[cfg(test)]
@@ -47,8 +114,10 @@ mod tests {
         ActivityEntry {
             id: Uuid::nil(),
             at: String::new(),
-            user_name: None,
+            user_name: String::new(),
             action: action.into(),
+            resource_type: "client".into(),
+            resource_id: Some(Uuid::nil()),
             summary: String::new(),
             changes: vec![],
             ip_address: None,
@@ -60,5 +129,10 @@ mod tests {
         assert_eq!(entry("client.create").verb(), "Created");
         assert_eq!(entry("client.contact_add").verb(), "Contact add");
         assert_eq!(entry("matter.update").verb(), "Updated");
+        assert_eq!(entry("user.sign_out").verb(), "Signed out");
+        assert_eq!(
+            entry("client.create").link().as_deref(),
+            Some("/clients/00000000-0000-0000-0000-000000000000")
+        );
     }
 }

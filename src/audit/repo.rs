@@ -4,7 +4,11 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
-use super::{ActivityEntry, ChangeLine};
+use chrono::{DateTime, Utc};
+use sqlx::{Postgres, QueryBuilder};
+
+use super::{ActivityEntry, ActivityPage, ActivityQuery, ChangeLine, ACTIONS};
+use crate::kernel::{parse_date, Cursor};
 use crate::auth::caller::Caller;
 use crate::error::AppError;
 use crate::server::db::Tx;
@@ -52,8 +56,9 @@ pub async fn record_as(
     entry: Entry,
 ) -> Result<(), AppError> {
     sqlx::query(
-        "INSERT INTO activity_logs (organization_id, user_id, action, resource_type, resource_id, summary, changes, ip_address, user_agent)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::inet, $9)",
+        "INSERT INTO activity_logs (organization_id, user_id, actor_name, action, resource_type, resource_id, summary,
+                                    changes, ip_address, user_agent)
+         VALUES ($1, $2, coalesce((SELECT full_name FROM users WHERE id = $2), ''), $3, $4, $5, $6, $7, $8::inet, $9)",
     )
     .bind(org_id)
     .bind(user_id)
@@ -104,6 +109,73 @@ pub fn changes_of_new(after: &impl Serialize) -> Value {
     changes_between(&json!({}), after)
 }
 
+/// Give the id fields among `changes` (`client_id`, `responsible_attorney_id`, …) the names of
+/// what they point at, as `from_label`/`to_label` beside the ids, so the history reads "Priya
+/// Raman → Sam Ortiz" and still records exactly which rows were meant.
+pub async fn name_references(tx: &mut Tx, changes: &mut Value, fields: &[&str]) -> Result<(), AppError> {
+    let Value::Object(map) = changes else {
+        return Ok(());
+    };
+    let ids: Vec<Uuid> = fields
+        .iter()
+        .filter_map(|f| map.get(*f))
+        .flat_map(|c| [&c["from"], &c["to"]])
+        .filter_map(|v| v.as_str().and_then(|s| Uuid::parse_str(s).ok()))
+        .collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<(Uuid, String)> = sqlx::query_as(
+        "SELECT id, full_name FROM users WHERE id = ANY($1)
+         UNION ALL SELECT id, name FROM clients WHERE id = ANY($1)",
+    )
+    .bind(&ids)
+    .fetch_all(&mut **tx)
+    .await?;
+    let name = |v: &Value| {
+        v.as_str()
+            .and_then(|s| Uuid::parse_str(s).ok())
+            .and_then(|id| names.iter().find(|(i, _)| *i == id))
+            .map(|(_, n)| Value::String(n.clone()))
+    };
+    for field in fields {
+        if let Some(Value::Object(c)) = map.get_mut(*field) {
+            for (side, label) in [("from", "from_label"), ("to", "to_label")] {
+                if let Some(n) = c.get(side).and_then(name) {
+                    c.insert(label.into(), n);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One changed field as shown: its name, and the names of referenced rows where recorded.
+pub(super) fn change_lines(changes: Value) -> Vec<ChangeLine> {
+    let Value::Object(m) = changes else {
+        return vec![];
+    };
+    m.into_iter()
+        .map(|(field, c)| {
+            let labelled = c.get("from_label").is_some() || c.get("to_label").is_some();
+            let side = |value: &str, label: &str| match c.get(label) {
+                Some(l) => show(l),
+                None => show(&c[value]),
+            };
+            let field = if labelled {
+                field.strip_suffix("_id").unwrap_or(&field).to_string()
+            } else {
+                field
+            };
+            ChangeLine {
+                field: field.replace('_', " "),
+                from: side("from", "from_label"),
+                to: side("to", "to_label"),
+            }
+        })
+        .collect()
+}
+
 fn show(v: &Value) -> String {
     match v {
         Value::Null => "—".into(),
@@ -113,56 +185,171 @@ fn show(v: &Value) -> String {
     }
 }
 
+type Row = (
+    Uuid,
+    String,
+    String,
+    String,
+    String,
+    Option<Uuid>,
+    String,
+    Value,
+    Option<String>,
+    DateTime<Utc>,
+);
+
+const COLUMNS: &str = "a.id,
+    to_char(a.created_at AT TIME ZONE o.timezone, 'YYYY-MM-DD HH24:MI') || ' ' || o.timezone,
+    a.actor_name, a.action, a.resource_type, a.resource_id, a.summary, a.changes, host(a.ip_address),
+    a.created_at";
+
+fn entry(row: Row, with_ip: bool) -> ActivityEntry {
+    let (id, at, user_name, action, resource_type, resource_id, summary, changes, ip, _) = row;
+    ActivityEntry {
+        id,
+        at,
+        user_name,
+        action,
+        resource_type,
+        resource_id,
+        summary,
+        changes: change_lines(changes),
+        ip_address: ip.filter(|_| with_ip),
+    }
+}
+
 /// A resource's history, newest first, timestamps in the firm's time zone.
 pub async fn list(
     tx: &mut Tx,
     resource_type: &str,
     resource_id: Uuid,
     limit: i64,
+    with_ip: bool,
 ) -> Result<Vec<ActivityEntry>, AppError> {
-    let rows: Vec<(Uuid, String, Option<String>, String, String, Value, Option<String>)> = sqlx::query_as(
-        "SELECT a.id,
-                to_char(a.created_at AT TIME ZONE o.timezone, 'YYYY-MM-DD HH24:MI') || ' ' || o.timezone,
-                u.full_name, a.action, a.summary, a.changes, host(a.ip_address)
-           FROM activity_logs a
-           JOIN organizations o ON o.id = a.organization_id
-           LEFT JOIN users u ON u.id = a.user_id
-          WHERE a.resource_type = $1 AND a.resource_id = $2
-          ORDER BY a.created_at DESC, a.id
-          LIMIT $3",
-    )
+    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM activity_logs a JOIN organizations o ON o.id = a.organization_id
+          WHERE a.organization_id = app_current_org() AND a.resource_type = $1 AND a.resource_id = $2
+          ORDER BY a.created_at DESC, a.id DESC
+          LIMIT $3"
+    )))
     .bind(resource_type)
     .bind(resource_id)
     .bind(limit)
     .fetch_all(&mut **tx)
     .await?;
+    Ok(rows.into_iter().map(|r| entry(r, with_ip)).collect())
+}
+
+/// One page of the firm's activity, newest first, filtered; pages are cut by keyset (the
+/// timestamp and id of the neighbouring page's edge), so a deep page costs what the first does.
+pub async fn firm_page(
+    tx: &mut Tx,
+    q: &ActivityQuery,
+    limit: usize,
+) -> Result<ActivityPage, AppError> {
+    let before = Cursor::<DateTime<Utc>>::decode(&q.before);
+    let after = Cursor::<DateTime<Utc>>::decode(&q.after).filter(|_| before.is_none());
+    let mut b = QueryBuilder::new(format!(
+        "SELECT {COLUMNS} FROM activity_logs a JOIN organizations o ON o.id = a.organization_id"
+    ));
+    push_filters(&mut b, q);
+    if let Some(c) = &before {
+        b.push(" AND (a.created_at, a.id) < (")
+            .push_bind(c.key)
+            .push(", ")
+            .push_bind(c.id)
+            .push(")");
+    }
+    if let Some(c) = &after {
+        b.push(" AND (a.created_at, a.id) > (")
+            .push_bind(c.key)
+            .push(", ")
+            .push_bind(c.id)
+            .push(")");
+    }
+    let dir = if after.is_some() { "ASC" } else { "DESC" };
+    b.push(format!(" ORDER BY a.created_at {dir}, a.id {dir} LIMIT "))
+        .push_bind(limit as i64 + 1);
+    let mut rows: Vec<Row> = b.build_query_as().fetch_all(&mut **tx).await?;
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    if after.is_some() {
+        rows.reverse();
+    }
+    let edge = |r: Option<&Row>| r.map(|r| Cursor { key: r.9, id: r.0 }.encode());
+    // Going back (newer), there is always an older page: the one we came from.
+    let (older, newer) = if after.is_some() {
+        (edge(rows.last()), if more { edge(rows.first()) } else { None })
+    } else {
+        (
+            if more { edge(rows.last()) } else { None },
+            if before.is_some() { edge(rows.first()) } else { None },
+        )
+    };
+    Ok(ActivityPage {
+        items: rows.into_iter().map(|r| entry(r, true)).collect(),
+        older,
+        newer,
+    })
+}
+
+/// Every entry that matches the filters, oldest last, in chunks (for the CSV export).
+pub async fn firm_chunk(
+    tx: &mut Tx,
+    q: &ActivityQuery,
+    before: Option<&Cursor<DateTime<Utc>>>,
+    limit: i64,
+) -> Result<Vec<(ActivityEntry, Cursor<DateTime<Utc>>)>, AppError> {
+    let mut b = QueryBuilder::new(format!(
+        "SELECT {COLUMNS} FROM activity_logs a JOIN organizations o ON o.id = a.organization_id"
+    ));
+    push_filters(&mut b, q);
+    if let Some(c) = before {
+        b.push(" AND (a.created_at, a.id) < (")
+            .push_bind(c.key)
+            .push(", ")
+            .push_bind(c.id)
+            .push(")");
+    }
+    b.push(" ORDER BY a.created_at DESC, a.id DESC LIMIT ")
+        .push_bind(limit);
+    let rows: Vec<Row> = b.build_query_as().fetch_all(&mut **tx).await?;
     Ok(rows
         .into_iter()
-        .map(
-            |(id, at, user_name, action, summary, changes, ip_address)| {
-                let changes = match changes {
-                    Value::Object(m) => m
-                        .into_iter()
-                        .map(|(field, c)| ChangeLine {
-                            field: field.replace('_', " "),
-                            from: show(&c["from"]),
-                            to: show(&c["to"]),
-                        })
-                        .collect(),
-                    _ => vec![],
-                };
-                ActivityEntry {
-                    id,
-                    at,
-                    user_name,
-                    action,
-                    summary,
-                    changes,
-                    ip_address,
-                }
-            },
-        )
+        .map(|r| {
+            let at = Cursor { key: r.9, id: r.0 };
+            (entry(r, true), at)
+        })
         .collect())
+}
+
+fn push_filters(b: &mut QueryBuilder<Postgres>, q: &ActivityQuery) {
+    b.push(" WHERE a.organization_id = app_current_org()");
+    if let Ok(person) = Uuid::parse_str(q.person.trim()) {
+        b.push(" AND a.user_id = ").push_bind(person);
+    }
+    if let Some((action, _)) = ACTIONS.iter().find(|(a, _)| *a == q.action) {
+        if action.ends_with('.') {
+            b.push(" AND a.action LIKE ")
+                .push_bind(format!("{action}%"));
+        } else {
+            b.push(" AND a.action = ").push_bind(*action);
+        }
+    }
+    if matches!(q.resource.as_str(), "client" | "matter" | "user") {
+        b.push(" AND a.resource_type = ")
+            .push_bind(q.resource.clone());
+    }
+    if let Ok(from) = parse_date(&q.from) {
+        b.push(" AND a.created_at >= (")
+            .push_bind(from)
+            .push("::timestamp AT TIME ZONE o.timezone)");
+    }
+    if let Ok(to) = parse_date(&q.to) {
+        b.push(" AND a.created_at < ((")
+            .push_bind(to)
+            .push(" + 1)::timestamp AT TIME ZONE o.timezone)");
+    }
 }
 
 #[cfg(test)]

@@ -19,22 +19,20 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
             return Err(AppError::InvalidCredentials);
         }
         let email = email.trim().to_lowercase();
-        throttle::check(&state.redis, &email, meta.ip).await?;
+        // The attempt is counted before the password is checked: parallel guesses cannot
+        // outrun the limit.
+        throttle::reserve(&state.redis, &email, meta.ip).await?;
         let creds = super::repo::find_credentials(&state.db, &email).await?;
         let stored = creds
             .as_ref()
             .filter(|c| c.is_active)
             .and_then(|c| c.password_hash.clone());
-        let ok =
-            tokio::task::spawn_blocking(move || password::verify(&password, stored.as_deref()))
-                .await
-                .unwrap_or(false);
+        let ok = password::verify_bounded(password, stored).await?;
         let Some(user_id) = creds.filter(|_| ok).map(|c| c.id) else {
             tracing::info!(
                 email_domain = email.split('@').nth(1).unwrap_or(""),
                 "sign-in refused"
             );
-            throttle::failed(&state.redis, &email, meta.ip).await?;
             return Err(AppError::InvalidCredentials);
         };
 
@@ -54,7 +52,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
         )
         .await?;
         tx.commit().await?;
-        throttle::succeeded(&state.redis, &email).await?;
+        throttle::succeeded(&state.redis, &email, meta.ip).await?;
         session::sign_in(&session, user_id, Some(org_id)).await?;
         tracing::info!(%user_id, %org_id, "signed in");
         leptos_axum::redirect(super::safe_next(next.as_deref().unwrap_or("/")));
@@ -63,11 +61,16 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     .await
 }
 
-/// End the session.
+/// End the session (and say so in the firm's activity log).
 #[server(endpoint = "auth/logout")]
 pub async fn logout() -> Result<(), AppError> {
     crate::server::endpoint("auth.logout", async move {
         let session = super::caller::current_session().await?;
+        if let Ok((caller, mut tx)) = super::caller::Caller::begin().await {
+            let entry = crate::audit::Entry::new("user.sign_out", "user", caller.user_id);
+            crate::audit::record(&mut tx, &caller, entry).await?;
+            tx.commit().await?;
+        }
         crate::server::session::sign_out(&session).await?;
         leptos_axum::redirect("/login");
         Ok(())
@@ -78,21 +81,29 @@ pub async fn logout() -> Result<(), AppError> {
 /// Make another of the caller's firms the active one.
 #[server(endpoint = "auth/switch_org")]
 pub async fn switch_org(org_id: Uuid) -> Result<(), AppError> {
-    use crate::server::{db::tenant_tx, session, AppState};
+    use crate::audit::{record_as, Entry};
+    use crate::server::session;
 
     crate::server::endpoint("auth.switch_org", async move {
-        let state = AppState::current();
         let session = super::caller::current_session().await?;
-        let user = session::session_user(&session)
-            .await?
-            .ok_or(AppError::Unauthorized)?;
-        let mut tx = tenant_tx(&state.db, user.user_id, Some(org_id)).await?;
-        super::repo::membership_role(&mut tx, user.user_id, org_id)
+        let (caller, mut tx) = super::caller::Caller::begin().await?;
+        if caller.org_id == org_id {
+            leptos_axum::redirect("/");
+            return Ok(());
+        }
+        let user_id = caller.user_id;
+        // Both firms see the switch; neither learns the other's name.
+        let left = Entry::new("user.switch_org", "user", user_id).summary("Switched to another firm");
+        record_as(&mut tx, user_id, caller.org_id, &caller.meta, left).await?;
+        super::repo::enter_org(&mut tx, org_id).await?;
+        super::repo::membership_role(&mut tx, user_id, org_id)
             .await?
             .ok_or(AppError::NotFound)?;
+        let entered = Entry::new("user.switch_org", "user", user_id).summary("Switched into this firm");
+        record_as(&mut tx, user_id, org_id, &caller.meta, entered).await?;
         tx.commit().await?;
         session::set_org(&session, org_id).await?;
-        tracing::info!(user_id = %user.user_id, %org_id, "switched firm");
+        tracing::info!(%user_id, %org_id, "switched firm");
         leptos_axum::redirect("/");
         Ok(())
     })

@@ -1,6 +1,11 @@
 //! Who is calling: every server function starts here. Resolves the signed-in user, the active
 //! firm and the role, and opens the firm-scoped transaction the rest of the call runs in.
+//!
+//! Reads start with `Caller::begin()`. Every mutation starts with `Caller::begin_write(org)`,
+//! where `org` is the firm its form was rendered for (the hidden `org` field of every form): a
+//! form left open in one tab must not write into the firm the user switched to in another.
 
+use axum::http::request::Parts;
 use tower_sessions::Session;
 use uuid::Uuid;
 
@@ -8,7 +13,7 @@ use super::Role;
 use crate::error::AppError;
 use crate::server::db::{tenant_tx, Tx};
 use crate::server::request::RequestMeta;
-use crate::server::session::session_user;
+use crate::server::session::{session_user, SessionUser};
 
 use crate::server::AppState;
 
@@ -21,15 +26,32 @@ pub struct Caller {
 }
 
 impl Caller {
-    /// Resolve the caller and open their firm's transaction.
+    /// Resolve the caller of the current server function and open their firm's transaction.
     pub async fn begin() -> Result<(Caller, Tx), AppError> {
         // Everything read from the reactive context is read before the first await.
         let state = AppState::current();
-        let meta = RequestMeta::current();
+        let parts = leptos::prelude::use_context::<Parts>();
         let session = current_session().await?;
-        let user = session_user(&session)
-            .await?
-            .ok_or(AppError::Unauthorized)?;
+        Self::resolve(&state, &session, parts.as_ref()).await
+    }
+
+    /// Resolve the caller of a request (for handlers outside server functions).
+    pub async fn resolve(
+        state: &AppState,
+        session: &Session,
+        parts: Option<&Parts>,
+    ) -> Result<(Caller, Tx), AppError> {
+        let meta = parts
+            .map(|p| RequestMeta::from_parts(p, state.config.proxy_hops))
+            .unwrap_or_default();
+        // The sign-in gate already read the session for this request.
+        let known = parts.and_then(|p| p.extensions.get::<SessionUser>().copied());
+        let user = match known {
+            Some(user) => user,
+            None => session_user(session)
+                .await?
+                .ok_or(AppError::Unauthorized)?,
+        };
         let mut tx = tenant_tx(&state.db, user.user_id, user.org_id).await?;
         let role = match user.org_id {
             Some(org_id) => super::repo::membership_role(&mut tx, user.user_id, org_id).await?,
@@ -38,7 +60,7 @@ impl Caller {
         // Removed from the firm, or deactivated: the session ends instead of failing forever.
         let (Some(org_id), Some(role)) = (user.org_id, role) else {
             drop(tx);
-            crate::server::session::sign_out(&session).await?;
+            crate::server::session::sign_out(session).await?;
             tracing::info!(user_id = %user.user_id, "session ended: no longer a member");
             return Err(AppError::Unauthorized);
         };
@@ -52,13 +74,33 @@ impl Caller {
         Ok((caller, tx))
     }
 
-    /// Like `begin`, and the caller must be allowed to create and edit records.
-    pub async fn begin_editor() -> Result<(Caller, Tx), AppError> {
+    /// A mutation: the form was rendered for the active firm, and the caller may create and
+    /// edit records.
+    pub async fn begin_write(org: Uuid) -> Result<(Caller, Tx), AppError> {
         let (caller, tx) = Self::begin().await?;
+        if caller.org_id != org {
+            tracing::info!(user_id = %caller.user_id, form_org = %org, active_org = %caller.org_id, "stale form from another firm");
+            return Err(AppError::WrongFirm);
+        }
         if !caller.role.can_edit_records() {
             return Err(AppError::Forbidden);
         }
         Ok((caller, tx))
+    }
+
+    /// An administrator's read.
+    pub async fn begin_admin() -> Result<(Caller, Tx), AppError> {
+        let (caller, tx) = Self::begin().await?;
+        caller.require_admin()?;
+        Ok((caller, tx))
+    }
+
+    /// Only administrators go on.
+    pub fn require_admin(&self) -> Result<(), AppError> {
+        if self.role != Role::Admin {
+            return Err(AppError::Forbidden);
+        }
+        Ok(())
     }
 }
 

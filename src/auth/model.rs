@@ -31,6 +31,8 @@ pub struct SessionInfo {
     pub email: String,
     pub org_id: Uuid,
     pub org_name: String,
+    /// The firm's currency (ISO 4217), in which every amount is shown.
+    pub currency: String,
     pub role: Role,
     pub orgs: Vec<OrgChoice>,
 }

@@ -81,11 +81,13 @@ pub async fn session_info(
     org_id: Uuid,
     role_now: Role,
 ) -> Result<SessionInfo, AppError> {
-    let (user_name, email): (String, String) =
-        sqlx::query_as("SELECT full_name, email FROM users WHERE id = $1")
-            .bind(user_id)
-            .fetch_one(&mut **tx)
-            .await?;
+    let (user_name, email, currency): (String, String, String) = sqlx::query_as(
+        "SELECT u.full_name, u.email, o.currency FROM users u, organizations o WHERE u.id = $1 AND o.id = $2",
+    )
+    .bind(user_id)
+    .bind(org_id)
+    .fetch_one(&mut **tx)
+    .await?;
     let orgs: Vec<(Uuid, String, String)> = sqlx::query_as(
         "SELECT o.id, o.name, uo.role FROM user_organizations uo JOIN organizations o ON o.id = uo.organization_id
           WHERE uo.user_id = $1 ORDER BY o.name",
@@ -112,6 +114,7 @@ pub async fn session_info(
         email,
         org_id,
         org_name,
+        currency,
         role: role_now,
         orgs,
     })

@@ -4,6 +4,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::api::Login;
+use crate::ui::action_error;
 
 /// `/login`: e-mail and password. A plain form post, so sign-in is a full page load with or
 /// without JavaScript; a failure comes back as one generic message.
@@ -11,21 +12,21 @@ use super::api::Login;
 pub fn LoginPage() -> impl IntoView {
     let action = ServerAction::<Login>::new();
     let login_url = <Login as ServerFn>::PATH;
-    let next = move || use_query_map().with(|q| q.get("next").unwrap_or_default());
-    let failed = move || action.value().with(|v| matches!(v, Some(Err(_))));
-    let message = move || {
-        action.value().with(|v| {
-            v.as_ref()
-                .and_then(|r| r.as_ref().err())
-                .map(|e| e.to_string())
-        })
-    };
+    let query = use_query_map();
+    let next = move || query.with(|q| q.get("next").unwrap_or_default());
+    // From this page's own post (kept in the session for one view), never from the URL.
+    let error = action_error(action);
+    let message = move || error.with(|e| e.as_ref().map(|e| e.to_string()));
+    let ended = move || query.with(|q| q.get("next").is_some_and(|n| !n.is_empty() && n != "/"));
     view! {
         <Title text="Sign in · Docket"/>
         <main class="standalone">
             <section class="card narrow login">
                 <h1>"Sign in to Docket"</h1>
-                {move || failed().then(|| view! { <div class="alert error" role="alert">{message()}</div> })}
+                {move || message().map(|m| view! { <div class="alert error" role="alert">{m}</div> })}
+                {move || (message().is_none() && ended()).then(|| view! {
+                    <p class="muted">"Sign in to continue where you were."</p>
+                })}
                 <form method="post" action=login_url>
                     <input type="hidden" name="next" value=next/>
                     <div class="field">

@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::kernel::{clean, clean_text, Choice, Email, FieldErrors};
+use crate::kernel::{multi_line, single_line, Choice, Email, FieldErrors, CONTROL_CHARACTERS};
 
 crate::choice!(ClientStatus { Active = "active" : "Active", Inactive = "inactive" : "Inactive", Prospect = "prospect" : "Prospect" });
 crate::choice!(ClientType { Person = "person" : "Person", Company = "company" : "Company" });
@@ -28,6 +28,8 @@ pub struct Client {
     pub status: ClientStatus,
     pub notes: String,
     pub created_on: String,
+    /// The row version an edit form must carry back.
+    pub version: i32,
     pub contacts: Vec<Contact>,
 }
 
@@ -73,11 +75,33 @@ pub struct ValidClient {
     pub notes: String,
 }
 
+impl ValidClient {
+    /// Each field as a person reads it.
+    pub fn shown(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("name", self.name.clone()),
+            ("client_type", self.client_type.label().to_string()),
+            ("status", self.status.label().to_string()),
+            ("notes", self.notes.clone()),
+        ]
+    }
+}
+
 impl ClientForm {
+    /// What the user typed, echoed back with an error.
+    pub fn values(&self) -> Vec<(String, String)> {
+        vec![
+            ("name".into(), self.name.clone()),
+            ("client_type".into(), self.client_type.clone()),
+            ("status".into(), self.status.clone()),
+            ("notes".into(), self.notes.clone()),
+        ]
+    }
+
     pub fn validate(&self) -> Result<ValidClient, FieldErrors> {
         let mut e = FieldErrors::default();
-        let name = clean(&self.name);
-        if name.is_empty() {
+        let name = e.check("name", single_line(&self.name)).unwrap_or_default();
+        if name.is_empty() && e.get("name").is_none() {
             e.add("name", "Enter the client's name.");
         } else if name.chars().count() > 200 {
             e.add("name", "Use at most 200 characters.");
@@ -94,16 +118,10 @@ impl ClientForm {
         if status.is_none() {
             e.add("status", "Choose a status.");
         }
-        let notes = clean_text(&self.notes);
+        let notes = e.check("notes", multi_line(&self.notes)).unwrap_or_default();
         if notes.chars().count() > 5000 {
             e.add("notes", "Use at most 5,000 characters.");
         }
-        let values = vec![
-            ("name".into(), self.name.clone()),
-            ("client_type".into(), self.client_type.clone()),
-            ("status".into(), self.status.clone()),
-            ("notes".into(), self.notes.clone()),
-        ];
         if e.is_empty() {
             Ok(ValidClient {
                 name,
@@ -112,7 +130,7 @@ impl ClientForm {
                 notes,
             })
         } else {
-            Err(e.with_values(values))
+            Err(e.with_values(self.values()))
         }
     }
 }
@@ -143,12 +161,16 @@ impl ContactForm {
     pub fn validate(&self) -> Result<ValidContact, FieldErrors> {
         let mut e = FieldErrors::default();
         let contact_type = ContactType::parse(&self.contact_type);
-        let label = clean(&self.label);
+        let label = e.check("label", single_line(&self.label)).unwrap_or_default();
         if label.chars().count() > 60 {
             e.add("label", "Use at most 60 characters.");
         }
         let raw = self.value.trim();
         let value = match contact_type {
+            _ if multi_line(raw).is_err() => {
+                e.add("value", CONTROL_CHARACTERS);
+                String::new()
+            }
             None => {
                 e.add("contact_type", "Choose email, phone, address or website.");
                 String::new()
@@ -171,7 +193,7 @@ impl ContactForm {
                 if !allowed || !(7..=15).contains(&digits) {
                     e.add("value", "Enter a phone number such as +1 (212) 555-0100.");
                 }
-                clean(raw)
+                single_line(raw).unwrap_or_default()
             }
             Some(ContactType::Website) => {
                 let url = if raw.contains("://") {
@@ -194,9 +216,10 @@ impl ContactForm {
                 }
                 url
             }
-            Some(ContactType::Address) => clean_text(raw)
+            Some(ContactType::Address) => multi_line(raw)
+                .unwrap_or_default()
                 .lines()
-                .map(clean)
+                .map(|l| single_line(l).unwrap_or_default())
                 .filter(|l| !l.is_empty())
                 .collect::<Vec<_>>()
                 .join("\n"),
@@ -275,5 +298,29 @@ mod tests {
             "1 Main St\nSpringfield"
         );
         assert!(contact("fax", "123").is_err());
+    }
+
+    #[test]
+    fn control_characters_are_field_errors_everywhere() {
+        for (kind, value) in [
+            ("email", "ada@example.com\u{0}"),
+            ("website", "example.com/\u{0}x"),
+            ("website", "exa\u{7}mple.com"),
+            ("phone", "+1 212 555\u{0}0100"),
+            ("address", "1 Main St\u{1b}"),
+        ] {
+            let e = contact(kind, value).unwrap_err();
+            assert_eq!(e.get("value"), Some(CONTROL_CHARACTERS), "{kind} {value:?}");
+        }
+        let e = ClientForm {
+            name: "Acme\u{0}".into(),
+            client_type: "company".into(),
+            notes: "ok\u{202E}".into(),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap_err();
+        assert_eq!(e.get("name"), Some(CONTROL_CHARACTERS));
+        assert_eq!(e.get("notes"), Some(CONTROL_CHARACTERS));
     }
 }

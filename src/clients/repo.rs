@@ -85,9 +85,9 @@ pub async fn list(tx: &mut Tx, q: &ClientQuery) -> Result<Page<ClientRow>, AppEr
 }
 
 pub async fn get(tx: &mut Tx, id: Uuid) -> Result<Client, AppError> {
-    let (name, t, s, notes, created_on): (String, String, String, String, String) = sqlx::query_as(
+    let (name, t, s, notes, created_on, version): (String, String, String, String, String, i32) = sqlx::query_as(
         "SELECT c.name, c.client_type, c.status, c.notes,
-                to_char(c.created_at AT TIME ZONE o.timezone, 'YYYY-MM-DD')
+                to_char(c.created_at AT TIME ZONE o.timezone, 'YYYY-MM-DD'), c.version
            FROM clients c JOIN organizations o ON o.id = c.organization_id WHERE c.id = $1",
     )
     .bind(id)
@@ -118,25 +118,27 @@ pub async fn get(tx: &mut Tx, id: Uuid) -> Result<Client, AppError> {
         status: status(&s),
         notes,
         created_on,
+        version,
         contacts,
     })
 }
 
-/// The stored fields of a client, locked for the rest of the transaction.
-pub async fn lock(tx: &mut Tx, id: Uuid) -> Result<ValidClient, AppError> {
-    let (name, t, s, notes): (String, String, String, String) = sqlx::query_as(
-        "SELECT name, client_type, status, notes FROM clients WHERE id = $1 FOR UPDATE",
+/// The stored fields of a client and their version, locked for the rest of the transaction.
+pub async fn lock(tx: &mut Tx, id: Uuid) -> Result<(ValidClient, i32), AppError> {
+    let (name, t, s, notes, version): (String, String, String, String, i32) = sqlx::query_as(
+        "SELECT name, client_type, status, notes, version FROM clients WHERE id = $1 FOR UPDATE",
     )
     .bind(id)
     .fetch_optional(&mut **tx)
     .await?
     .ok_or(AppError::NotFound)?;
-    Ok(ValidClient {
+    let client = ValidClient {
         name,
         client_type: kind(&t),
         status: status(&s),
         notes,
-    })
+    };
+    Ok((client, version))
 }
 
 pub async fn insert(
@@ -173,23 +175,32 @@ pub async fn update(tx: &mut Tx, id: Uuid, c: &ValidClient) -> Result<(), AppErr
     Ok(())
 }
 
-/// Insert a contact; returns its id and whether it was saved as the primary of its type.
+/// A new contact as saved: its id, whether it is the primary of its type, and the value of the
+/// contact it replaced as primary, if any.
+pub struct AddedContact {
+    pub id: Uuid,
+    pub primary: bool,
+    pub replaced_primary: Option<String>,
+}
+
+/// Insert a contact. The first contact of a type becomes its primary; a new primary replaces
+/// the old one.
 pub async fn add_contact(
     tx: &mut Tx,
     org_id: Uuid,
     client_id: Uuid,
     c: &ValidContact,
-) -> Result<(Uuid, bool), AppError> {
-    // The first contact of a type becomes its primary; a new primary replaces the old one.
-    let has_primary: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM client_contacts WHERE client_id = $1 AND contact_type = $2 AND is_primary)",
+) -> Result<AddedContact, AppError> {
+    let current: Option<String> = sqlx::query_scalar(
+        "SELECT value FROM client_contacts WHERE client_id = $1 AND contact_type = $2 AND is_primary",
     )
     .bind(client_id)
     .bind(c.contact_type.as_str())
-    .fetch_one(&mut **tx)
+    .fetch_optional(&mut **tx)
     .await?;
-    let primary = c.is_primary || !has_primary;
-    if primary && has_primary {
+    let primary = c.is_primary || current.is_none();
+    let replaced_primary = current.filter(|_| primary);
+    if replaced_primary.is_some() {
         sqlx::query("UPDATE client_contacts SET is_primary = false WHERE client_id = $1 AND contact_type = $2 AND is_primary")
             .bind(client_id)
             .bind(c.contact_type.as_str())
@@ -208,15 +219,20 @@ pub async fn add_contact(
     .bind(primary)
     .fetch_one(&mut **tx)
     .await?;
-    Ok((id, primary))
+    Ok(AddedContact {
+        id,
+        primary,
+        replaced_primary,
+    })
 }
 
-/// Remove a contact; if it was the primary of its type, the next oldest of that type takes over.
+/// Remove a contact; if it was the primary of its type, the next oldest of that type takes over
+/// (returned as the second value).
 pub async fn delete_contact(
     tx: &mut Tx,
     client_id: Uuid,
     contact_id: Uuid,
-) -> Result<Contact, AppError> {
+) -> Result<(Contact, Option<String>), AppError> {
     let (t, label, value, is_primary): (String, String, String, bool) = sqlx::query_as(
         "DELETE FROM client_contacts WHERE id = $1 AND client_id = $2 RETURNING contact_type, label, value, is_primary",
     )
@@ -225,22 +241,26 @@ pub async fn delete_contact(
     .fetch_optional(&mut **tx)
     .await?
     .ok_or(AppError::NotFound)?;
-    if is_primary {
-        sqlx::query(
+    let promoted: Option<String> = if is_primary {
+        sqlx::query_scalar(
             "UPDATE client_contacts SET is_primary = true WHERE id = (
-                SELECT id FROM client_contacts WHERE client_id = $1 AND contact_type = $2 ORDER BY created_at LIMIT 1)",
+                SELECT id FROM client_contacts WHERE client_id = $1 AND contact_type = $2 ORDER BY created_at, id LIMIT 1)
+             RETURNING value",
         )
         .bind(client_id)
         .bind(&t)
-        .execute(&mut **tx)
-        .await?;
-    }
+        .fetch_optional(&mut **tx)
+        .await?
+    } else {
+        None
+    };
     let contact_type = ContactType::parse(&t).unwrap_or(ContactType::Email);
-    Ok(Contact {
+    let gone = Contact {
         id: contact_id,
         contact_type,
         label,
         value,
         is_primary,
-    })
+    };
+    Ok((gone, promoted))
 }

@@ -1,10 +1,7 @@
 use serde::{Deserialize, Serialize};
 
-/// The most characters of one typed value echoed back with a validation error.
-pub const ECHO_LIMIT: usize = 5200;
-
 /// Problems with submitted form fields, keyed by field name, plus the values the user typed so a
-/// form re-rendered without JavaScript can show them again.
+/// re-rendered form (without JavaScript: from the one-time flash in the session) shows them again.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldErrors {
     pub errors: Vec<(String, String)>,
@@ -36,14 +33,43 @@ impl FieldErrors {
         self.errors.is_empty()
     }
 
-    /// Attach the submitted values (echoed back to a form rendered without JavaScript, where
-    /// they travel in the URL: each is capped so the URL stays within proxy limits).
+    /// The value of one field parsed by `parsed`, or `None` with its message recorded.
+    pub fn check<T>(&mut self, field: &str, parsed: Result<T, &'static str>) -> Option<T> {
+        parsed.map_err(|m| self.add(field, m)).ok()
+    }
+
+    /// Attach the submitted values, echoed back to the form whole.
     pub fn with_values(mut self, values: Vec<(String, String)>) -> Self {
-        self.values = values
-            .into_iter()
-            .map(|(k, v)| (k, v.chars().take(ECHO_LIMIT).collect()))
-            .collect();
+        self.values = values;
         self
+    }
+
+    /// Set (or replace) one echoed value, such as the row version a stale form should carry.
+    pub fn set_value(&mut self, field: &str, value: impl Into<String>) {
+        self.values.retain(|(f, _)| f != field);
+        self.values.push((field.to_string(), value.into()));
+    }
+
+    /// A save refused because someone else saved the row first. Every field whose stored value
+    /// differs from what was submitted says what is stored now (`stored` and `submitted` are
+    /// `(field, value as shown)` pairs); the typed values stay in the form, which now carries the
+    /// current `version`, so saving again keeps the user's values on purpose.
+    pub fn stale(
+        stored: &[(&'static str, String)],
+        submitted: &[(&'static str, String)],
+        values: Vec<(String, String)>,
+        version: i32,
+    ) -> FieldErrors {
+        let mut e = FieldErrors::default().with_values(values);
+        for (field, now) in stored {
+            let theirs = submitted.iter().find(|(f, _)| f == field).map(|(_, v)| v);
+            if theirs != Some(now) {
+                let shown = if now.is_empty() { "(empty)" } else { now.as_str() };
+                e.add(field, format!("Someone else saved this as “{shown}”."));
+            }
+        }
+        e.set_value("version", version.to_string());
+        e
     }
 
     /// `Ok(value)` when no field had a problem.
@@ -67,6 +93,18 @@ mod tests {
         e.add("name", "Too long");
         assert_eq!(e.get("name"), Some("Required"));
         assert_eq!(e.errors.len(), 1);
+    }
+
+    #[test]
+    fn a_stale_save_names_what_changed_and_keeps_what_was_typed() {
+        let stored = [("name", "Acme Inc.".to_string()), ("notes", String::new())];
+        let submitted = [("name", "Acme LLC".to_string()), ("notes", String::new())];
+        let typed = vec![("name".to_string(), "  Acme LLC".to_string())];
+        let e = FieldErrors::stale(&stored, &submitted, typed, 7);
+        assert_eq!(e.get("name"), Some("Someone else saved this as “Acme Inc.”."));
+        assert_eq!(e.get("notes"), None);
+        assert_eq!(e.value("name"), Some("  Acme LLC"));
+        assert_eq!(e.value("version"), Some("7"));
     }
 
     #[test]

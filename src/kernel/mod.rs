@@ -1,13 +1,18 @@
 //! Pure domain values shared by the server and the browser: no I/O, no feature gates.
 
 mod choice;
+mod cursor;
 mod fields;
+mod money;
 mod page;
 mod text;
 
 pub use choice::Choice;
+pub use cursor::{Cursor, CursorKey};
 pub use fields::FieldErrors;
+pub use money::format_money;
 pub use page::{Page, PAGE_SIZE};
 pub use text::{
-    clean, clean_text, optional_date, parse_date, parse_decimal, parse_uuid, prefix_tsquery, Email,
+    clean, multi_line, optional_date, parse_date, parse_decimal, parse_uuid, prefix_tsquery,
+    single_line, Email, CONTROL_CHARACTERS,
 };

@@ -4,7 +4,19 @@ use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 use uuid::Uuid;
 
-/// Trim and collapse inner runs of whitespace; the form of every short text field we store.
+/// The message for text that carries control characters (NUL, escape, bidirectional overrides…).
+pub const CONTROL_CHARACTERS: &str =
+    "Remove the invisible control characters from this text (they were probably pasted in).";
+
+/// A control character, or a bidirectional override that can make text display as something it
+/// is not. Ordinary whitespace (space, tab, newline) is not one.
+fn is_forbidden(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Trim and collapse inner runs of whitespace, dropping control characters: the lenient form,
+/// for search boxes.
 pub fn clean(s: &str) -> String {
     s.split(|c: char| c.is_whitespace() || c.is_control())
         .filter(|w| !w.is_empty())
@@ -12,14 +24,22 @@ pub fn clean(s: &str) -> String {
         .join(" ")
 }
 
-/// Multi-line text (notes, descriptions): trimmed, control characters other than newlines and
-/// tabs removed (PostgreSQL refuses NUL).
-pub fn clean_text(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
-        .collect::<String>()
-        .trim()
-        .to_string()
+/// A one-line text field as stored: trimmed, inner whitespace collapsed. Control characters are
+/// refused, not silently dropped.
+pub fn single_line(s: &str) -> Result<String, &'static str> {
+    if s.chars().any(is_forbidden) {
+        return Err(CONTROL_CHARACTERS);
+    }
+    Ok(s.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+/// Multi-line text (notes, descriptions) as stored: line endings as `\n`, trimmed. Control
+/// characters other than tabs and line breaks are refused.
+pub fn multi_line(s: &str) -> Result<String, &'static str> {
+    if s.chars().any(is_forbidden) {
+        return Err(CONTROL_CHARACTERS);
+    }
+    Ok(s.replace("\r\n", "\n").replace('\r', "\n").trim().to_string())
 }
 
 /// A syntactically plausible, lower-cased e-mail address.
@@ -28,6 +48,9 @@ pub struct Email(String);
 
 impl Email {
     pub fn parse(s: &str) -> Result<Self, &'static str> {
+        if s.chars().any(is_forbidden) {
+            return Err(CONTROL_CHARACTERS);
+        }
         let s = s.trim().to_lowercase();
         if s.is_empty() {
             return Err("Enter an email address.");
@@ -114,10 +137,27 @@ mod tests {
     fn clean_collapses_whitespace() {
         assert_eq!(clean("  Acme \t  Holdings\n"), "Acme Holdings");
         assert_eq!(clean("Ac\0me"), "Ac me");
+    }
+
+    #[test]
+    fn control_characters_are_refused_not_dropped() {
         assert_eq!(
-            clean_text(" line one\n\0line two \u{7}"),
-            "line one\nline two"
+            single_line("  Acme \t  Holdings\n").unwrap(),
+            "Acme Holdings"
         );
+        assert_eq!(
+            multi_line(" line one\r\n\tline two \n").unwrap(),
+            "line one\n\tline two"
+        );
+        for bad in ["Ac\0me", "bell\u{7}", "esc\u{1b}[31m", "abc\u{202E}fdp.exe", "c1\u{85}"] {
+            assert_eq!(single_line(bad), Err(CONTROL_CHARACTERS), "{bad:?}");
+            assert_eq!(multi_line(bad), Err(CONTROL_CHARACTERS), "{bad:?}");
+        }
+        assert_eq!(
+            Email::parse("ada@example.com\0"),
+            Err(CONTROL_CHARACTERS)
+        );
+        assert!(single_line("Zoë 👩‍⚖️ Müller").is_ok(), "ordinary Unicode is fine");
     }
 
     #[test]

@@ -30,20 +30,22 @@ pub async fn get_matter(id: Uuid) -> Result<Matter, AppError> {
 }
 
 #[server(endpoint = "matters/create")]
-pub async fn create_matter(form: MatterForm) -> Result<Uuid, AppError> {
-    use crate::audit::{changes_of_new, record, Entry};
+pub async fn create_matter(org: Uuid, form: MatterForm) -> Result<Uuid, AppError> {
+    use crate::audit::{changes_of_new, name_references, record, Entry};
     crate::server::endpoint("matters.create", async move {
-        let (caller, mut tx) = crate::auth::caller::Caller::begin_editor().await?;
+        let (caller, mut tx) = crate::auth::caller::Caller::begin_write(org).await?;
         let today = super::repo::firm_today(&mut tx).await?;
         let valid = form.validate(today).map_err(AppError::Invalid)?;
-        super::repo::check_references(&mut tx, &valid)
+        super::repo::check_references(&mut tx, &valid, None)
             .await?
             .map_err(|e| AppError::Invalid(e.with_values(form.values())))?;
         let (id, number) =
             super::repo::insert(&mut tx, caller.org_id, caller.user_id, &valid, today).await?;
+        let mut changes = changes_of_new(&valid);
+        name_references(&mut tx, &mut changes, super::repo::REFERENCES).await?;
         let entry = Entry::new("matter.create", "matter", id)
             .summary(format!("{number} {}", valid.title))
-            .changes(changes_of_new(&valid));
+            .changes(changes);
         record(&mut tx, &caller, entry).await?;
         tx.commit().await?;
         leptos_axum::redirect(&format!("/matters/{id}"));
@@ -53,11 +55,17 @@ pub async fn create_matter(form: MatterForm) -> Result<Uuid, AppError> {
 }
 
 #[server(endpoint = "matters/update")]
-pub async fn update_matter(id: Uuid, form: MatterForm) -> Result<(), AppError> {
-    use crate::audit::{changes_between, record, Entry};
+pub async fn update_matter(
+    org: Uuid,
+    id: Uuid,
+    version: i32,
+    form: MatterForm,
+) -> Result<(), AppError> {
+    use crate::audit::{changes_between, name_references, record, Entry};
+    use crate::kernel::FieldErrors;
     crate::server::endpoint("matters.update", async move {
-        let (caller, mut tx) = crate::auth::caller::Caller::begin_editor().await?;
-        let before = super::repo::lock(&mut tx, id).await?;
+        let (caller, mut tx) = crate::auth::caller::Caller::begin_write(org).await?;
+        let (before, current) = super::repo::lock(&mut tx, id).await?;
         let today = super::repo::firm_today(&mut tx).await?;
         // A matter that stays closed keeps its closing date unless the user gave another.
         let mut form = form;
@@ -65,12 +73,35 @@ pub async fn update_matter(id: Uuid, form: MatterForm) -> Result<(), AppError> {
             form.date_closed = closed.to_string();
         }
         let after = form.validate(today).map_err(AppError::Invalid)?;
-        super::repo::check_references(&mut tx, &after)
+        if version != current {
+            let ids: Vec<Uuid> = [&before, &after]
+                .iter()
+                .flat_map(|m| [m.responsible_attorney_id, m.originating_attorney_id])
+                .flatten()
+                .collect();
+            let names = super::repo::people_names(&mut tx, &ids).await?;
+            let name_of = |id: Uuid| {
+                names
+                    .iter()
+                    .find(|(i, _)| *i == id)
+                    .map(|(_, n)| n.clone())
+                    .unwrap_or_else(|| id.to_string())
+            };
+            let fields = FieldErrors::stale(
+                &before.shown(name_of),
+                &after.shown(name_of),
+                form.values(),
+                current,
+            );
+            return Err(AppError::Stale(fields));
+        }
+        super::repo::check_references(&mut tx, &after, Some(&before))
             .await?
             .map_err(|e| AppError::Invalid(e.with_values(form.values())))?;
-        let changes = changes_between(&before, &after);
+        let mut changes = changes_between(&before, &after);
         if changes.as_object().is_some_and(|c| !c.is_empty()) {
             super::repo::update(&mut tx, id, &after).await?;
+            name_references(&mut tx, &mut changes, super::repo::REFERENCES).await?;
             record(
                 &mut tx,
                 &caller,

@@ -4,7 +4,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::kernel::{
-    clean, clean_text, optional_date, parse_date, parse_decimal, parse_uuid, Choice, FieldErrors,
+    multi_line, optional_date, parse_date, parse_decimal, parse_uuid, single_line, Choice,
+    FieldErrors,
 };
 
 crate::choice!(MatterStatus { Open = "open" : "Open", Pending = "pending" : "Pending", OnHold = "on_hold" : "On hold", Closed = "closed" : "Closed" });
@@ -67,6 +68,10 @@ pub struct Matter {
     pub fields: ValidMatter,
     pub responsible_name: Option<String>,
     pub originating_name: Option<String>,
+    /// The row version an edit form must carry back.
+    pub version: i32,
+    /// The firm's currency, for the rate.
+    pub currency: String,
 }
 
 /// Filters and order of the matter list (the page's query string).
@@ -156,6 +161,28 @@ pub struct ValidMatter {
     pub date_closed: Option<NaiveDate>,
 }
 
+impl ValidMatter {
+    /// Each field as a person reads it; `name_of` names the people referred to by id.
+    pub fn shown(&self, name_of: impl Fn(Uuid) -> String) -> Vec<(&'static str, String)> {
+        let person = |id: Option<Uuid>| id.map(&name_of).unwrap_or_else(|| "Unassigned".into());
+        let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+        vec![
+            ("title", self.title.clone()),
+            ("description", self.description.clone()),
+            ("status", self.status.label().into()),
+            ("priority", self.priority.label().into()),
+            ("stage", self.stage.label().into()),
+            ("practice_area", self.practice_area.label().into()),
+            ("responsible_attorney_id", person(self.responsible_attorney_id)),
+            ("originating_attorney_id", person(self.originating_attorney_id)),
+            ("billing_type", self.billing_type.label().into()),
+            ("hourly_rate", self.hourly_rate.map(|r| r.to_string()).unwrap_or_default()),
+            ("date_opened", self.date_opened.to_string()),
+            ("date_closed", date(self.date_closed)),
+        ]
+    }
+}
+
 impl MatterForm {
     /// Check the form; `today` is the current date in the firm's time zone (closing a matter
     /// without a closing date closes it today).
@@ -168,13 +195,15 @@ impl MatterForm {
                 None
             }
         };
-        let title = clean(&self.title);
-        if title.is_empty() {
+        let title = e.check("title", single_line(&self.title)).unwrap_or_default();
+        if title.is_empty() && e.get("title").is_none() {
             e.add("title", "Enter a title for the matter.");
         } else if title.chars().count() > 200 {
             e.add("title", "Use at most 200 characters.");
         }
-        let description = clean_text(&self.description);
+        let description = e
+            .check("description", multi_line(&self.description))
+            .unwrap_or_default();
         if description.chars().count() > 5000 {
             e.add("description", "Use at most 5,000 characters.");
         }

@@ -10,6 +10,13 @@ use crate::error::AppError;
 use crate::kernel::{clean, prefix_tsquery, Choice, FieldErrors, Page, PAGE_SIZE};
 use crate::server::db::Tx;
 
+/// The fields of a matter that point at other rows, named in its history.
+pub const REFERENCES: &[&str] = &[
+    "client_id",
+    "responsible_attorney_id",
+    "originating_attorney_id",
+];
+
 fn parse<C: Choice>(s: &str, default: C) -> C {
     C::parse(s).unwrap_or(default)
 }
@@ -178,14 +185,17 @@ pub async fn get(tx: &mut Tx, id: Uuid) -> Result<Matter, AppError> {
     .fetch_optional(&mut **tx)
     .await?;
     let fields = fields(row.ok_or(AppError::NotFound)?);
-    let (matter_number, client_name, responsible_name, originating_name): (
+    let (matter_number, client_name, responsible_name, originating_name, version, currency): (
         String,
         String,
         Option<String>,
         Option<String>,
+        i32,
+        String,
     ) = sqlx::query_as(
-        "SELECT m.matter_number, c.name, r.full_name, o.full_name FROM matters m
+        "SELECT m.matter_number, c.name, r.full_name, o.full_name, m.version, f.currency FROM matters m
                JOIN clients c ON c.id = m.client_id
+               JOIN organizations f ON f.id = m.organization_id
                LEFT JOIN users r ON r.id = m.responsible_attorney_id
                LEFT JOIN users o ON o.id = m.originating_attorney_id
               WHERE m.id = $1",
@@ -201,17 +211,33 @@ pub async fn get(tx: &mut Tx, id: Uuid) -> Result<Matter, AppError> {
         fields,
         responsible_name,
         originating_name,
+        version,
+        currency,
     })
 }
 
-pub async fn lock(tx: &mut Tx, id: Uuid) -> Result<ValidMatter, AppError> {
-    let row: Option<MatterFields> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {FIELDS} FROM matters m WHERE m.id = $1 FOR UPDATE"
+/// The stored fields of a matter and their version, locked for the rest of the transaction.
+pub async fn lock(tx: &mut Tx, id: Uuid) -> Result<(ValidMatter, i32), AppError> {
+    let version: Option<i32> = sqlx::query_scalar("SELECT version FROM matters WHERE id = $1 FOR UPDATE")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let version = version.ok_or(AppError::NotFound)?;
+    let row: MatterFields = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {FIELDS} FROM matters m WHERE m.id = $1"
     )))
     .bind(id)
-    .fetch_optional(&mut **tx)
+    .fetch_one(&mut **tx)
     .await?;
-    Ok(fields(row.ok_or(AppError::NotFound)?))
+    Ok((fields(row), version))
+}
+
+/// The names of members (current and former) by id, for messages about a matter's people.
+pub async fn people_names(tx: &mut Tx, ids: &[Uuid]) -> Result<Vec<(Uuid, String)>, AppError> {
+    Ok(sqlx::query_as("SELECT id, full_name FROM users WHERE id = ANY($1)")
+        .bind(ids)
+        .fetch_all(&mut **tx)
+        .await?)
 }
 
 /// Today's date in the firm's time zone.
@@ -222,10 +248,13 @@ pub async fn firm_today(tx: &mut Tx) -> Result<NaiveDate, AppError> {
 }
 
 /// References that the form cannot check by itself: the client and the attorneys must belong
-/// to this firm (an id from another firm reads exactly like one that does not exist).
+/// to this firm (an id from another firm reads exactly like one that does not exist). A newly
+/// assigned attorney must be an active lawyer of the firm; an assignment the edit leaves as it
+/// was is kept even if that person has since been demoted or deactivated.
 pub async fn check_references(
     tx: &mut Tx,
     m: &ValidMatter,
+    before: Option<&ValidMatter>,
 ) -> Result<Result<(), FieldErrors>, AppError> {
     let mut e = FieldErrors::default();
     let client: Option<bool> = sqlx::query_scalar("SELECT true FROM clients WHERE id = $1")
@@ -235,20 +264,33 @@ pub async fn check_references(
     if client.is_none() {
         e.add("client_id", "Choose a client.");
     }
-    for (field, id) in [
-        ("responsible_attorney_id", m.responsible_attorney_id),
-        ("originating_attorney_id", m.originating_attorney_id),
+    for (field, id, was) in [
+        (
+            "responsible_attorney_id",
+            m.responsible_attorney_id,
+            before.and_then(|b| b.responsible_attorney_id),
+        ),
+        (
+            "originating_attorney_id",
+            m.originating_attorney_id,
+            before.and_then(|b| b.originating_attorney_id),
+        ),
     ] {
-        let Some(id) = id else { continue };
-        let role: Option<String> = sqlx::query_scalar(
-            "SELECT role FROM user_organizations WHERE organization_id = app_current_org() AND user_id = $1",
+        let Some(id) = id.filter(|id| Some(*id) != was) else {
+            continue;
+        };
+        let row: Option<(String, bool)> = sqlx::query_as(
+            "SELECT uo.role, u.is_active FROM user_organizations uo JOIN users u ON u.id = uo.user_id
+              WHERE uo.organization_id = app_current_org() AND uo.user_id = $1",
         )
         .bind(id)
         .fetch_optional(&mut **tx)
         .await?;
-        match role.as_deref().and_then(crate::auth::Role::parse) {
-            Some(r) if r.is_lawyer() => {}
-            Some(_) => e.add(field, "Choose an attorney."),
+        match row {
+            Some((role, true))
+                if crate::auth::Role::parse(&role).is_some_and(crate::auth::Role::is_lawyer) => {}
+            Some((_, true)) => e.add(field, "Choose an attorney."),
+            Some((_, false)) => e.add(field, "That person's account is deactivated: choose another attorney."),
             None => e.add(field, "Choose a member of this firm."),
         }
     }

@@ -13,8 +13,17 @@ pub struct Config {
     pub bind_addr: Option<SocketAddr>,
     /// Mark the session cookie `Secure` (set when the site is served over https).
     pub cookie_secure: bool,
-    /// Trust `X-Forwarded-For`/`X-Real-IP` from the reverse proxy for client addresses.
-    pub trust_proxy: bool,
+    /// How many reverse proxies in front of the app append to `X-Forwarded-For` (0: trust none;
+    /// `TRUST_PROXY=true` means one, e.g. nginx).
+    pub proxy_hops: usize,
+    /// Requests a minute one signed-in user may make (0: no limit).
+    pub rate_limit_per_user: u32,
+    /// Requests a minute one client address (an IPv6 /64) may make (0: no limit).
+    pub rate_limit_per_address: u32,
+    /// A session ends after this long without a request…
+    pub session_idle: std::time::Duration,
+    /// …and in any case this long after sign-in.
+    pub session_max: std::time::Duration,
     /// Seed the demo firm at start-up when it is missing.
     pub seed_demo: bool,
     /// Largest request body accepted, in bytes.
@@ -24,6 +33,25 @@ pub struct Config {
 }
 
 impl Config {
+    /// The defaults, for the given database and Redis (what tests and benchmarks start from).
+    pub fn defaults(database_url: &str, redis_url: &str) -> Self {
+        Config {
+            database_url: database_url.into(),
+            database_admin_url: None,
+            redis_url: redis_url.into(),
+            bind_addr: None,
+            cookie_secure: false,
+            proxy_hops: 0,
+            rate_limit_per_user: 600,
+            rate_limit_per_address: 3000,
+            session_idle: std::time::Duration::from_secs(12 * 3600),
+            session_max: std::time::Duration::from_secs(7 * 24 * 3600),
+            seed_demo: false,
+            max_body_bytes: 256 * 1024,
+            log_format: "pretty".into(),
+        }
+    }
+
     pub fn from_env() -> Result<Self, String> {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
         let flag = |k: &str| {
@@ -35,11 +63,22 @@ impl Config {
             Some(v) => Some(v.parse().map_err(|e| format!("BIND_ADDR {v:?}: {e}"))?),
             None => None,
         };
-        let max_body_bytes = match var("MAX_BODY_BYTES") {
+        let number = |k: &str, default: u64| -> Result<u64, String> {
+            match var(k) {
+                Some(v) => v.trim().parse().map_err(|e| format!("{k} {v:?}: {e}")),
+                None => Ok(default),
+            }
+        };
+        let proxy_hops = match var("TRUST_PROXY").map(|v| v.to_ascii_lowercase()) {
+            None => 0,
+            Some(v) if matches!(v.as_str(), "true" | "yes" | "on") => 1,
+            Some(v) if matches!(v.as_str(), "false" | "no" | "off") => 0,
             Some(v) => v
                 .parse()
-                .map_err(|e| format!("MAX_BODY_BYTES {v:?}: {e}"))?,
-            None => 256 * 1024,
+                .map_err(|_| format!("TRUST_PROXY {v:?}: true, false or a number of proxies"))?,
+        };
+        let hours = |k: &str, default: u64| {
+            number(k, default).map(|h| std::time::Duration::from_secs(h.max(1) * 3600))
         };
         Ok(Config {
             database_url: var("DATABASE_URL").ok_or("DATABASE_URL is not set")?,
@@ -47,9 +86,13 @@ impl Config {
             redis_url: var("REDIS_URL").unwrap_or_else(|| "redis://127.0.0.1:6379".into()),
             bind_addr,
             cookie_secure: flag("COOKIE_SECURE"),
-            trust_proxy: flag("TRUST_PROXY"),
+            proxy_hops,
+            rate_limit_per_user: number("RATE_LIMIT_PER_USER", 600)? as u32,
+            rate_limit_per_address: number("RATE_LIMIT_PER_ADDRESS", 3000)? as u32,
+            session_idle: hours("SESSION_IDLE_HOURS", 12)?,
+            session_max: hours("SESSION_MAX_HOURS", 7 * 24)?,
             seed_demo: flag("DOCKET_SEED_DEMO"),
-            max_body_bytes,
+            max_body_bytes: number("MAX_BODY_BYTES", 256 * 1024)? as usize,
             log_format: var("LOG_FORMAT").unwrap_or_else(|| "pretty".into()),
         })
     }

@@ -1,31 +1,14 @@
 //! HTTP middleware: security headers, the same-origin rule for state-changing requests, and the
-//! sign-in gate in front of pages and server functions.
+//! status of server-function errors.
 
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Redirect, Response};
-use tower_sessions::Session;
+use axum::response::{IntoResponse, Response};
 
-use super::session::session_user;
 use super::AppState;
 use crate::error::AppError;
-
-/// Paths anyone may fetch: assets, health checks and the sign-in page.
-fn is_public(path: &str) -> bool {
-    path.starts_with("/pkg/")
-        || path.starts_with("/health")
-        || matches!(
-            path,
-            "/favicon.ico" | "/favicon.svg" | "/robots.txt" | "/login"
-        )
-}
-
-/// Server functions callable without a session.
-fn is_public_api(path: &str) -> bool {
-    path == "/api/auth/login"
-}
 
 /// Refuse state-changing requests that a browser says come from another site.
 pub async fn same_origin(req: Request, next: Next) -> Response {
@@ -58,41 +41,6 @@ fn forbidden_origin(path: &str) -> Response {
         .into_response()
 }
 
-/// Pages need a signed-in session (else: to /login); server functions too (else: 401).
-/// A session store that cannot be reached gives a 503 instead of a panic or a sign-in loop.
-pub async fn sign_in_gate(session: Session, req: Request, next: Next) -> Response {
-    let path = req.uri().path().to_owned();
-    if is_public(&path) && path != "/login" {
-        return next.run(req).await;
-    }
-    let api = path.starts_with("/api/");
-    let user = match session_user(&session).await {
-        Ok(user) => user,
-        Err(_) if api => return error_json(AppError::Unavailable),
-        Err(_) => return unavailable_page(),
-    };
-    match (user, path.as_str()) {
-        (Some(_), "/login") if req.method() == Method::GET => Redirect::to("/").into_response(),
-        (Some(_), _) | (None, "/login") => next.run(req).await,
-        (None, p) if api && is_public_api(p) => next.run(req).await,
-        (None, _) if api && !accepts_html(req.headers()) => error_json(AppError::Unauthorized),
-        (None, _) if api => Redirect::to("/login").into_response(),
-        (None, _) => {
-            let target = req
-                .uri()
-                .path_and_query()
-                .map(|p| p.as_str())
-                .unwrap_or("/");
-            let to = if target == "/" {
-                "/login".to_string()
-            } else {
-                format!("/login?next={}", encode(target))
-            };
-            Redirect::to(&to).into_response()
-        }
-    }
-}
-
 /// Server-function errors raised before our code runs (arguments that do not decode) leave with
 /// 500; give every `AppError` body the status it stands for.
 pub async fn api_error_status(req: Request, next: Next) -> Response {
@@ -120,7 +68,7 @@ pub fn accepts_html(headers: &axum::http::HeaderMap) -> bool {
         .is_some_and(|v| v.contains("text/html"))
 }
 
-fn error_json(e: AppError) -> Response {
+pub fn error_json(e: AppError) -> Response {
     let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let body = serde_json::to_string(&e).unwrap_or_default();
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
@@ -140,17 +88,6 @@ pub fn unavailable_page() -> Response {
     res.headers_mut()
         .insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
     res
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// The usual security headers. Pages set their own CSP (with the per-response script nonce);
@@ -202,24 +139,4 @@ pub fn page_csp(nonce: &str) -> String {
          img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; \
          form-action 'self'; frame-ancestors 'none'"
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn next_parameter_is_encoded() {
-        assert_eq!(encode("/clients?q=a b&x=1"), "/clients%3Fq%3Da%20b%26x%3D1");
-    }
-
-    #[test]
-    fn only_assets_health_and_login_are_public() {
-        assert!(is_public("/pkg/docket.wasm"));
-        assert!(is_public("/health/detailed"));
-        assert!(!is_public("/clients"));
-        assert!(!is_public("/api/clients/list"));
-        assert!(is_public_api("/api/auth/login"));
-        assert!(!is_public_api("/api/auth/logout"));
-    }
 }

@@ -4,6 +4,8 @@
 pub mod config;
 pub mod db;
 pub mod endpoint;
+pub mod flash;
+pub mod gate;
 pub mod health;
 pub mod http;
 pub mod password;

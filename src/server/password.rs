@@ -1,11 +1,19 @@
 //! Password hashing with argon2id (the crate's defaults: m=19 MiB, t=2, p=1).
+//!
+//! Each verification holds 19 MiB for its duration, so only a few run at once (a semaphore in
+//! front of the blocking pool): a flood of sign-ins queues instead of exhausting memory.
 
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{LazyLock, OnceLock};
+use std::time::Duration;
 
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
 use argon2::Argon2;
+use tokio::sync::Semaphore;
+
+use crate::error::AppError;
 
 /// A PHC-format argon2id hash. Deliberately not `Serialize`: it can never cross the wire.
 #[derive(Clone)]
@@ -16,6 +24,18 @@ impl std::fmt::Debug for PasswordHashString {
         f.write_str("PasswordHashString(..)")
     }
 }
+
+/// How many argon2 verifications ran in this process (for tests and metrics).
+pub static VERIFICATIONS: AtomicU64 = AtomicU64::new(0);
+
+/// At most this many verifications at once: one per core, at least two.
+static PERMITS: LazyLock<Semaphore> = LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    Semaphore::new(cores.max(2))
+});
+
+/// How long a sign-in waits for a turn before the server says it is busy.
+const QUEUE_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub fn hash(password: &str) -> PasswordHashString {
     let salt = SaltString::generate(&mut OsRng);
@@ -34,6 +54,7 @@ pub fn verify(password: &str, stored: Option<&str>) -> bool {
         Some(s) => (s, true),
         None => (dummy.as_str(), false),
     };
+    VERIFICATIONS.fetch_add(1, Ordering::Relaxed);
     let ok = PasswordHash::new(phc)
         .map(|parsed| {
             Argon2::default()
@@ -42,6 +63,22 @@ pub fn verify(password: &str, stored: Option<&str>) -> bool {
         })
         .unwrap_or(false);
     ok && real
+}
+
+/// `verify` on the blocking pool, waiting for one of the few verification slots.
+pub async fn verify_bounded(password: String, stored: Option<String>) -> Result<bool, AppError> {
+    let permit = tokio::time::timeout(QUEUE_TIMEOUT, PERMITS.acquire())
+        .await
+        .map_err(|_| {
+            tracing::warn!("password verification queue full");
+            AppError::Unavailable
+        })?
+        .map_err(|_| AppError::Unavailable)?;
+    let ok = tokio::task::spawn_blocking(move || verify(&password, stored.as_deref()))
+        .await
+        .unwrap_or(false);
+    drop(permit);
+    Ok(ok)
 }
 
 #[cfg(test)]

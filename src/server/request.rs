@@ -4,6 +4,7 @@ use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::ConnectInfo;
 use axum::http::request::Parts;
+use axum::http::HeaderMap;
 
 #[derive(Debug, Clone, Default)]
 pub struct RequestMeta {
@@ -12,30 +13,77 @@ pub struct RequestMeta {
 }
 
 impl RequestMeta {
-    pub fn from_parts(parts: &Parts, trust_proxy: bool) -> Self {
-        let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
-        let forwarded = trust_proxy
-            .then(|| {
-                header("x-real-ip")
-                    .or_else(|| header("x-forwarded-for").and_then(|v| v.split(',').next()))
-                    .and_then(|v| v.trim().parse::<IpAddr>().ok())
-            })
-            .flatten();
+    pub fn from_parts(parts: &Parts, proxy_hops: usize) -> Self {
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip());
         RequestMeta {
-            ip: forwarded.or(peer),
-            user_agent: header("user-agent").map(|s| s.chars().take(400).collect()),
+            ip: client_ip(&parts.headers, peer, proxy_hops),
+            user_agent: parts
+                .headers
+                .get("user-agent")
+                .and_then(|v| v.to_str().ok())
+                .map(|s| s.chars().take(400).collect()),
         }
     }
 
     /// The metadata of the current server function call.
     pub fn current() -> Self {
-        let trust = super::AppState::current().config.trust_proxy;
+        let hops = super::AppState::current().config.proxy_hops;
         leptos::prelude::use_context::<Parts>()
-            .map(|p| Self::from_parts(&p, trust))
+            .map(|p| Self::from_parts(&p, hops))
             .unwrap_or_default()
+    }
+}
+
+/// The client's address. Behind `proxy_hops` trusted proxies, each appended the address it saw
+/// to `X-Forwarded-For`, so the client is that many entries from the right: everything further
+/// left was written by the client and proves nothing.
+pub fn client_ip(headers: &HeaderMap, peer: Option<IpAddr>, proxy_hops: usize) -> Option<IpAddr> {
+    if proxy_hops == 0 {
+        return peer;
+    }
+    let entries: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    let entry = entries
+        .len()
+        .checked_sub(proxy_hops)
+        .and_then(|i| entries.get(i))
+        .or(entries.first());
+    entry.and_then(|e| e.parse().ok()).or(peer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(xff: &[&str]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for v in xff {
+            h.append("x-forwarded-for", v.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn the_client_is_the_rightmost_untrusted_hop() {
+        let peer = Some("10.0.0.2".parse().unwrap());
+        // The client claims to be 1.1.1.1; nginx appended what it really saw.
+        let h = headers(&["1.1.1.1, 203.0.113.9"]);
+        assert_eq!(client_ip(&h, peer, 1), Some("203.0.113.9".parse().unwrap()));
+        // Two proxies: a load balancer, then nginx.
+        let h = headers(&["1.1.1.1", "203.0.113.9, 10.0.0.7"]);
+        assert_eq!(client_ip(&h, peer, 2), Some("203.0.113.9".parse().unwrap()));
+        // Proxies not trusted: the header is ignored.
+        assert_eq!(client_ip(&h, peer, 0), peer);
+        // No header: the peer.
+        assert_eq!(client_ip(&HeaderMap::new(), peer, 1), peer);
     }
 }

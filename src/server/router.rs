@@ -7,7 +7,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-use super::{health, http, session, AppState};
+use super::{flash, gate, health, http, session, AppState};
 use crate::app::{shell, App};
 
 pub fn build(state: AppState) -> Router {
@@ -23,13 +23,19 @@ pub fn build(state: AppState) -> Router {
     Router::new()
         .route("/health", get(health::health))
         .route("/health/detailed", get(health::detailed))
+        .route("/activity/export.csv", get(crate::audit::export::csv))
         .leptos_routes_with_context(&state, routes, || (), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(http::api_error_status))
-        .layer(middleware::from_fn(http::sign_in_gate))
+        .layer(middleware::from_fn(flash::form_flash))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            gate::sign_in_gate,
+        ))
         .layer(session::layer(
             state.redis.clone(),
             state.config.cookie_secure,
+            state.config.session_idle,
         ))
         .layer(middleware::from_fn(http::same_origin))
         .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))

@@ -4,13 +4,19 @@ use leptos::server_fn::ServerFn;
 use crate::error::AppError;
 use crate::kernel::{Choice, FieldErrors};
 
-/// The error of an action's last submission, if it failed.
+/// The error of an action's last submission, if it failed: from this page's own submission
+/// once there was one, else from a plain form post's flash. Never from the URL (an action that
+/// was not dispatched here may hold an error decoded from a link).
 pub fn action_error<S>(action: ServerAction<S>) -> Signal<Option<AppError>>
 where
     S: ServerFn<Error = AppError> + Send + Sync + Clone + 'static,
     S::Output: Send + Sync + 'static,
 {
+    let flashed = super::flash::flashed_error(S::PATH);
     Signal::derive(move || {
+        if action.version().get() == 0 {
+            return flashed.clone();
+        }
         action
             .value()
             .with(|v| v.as_ref().and_then(|r| r.as_ref().err().cloned()))
@@ -79,7 +85,7 @@ impl Meta {
 /// A labelled input named `form[key]`, with its error beside it.
 #[component]
 pub fn TextField(
-    label: &'static str,
+    #[prop(into)] label: String,
     key: &'static str,
     #[prop(into, optional)] value: String,
     errors: Signal<Option<FieldErrors>>,
@@ -104,7 +110,7 @@ pub fn TextField(
 /// A labelled multi-line input named `form[key]`.
 #[component]
 pub fn TextArea(
-    label: &'static str,
+    #[prop(into)] label: String,
     key: &'static str,
     #[prop(into, optional)] value: String,
     errors: Signal<Option<FieldErrors>>,
@@ -125,7 +131,7 @@ pub fn TextArea(
 /// A labelled select of `(value, label)` options (see `choices` for a `Choice` enum).
 #[component]
 pub fn SelectField(
-    label: &'static str,
+    #[prop(into)] label: String,
     key: &'static str,
     options: Vec<(String, String)>,
     #[prop(into, optional)] value: String,
@@ -139,7 +145,8 @@ pub fn SelectField(
     view! {
         <div class="field">
             <label for=m.id.clone()>{label}{required.then_some(" *")}</label>
-            <select id=m.id.clone() name=format!("form[{key}]") aria-invalid=m.invalid() aria-describedby=m.described_by()>
+            <select id=m.id.clone() name=format!("form[{key}]") required=required aria-invalid=m.invalid()
+                aria-describedby=m.described_by()>
                 {blank.map(|b| view! { <option value="">{b}</option> })}
                 {options.into_iter().map(|(v, l)| {
                     let current = current.clone();
@@ -149,6 +156,28 @@ pub fn SelectField(
             </select>
             {m.message()}
         </div>
+    }
+}
+
+/// The hidden fields of every mutating form: the firm it was rendered for (`org`), and for an
+/// edit the version of the row it shows (`version`). The server refuses the form when either is
+/// out of date, so a form left open in another tab cannot write into the wrong firm or over
+/// someone else's save. After a refused save the fields carry what the server sent back.
+#[component]
+pub fn FormStamp(
+    errors: Signal<Option<FieldErrors>>,
+    #[prop(optional)] version: Option<i32>,
+) -> impl IntoView {
+    let org = move || super::session_info().map(|s| s.org_id.to_string());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || org().map(|org| view! {
+                <input type="hidden" name="org" value=shown_value(errors, "org", org)/>
+            })}
+        </Suspense>
+        {version.map(|v| view! {
+            <input type="hidden" name="version" value=shown_value(errors, "version", v.to_string())/>
+        })}
     }
 }
 

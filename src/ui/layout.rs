@@ -3,13 +3,31 @@ use leptos::server_fn::ServerFn;
 use leptos_router::components::{Outlet, A};
 
 use crate::auth::api::{current_session, Logout, SwitchOrg};
-use crate::auth::SessionInfo;
+use crate::auth::{Role, SessionInfo};
+use crate::error::AppError;
 use crate::kernel::Choice;
+
+/// The signed-in user and firm, loaded once per page by the frame and shared with every view in
+/// it (forms stamp the firm they were rendered for; amounts use the firm's currency).
+#[derive(Clone, Copy)]
+pub struct CurrentSession(pub Resource<Result<SessionInfo, AppError>>);
+
+/// The session, read inside a `Suspense`/`Transition` (it is already loaded by the frame).
+pub fn session_info() -> Option<SessionInfo> {
+    use_context::<CurrentSession>().and_then(|s| s.0.get().and_then(Result::ok))
+}
 
 /// The signed-in frame: sidebar, top bar with the active firm, firm switcher and user menu.
 #[component]
 pub fn AppLayout() -> impl IntoView {
     let session = Resource::new(|| (), |_| current_session());
+    provide_context(CurrentSession(session));
+    let admin = move || {
+        session
+            .get()
+            .and_then(Result::ok)
+            .is_some_and(|s| s.role == Role::Admin)
+    };
     view! {
         <div class="frame">
             <a class="skip" href="#main">"Skip to content"</a>
@@ -19,6 +37,9 @@ pub fn AppLayout() -> impl IntoView {
                     <li><A href="/" exact=true>"Dashboard"</A></li>
                     <li><A href="/clients">"Clients"</A></li>
                     <li><A href="/matters">"Matters"</A></li>
+                    <Suspense fallback=|| ()>
+                        {move || admin().then(|| view! { <li><A href="/activity">"Activity"</A></li> })}
+                    </Suspense>
                 </ul>
             </nav>
             <header class="topbar">

@@ -1,14 +1,18 @@
 //! Small reusable view pieces: form fields, pager, badges, page states.
 
 mod fields;
+mod flash;
 mod layout;
 mod pager;
 mod response;
 
-pub use fields::{action_error, choices, form_errors, FormAlert, SelectField, TextArea, TextField};
-pub use layout::AppLayout;
+pub use fields::{
+    action_error, choices, form_errors, FormAlert, FormStamp, SelectField, TextArea, TextField,
+};
+pub use flash::{flash_json, provide_flash, FlashScope, FlashSeed, FormFlash};
+pub use layout::{session_info, AppLayout, CurrentSession};
 pub use pager::{query_string, Pager};
-pub use response::{provide_csp_nonce, set_status};
+pub use response::{provide_csp_nonce, request_flash, set_status};
 
 use leptos::prelude::*;
 

@@ -28,3 +28,15 @@ pub fn provide_csp_nonce() {
         }
     }
 }
+
+/// The form flash the server took from the session for this page view (none in the browser).
+pub fn request_flash() -> super::FlashSeed {
+    #[cfg(feature = "ssr")]
+    {
+        use leptos::prelude::use_context;
+        let parts = use_context::<axum::http::request::Parts>();
+        super::FlashSeed(parts.and_then(|p| p.extensions.get::<super::FormFlash>().cloned()))
+    }
+    #[cfg(not(feature = "ssr"))]
+    super::FlashSeed(None)
+}

@@ -55,6 +55,7 @@ async fn firm_b_cannot_see_or_touch_firm_a() {
     let matter_form = |id: &str| {
         vec![
             ("id".to_string(), id.to_string()),
+            ("version".to_string(), "1".to_string()),
             ("form[client_id]".to_string(), c.clone()),
             ("form[title]".to_string(), "Hijacked".to_string()),
             ("form[practice_area]".to_string(), "litigation".to_string()),
@@ -71,19 +72,21 @@ async fn firm_b_cannot_see_or_touch_firm_a() {
             "/api/clients/update",
             vec![
                 ("id".into(), c.clone()),
+                ("version".into(), "1".into()),
                 ("form[name]".into(), "Hijacked".into()),
                 ("form[client_type]".into(), "company".into()),
             ],
             vec![
                 ("id".into(), missing.clone()),
+                ("version".into(), "1".into()),
                 ("form[name]".into(), "Hijacked".into()),
                 ("form[client_type]".into(), "company".into()),
             ],
         ),
         (
             "/api/clients/deactivate",
-            vec![("id".into(), c.clone())],
-            vec![("id".into(), missing.clone())],
+            vec![("id".into(), c.clone()), ("version".into(), "1".into())],
+            vec![("id".into(), missing.clone()), ("version".into(), "1".into())],
         ),
         (
             "/api/clients/add_contact",

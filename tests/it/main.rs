@@ -3,8 +3,11 @@
 
 mod support;
 
+mod activity;
 mod auth;
 mod clients;
+mod forms;
 mod http;
 mod isolation;
 mod matters;
+mod security;

@@ -69,7 +69,9 @@ async fn open_edit_and_close_a_matter() {
     let cid = client.to_string();
     let mut form = update_form(&cid, "Smith v. Jones", "closed");
     let sid = id.to_string();
+    let version = m.version.to_string();
     form.push(("id", sid.as_str()));
+    form.push(("version", version.as_str()));
     let res = c.post("/api/matters/update", &form).await;
     assert!(res.status.is_success(), "{res:?}");
     let m: Matter = c.post("/api/matters/get", &[("id", &sid)]).await.json();
@@ -97,7 +99,9 @@ async fn open_edit_and_close_a_matter() {
 
     // Reopening clears the closing date.
     let mut form = update_form(&cid, "Smith v. Jones", "open");
+    let version = m.version.to_string();
     form.push(("id", sid.as_str()));
+    form.push(("version", version.as_str()));
     c.post("/api/matters/update", &form).await;
     let m: Matter = c.post("/api/matters/get", &[("id", &sid)]).await.json();
     assert_eq!(m.fields.date_closed, None);

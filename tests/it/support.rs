@@ -40,11 +40,20 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
-        Self::spawn_with_redis(&env("TEST_REDIS_URL")).await
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// With settings of its own (rate limits, session lifetimes, proxies).
+    pub async fn spawn_with(configure: impl FnOnce(&mut Config)) -> TestApp {
+        Self::spawn_full(&env("TEST_REDIS_URL"), configure).await
+    }
+
+    pub async fn spawn_with_redis(redis_url: &str) -> TestApp {
+        Self::spawn_full(redis_url, |_| {}).await
     }
 
     /// A fresh database, migrated, with firms "Alpha" (a) and "Beta" (b).
-    pub async fn spawn_with_redis(redis_url: &str) -> TestApp {
+    pub async fn spawn_full(redis_url: &str, configure: impl FnOnce(&mut Config)) -> TestApp {
         if std::env::var_os("RUST_LOG").is_some() {
             docket::server::telemetry::init("pretty");
         }
@@ -72,17 +81,11 @@ impl TestApp {
         member(&admin_pool, multi, a.id, "attorney", true).await;
         member(&admin_pool, multi, b.id, "staff", false).await;
 
-        let config = Config {
-            database_url: app_url,
-            database_admin_url: None,
-            redis_url: redis_url.to_string(),
-            bind_addr: None,
-            cookie_secure: false,
-            trust_proxy: false,
-            seed_demo: false,
+        let mut config = Config {
             max_body_bytes: 64 * 1024,
-            log_format: "pretty".into(),
+            ..Config::defaults(&app_url, redis_url)
         };
+        configure(&mut config);
         let redis = session::redis_pool(redis_url).await.unwrap();
         let leptos_options = LeptosOptions::builder()
             .output_name("docket")
@@ -109,6 +112,9 @@ impl TestApp {
             router: self.router.clone(),
             cookie: None,
             origin: None,
+            org: None,
+            referer: None,
+            forwarded_for: None,
         }
     }
 
@@ -131,6 +137,8 @@ impl TestApp {
             "login failed: {res:?}"
         );
         assert!(c.cookie.is_some(), "no session cookie after login");
+        let info: docket::auth::SessionInfo = c.post("/api/auth/session", &[]).await.json();
+        c.org = Some(info.org_id);
         c
     }
 
@@ -226,6 +234,19 @@ pub struct Client {
     router: Router,
     pub cookie: Option<String>,
     pub origin: Option<String>,
+    /// The firm this client's forms are "rendered for": sent as `org` with every mutation that
+    /// does not name one itself, as the hidden field of every form does.
+    pub org: Option<Uuid>,
+    pub referer: Option<String>,
+    /// Sent as `X-Forwarded-For` (for apps configured to trust one proxy).
+    pub forwarded_for: Option<String>,
+}
+
+/// Server functions that change data, and so take the `org` their form was rendered for.
+fn is_mutation(path: &str) -> bool {
+    ["create", "update", "deactivate", "add_contact", "delete_contact"]
+        .iter()
+        .any(|m| path.ends_with(m))
 }
 
 impl Client {
@@ -267,6 +288,12 @@ impl Client {
         if let Some(o) = &self.origin {
             req = req.header(header::ORIGIN, o.clone());
         }
+        if let Some(r) = &self.referer {
+            req = req.header(header::REFERER, r.clone());
+        }
+        if let Some(f) = &self.forwarded_for {
+            req = req.header("x-forwarded-for", f.clone());
+        }
         let res = self
             .router
             .clone()
@@ -295,7 +322,14 @@ impl Client {
 
     /// Call a server function with a form-encoded body (its default encoding).
     pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Res {
-        let body = serde_urlencoded::to_string(form).unwrap();
+        let org = self.org.map(|o| o.to_string());
+        let mut form = form.to_vec();
+        if let Some(org) = org.as_deref() {
+            if is_mutation(path) && !form.iter().any(|(k, _)| *k == "org") {
+                form.push(("org", org));
+            }
+        }
+        let body = serde_urlencoded::to_string(&form).unwrap();
         self.request(
             Method::POST,
             path,
@@ -307,5 +341,28 @@ impl Client {
 
     pub async fn get(&mut self, path: &str) -> Res {
         self.request(Method::GET, path, None, vec![]).await
+    }
+
+    /// A page load, as a browser navigation asks for it.
+    pub async fn page(&mut self, path: &str) -> Res {
+        self.request_with(Method::GET, path, None, vec![], Some("text/html"))
+            .await
+    }
+
+    /// A browser's plain form post (JavaScript off) from the page at `from`.
+    pub async fn plain_post(&mut self, path: &str, form: &[(&str, &str)], from: &str) -> Res {
+        self.referer = Some(format!("http://docket.test{from}"));
+        let body = serde_urlencoded::to_string(form).unwrap();
+        let res = self
+            .request_with(
+                Method::POST,
+                path,
+                Some("application/x-www-form-urlencoded"),
+                body.into_bytes(),
+                Some("text/html,application/xhtml+xml"),
+            )
+            .await;
+        self.referer = None;
+        res
     }
 }

@@ -4,7 +4,7 @@ use uuid::Uuid;
 use crate::clients::api::{AddContact, DeleteContact};
 use crate::clients::{Contact, ContactType};
 use crate::kernel::Choice;
-use crate::ui::{action_error, choices, form_errors, FormAlert, SelectField, TextField};
+use crate::ui::{action_error, choices, form_errors, FormAlert, FormStamp, SelectField, TextField};
 
 /// A client's contacts, with the forms to add and remove them.
 #[component]
@@ -16,6 +16,7 @@ pub fn Contacts(
     let add = ServerAction::<AddContact>::new();
     let remove = ServerAction::<DeleteContact>::new();
     let errors = form_errors(action_error(add));
+    let removed = form_errors(action_error(remove));
     Effect::new(move |prev: Option<(usize, usize)>| {
         let now = (add.version().get(), remove.version().get());
         if prev.is_some_and(|p| p != now) {
@@ -41,6 +42,7 @@ pub fn Contacts(
                                     {(!c.label.is_empty()).then(|| view! { <span class="muted">" ("{c.label.clone()}")"</span> })}
                                     {c.is_primary.then(|| view! { <span class="badge primary-mark">"Primary"</span> })}
                                     <ActionForm action=remove attr:class="inline">
+                                        <FormStamp errors=removed/>
                                         <input type="hidden" name="client_id" value=client_id.to_string()/>
                                         <input type="hidden" name="contact_id" value=c.id.to_string()/>
                                         <button type="submit" class="link danger" aria-label=format!("Remove {what}")>"Remove"</button>
@@ -54,6 +56,7 @@ pub fn Contacts(
             <h3>"Add a contact"</h3>
             <FormAlert error=action_error(add)/>
             <ActionForm action=add>
+                <FormStamp errors/>
                 <input type="hidden" name="client_id" value=client_id.to_string()/>
                 <div class="grid">
                     <SelectField label="Contact type" key="contact_type" options={choices::<ContactType>()}

@@ -11,7 +11,9 @@ use crate::clients::{Client, ClientStatus};
 use crate::kernel::Choice;
 use crate::matters::views::MatterTable;
 use crate::matters::MatterQuery;
-use crate::ui::{action_error, form_errors, Badge, ErrorPanel, FormAlert, Loading, NotFound};
+use crate::ui::{
+    action_error, form_errors, Badge, ErrorPanel, FormAlert, FormStamp, Loading, NotFound,
+};
 
 /// `/clients/{id}`: details, contacts, matters and history.
 #[component]
@@ -76,6 +78,7 @@ fn ClientView(
                 <a class="button primary" href=format!("/matters/new?client_id={id}")>"New matter"</a>
                 {(client.status != ClientStatus::Inactive).then(|| view! {
                     <ActionForm action=deactivate attr:class="inline">
+                        <FormStamp errors=form_errors(action_error(deactivate)) version=client.version/>
                         <input type="hidden" name="id" value=id.to_string()/>
                         <button type="submit" class="secondary">"Deactivate"</button>
                     </ActionForm>
@@ -89,6 +92,7 @@ fn ClientView(
                 <FormAlert error=action_error(update)/>
                 {move || saved().then(|| view! { <div class="alert ok" role="status">"Saved."</div> })}
                 <ActionForm action=update>
+                    <FormStamp errors version=client.version/>
                     <input type="hidden" name="id" value=id.to_string()/>
                     <ClientFields errors name=client.name.clone() client_type=client.client_type
                         status=client.status notes=client.notes.clone()/>
@@ -99,7 +103,7 @@ fn ClientView(
         </div>
         <section class="card" aria-labelledby="matters-h">
             <h2 id="matters-h">"Matters"</h2>
-            <MatterTable query=matters_query/>
+            <MatterTable query=matters_query show_client=false/>
         </section>
         <History resource_type="client" id version=version.into()/>
     }

@@ -4,7 +4,9 @@ use leptos_meta::Title;
 use crate::clients::api::CreateClient;
 use crate::clients::{ClientStatus, ClientType};
 use crate::kernel::{Choice, FieldErrors};
-use crate::ui::{action_error, choices, form_errors, FormAlert, SelectField, TextArea, TextField};
+use crate::ui::{
+    action_error, choices, form_errors, FormAlert, FormStamp, SelectField, TextArea, TextField,
+};
 
 /// The fields of a client, shared by the new and edit forms.
 #[component]
@@ -38,6 +40,7 @@ pub fn NewClientPage() -> impl IntoView {
         <section class="card">
             <FormAlert error=action_error(action)/>
             <ActionForm action>
+                <FormStamp errors/>
                 <ClientFields errors/>
                 <div class="actions">
                     <button type="submit" class="primary">"Create client"</button>

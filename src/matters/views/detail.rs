@@ -11,7 +11,8 @@ use crate::error::AppError;
 use crate::kernel::Choice;
 use crate::matters::api::{get_matter, UpdateMatter};
 use crate::matters::Matter;
-use crate::ui::{action_error, form_errors, Badge, ErrorPanel, FormAlert, Loading};
+use crate::kernel::format_money;
+use crate::ui::{action_error, form_errors, Badge, ErrorPanel, FormAlert, FormStamp, Loading};
 
 /// `/matters/{id}`: the matter, its client and people, the edit form and its history.
 #[component]
@@ -104,7 +105,7 @@ fn MatterView(
                     <dt>"Originating attorney"</dt><dd>{matter.originating_name.clone().unwrap_or_else(|| "Unassigned".into())}</dd>
                     <dt>"Opened"</dt><dd>{f.date_opened.to_string()}</dd>
                     <dt>"Closed"</dt><dd>{date_closed}</dd>
-                    <dt>"Billing"</dt><dd>{f.billing_type.label()}{f.hourly_rate.map(|r| format!(" · ${r}/h"))}</dd>
+                    <dt>"Billing"</dt><dd>{f.billing_type.label()}{f.hourly_rate.map(|r| format!(" · {}/h", format_money(r, &matter.currency)))}</dd>
                 </dl>
                 {(!f.description.is_empty()).then(|| view! { <p class="description">{f.description.clone()}</p> })}
             </section>
@@ -113,9 +114,10 @@ fn MatterView(
                 <FormAlert error=action_error(update)/>
                 {move || saved().then(|| view! { <div class="alert ok" role="status">"Saved."</div> })}
                 <ActionForm action=update>
+                    <FormStamp errors version=matter.version/>
                     <input type="hidden" name="id" value=matter.id.to_string()/>
                     <input type="hidden" name="form[client_id]" value=matter.client_id.to_string()/>
-                    <MatterFields errors people current=f.clone()/>
+                    <MatterFields errors people current=f.clone() currency=matter.currency.clone()/>
                     <div class="actions"><button type="submit" class="primary">"Save matter"</button></div>
                 </ActionForm>
             </section>

@@ -12,8 +12,8 @@ use crate::kernel::{Choice, FieldErrors};
 use crate::matters::api::CreateMatter;
 use crate::matters::{BillingType, MatterStatus, PracticeArea, Priority, Stage, ValidMatter};
 use crate::ui::{
-    action_error, choices, form_errors, ErrorPanel, FormAlert, Loading, SelectField, TextArea,
-    TextField,
+    action_error, choices, form_errors, session_info, ErrorPanel, FormAlert, FormStamp, Loading,
+    SelectField, TextArea, TextField,
 };
 
 fn lawyers(people: &[Person]) -> Vec<(String, String)> {
@@ -30,6 +30,8 @@ pub fn MatterFields(
     errors: Signal<Option<FieldErrors>>,
     people: Vec<Person>,
     #[prop(optional)] current: Option<ValidMatter>,
+    /// The firm's currency code, named in the rate's label.
+    currency: String,
 ) -> impl IntoView {
     let c = current.as_ref();
     let id = |v: Option<Uuid>| v.map(|v| v.to_string()).unwrap_or_default();
@@ -80,7 +82,7 @@ pub fn MatterFields(
             <SelectField label="Responsible attorney" key="responsible_attorney_id" options=lawyer_options.clone() value=responsible errors blank="Unassigned"/>
             <SelectField label="Originating attorney" key="originating_attorney_id" options=lawyer_options value=originating errors blank="Unassigned"/>
             <SelectField label="Billing" key="billing_type" options={choices::<BillingType>()} value=billing errors/>
-            <TextField label="Hourly rate (USD)" key="hourly_rate" value=rate errors hint="e.g. 350.00"/>
+            <TextField label=format!("Hourly rate ({currency})") key="hourly_rate" value=rate errors hint="e.g. 350.00"/>
             <TextField label="Date opened" key="date_opened" kind="date" value=opened errors hint="Defaults to today"/>
             <TextField label="Date closed" key="date_closed" kind="date" value=closed errors hint="Set automatically when the status becomes Closed"/>
             <TextArea label="Description" key="description" value=description errors/>
@@ -109,6 +111,7 @@ pub fn NewMatterPage() -> impl IntoView {
 fn NewMatterForm(client_id: Uuid) -> impl IntoView {
     let action = ServerAction::<CreateMatter>::new();
     let errors = form_errors(action_error(action));
+    let currency = move || session_info().map(|s| s.currency).unwrap_or_default();
     let data = Resource::new(
         move || client_id,
         |id| async move {
@@ -124,8 +127,9 @@ fn NewMatterForm(client_id: Uuid) -> impl IntoView {
                         <p>"Client: "<a href=format!("/clients/{}", client.id)>{client.name.clone()}</a></p>
                         <FormAlert error=action_error(action)/>
                         <ActionForm action>
+                            <FormStamp errors/>
                             <input type="hidden" name="form[client_id]" value=client.id.to_string()/>
-                            <MatterFields errors people/>
+                            <MatterFields errors people currency=currency()/>
                             <div class="actions">
                                 <button type="submit" class="primary">"Open matter"</button>
                                 <a href=format!("/clients/{}", client.id)>"Cancel"</a>

@@ -110,20 +110,22 @@ pub fn MatterListPage() -> impl IntoView {
                         pairs.push(("page", n.to_string()));
                         format!("/matters{}", query_string(&pairs))
                     };
-                    view! { <Rows page=page.clone()/> <Pager range=page.range_label() page=page.page pages=page.pages() href/> }.into_any()
+                    view! { <Rows page=page.clone() show_client=true/> <Pager range=page.range_label() page=page.page pages=page.pages() href/> }.into_any()
                 }
             })}
         </Transition>
     }
 }
 
+/// The matter table; `show_client` is false where every row has the same client.
 #[component]
-fn Rows(page: Page<MatterRow>) -> impl IntoView {
+fn Rows(page: Page<MatterRow>, show_client: bool) -> impl IntoView {
     view! {
         <table class="data">
             <caption class="visually-hidden">"Matters"</caption>
             <thead><tr>
-                <th scope="col">"Number"</th><th scope="col">"Title"</th><th scope="col">"Client"</th>
+                <th scope="col">"Number"</th><th scope="col">"Title"</th>
+                {show_client.then(|| view! { <th scope="col">"Client"</th> })}
                 <th scope="col">"Status"</th><th scope="col">"Priority"</th><th scope="col">"Practice area"</th>
                 <th scope="col">"Responsible"</th><th scope="col">"Opened"</th>
             </tr></thead>
@@ -132,7 +134,7 @@ fn Rows(page: Page<MatterRow>) -> impl IntoView {
                     <tr>
                         <td class="mono">{m.matter_number.clone()}</td>
                         <td><a href=format!("/matters/{}", m.id)>{m.title.clone()}</a></td>
-                        <td><a href=format!("/clients/{}", m.client_id)>{m.client_name.clone()}</a></td>
+                        {show_client.then(|| view! { <td><a href=format!("/clients/{}", m.client_id)>{m.client_name.clone()}</a></td> })}
                         <td><Badge kind="status" value=m.status.as_str() label=m.status.label()/></td>
                         <td><Badge kind="priority" value=m.priority.as_str() label=m.priority.label()/></td>
                         <td>{m.practice_area.label()}</td>
@@ -148,7 +150,7 @@ fn Rows(page: Page<MatterRow>) -> impl IntoView {
 
 /// A client's matters (first page), with a link to the full filtered list.
 #[component]
-pub fn MatterTable(query: MatterQuery) -> impl IntoView {
+pub fn MatterTable(query: MatterQuery, #[prop(default = true)] show_client: bool) -> impl IntoView {
     let client = query.client.clone();
     let matters = Resource::new(move || query.clone(), list_matters);
     view! {
@@ -158,7 +160,7 @@ pub fn MatterTable(query: MatterQuery) -> impl IntoView {
                 Ok(page) => {
                     let more = page.total > i64::from(page.per_page);
                     view! {
-                        <Rows page/>
+                        <Rows page show_client/>
                         {more.then(|| view! { <p><a href=format!("/matters?client={client}")>"All matters of this client"</a></p> })}
                     }.into_any()
                 }

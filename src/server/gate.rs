@@ -1,0 +1,178 @@
+//! The gate in front of pages and server functions: who is signed in (the session, within its
+//! idle and absolute limits), where an anonymous request goes, and the request-rate limits
+//! shared by every replica through Redis.
+
+use std::time::Duration;
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use tower_sessions::Session;
+
+use super::http::{accepts_html, error_json, unavailable_page};
+use super::request::client_ip;
+use super::session::{active_user, SessionUser};
+use super::throttle::address_group;
+use super::AppState;
+use crate::error::AppError;
+
+/// Paths anyone may fetch: assets, health checks and the sign-in page.
+pub fn is_public(path: &str) -> bool {
+    path.starts_with("/pkg/")
+        || path.starts_with("/health")
+        || matches!(
+            path,
+            "/favicon.ico" | "/favicon.svg" | "/robots.txt" | "/login"
+        )
+}
+
+/// Server functions callable without a session.
+fn is_public_api(path: &str) -> bool {
+    path == "/api/auth/login"
+}
+
+/// Pages need a signed-in session (else: to /login); server functions too (else: 401; a plain
+/// form post keeps what was typed for after sign-in). The session's user goes into the request's
+/// extensions for the layers and handlers inside. A session store that cannot be reached gives a
+/// 503 instead of a panic or a sign-in loop.
+pub async fn sign_in_gate(
+    State(state): State<AppState>,
+    session: Session,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let path = req.uri().path().to_owned();
+    if is_public(&path) && path != "/login" {
+        return next.run(req).await;
+    }
+    let api = path.starts_with("/api/");
+    let user = match active_user(&session, state.config.session_idle, state.config.session_max).await {
+        Ok(user) => user,
+        Err(_) if api => return error_json(AppError::Unavailable),
+        Err(_) => return unavailable_page(),
+    };
+    let peer = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    let ip = client_ip(req.headers(), peer, state.config.proxy_hops);
+    let json = api && !accepts_html(req.headers());
+    if let Some(refused) = rate_limited(&state, ip, user, json).await {
+        return refused;
+    }
+    if let Some(user) = user {
+        req.extensions_mut().insert(user);
+    }
+    match (user, path.as_str()) {
+        (Some(_), "/login") if req.method() == Method::GET => Redirect::to("/").into_response(),
+        (Some(_), _) | (None, "/login") => next.run(req).await,
+        (None, p) if api && is_public_api(p) => next.run(req).await,
+        (None, _) if api && !accepts_html(req.headers()) => error_json(AppError::Unauthorized),
+        (None, _) if api => super::flash::keep_post_after_expiry(&session, req).await,
+        (None, _) => {
+            let target = req
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
+            let to = if target == "/" {
+                "/login".to_string()
+            } else {
+                format!("/login?next={}", encode(target))
+            };
+            Redirect::to(&to).into_response()
+        }
+    }
+}
+
+/// The per-user and per-address request limits (GCRA in Redis, so all replicas share them).
+/// Redis trouble lets requests through: sessions already fail closed when it is down.
+async fn rate_limited(
+    state: &AppState,
+    ip: Option<std::net::IpAddr>,
+    user: Option<SessionUser>,
+    json: bool,
+) -> Option<Response> {
+    let config = &state.config;
+    let check = |key: Option<String>, per_minute: u32| async move {
+        let key = key.filter(|_| per_minute > 0)?;
+        let capacity = u16::try_from(per_minute).unwrap_or(u16::MAX);
+        let interval = Duration::from_micros(60_000_000 / u64::from(per_minute));
+        match tower_rate_limit_fred::rate_limit(&state.redis, key, capacity, interval).await {
+            Ok(wait) => wait,
+            Err(e) => {
+                tracing::warn!(error = %e, "rate limit unavailable");
+                None
+            }
+        }
+    };
+    let (by_user, by_address) = tokio::join!(
+        check(
+            user.map(|u| format!("docket:rate:user:{}", u.user_id)),
+            config.rate_limit_per_user
+        ),
+        check(
+            ip.map(|ip| format!("docket:rate:address:{}", address_group(ip))),
+            config.rate_limit_per_address
+        ),
+    );
+    let wait = by_user.into_iter().chain(by_address).max()?.max(1);
+    tracing::warn!(
+        user_id = ?user.map(|u| u.user_id),
+        ip = ?ip.map(address_group),
+        wait,
+        "request rate limited"
+    );
+    let mut res = if json {
+        error_json(AppError::TooManyRequests(wait))
+    } else {
+        let html = format!(
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Too many requests · Docket</title>\
+             <link rel=\"stylesheet\" href=\"/pkg/docket.css\"></head><body class=\"standalone\"><main class=\"card narrow\">\
+             <h1>Too many requests</h1><p>Docket received more requests from you than it accepts in a minute. \
+             Please wait {wait} seconds, then try again.</p></main></body></html>"
+        );
+        (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            html,
+        )
+            .into_response()
+    };
+    if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
+        res.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    Some(res)
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_parameter_is_encoded() {
+        assert_eq!(encode("/clients?q=a b&x=1"), "/clients%3Fq%3Da%20b%26x%3D1");
+    }
+
+    #[test]
+    fn only_assets_health_and_login_are_public() {
+        assert!(is_public("/pkg/docket.wasm"));
+        assert!(is_public("/health/detailed"));
+        assert!(!is_public("/clients"));
+        assert!(!is_public("/api/clients/list"));
+        assert!(is_public_api("/api/auth/login"));
+        assert!(!is_public_api("/api/auth/logout"));
+    }
+}

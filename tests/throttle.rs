@@ -1,0 +1,112 @@
+//! Sign-in throttling under a parallel burst. A test binary of its own: it counts the password
+//! verifications of the whole process, which other tests running beside it would disturb.
+
+#[path = "it/support.rs"]
+#[allow(dead_code)]
+mod support;
+
+use std::sync::atomic::Ordering;
+
+use axum::http::StatusCode;
+use docket::server::password::VERIFICATIONS;
+use docket::server::throttle::MAX_FAILURES_PER_ACCOUNT;
+use tower_sessions_redis_store::fred::prelude::KeysInterface;
+
+use support::{TestApp, PASSWORD};
+
+#[tokio::test]
+async fn a_parallel_burst_gets_no_more_guesses_than_the_limit_and_the_lock_expires() {
+    let app = TestApp::spawn().await;
+    let email = format!("burst-{}@alpha.test", uuid::Uuid::new_v4().simple());
+    let hash = docket::server::password::hash(PASSWORD).0;
+    let id: uuid::Uuid = sqlx::query_scalar(
+        "INSERT INTO users (email, full_name, password_hash) VALUES ($1, 'Burst', $2) RETURNING id",
+    )
+    .bind(&email)
+    .bind(&hash)
+    .fetch_one(&app.admin_pool)
+    .await
+    .unwrap();
+    sqlx::query("INSERT INTO user_organizations (user_id, organization_id, role) VALUES ($1, $2, 'staff')")
+        .bind(id)
+        .bind(app.a.id)
+        .execute(&app.admin_pool)
+        .await
+        .unwrap();
+
+    let before = VERIFICATIONS.load(Ordering::SeqCst);
+    let started = std::time::Instant::now();
+    let mut tasks = vec![];
+    for i in 0..200 {
+        let mut c = app.anonymous();
+        let email = email.clone();
+        tasks.push(tokio::spawn(async move {
+            let guess = format!("guess-{i}");
+            c.post(
+                "/api/auth/login",
+                &[("email", email.as_str()), ("password", guess.as_str())],
+            )
+            .await
+            .status
+        }));
+    }
+    let mut refused = 0;
+    let mut wrong = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            StatusCode::UNAUTHORIZED => wrong += 1,
+            StatusCode::TOO_MANY_REQUESTS => refused += 1,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    let checked = VERIFICATIONS.load(Ordering::SeqCst) - before;
+    println!(
+        "200 parallel wrong passwords: {wrong} checked (401), {refused} refused (429), {checked} argon2 verifications, {:.2}s",
+        started.elapsed().as_secs_f64()
+    );
+    assert_eq!(wrong, MAX_FAILURES_PER_ACCOUNT, "exactly the limit is checked");
+    assert_eq!(refused, 200 - MAX_FAILURES_PER_ACCOUNT);
+    assert_eq!(checked as i64, MAX_FAILURES_PER_ACCOUNT, "only reserved attempts reach argon2");
+
+    // Even the right password is refused while locked…
+    let mut c = app.anonymous();
+    let res = c
+        .post("/api/auth/login", &[("email", email.as_str()), ("password", PASSWORD)])
+        .await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+    // …and accepted once the window has passed (shortened here to a second).
+    let redis = docket::server::session::redis_pool(&std::env::var("TEST_REDIS_URL").unwrap())
+        .await
+        .unwrap();
+    let key = format!("docket:signin:account:{email}");
+    let ttl: i64 = redis.ttl(&key).await.unwrap();
+    assert!(
+        (1..=docket::server::throttle::WINDOW_SECS).contains(&ttl),
+        "the lock has an expiry: {ttl}"
+    );
+    let _: bool = redis.expire(&key, 1, None).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let res = c
+        .post("/api/auth/login", &[("email", email.as_str()), ("password", PASSWORD)])
+        .await;
+    assert!(res.status.is_redirection() || res.status.is_success(), "{res:?}");
+}
+
+#[tokio::test]
+async fn a_counter_left_without_expiry_gets_one() {
+    let app = TestApp::spawn().await;
+    let email = format!("legacy-{}@alpha.test", uuid::Uuid::new_v4().simple());
+    let redis = docket::server::session::redis_pool(&std::env::var("TEST_REDIS_URL").unwrap())
+        .await
+        .unwrap();
+    let key = format!("docket:signin:account:{email}");
+    // As if an EXPIRE had failed after the INCR: a counter at the limit, with no expiry.
+    let _: () = redis.set(&key, 10, None, None, false).await.unwrap();
+    let mut c = app.anonymous();
+    let res = c
+        .post("/api/auth/login", &[("email", email.as_str()), ("password", "x")])
+        .await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+    let ttl: i64 = redis.ttl(&key).await.unwrap();
+    assert!(ttl > 0, "the counter got an expiry: {ttl}");
+}
