@@ -23,7 +23,9 @@ pub enum AppError {
     #[error("{0}")]
     Conflict(String),
     /// The form was rendered for another firm than the session's active one.
-    #[error("You switched firm in another tab. Reload this page before saving: nothing was saved.")]
+    #[error(
+        "You switched firm in another tab. Reload this page before saving: nothing was saved."
+    )]
     WrongFirm,
     /// The row changed since the form was rendered: the fields show what is stored now.
     #[error("Someone else saved this record after you opened it, so your changes were not saved. The marked fields show what they saved; save again to keep yours.")]

@@ -27,12 +27,14 @@ async fn a_parallel_burst_gets_no_more_guesses_than_the_limit_and_the_lock_expir
     .fetch_one(&app.admin_pool)
     .await
     .unwrap();
-    sqlx::query("INSERT INTO user_organizations (user_id, organization_id, role) VALUES ($1, $2, 'staff')")
-        .bind(id)
-        .bind(app.a.id)
-        .execute(&app.admin_pool)
-        .await
-        .unwrap();
+    sqlx::query(
+        "INSERT INTO user_organizations (user_id, organization_id, role) VALUES ($1, $2, 'staff')",
+    )
+    .bind(id)
+    .bind(app.a.id)
+    .execute(&app.admin_pool)
+    .await
+    .unwrap();
 
     let before = VERIFICATIONS.load(Ordering::SeqCst);
     let started = std::time::Instant::now();
@@ -64,14 +66,23 @@ async fn a_parallel_burst_gets_no_more_guesses_than_the_limit_and_the_lock_expir
         "200 parallel wrong passwords: {wrong} checked (401), {refused} refused (429), {checked} argon2 verifications, {:.2}s",
         started.elapsed().as_secs_f64()
     );
-    assert_eq!(wrong, MAX_FAILURES_PER_ACCOUNT, "exactly the limit is checked");
+    assert_eq!(
+        wrong, MAX_FAILURES_PER_ACCOUNT,
+        "exactly the limit is checked"
+    );
     assert_eq!(refused, 200 - MAX_FAILURES_PER_ACCOUNT);
-    assert_eq!(checked as i64, MAX_FAILURES_PER_ACCOUNT, "only reserved attempts reach argon2");
+    assert_eq!(
+        checked as i64, MAX_FAILURES_PER_ACCOUNT,
+        "only reserved attempts reach argon2"
+    );
 
     // Even the right password is refused while locked…
     let mut c = app.anonymous();
     let res = c
-        .post("/api/auth/login", &[("email", email.as_str()), ("password", PASSWORD)])
+        .post(
+            "/api/auth/login",
+            &[("email", email.as_str()), ("password", PASSWORD)],
+        )
         .await;
     assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
     // …and accepted once the window has passed (shortened here to a second).
@@ -87,9 +98,15 @@ async fn a_parallel_burst_gets_no_more_guesses_than_the_limit_and_the_lock_expir
     let _: bool = redis.expire(&key, 1, None).await.unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     let res = c
-        .post("/api/auth/login", &[("email", email.as_str()), ("password", PASSWORD)])
+        .post(
+            "/api/auth/login",
+            &[("email", email.as_str()), ("password", PASSWORD)],
+        )
         .await;
-    assert!(res.status.is_redirection() || res.status.is_success(), "{res:?}");
+    assert!(
+        res.status.is_redirection() || res.status.is_success(),
+        "{res:?}"
+    );
 }
 
 #[tokio::test]
@@ -104,7 +121,10 @@ async fn a_counter_left_without_expiry_gets_one() {
     let _: () = redis.set(&key, 10, None, None, false).await.unwrap();
     let mut c = app.anonymous();
     let res = c
-        .post("/api/auth/login", &[("email", email.as_str()), ("password", "x")])
+        .post(
+            "/api/auth/login",
+            &[("email", email.as_str()), ("password", "x")],
+        )
         .await;
     assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
     let ttl: i64 = redis.ttl(&key).await.unwrap();

@@ -58,7 +58,10 @@ pub async fn csv(
                 Ok(rows) => rows,
                 Err(e) => {
                     tracing::error!(error = %e, "activity export failed part-way");
-                    return Some((Err(std::io::Error::other("export failed")), Next { done: true, ..next }));
+                    return Some((
+                        Err(std::io::Error::other("export failed")),
+                        Next { done: true, ..next },
+                    ));
                 }
             };
             let mut out = String::new();
@@ -168,7 +171,12 @@ mod tests {
 
     #[test]
     fn cells_are_quoted_and_formulas_defused() {
-        let cells = ["a,b".to_string(), "say \"hi\"".into(), "=SUM(A1)".into(), "plain".into()];
+        let cells = [
+            "a,b".to_string(),
+            "say \"hi\"".into(),
+            "=SUM(A1)".into(),
+            "plain".into(),
+        ];
         assert_eq!(
             line(&cells),
             "\"a,b\",\"say \"\"hi\"\"\",'=SUM(A1),plain\r\n"

@@ -6,13 +6,12 @@ mod model;
 pub mod views;
 
 #[cfg(feature = "ssr")]
-mod repo;
-#[cfg(feature = "ssr")]
 pub mod export;
+#[cfg(feature = "ssr")]
+mod repo;
 
 pub use model::{ActivityEntry, ActivityPage, ActivityQuery, ChangeLine, ACTIONS};
 #[cfg(feature = "ssr")]
 pub use repo::{
-    changes_between, changes_of_new, changes_of_removed, name_references, record, record_as,
-    Entry,
+    changes_between, changes_of_new, changes_of_removed, name_references, record, record_as, Entry,
 };

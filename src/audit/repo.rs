@@ -8,9 +8,9 @@ use chrono::{DateTime, Utc};
 use sqlx::{Postgres, QueryBuilder};
 
 use super::{ActivityEntry, ActivityPage, ActivityQuery, ChangeLine, ACTIONS};
-use crate::kernel::{parse_date, Cursor};
 use crate::auth::caller::Caller;
 use crate::error::AppError;
+use crate::kernel::{parse_date, Cursor};
 use crate::server::db::Tx;
 use crate::server::request::RequestMeta;
 
@@ -112,7 +112,11 @@ pub fn changes_of_new(after: &impl Serialize) -> Value {
 /// Give the id fields among `changes` (`client_id`, `responsible_attorney_id`, …) the names of
 /// what they point at, as `from_label`/`to_label` beside the ids, so the history reads "Priya
 /// Raman → Sam Ortiz" and still records exactly which rows were meant.
-pub async fn name_references(tx: &mut Tx, changes: &mut Value, fields: &[&str]) -> Result<(), AppError> {
+pub async fn name_references(
+    tx: &mut Tx,
+    changes: &mut Value,
+    fields: &[&str],
+) -> Result<(), AppError> {
     let Value::Object(map) = changes else {
         return Ok(());
     };
@@ -279,11 +283,18 @@ pub async fn firm_page(
     let edge = |r: Option<&Row>| r.map(|r| Cursor { key: r.9, id: r.0 }.encode());
     // Going back (newer), there is always an older page: the one we came from.
     let (older, newer) = if after.is_some() {
-        (edge(rows.last()), if more { edge(rows.first()) } else { None })
+        (
+            edge(rows.last()),
+            if more { edge(rows.first()) } else { None },
+        )
     } else {
         (
             if more { edge(rows.last()) } else { None },
-            if before.is_some() { edge(rows.first()) } else { None },
+            if before.is_some() {
+                edge(rows.first())
+            } else {
+                None
+            },
         )
     };
     Ok(ActivityPage {

@@ -93,7 +93,12 @@ pub fn ActivityLogPage() -> impl IntoView {
     });
     let page = Resource::new(move || query.get(), firm_activity);
     let people = Resource::new(|| (), |_| list_people());
-    let export = move || format!("/activity/export.csv{}", query.with(|q| query_string(&query_pairs(q))));
+    let export = move || {
+        format!(
+            "/activity/export.csv{}",
+            query.with(|q| query_string(&query_pairs(q)))
+        )
+    };
     view! {
         <Title text="Activity · Docket"/>
         <div class="page-head">

@@ -93,13 +93,15 @@ pub async fn switch_org(org_id: Uuid) -> Result<(), AppError> {
         }
         let user_id = caller.user_id;
         // Both firms see the switch; neither learns the other's name.
-        let left = Entry::new("user.switch_org", "user", user_id).summary("Switched to another firm");
+        let left =
+            Entry::new("user.switch_org", "user", user_id).summary("Switched to another firm");
         record_as(&mut tx, user_id, caller.org_id, &caller.meta, left).await?;
         super::repo::enter_org(&mut tx, org_id).await?;
         super::repo::membership_role(&mut tx, user_id, org_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let entered = Entry::new("user.switch_org", "user", user_id).summary("Switched into this firm");
+        let entered =
+            Entry::new("user.switch_org", "user", user_id).summary("Switched into this firm");
         record_as(&mut tx, user_id, org_id, &caller.meta, entered).await?;
         tx.commit().await?;
         session::set_org(&session, org_id).await?;

@@ -48,9 +48,7 @@ impl Caller {
         let known = parts.and_then(|p| p.extensions.get::<SessionUser>().copied());
         let user = match known {
             Some(user) => user,
-            None => session_user(session)
-                .await?
-                .ok_or(AppError::Unauthorized)?,
+            None => session_user(session).await?.ok_or(AppError::Unauthorized)?,
         };
         let mut tx = tenant_tx(&state.db, user.user_id, user.org_id).await?;
         let role = match user.org_id {

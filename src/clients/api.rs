@@ -63,7 +63,8 @@ pub async fn update_client(
         let (before, current) = super::repo::lock(&mut tx, id).await?;
         let after = form.validate().map_err(AppError::Invalid)?;
         if version != current {
-            let fields = FieldErrors::stale(&before.shown(), &after.shown(), form.values(), current);
+            let fields =
+                FieldErrors::stale(&before.shown(), &after.shown(), form.values(), current);
             return Err(AppError::Stale(fields));
         }
         let changes = changes_between(&before, &after);

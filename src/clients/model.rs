@@ -118,7 +118,9 @@ impl ClientForm {
         if status.is_none() {
             e.add("status", "Choose a status.");
         }
-        let notes = e.check("notes", multi_line(&self.notes)).unwrap_or_default();
+        let notes = e
+            .check("notes", multi_line(&self.notes))
+            .unwrap_or_default();
         if notes.chars().count() > 5000 {
             e.add("notes", "Use at most 5,000 characters.");
         }
@@ -161,7 +163,9 @@ impl ContactForm {
     pub fn validate(&self) -> Result<ValidContact, FieldErrors> {
         let mut e = FieldErrors::default();
         let contact_type = ContactType::parse(&self.contact_type);
-        let label = e.check("label", single_line(&self.label)).unwrap_or_default();
+        let label = e
+            .check("label", single_line(&self.label))
+            .unwrap_or_default();
         if label.chars().count() > 60 {
             e.add("label", "Use at most 60 characters.");
         }

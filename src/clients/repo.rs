@@ -85,15 +85,16 @@ pub async fn list(tx: &mut Tx, q: &ClientQuery) -> Result<Page<ClientRow>, AppEr
 }
 
 pub async fn get(tx: &mut Tx, id: Uuid) -> Result<Client, AppError> {
-    let (name, t, s, notes, created_on, version): (String, String, String, String, String, i32) = sqlx::query_as(
-        "SELECT c.name, c.client_type, c.status, c.notes,
+    let (name, t, s, notes, created_on, version): (String, String, String, String, String, i32) =
+        sqlx::query_as(
+            "SELECT c.name, c.client_type, c.status, c.notes,
                 to_char(c.created_at AT TIME ZONE o.timezone, 'YYYY-MM-DD'), c.version
            FROM clients c JOIN organizations o ON o.id = c.organization_id WHERE c.id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&mut **tx)
-    .await?
-    .ok_or(AppError::NotFound)?;
+        )
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let contacts: Vec<(Uuid, String, String, String, bool)> = sqlx::query_as(
         "SELECT id, contact_type, label, value, is_primary FROM client_contacts
           WHERE client_id = $1 ORDER BY contact_type, is_primary DESC, created_at",

@@ -62,11 +62,22 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_reject_garbage() {
         let at = DateTime::from_timestamp_micros(1_764_000_000_123_456).unwrap();
-        let c = Cursor { key: at, id: Uuid::nil() };
+        let c = Cursor {
+            key: at,
+            id: Uuid::nil(),
+        };
         assert_eq!(Cursor::<DateTime<Utc>>::decode(&c.encode()), Some(c));
-        let t = Cursor { key: "a~b".to_string(), id: Uuid::nil() };
+        let t = Cursor {
+            key: "a~b".to_string(),
+            id: Uuid::nil(),
+        };
         assert_eq!(Cursor::<String>::decode(&t.encode()), Some(t));
-        for bad in ["", "x", "12~not-a-uuid", "abc~00000000-0000-0000-0000-000000000000"] {
+        for bad in [
+            "",
+            "x",
+            "12~not-a-uuid",
+            "abc~00000000-0000-0000-0000-000000000000",
+        ] {
             assert_eq!(Cursor::<DateTime<Utc>>::decode(bad), None, "{bad}");
         }
     }

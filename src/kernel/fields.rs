@@ -64,7 +64,11 @@ impl FieldErrors {
         for (field, now) in stored {
             let theirs = submitted.iter().find(|(f, _)| f == field).map(|(_, v)| v);
             if theirs != Some(now) {
-                let shown = if now.is_empty() { "(empty)" } else { now.as_str() };
+                let shown = if now.is_empty() {
+                    "(empty)"
+                } else {
+                    now.as_str()
+                };
                 e.add(field, format!("Someone else saved this as “{shown}”."));
             }
         }
@@ -101,7 +105,10 @@ mod tests {
         let submitted = [("name", "Acme LLC".to_string()), ("notes", String::new())];
         let typed = vec![("name".to_string(), "  Acme LLC".to_string())];
         let e = FieldErrors::stale(&stored, &submitted, typed, 7);
-        assert_eq!(e.get("name"), Some("Someone else saved this as “Acme Inc.”."));
+        assert_eq!(
+            e.get("name"),
+            Some("Someone else saved this as “Acme Inc.”.")
+        );
         assert_eq!(e.get("notes"), None);
         assert_eq!(e.value("name"), Some("  Acme LLC"));
         assert_eq!(e.value("version"), Some("7"));

@@ -173,10 +173,19 @@ impl ValidMatter {
             ("priority", self.priority.label().into()),
             ("stage", self.stage.label().into()),
             ("practice_area", self.practice_area.label().into()),
-            ("responsible_attorney_id", person(self.responsible_attorney_id)),
-            ("originating_attorney_id", person(self.originating_attorney_id)),
+            (
+                "responsible_attorney_id",
+                person(self.responsible_attorney_id),
+            ),
+            (
+                "originating_attorney_id",
+                person(self.originating_attorney_id),
+            ),
             ("billing_type", self.billing_type.label().into()),
-            ("hourly_rate", self.hourly_rate.map(|r| r.to_string()).unwrap_or_default()),
+            (
+                "hourly_rate",
+                self.hourly_rate.map(|r| r.to_string()).unwrap_or_default(),
+            ),
             ("date_opened", self.date_opened.to_string()),
             ("date_closed", date(self.date_closed)),
         ]
@@ -195,7 +204,9 @@ impl MatterForm {
                 None
             }
         };
-        let title = e.check("title", single_line(&self.title)).unwrap_or_default();
+        let title = e
+            .check("title", single_line(&self.title))
+            .unwrap_or_default();
         if title.is_empty() && e.get("title").is_none() {
             e.add("title", "Enter a title for the matter.");
         } else if title.chars().count() > 200 {

@@ -218,10 +218,11 @@ pub async fn get(tx: &mut Tx, id: Uuid) -> Result<Matter, AppError> {
 
 /// The stored fields of a matter and their version, locked for the rest of the transaction.
 pub async fn lock(tx: &mut Tx, id: Uuid) -> Result<(ValidMatter, i32), AppError> {
-    let version: Option<i32> = sqlx::query_scalar("SELECT version FROM matters WHERE id = $1 FOR UPDATE")
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let version: Option<i32> =
+        sqlx::query_scalar("SELECT version FROM matters WHERE id = $1 FOR UPDATE")
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
     let version = version.ok_or(AppError::NotFound)?;
     let row: MatterFields = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {FIELDS} FROM matters m WHERE m.id = $1"
@@ -234,10 +235,12 @@ pub async fn lock(tx: &mut Tx, id: Uuid) -> Result<(ValidMatter, i32), AppError>
 
 /// The names of members (current and former) by id, for messages about a matter's people.
 pub async fn people_names(tx: &mut Tx, ids: &[Uuid]) -> Result<Vec<(Uuid, String)>, AppError> {
-    Ok(sqlx::query_as("SELECT id, full_name FROM users WHERE id = ANY($1)")
-        .bind(ids)
-        .fetch_all(&mut **tx)
-        .await?)
+    Ok(
+        sqlx::query_as("SELECT id, full_name FROM users WHERE id = ANY($1)")
+            .bind(ids)
+            .fetch_all(&mut **tx)
+            .await?,
+    )
 }
 
 /// Today's date in the firm's time zone.
@@ -290,7 +293,10 @@ pub async fn check_references(
             Some((role, true))
                 if crate::auth::Role::parse(&role).is_some_and(crate::auth::Role::is_lawyer) => {}
             Some((_, true)) => e.add(field, "Choose an attorney."),
-            Some((_, false)) => e.add(field, "That person's account is deactivated: choose another attorney."),
+            Some((_, false)) => e.add(
+                field,
+                "That person's account is deactivated: choose another attorney.",
+            ),
             None => e.add(field, "Choose a member of this firm."),
         }
     }

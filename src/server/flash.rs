@@ -95,10 +95,10 @@ pub async fn keep_post_after_expiry(session: &Session, req: Request) -> Response
         .map(|u| with_query(u.path(), u.query().unwrap_or("")))
         .map(|p| crate::auth::safe_next(&p).to_string())
         .unwrap_or_else(|| "/".into());
-    let form = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/x-www-form-urlencoded"));
+    let form = req.headers().get(header::CONTENT_TYPE).is_some_and(|v| {
+        v.as_bytes()
+            .starts_with(b"application/x-www-form-urlencoded")
+    });
     let body = axum::body::to_bytes(req.into_body(), usize::MAX)
         .await
         .unwrap_or_default();
@@ -161,7 +161,8 @@ fn with_query(path: &str, query: &str) -> String {
 impl AppError {
     /// This error as a plain response, for middleware that runs outside any server function.
     pub fn into_plain_response(self) -> Response {
-        let status = StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status =
+            StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         (status, self.to_string()).into_response()
     }
 }

@@ -47,7 +47,13 @@ pub async fn sign_in_gate(
         return next.run(req).await;
     }
     let api = path.starts_with("/api/");
-    let user = match active_user(&session, state.config.session_idle, state.config.session_max).await {
+    let user = match active_user(
+        &session,
+        state.config.session_idle,
+        state.config.session_max,
+    )
+    .await
+    {
         Ok(user) => user,
         Err(_) if api => return error_json(AppError::Unavailable),
         Err(_) => return unavailable_page(),

@@ -46,7 +46,10 @@ pub async fn sign_in(
     session.insert(USER_ID, user_id).await.map_err(store_down)?;
     session.insert(ORG_ID, org_id).await.map_err(store_down)?;
     let now = unix_now();
-    session.insert(SIGNED_IN_AT, now).await.map_err(store_down)?;
+    session
+        .insert(SIGNED_IN_AT, now)
+        .await
+        .map_err(store_down)?;
     session.insert(LAST_SEEN, now).await.map_err(store_down)?;
     Ok(())
 }
@@ -71,7 +74,10 @@ pub async fn active_user(
     let signed_in = match signed_in {
         Some(t) => t,
         None => {
-            session.insert(SIGNED_IN_AT, now).await.map_err(store_down)?;
+            session
+                .insert(SIGNED_IN_AT, now)
+                .await
+                .map_err(store_down)?;
             now
         }
     };
@@ -98,7 +104,11 @@ const MAX_FLASHES: usize = 4;
 
 /// Keep a failed plain form post's error for the next view of its page.
 pub async fn set_flash(session: &Session, flash: &FormFlash) -> Result<(), AppError> {
-    let mut all: Vec<FormFlash> = session.get(FLASH).await.map_err(store_down)?.unwrap_or_default();
+    let mut all: Vec<FormFlash> = session
+        .get(FLASH)
+        .await
+        .map_err(store_down)?
+        .unwrap_or_default();
     all.retain(|f| f.page != flash.page);
     all.push(flash.clone());
     let excess = all.len().saturating_sub(MAX_FLASHES);

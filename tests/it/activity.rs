@@ -37,8 +37,14 @@ async fn sign_out_and_firm_switches_are_logged_in_each_firm() {
         .iter()
         .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
         .collect();
-    assert!(rows.contains(&("alpha", "user.switch_org", "Switched to another firm")), "{rows:?}");
-    assert!(rows.contains(&("beta", "user.switch_org", "Switched into this firm")), "{rows:?}");
+    assert!(
+        rows.contains(&("alpha", "user.switch_org", "Switched to another firm")),
+        "{rows:?}"
+    );
+    assert!(
+        rows.contains(&("beta", "user.switch_org", "Switched into this firm")),
+        "{rows:?}"
+    );
     assert!(rows.contains(&("beta", "user.sign_out", "")), "{rows:?}");
 }
 
@@ -47,7 +53,10 @@ async fn a_new_primary_contact_says_whom_it_replaced() {
     let app = TestApp::spawn().await;
     let mut c = app.signed_in(app.a.staff).await;
     let id = create_client(&mut c, "Primary Co").await.to_string();
-    for (value, primary) in [("old@primary.example", false), ("new@primary.example", true)] {
+    for (value, primary) in [
+        ("old@primary.example", false),
+        ("new@primary.example", true),
+    ] {
         let mut form = vec![
             ("client_id", id.as_str()),
             ("form[contact_type]", "email"),
@@ -56,12 +65,23 @@ async fn a_new_primary_contact_says_whom_it_replaced() {
         if primary {
             form.push(("form[is_primary]", "on"));
         }
-        assert!(c.post("/api/clients/add_contact", &form).await.status.is_success());
+        assert!(c
+            .post("/api/clients/add_contact", &form)
+            .await
+            .status
+            .is_success());
     }
     let rows = history(&mut c, "client", &id).await;
     let latest = &rows[0];
-    assert!(latest.summary.contains("instead of old@primary.example"), "{latest:?}");
-    let primary = latest.changes.iter().find(|l| l.field == "primary").unwrap();
+    assert!(
+        latest.summary.contains("instead of old@primary.example"),
+        "{latest:?}"
+    );
+    let primary = latest
+        .changes
+        .iter()
+        .find(|l| l.field == "primary")
+        .unwrap();
     assert_eq!(
         (primary.from.as_str(), primary.to.as_str()),
         ("old@primary.example", "new@primary.example")
@@ -75,7 +95,10 @@ async fn addresses_are_for_admins_and_names_outlive_their_people() {
     staff.forwarded_for = Some("198.51.100.23".into());
     let id = create_client(&mut staff, "Watched Co").await.to_string();
     let as_staff = history(&mut staff, "client", &id).await;
-    assert_eq!(as_staff[0].ip_address, None, "colleagues' addresses are not shown");
+    assert_eq!(
+        as_staff[0].ip_address, None,
+        "colleagues' addresses are not shown"
+    );
     let mut admin = app.signed_in(app.a.admin).await;
     let as_admin = history(&mut admin, "client", &id).await;
     assert_eq!(as_admin[0].ip_address.as_deref(), Some("198.51.100.23"));
@@ -106,7 +129,11 @@ async fn history_names_people_and_clients_instead_of_ids() {
         .unwrap()
         .to_string();
     let m: Matter = c.post("/api/matters/get", &[("id", &id)]).await.json();
-    let (cid, v, admin) = (client.to_string(), m.version.to_string(), app.a.admin.to_string());
+    let (cid, v, admin) = (
+        client.to_string(),
+        m.version.to_string(),
+        app.a.admin.to_string(),
+    );
     c.post(
         "/api/matters/update",
         &[
@@ -133,7 +160,10 @@ async fn history_names_people_and_clients_instead_of_ids() {
     );
     let created = rows.last().unwrap();
     assert!(
-        created.changes.iter().any(|l| l.field == "client" && l.to == "Named Client"),
+        created
+            .changes
+            .iter()
+            .any(|l| l.field == "client" && l.to == "Named Client"),
         "{created:?}"
     );
     // The ids stay in the record.
@@ -173,7 +203,10 @@ async fn the_firm_activity_page_filters_pages_and_exports() {
     let second: ActivityPage = admin
         .post(
             "/api/audit/activity",
-            &[("query[action]", "client.create"), ("query[before]", &older)],
+            &[
+                ("query[action]", "client.create"),
+                ("query[before]", &older),
+            ],
         )
         .await
         .json();
@@ -192,7 +225,10 @@ async fn the_firm_activity_page_filters_pages_and_exports() {
     let by_admin: ActivityPage = admin
         .post(
             "/api/audit/activity",
-            &[("query[person]", &app.a.admin.to_string()), ("query[action]", "client.")],
+            &[
+                ("query[person]", &app.a.admin.to_string()),
+                ("query[action]", "client."),
+            ],
         )
         .await
         .json();
@@ -211,22 +247,31 @@ async fn the_firm_activity_page_filters_pages_and_exports() {
     assert_eq!(signins.items.len(), 2);
 
     // Administrators only.
-    let res = attorney.post("/api/audit/activity", &[("query[action]", "")]).await;
+    let res = attorney
+        .post("/api/audit/activity", &[("query[action]", "")])
+        .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     let res = attorney.get("/activity/export.csv").await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
 
     let csv = admin.get("/activity/export.csv?action=client.create").await;
     assert_eq!(csv.status, StatusCode::OK);
-    assert!(csv.headers["content-type"].to_str().unwrap().starts_with("text/csv"));
-    assert!(csv.headers["content-disposition"].to_str().unwrap().contains("attachment"));
+    assert!(csv.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    assert!(csv.headers["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("attachment"));
     let lines: Vec<&str> = csv.body.lines().collect();
     assert!(lines[0].starts_with("time,person,action"), "{}", lines[0]);
     assert_eq!(lines.len(), 1 + 56);
     assert!(lines[1].contains("By the admin"));
     // The export itself is on the record.
     assert_eq!(
-        app.count("SELECT count(*) FROM activity_logs WHERE action = 'audit.export'").await,
+        app.count("SELECT count(*) FROM activity_logs WHERE action = 'audit.export'")
+            .await,
         1
     );
 }

@@ -50,7 +50,10 @@ async fn create_read_update_deactivate_with_history() {
     let res = c
         .post(
             "/api/clients/deactivate",
-            &[("id", &id.to_string()), ("version", &(client.version + 1).to_string())],
+            &[
+                ("id", &id.to_string()),
+                ("version", &(client.version + 1).to_string()),
+            ],
         )
         .await;
     assert!(res.status.is_success(), "{res:?}");

@@ -20,7 +20,10 @@ async fn a_form_rendered_for_another_firm_is_refused() {
     let res = c
         .post("/api/auth/switch_org", &[("org_id", &app.b.id.to_string())])
         .await;
-    assert!(res.status.is_redirection() || res.status.is_success(), "{res:?}");
+    assert!(
+        res.status.is_redirection() || res.status.is_success(),
+        "{res:?}"
+    );
     let res = c
         .post(
             "/api/clients/create",
@@ -33,13 +36,20 @@ async fn a_form_rendered_for_another_firm_is_refused() {
         .await;
     assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
     assert_eq!(res.error(), AppError::WrongFirm);
-    assert!(res.error().to_string().contains("switched firm in another tab"));
+    assert!(res
+        .error()
+        .to_string()
+        .contains("switched firm in another tab"));
     assert_eq!(app.count("SELECT count(*) FROM clients").await, 0);
     // A form with no firm at all is not accepted either.
     let res = c
         .post(
             "/api/clients/create",
-            &[("org", ""), ("form[name]", "No firm"), ("form[client_type]", "company")],
+            &[
+                ("org", ""),
+                ("form[name]", "No firm"),
+                ("form[client_type]", "company"),
+            ],
         )
         .await;
     assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.body);
@@ -53,7 +63,10 @@ async fn a_stale_edit_gets_409_with_the_current_values_and_overwrites_nothing() 
     let mut second = app.signed_in(app.a.staff).await;
     let id = create_client(&mut first, "Original Name").await;
     let sid = id.to_string();
-    let opened: Client = second.post("/api/clients/get", &[("id", &sid)]).await.json();
+    let opened: Client = second
+        .post("/api/clients/get", &[("id", &sid)])
+        .await
+        .json();
 
     // The first person saves.
     let v = opened.version.to_string();
@@ -93,12 +106,26 @@ async fn a_stale_edit_gets_409_with_the_current_values_and_overwrites_nothing() 
         fields.get("name"),
         Some("Someone else saved this as “Renamed By First”.")
     );
-    assert_eq!(fields.get("status"), Some("Someone else saved this as “Prospect”."));
-    assert_eq!(fields.get("client_type"), None, "unchanged fields are not marked");
-    assert_eq!(fields.value("notes"), Some("typed by second"), "what was typed stays");
+    assert_eq!(
+        fields.get("status"),
+        Some("Someone else saved this as “Prospect”.")
+    );
+    assert_eq!(
+        fields.get("client_type"),
+        None,
+        "unchanged fields are not marked"
+    );
+    assert_eq!(
+        fields.value("notes"),
+        Some("typed by second"),
+        "what was typed stays"
+    );
     let now: Client = first.post("/api/clients/get", &[("id", &sid)]).await.json();
     assert_eq!(now.name, "Renamed By First", "no silent overwrite");
-    assert_eq!(fields.value("version"), Some(now.version.to_string().as_str()));
+    assert_eq!(
+        fields.value("version"),
+        Some(now.version.to_string().as_str())
+    );
 
     // Saving again from the refreshed form keeps the second person's values, on purpose.
     let v = now.version.to_string();
@@ -120,7 +147,10 @@ async fn a_stale_edit_gets_409_with_the_current_values_and_overwrites_nothing() 
         .await
         .unwrap()
         .to_string();
-    let m: Matter = first.post("/api/matters/get", &[("id", &matter)]).await.json();
+    let m: Matter = first
+        .post("/api/matters/get", &[("id", &matter)])
+        .await
+        .json();
     let form = |title: &'static str, version: String| {
         vec![
             ("id".to_string(), matter.clone()),
@@ -128,7 +158,10 @@ async fn a_stale_edit_gets_409_with_the_current_values_and_overwrites_nothing() 
             ("form[client_id]".to_string(), sid.clone()),
             ("form[title]".to_string(), title.to_string()),
             ("form[practice_area]".to_string(), "litigation".to_string()),
-            ("form[responsible_attorney_id]".to_string(), app.a.attorney.to_string()),
+            (
+                "form[responsible_attorney_id]".to_string(),
+                app.a.attorney.to_string(),
+            ),
         ]
     };
     let pairs = |v: &Vec<(String, String)>| {
@@ -138,9 +171,16 @@ async fn a_stale_edit_gets_409_with_the_current_values_and_overwrites_nothing() 
     };
     let ok = pairs(&form("Versioned two", m.version.to_string()));
     let ok: Vec<(&str, &str)> = ok.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-    assert!(first.post("/api/matters/update", &ok).await.status.is_success());
+    assert!(first
+        .post("/api/matters/update", &ok)
+        .await
+        .status
+        .is_success());
     let stale = pairs(&form("Versioned three", m.version.to_string()));
-    let stale: Vec<(&str, &str)> = stale.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let stale: Vec<(&str, &str)> = stale
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
     let res = second.post("/api/matters/update", &stale).await;
     assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
     assert_eq!(
@@ -155,10 +195,15 @@ async fn a_forged_error_link_shows_no_attacker_text() {
     let mut c = app.anonymous();
     let forged = "eyJDb25mbGljdCI6IkNhbGwgKzEtNTU1LTAxMDAgdG8gdW5sb2NrIHlvdXIgYWNjb3VudCJ9"; // {"Conflict":"Call +1-555-0100 to unlock your account"}
     let res = c
-        .page(&format!("/login?next=%2Fmatters&__path=%2Fapi%2Fauth%2Flogin&__err={forged}"))
+        .page(&format!(
+            "/login?next=%2Fmatters&__path=%2Fapi%2Fauth%2Flogin&__err={forged}"
+        ))
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
-    assert_eq!(res.headers.get("location").unwrap(), "/login?next=%2Fmatters");
+    assert_eq!(
+        res.headers.get("location").unwrap(),
+        "/login?next=%2Fmatters"
+    );
     let page = c.page("/login?next=%2Fmatters").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(!page.body.contains("555-0100"), "attacker text rendered");
@@ -166,7 +211,11 @@ async fn a_forged_error_link_shows_no_attacker_text() {
 
     // Signed in, on any page.
     let mut s = app.signed_in(app.a.admin).await;
-    let res = s.page(&format!("/clients?q=a&__err={forged}&__path=%2Fapi%2Fclients%2Fcreate")).await;
+    let res = s
+        .page(&format!(
+            "/clients?q=a&__err={forged}&__path=%2Fapi%2Fclients%2Fcreate"
+        ))
+        .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     assert_eq!(res.headers.get("location").unwrap(), "/clients?q=a");
 }
@@ -179,10 +228,17 @@ async fn a_long_rejected_description_comes_back_intact_without_javascript() {
     let matter = create_matter(&mut c, client, "Long description", Some(app.a.attorney))
         .await
         .unwrap();
-    let m: Matter = c.post("/api/matters/get", &[("id", &matter.to_string())]).await.json();
+    let m: Matter = c
+        .post("/api/matters/get", &[("id", &matter.to_string())])
+        .await
+        .json();
     let description: String = "Ünïcødé 漢字 ✓ — ".chars().cycle().take(20_000).collect();
     let org = app.a.id.to_string();
-    let (id, version, cid) = (matter.to_string(), m.version.to_string(), client.to_string());
+    let (id, version, cid) = (
+        matter.to_string(),
+        m.version.to_string(),
+        client.to_string(),
+    );
     let page = format!("/matters/{matter}");
     let res = c
         .plain_post(
@@ -204,8 +260,14 @@ async fn a_long_rejected_description_comes_back_intact_without_javascript() {
     assert_eq!(location, page, "nothing typed travels in the URL");
     let shown = c.page(&page).await;
     assert_eq!(shown.status, StatusCode::OK);
-    assert!(shown.body.contains("Use at most 5,000 characters."), "error beside the field");
-    assert!(shown.body.contains(&description), "the description came back whole");
+    assert!(
+        shown.body.contains("Use at most 5,000 characters."),
+        "error beside the field"
+    );
+    assert!(
+        shown.body.contains(&description),
+        "the description came back whole"
+    );
     // One view only.
     let again = c.page(&page).await;
     assert!(!again.body.contains("Use at most 5,000 characters."));
@@ -229,7 +291,10 @@ async fn a_plain_form_posted_after_the_session_ended_keeps_what_was_typed() {
         )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
-    assert_eq!(res.headers.get("location").unwrap(), "/login?next=%2Fclients%2Fnew");
+    assert_eq!(
+        res.headers.get("location").unwrap(),
+        "/login?next=%2Fclients%2Fnew"
+    );
     assert_eq!(app.count("SELECT count(*) FROM clients").await, 0);
     // Sign in with the same browser, and land back on the form.
     let res = c
@@ -242,9 +307,16 @@ async fn a_plain_form_posted_after_the_session_ended_keeps_what_was_typed() {
             ],
         )
         .await;
-    assert!(res.status.is_redirection() || res.status.is_success(), "{res:?}");
+    assert!(
+        res.status.is_redirection() || res.status.is_success(),
+        "{res:?}"
+    );
     let form = c.page("/clients/new").await;
-    assert!(form.body.contains("Your session had ended"), "{}", form.body);
+    assert!(
+        form.body.contains("Your session had ended"),
+        "{}",
+        form.body
+    );
     assert!(form.body.contains("Typed Before Expiry"));
     assert!(form.body.contains("three paragraphs of notes"));
 }
@@ -262,16 +334,31 @@ async fn control_characters_are_field_errors_not_server_errors() {
         let res = c
             .post(
                 "/api/clients/add_contact",
-                &[("client_id", &id), ("form[contact_type]", kind), ("form[value]", value)],
+                &[
+                    ("client_id", &id),
+                    ("form[contact_type]", kind),
+                    ("form[value]", value),
+                ],
             )
             .await;
-        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{kind}: {}", res.body);
-        assert_eq!(res.error().fields().unwrap().get("value"), Some(CONTROL_CHARACTERS));
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{kind}: {}",
+            res.body
+        );
+        assert_eq!(
+            res.error().fields().unwrap().get("value"),
+            Some(CONTROL_CHARACTERS)
+        );
     }
     let res = c
         .post(
             "/api/clients/create",
-            &[("form[name]", "Nul\u{0}Name"), ("form[client_type]", "company")],
+            &[
+                ("form[name]", "Nul\u{0}Name"),
+                ("form[client_type]", "company"),
+            ],
         )
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -293,7 +380,11 @@ async fn a_matter_whose_attorney_was_demoted_can_still_be_saved() {
         .await
         .unwrap();
     let m: Matter = c.post("/api/matters/get", &[("id", &id)]).await.json();
-    let (cid, v, attorney) = (client.to_string(), m.version.to_string(), app.a.attorney.to_string());
+    let (cid, v, attorney) = (
+        client.to_string(),
+        m.version.to_string(),
+        app.a.attorney.to_string(),
+    );
     let res = c
         .post(
             "/api/matters/update",
@@ -307,7 +398,10 @@ async fn a_matter_whose_attorney_was_demoted_can_still_be_saved() {
             ],
         )
         .await;
-    assert!(res.status.is_success(), "an unchanged assignment is accepted: {res:?}");
+    assert!(
+        res.status.is_success(),
+        "an unchanged assignment is accepted: {res:?}"
+    );
     // A new assignment must be an active lawyer of the firm.
     let gone: uuid::Uuid = sqlx::query_scalar(
         "INSERT INTO users (email, full_name, is_active) VALUES ('gone@alpha.test', 'Gone Lawyer', false) RETURNING id",

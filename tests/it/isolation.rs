@@ -86,7 +86,10 @@ async fn firm_b_cannot_see_or_touch_firm_a() {
         (
             "/api/clients/deactivate",
             vec![("id".into(), c.clone()), ("version".into(), "1".into())],
-            vec![("id".into(), missing.clone()), ("version".into(), "1".into())],
+            vec![
+                ("id".into(), missing.clone()),
+                ("version".into(), "1".into()),
+            ],
         ),
         (
             "/api/clients/add_contact",

@@ -19,14 +19,25 @@ async fn the_app_role_has_no_more_than_it_needs() {
     let temp = sqlx::query("CREATE TEMP TABLE shadow (id int)")
         .execute(&app.app_pool)
         .await;
-    assert!(temp.is_err(), "the app role must not create temporary objects");
+    assert!(
+        temp.is_err(),
+        "the app role must not create temporary objects"
+    );
     let mut tx = docket::server::db::tenant_tx(&app.app_pool, app.a.admin, Some(app.a.id))
         .await
         .unwrap();
-    for table in ["clients", "matters", "time_entries", "invoices", "documents"] {
-        let res = sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE false")))
-            .execute(&mut *tx)
-            .await;
+    for table in [
+        "clients",
+        "matters",
+        "time_entries",
+        "invoices",
+        "documents",
+    ] {
+        let res = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM {table} WHERE false"
+        )))
+        .execute(&mut *tx)
+        .await;
         assert!(res.is_err(), "the app role may delete from {table}");
         drop(tx);
         tx = docket::server::db::tenant_tx(&app.app_pool, app.a.admin, Some(app.a.id))
@@ -83,7 +94,10 @@ async fn requests_beyond_the_rate_limit_get_429_with_retry_after() {
     let mut busy = app.signed_in(app.a.staff).await;
     let mut statuses = vec![];
     for _ in 0..30 {
-        statuses.push(busy.post("/api/clients/list", &[("query[page]", "1")]).await);
+        statuses.push(
+            busy.post("/api/clients/list", &[("query[page]", "1")])
+                .await,
+        );
     }
     let limited = statuses
         .iter()
@@ -100,7 +114,10 @@ async fn requests_beyond_the_rate_limit_get_429_with_retry_after() {
     // Someone else is not affected.
     let mut other = app.signed_in(app.a.attorney).await;
     assert_eq!(
-        other.post("/api/clients/list", &[("query[page]", "1")]).await.status,
+        other
+            .post("/api/clients/list", &[("query[page]", "1")])
+            .await
+            .status,
         StatusCode::OK
     );
 }
@@ -119,7 +136,10 @@ async fn money_is_shown_in_the_firms_currency_and_required_selects_are_required(
         .await
         .unwrap();
     let page = c.page(&format!("/matters/{id}")).await;
-    assert!(page.body.contains("€350.50/h"), "rate in the firm's currency");
+    assert!(
+        page.body.contains("€350.50/h"),
+        "rate in the firm's currency"
+    );
     assert!(page.body.contains("Hourly rate (EUR)"));
     assert!(!page.body.contains("$350"), "no hard-coded dollars");
 

@@ -244,9 +244,15 @@ pub struct Client {
 
 /// Server functions that change data, and so take the `org` their form was rendered for.
 fn is_mutation(path: &str) -> bool {
-    ["create", "update", "deactivate", "add_contact", "delete_contact"]
-        .iter()
-        .any(|m| path.ends_with(m))
+    [
+        "create",
+        "update",
+        "deactivate",
+        "add_contact",
+        "delete_contact",
+    ]
+    .iter()
+    .any(|m| path.ends_with(m))
 }
 
 impl Client {

@@ -8,10 +8,10 @@ use crate::audit::views::History;
 use crate::auth::api::list_people;
 use crate::auth::Person;
 use crate::error::AppError;
+use crate::kernel::format_money;
 use crate::kernel::Choice;
 use crate::matters::api::{get_matter, UpdateMatter};
 use crate::matters::Matter;
-use crate::kernel::format_money;
 use crate::ui::{action_error, form_errors, Badge, ErrorPanel, FormAlert, FormStamp, Loading};
 
 /// `/matters/{id}`: the matter, its client and people, the edit form and its history.
