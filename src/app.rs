@@ -11,14 +11,14 @@ use crate::clients::views::{ClientDetailPage, ClientListPage, NewClientPage};
 use crate::dashboard::DashboardPage;
 use crate::matters::views::{MatterDetailPage, MatterListPage, NewMatterPage};
 use crate::ui::{
-    flash_json, provide_csp_nonce, provide_flash, request_flash, AppLayout, FlashScope, NotFound,
+    provide_csp_nonce, provide_page_seed, request_seed, AppLayout, FlashScope, NotFound,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     provide_csp_nonce();
-    let flash = request_flash();
-    let flash_attr = flash_json(&flash);
-    provide_context(flash);
+    let seed = request_seed();
+    let seed_json = seed.to_json();
+    provide_context(seed);
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -28,8 +28,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
-            // A failed plain form post's error, for the browser app to pick up when it hydrates.
-            <body data-flash=flash_attr>
+            // The session and form flash this page was rendered with, for the browser app.
+            <body data-seed=seed_json>
                 <App/>
             </body>
         </html>
@@ -39,7 +39,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    provide_flash();
+    provide_page_seed();
     view! {
         <Stylesheet id="docket" href="/pkg/docket.css"/>
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>

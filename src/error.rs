@@ -23,10 +23,8 @@ pub enum AppError {
     #[error("{0}")]
     Conflict(String),
     /// The form was rendered for another firm than the session's active one.
-    #[error(
-        "You switched firm in another tab. Reload this page before saving: nothing was saved."
-    )]
-    WrongFirm,
+    #[error("You switched firm in another tab, so this was not saved. The page now shows the firm you switched to: check it before saving again.")]
+    WrongFirm(FieldErrors),
     /// The row changed since the form was rendered: the fields show what is stored now.
     #[error("Someone else saved this record after you opened it, so your changes were not saved. The marked fields show what they saved; save again to keep yours.")]
     Stale(FieldErrors),
@@ -53,7 +51,7 @@ impl AppError {
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
             AppError::Invalid(_) => 422,
-            AppError::Conflict(_) | AppError::WrongFirm | AppError::Stale(_) => 409,
+            AppError::Conflict(_) | AppError::WrongFirm(_) | AppError::Stale(_) => 409,
             AppError::SessionEnded(_) => 401,
             AppError::BadRequest(_) => 400,
             AppError::RateLimited | AppError::TooManyRequests(_) => 429,
@@ -65,8 +63,22 @@ impl AppError {
     /// Field-level problems, when this is a validation error.
     pub fn fields(&self) -> Option<&FieldErrors> {
         match self {
-            AppError::Invalid(f) | AppError::Stale(f) | AppError::SessionEnded(f) => Some(f),
+            AppError::Invalid(f)
+            | AppError::Stale(f)
+            | AppError::SessionEnded(f)
+            | AppError::WrongFirm(f) => Some(f),
             _ => None,
+        }
+    }
+
+    /// Give an error that sends the user back to their form what they typed, so the form shows
+    /// it again (errors raised before the form was read carry nothing yet).
+    pub fn keeping(self, values: Vec<(String, String)>) -> Self {
+        match self {
+            AppError::WrongFirm(f) if f.values.is_empty() => {
+                AppError::WrongFirm(f.with_values(values))
+            }
+            other => other,
         }
     }
 

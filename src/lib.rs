@@ -19,13 +19,14 @@ pub mod server;
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     let body = leptos::prelude::document().body();
-    // The failed form post this page was rendered with (see `ui::FormFlash`).
-    let flash = body
+    // What the server rendered this page with (see `ui::PageSeed`).
+    let seed: ui::PageSeed = body
         .as_ref()
-        .and_then(|b| b.get_attribute("data-flash"))
-        .and_then(|json| serde_json::from_str(&json).ok());
+        .and_then(|b| b.get_attribute("data-seed"))
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default();
     leptos::mount::hydrate_body(move || {
-        leptos::prelude::provide_context(ui::FlashSeed(flash));
+        leptos::prelude::provide_context(seed);
         app::App()
     });
     // A marker for browser tests: clicks before hydration would be lost.

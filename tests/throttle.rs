@@ -14,8 +14,16 @@ use tower_sessions_redis_store::fred::prelude::KeysInterface;
 
 use support::{TestApp, PASSWORD};
 
+/// The tests here run one at a time: the burst counts every verification in the process.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 #[tokio::test]
 async fn a_parallel_burst_gets_no_more_guesses_than_the_limit_and_the_lock_expires() {
+    let _serial = one_at_a_time();
     let app = TestApp::spawn().await;
     let email = format!("burst-{}@alpha.test", uuid::Uuid::new_v4().simple());
     let hash = docket::server::password::hash(PASSWORD).0;
@@ -111,6 +119,7 @@ async fn a_parallel_burst_gets_no_more_guesses_than_the_limit_and_the_lock_expir
 
 #[tokio::test]
 async fn a_counter_left_without_expiry_gets_one() {
+    let _serial = one_at_a_time();
     let app = TestApp::spawn().await;
     let email = format!("legacy-{}@alpha.test", uuid::Uuid::new_v4().simple());
     let redis = docket::server::session::redis_pool(&std::env::var("TEST_REDIS_URL").unwrap())
@@ -129,4 +138,55 @@ async fn a_counter_left_without_expiry_gets_one() {
     assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
     let ttl: i64 = redis.ttl(&key).await.unwrap();
     assert!(ttl > 0, "the counter got an expiry: {ttl}");
+}
+
+#[tokio::test]
+async fn an_address_gets_fifty_attempts_and_a_success_gives_its_slot_back() {
+    let _serial = one_at_a_time();
+    let app = TestApp::spawn_with(|c| c.proxy_hops = 1).await;
+    // A fresh address per run: the counters outlive the test in Redis.
+    let n = uuid::Uuid::new_v4().as_u128();
+    let ip = format!("198.18.{}.{}", (n >> 8) as u8, n as u8);
+    let attempt = |email: String, password: &'static str| {
+        let mut c = app.anonymous();
+        // The client claims another address first; only the proxy's entry counts.
+        c.forwarded_for = Some(format!("10.9.9.9, {ip}"));
+        async move {
+            c.post(
+                "/api/auth/login",
+                &[("email", email.as_str()), ("password", password)],
+            )
+            .await
+            .status
+        }
+    };
+    let limit = docket::server::throttle::MAX_FAILURES_PER_ADDRESS;
+    for i in 0..limit - 1 {
+        let status = attempt(format!("nobody-{i}-{n}@alpha.test"), "guess").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    // A colleague behind the same address signs in: their slot is given back.
+    let ok = attempt("admin@alpha.test".into(), PASSWORD).await;
+    assert!(ok.is_redirection() || ok.is_success(), "{ok}");
+    assert_eq!(
+        attempt(format!("last-{n}@alpha.test"), "guess").await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        attempt(format!("over-{n}@alpha.test"), "guess").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Another address is not affected.
+    let mut other = app.anonymous();
+    other.forwarded_for = Some("198.19.0.1".into());
+    let res = other
+        .post(
+            "/api/auth/login",
+            &[("email", "staff@alpha.test"), ("password", PASSWORD)],
+        )
+        .await;
+    assert!(
+        res.status.is_redirection() || res.status.is_success(),
+        "{res:?}"
+    );
 }

@@ -80,14 +80,42 @@ test('a rejected form keeps what was typed and shows the problem beside the fiel
   await signIn(page, 'staff@harborvale.test', js);
   await page.goto('/clients/new');
   await hydrated(page, js);
-  await page.getByLabel('Name *').fill('Half-typed Client');
+  const longName = 'Half-typed Client '.repeat(12);
+  await page.getByLabel('Name *').fill(longName);
   await page.getByLabel('Notes').fill('Important notes I do not want to retype');
-  // Type is left unchosen.
+  // Type is left unchosen: the browser itself holds the form back.
   await page.getByRole('button', { name: 'Create client' }).click();
-  await expect(page.getByText('Choose person or company.')).toBeVisible();
-  await expect(page.getByLabel('Name *')).toHaveValue('Half-typed Client');
+  expect(await page.getByLabel('Type *').evaluate((el: HTMLSelectElement) => el.validity.valueMissing)).toBe(true);
+  await expect(page.getByRole('heading', { name: 'New client' })).toBeVisible();
+  // A name that is too long is refused by the server, beside the field.
+  await page.getByLabel('Type *').selectOption('company');
+  await page.getByRole('button', { name: 'Create client' }).click();
+  await expect(page.getByText('Use at most 200 characters.')).toBeVisible();
+  await expect(page.getByLabel('Name *')).toHaveValue(longName);
   await expect(page.getByLabel('Notes')).toHaveValue('Important notes I do not want to retype');
-  await expect(page.getByLabel('Type *')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByLabel('Name *')).toHaveAttribute('aria-invalid', 'true');
+  // Without JavaScript the error came back through the session: the address holds none of it.
+  expect(page.url()).not.toContain('__err');
+});
+
+test('an administrator reads and exports the firm\'s activity @nojs', async ({ page, javaScriptEnabled }) => {
+  const js = javaScriptEnabled;
+  await signIn(page, 'admin@harborvale.test', js);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Activity' }).click();
+  await expect(page.getByRole('heading', { name: 'Activity' })).toBeVisible();
+  await hydrated(page, js);
+  await page.getByLabel('Action').selectOption({ label: 'Signed in' });
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page).toHaveURL(/action=user\.sign_in/);
+  const table = page.getByRole('table', { name: 'Activity' });
+  await expect(table).toContainText('Signed in');
+  await expect(table).toContainText('Morgan Hale');
+  const download = page.waitForEvent('download');
+  await page.getByRole('link', { name: 'Export CSV' }).click();
+  const file = await download;
+  const text = await (await file.createReadStream()).toArray().then((c) => Buffer.concat(c).toString('utf8'));
+  expect(text.split('\r\n')[0]).toBe('time,person,action,record type,record id,summary,changes,ip address');
+  expect(text).toContain('user.sign_in');
 });
 
 test('wrong credentials get one generic message @nojs', async ({ page }) => {

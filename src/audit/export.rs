@@ -26,6 +26,14 @@ pub async fn csv(
     req: Request,
 ) -> Response {
     let (parts, _) = req.into_parts();
+    // A download that writes to the log: only from Docket's own pages, not from a link elsewhere.
+    let site = parts
+        .headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok());
+    if site.is_some_and(|s| s != "same-origin" && s != "none") {
+        return AppError::Forbidden.into_plain_response();
+    }
     let caller = match start(&state, &session, &parts).await {
         Ok(caller) => caller,
         Err(e) => return e.into_plain_response(),

@@ -95,6 +95,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("user.sign_in", "Signed in"),
     ("user.sign_out", "Signed out"),
     ("user.switch_org", "Switched firm"),
+    ("audit.export", "Activity exported"),
 ];
 
 /// One page of the activity log, newest first.

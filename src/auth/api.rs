@@ -37,9 +37,23 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
         };
 
         let mut tx = tenant_tx(&state.db, user_id, None).await?;
-        let Some(org_id) = super::repo::default_org(&mut tx, user_id).await? else {
-            tracing::info!(%user_id, "sign-in refused: member of no firm");
-            return Err(AppError::Forbidden);
+        // Back into the firm of a form kept from the session that ended, if still a member;
+        // else the default firm.
+        let pending = match session::pending_org(&session, user_id).await? {
+            Some(org) => super::repo::membership_role(&mut tx, user_id, org)
+                .await?
+                .map(|_| org),
+            None => None,
+        };
+        let org_id = match pending {
+            Some(org) => org,
+            None => match super::repo::default_org(&mut tx, user_id).await? {
+                Some(org) => org,
+                None => {
+                    tracing::info!(%user_id, "sign-in refused: member of no firm");
+                    return Err(AppError::Forbidden);
+                }
+            },
         };
         super::repo::touch_last_login(&mut tx, user_id).await?;
         super::repo::enter_org(&mut tx, org_id).await?;
@@ -52,8 +66,11 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
         )
         .await?;
         tx.commit().await?;
-        throttle::succeeded(&state.redis, &email, meta.ip).await?;
-        session::sign_in(&session, user_id, Some(org_id)).await?;
+        // The slots expire by themselves if giving them back fails.
+        if let Err(e) = throttle::succeeded(&state.redis, &email, meta.ip).await {
+            tracing::warn!(error = %e, "sign-in throttle not released");
+        }
+        session::sign_in(&session, user_id, Some(org_id), state.config.lifetimes()).await?;
         tracing::info!(%user_id, %org_id, "signed in");
         leptos_axum::redirect(super::safe_next(next.as_deref().unwrap_or("/")));
         Ok(())
@@ -68,8 +85,14 @@ pub async fn logout() -> Result<(), AppError> {
         let session = super::caller::current_session().await?;
         if let Ok((caller, mut tx)) = super::caller::Caller::begin().await {
             let entry = crate::audit::Entry::new("user.sign_out", "user", caller.user_id);
-            crate::audit::record(&mut tx, &caller, entry).await?;
-            tx.commit().await?;
+            let logged = async {
+                crate::audit::record(&mut tx, &caller, entry).await?;
+                tx.commit().await.map_err(AppError::from)
+            };
+            // Signing out must not depend on the log: the session ends either way.
+            if let Err(e) = logged.await {
+                tracing::error!(error = %e, user_id = %caller.user_id, "sign-out not logged");
+            }
         }
         crate::server::session::sign_out(&session).await?;
         leptos_axum::redirect("/login");

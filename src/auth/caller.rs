@@ -78,7 +78,7 @@ impl Caller {
         let (caller, tx) = Self::begin().await?;
         if caller.org_id != org {
             tracing::info!(user_id = %caller.user_id, form_org = %org, active_org = %caller.org_id, "stale form from another firm");
-            return Err(AppError::WrongFirm);
+            return Err(AppError::WrongFirm(Default::default()));
         }
         if !caller.role.can_edit_records() {
             return Err(AppError::Forbidden);
@@ -100,6 +100,19 @@ impl Caller {
         }
         Ok(())
     }
+}
+
+/// The session shown on a page: user, active firm, role, the firms to switch to, currency.
+pub async fn page_session(
+    state: &AppState,
+    session: &Session,
+    parts: &Parts,
+) -> Result<super::SessionInfo, AppError> {
+    let (caller, mut tx) = Caller::resolve(state, session, Some(parts)).await?;
+    let info =
+        super::repo::session_info(&mut tx, caller.user_id, caller.org_id, caller.role).await?;
+    tx.commit().await?;
+    Ok(info)
 }
 
 pub async fn current_session() -> Result<Session, AppError> {

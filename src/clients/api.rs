@@ -35,7 +35,9 @@ pub async fn get_client(id: Uuid) -> Result<Client, AppError> {
 pub async fn create_client(org: Uuid, form: ClientForm) -> Result<Uuid, AppError> {
     use crate::audit::{changes_of_new, record, Entry};
     crate::server::endpoint("clients.create", async move {
-        let (caller, mut tx) = crate::auth::caller::Caller::begin_write(org).await?;
+        let (caller, mut tx) = crate::auth::caller::Caller::begin_write(org)
+            .await
+            .map_err(|e| e.keeping(form.values()))?;
         let valid = form.validate().map_err(AppError::Invalid)?;
         let id = super::repo::insert(&mut tx, caller.org_id, caller.user_id, &valid).await?;
         let entry = Entry::new("client.create", "client", id)
@@ -59,9 +61,15 @@ pub async fn update_client(
     use crate::audit::{changes_between, record, Entry};
     use crate::kernel::FieldErrors;
     crate::server::endpoint("clients.update", async move {
-        let (caller, mut tx) = crate::auth::caller::Caller::begin_write(org).await?;
+        let (caller, mut tx) = crate::auth::caller::Caller::begin_write(org)
+            .await
+            .map_err(|e| e.keeping(form.values()))?;
         let (before, current) = super::repo::lock(&mut tx, id).await?;
-        let after = form.validate().map_err(AppError::Invalid)?;
+        // A refused form keeps the version it was rendered from: fixing it and saving again
+        // must still notice a save by someone else.
+        let after = form
+            .validate()
+            .map_err(|e| AppError::Invalid(e.with_value("version", version.to_string())))?;
         if version != current {
             let fields =
                 FieldErrors::stale(&before.shown(), &after.shown(), form.values(), current);
@@ -120,7 +128,9 @@ pub async fn add_contact(org: Uuid, client_id: Uuid, form: ContactForm) -> Resul
     use crate::audit::{changes_of_new, record, Entry};
     use serde_json::json;
     crate::server::endpoint("clients.add_contact", async move {
-        let (caller, mut tx) = crate::auth::caller::Caller::begin_write(org).await?;
+        let (caller, mut tx) = crate::auth::caller::Caller::begin_write(org)
+            .await
+            .map_err(|e| e.keeping(form.values()))?;
         super::repo::lock(&mut tx, client_id).await?;
         let mut valid = form.validate().map_err(AppError::Invalid)?;
         let added = super::repo::add_contact(&mut tx, caller.org_id, client_id, &valid).await?;

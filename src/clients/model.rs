@@ -160,6 +160,17 @@ pub struct ValidContact {
 }
 
 impl ContactForm {
+    /// What the user typed, echoed back with an error.
+    pub fn values(&self) -> Vec<(String, String)> {
+        let mut values = vec![
+            ("contact_type".into(), self.contact_type.clone()),
+            ("label".into(), self.label.clone()),
+            ("value".into(), self.value.clone()),
+        ];
+        values.extend(self.is_primary.clone().map(|p| ("is_primary".into(), p)));
+        values
+    }
+
     pub fn validate(&self) -> Result<ValidContact, FieldErrors> {
         let mut e = FieldErrors::default();
         let contact_type = ContactType::parse(&self.contact_type);
@@ -231,11 +242,6 @@ impl ContactForm {
         if value.chars().count() > 500 {
             e.add("value", "Use at most 500 characters.");
         }
-        let values = vec![
-            ("contact_type".into(), self.contact_type.clone()),
-            ("label".into(), self.label.clone()),
-            ("value".into(), self.value.clone()),
-        ];
         if e.is_empty() {
             Ok(ValidContact {
                 contact_type: contact_type.unwrap(),
@@ -244,7 +250,7 @@ impl ContactForm {
                 is_primary: self.is_primary.is_some(),
             })
         } else {
-            Err(e.with_values(values))
+            Err(e.with_values(self.values()))
         }
     }
 }

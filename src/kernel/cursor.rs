@@ -21,8 +21,11 @@ impl CursorKey for DateTime<Utc> {
     fn write(&self) -> String {
         self.timestamp_micros().to_string()
     }
+    /// Only times PostgreSQL stores and people mean (1900–2200).
     fn read(s: &str) -> Option<Self> {
+        use chrono::Datelike;
         DateTime::from_timestamp_micros(s.parse().ok()?)
+            .filter(|t| (1900..=2200).contains(&t.year()))
     }
 }
 
@@ -38,7 +41,7 @@ macro_rules! plain_cursor_key {
         }
     )*};
 }
-plain_cursor_key!(i64, chrono::NaiveDate, String);
+plain_cursor_key!(String);
 
 impl<K: CursorKey> Cursor<K> {
     /// `key~id`: the key first, so the id (which never contains `~`) is the last field.

@@ -44,6 +44,12 @@ impl FieldErrors {
         self
     }
 
+    /// With one more echoed value (replacing any of that name).
+    pub fn with_value(mut self, field: &str, value: impl Into<String>) -> Self {
+        self.set_value(field, value);
+        self
+    }
+
     /// Set (or replace) one echoed value, such as the row version a stale form should carry.
     pub fn set_value(&mut self, field: &str, value: impl Into<String>) {
         self.values.retain(|(f, _)| f != field);

@@ -17,6 +17,43 @@ fn currency(code: &str) -> (Option<&'static str>, u32) {
     }
 }
 
+/// A non-negative amount in the firm's currency as typed ("1,250.50", "$350", "350 €",
+/// "EUR 99"), exact, with no more decimals than the currency has; empty means none.
+pub fn parse_money(s: &str, code: &str) -> Result<Option<Decimal>, &'static str> {
+    let (symbol, digits) = currency(code);
+    let mut t = s.trim().replace([',', ' ', '\u{a0}'], "");
+    for mark in symbol.into_iter().chain([code]) {
+        if let Some(rest) = t.strip_prefix(mark).or_else(|| t.strip_suffix(mark)) {
+            t = rest.to_string();
+            break;
+        }
+    }
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let d = Decimal::from_str_exact(&t).map_err(|_| {
+        if digits == 0 {
+            "Enter an amount such as 350."
+        } else {
+            "Enter an amount such as 350.00."
+        }
+    })?;
+    if d.is_sign_negative() {
+        return Err("The amount cannot be negative.");
+    }
+    if d.scale() > digits {
+        return Err(if digits == 0 {
+            "This currency has no decimal places."
+        } else {
+            "Use at most two decimal places."
+        });
+    }
+    if d > Decimal::from(9_999_999_999i64) {
+        return Err("That amount is too large.");
+    }
+    Ok(Some(d))
+}
+
 /// "$1,250.50", "€350.00", "CHF 99.00", "-$12.00": an amount in the firm's currency, exact
 /// (rounded half away from zero to the currency's minor unit only for display).
 pub fn format_money(amount: Decimal, code: &str) -> String {
@@ -53,6 +90,24 @@ mod tests {
 
     fn d(s: &str) -> Decimal {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn amounts_are_read_in_the_firms_currency() {
+        assert_eq!(parse_money("$1,250.50", "USD"), Ok(Some(d("1250.50"))));
+        assert_eq!(parse_money("€350", "EUR"), Ok(Some(d("350"))));
+        assert_eq!(parse_money("350 €", "EUR"), Ok(Some(d("350"))));
+        assert_eq!(parse_money("CHF 99.95", "CHF"), Ok(Some(d("99.95"))));
+        assert_eq!(parse_money("1500", "JPY"), Ok(Some(d("1500"))));
+        assert!(
+            parse_money("1500.50", "JPY").is_err(),
+            "yen have no decimals"
+        );
+        assert_eq!(parse_money("", "USD"), Ok(None));
+        assert!(parse_money("-1", "USD").is_err());
+        assert!(parse_money("1.005", "USD").is_err());
+        assert!(parse_money("abc", "USD").is_err());
+        assert!(parse_money("1e3", "USD").is_err());
     }
 
     #[test]

@@ -1,18 +1,27 @@
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use std::str::FromStr;
 use uuid::Uuid;
 
 /// The message for text that carries control characters (NUL, escape, bidirectional overrides…).
 pub const CONTROL_CHARACTERS: &str =
     "Remove the invisible control characters from this text (they were probably pasted in).";
 
-/// A control character, or a bidirectional override that can make text display as something it
-/// is not. Ordinary whitespace (space, tab, newline) is not one.
+/// A control character, a bidirectional override that can make text display as something it is
+/// not, or an invisible formatting character that makes equal-looking text differ. Ordinary
+/// whitespace (space, tab, newline) is not one; nor are the joiners emoji and many scripts need.
 fn is_forbidden(c: char) -> bool {
     (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
-        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        || matches!(
+            c,
+            '\u{200B}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{FEFF}'
+                | '\u{FFF9}'..='\u{FFFB}'
+        )
 }
 
 /// Trim and collapse inner runs of whitespace, dropping control characters: the lenient form,
@@ -101,26 +110,6 @@ pub fn optional_date(s: &str) -> Result<Option<NaiveDate>, &'static str> {
     }
 }
 
-/// A non-negative money amount with at most two decimals; empty means none.
-pub fn parse_decimal(s: &str) -> Result<Option<Decimal>, &'static str> {
-    let s = s.trim().replace(',', "");
-    let s = s.strip_prefix('$').unwrap_or(&s);
-    if s.is_empty() {
-        return Ok(None);
-    }
-    let d = Decimal::from_str(s).map_err(|_| "Enter an amount such as 350.00.")?;
-    if d.is_sign_negative() {
-        return Err("The amount cannot be negative.");
-    }
-    if d.scale() > 2 {
-        return Err("Use at most two decimal places.");
-    }
-    if d > Decimal::from(9_999_999_999i64) {
-        return Err("That amount is too large.");
-    }
-    Ok(Some(d))
-}
-
 /// An optional id from a select: empty means none.
 pub fn parse_uuid(s: &str) -> Result<Option<Uuid>, &'static str> {
     if s.trim().is_empty() {
@@ -187,18 +176,6 @@ mod tests {
         ] {
             assert!(Email::parse(bad).is_err(), "{bad} accepted");
         }
-    }
-
-    #[test]
-    fn money_is_exact_and_bounded() {
-        assert_eq!(
-            parse_decimal("$1,250.50").unwrap(),
-            Some(Decimal::new(125050, 2))
-        );
-        assert_eq!(parse_decimal("").unwrap(), None);
-        assert!(parse_decimal("-1").is_err());
-        assert!(parse_decimal("1.005").is_err());
-        assert!(parse_decimal("abc").is_err());
     }
 
     #[test]

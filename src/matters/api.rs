@@ -33,14 +33,16 @@ pub async fn get_matter(id: Uuid) -> Result<Matter, AppError> {
 pub async fn create_matter(org: Uuid, form: MatterForm) -> Result<Uuid, AppError> {
     use crate::audit::{changes_of_new, name_references, record, Entry};
     crate::server::endpoint("matters.create", async move {
-        let (caller, mut tx) = crate::auth::caller::Caller::begin_write(org).await?;
-        let today = super::repo::firm_today(&mut tx).await?;
-        let valid = form.validate(today).map_err(AppError::Invalid)?;
+        let (caller, mut tx) = crate::auth::caller::Caller::begin_write(org)
+            .await
+            .map_err(|e| e.keeping(form.values()))?;
+        let firm = super::repo::firm(&mut tx).await?;
+        let valid = form.validate(&firm).map_err(AppError::Invalid)?;
         super::repo::check_references(&mut tx, &valid, None)
             .await?
             .map_err(|e| AppError::Invalid(e.with_values(form.values())))?;
         let (id, number) =
-            super::repo::insert(&mut tx, caller.org_id, caller.user_id, &valid, today).await?;
+            super::repo::insert(&mut tx, caller.org_id, caller.user_id, &valid, firm.today).await?;
         let mut changes = changes_of_new(&valid);
         name_references(&mut tx, &mut changes, super::repo::REFERENCES).await?;
         let entry = Entry::new("matter.create", "matter", id)
@@ -64,15 +66,26 @@ pub async fn update_matter(
     use crate::audit::{changes_between, name_references, record, Entry};
     use crate::kernel::FieldErrors;
     crate::server::endpoint("matters.update", async move {
-        let (caller, mut tx) = crate::auth::caller::Caller::begin_write(org).await?;
+        let (caller, mut tx) = crate::auth::caller::Caller::begin_write(org)
+            .await
+            .map_err(|e| e.keeping(form.values()))?;
         let (before, current) = super::repo::lock(&mut tx, id).await?;
-        let today = super::repo::firm_today(&mut tx).await?;
+        let firm = super::repo::firm(&mut tx).await?;
+        // What the user typed comes back with any refusal, with the version the form was
+        // rendered from (a fixed form saved again must still notice someone else's save).
+        let typed = form.values();
+        let refused = |e: FieldErrors| {
+            AppError::Invalid(
+                e.with_values(typed.clone())
+                    .with_value("version", version.to_string()),
+            )
+        };
         // A matter that stays closed keeps its closing date unless the user gave another.
         let mut form = form;
         if let (Some(closed), true) = (before.date_closed, form.date_closed.trim().is_empty()) {
             form.date_closed = closed.to_string();
         }
-        let after = form.validate(today).map_err(AppError::Invalid)?;
+        let after = form.validate(&firm).map_err(refused)?;
         if version != current {
             let ids: Vec<Uuid> = [&before, &after]
                 .iter()
@@ -85,19 +98,19 @@ pub async fn update_matter(
                     .iter()
                     .find(|(i, _)| *i == id)
                     .map(|(_, n)| n.clone())
-                    .unwrap_or_else(|| id.to_string())
+                    .unwrap_or_else(|| "a former member".to_string())
             };
             let fields = FieldErrors::stale(
                 &before.shown(name_of),
                 &after.shown(name_of),
-                form.values(),
+                typed,
                 current,
             );
             return Err(AppError::Stale(fields));
         }
         super::repo::check_references(&mut tx, &after, Some(&before))
             .await?
-            .map_err(|e| AppError::Invalid(e.with_values(form.values())))?;
+            .map_err(refused)?;
         let mut changes = changes_between(&before, &after);
         if changes.as_object().is_some_and(|c| !c.is_empty()) {
             super::repo::update(&mut tx, id, &after).await?;

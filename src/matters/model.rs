@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::kernel::{
-    multi_line, optional_date, parse_date, parse_decimal, parse_uuid, single_line, Choice,
+    multi_line, optional_date, parse_date, parse_money, parse_uuid, single_line, Choice,
     FieldErrors,
 };
 
@@ -161,6 +161,15 @@ pub struct ValidMatter {
     pub date_closed: Option<NaiveDate>,
 }
 
+/// What validating a matter needs to know about the firm.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Firm {
+    /// Today in the firm's time zone.
+    pub today: NaiveDate,
+    /// The firm's currency (ISO 4217).
+    pub currency: String,
+}
+
 impl ValidMatter {
     /// Each field as a person reads it; `name_of` names the people referred to by id.
     pub fn shown(&self, name_of: impl Fn(Uuid) -> String) -> Vec<(&'static str, String)> {
@@ -193,9 +202,10 @@ impl ValidMatter {
 }
 
 impl MatterForm {
-    /// Check the form; `today` is the current date in the firm's time zone (closing a matter
+    /// Check the form for `firm`: its currency, and today in its time zone (closing a matter
     /// without a closing date closes it today).
-    pub fn validate(&self, today: NaiveDate) -> Result<ValidMatter, FieldErrors> {
+    pub fn validate(&self, firm: &Firm) -> Result<ValidMatter, FieldErrors> {
+        let today = firm.today;
         let mut e = FieldErrors::default();
         let client_id = match parse_uuid(&self.client_id) {
             Ok(Some(id)) => Some(id),
@@ -263,7 +273,7 @@ impl MatterForm {
             person("responsible_attorney_id", &self.responsible_attorney_id);
         let originating_attorney_id =
             person("originating_attorney_id", &self.originating_attorney_id);
-        let hourly_rate = parse_decimal(&self.hourly_rate).unwrap_or_else(|m| {
+        let hourly_rate = parse_money(&self.hourly_rate, &firm.currency).unwrap_or_else(|m| {
             e.add("hourly_rate", m);
             None
         });
@@ -365,6 +375,13 @@ mod tests {
         NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()
     }
 
+    fn firm() -> Firm {
+        Firm {
+            today: today(),
+            currency: "USD".into(),
+        }
+    }
+
     fn form() -> MatterForm {
         MatterForm {
             client_id: Uuid::nil().to_string(),
@@ -376,7 +393,7 @@ mod tests {
 
     #[test]
     fn defaults_fill_in() {
-        let m = form().validate(today()).unwrap();
+        let m = form().validate(&firm()).unwrap();
         assert_eq!(m.status, MatterStatus::Open);
         assert_eq!(m.date_opened, today());
         assert_eq!(m.date_closed, None);
@@ -389,13 +406,13 @@ mod tests {
             date_opened: "2026-01-02".into(),
             ..form()
         };
-        assert_eq!(closed.validate(today()).unwrap().date_closed, Some(today()));
+        assert_eq!(closed.validate(&firm()).unwrap().date_closed, Some(today()));
         let reopened = MatterForm {
             status: "open".into(),
             date_closed: "2026-03-01".into(),
             ..form()
         };
-        assert_eq!(reopened.validate(today()).unwrap().date_closed, None);
+        assert_eq!(reopened.validate(&firm()).unwrap().date_closed, None);
     }
 
     #[test]
@@ -410,7 +427,7 @@ mod tests {
             date_closed: "2026-11-01".into(),
             ..Default::default()
         };
-        let e = bad.validate(today()).unwrap_err();
+        let e = bad.validate(&firm()).unwrap_err();
         for f in [
             "client_id",
             "title",

@@ -233,7 +233,8 @@ pub async fn lock(tx: &mut Tx, id: Uuid) -> Result<(ValidMatter, i32), AppError>
     Ok((fields(row), version))
 }
 
-/// The names of members (current and former) by id, for messages about a matter's people.
+/// The names of the firm's members by id, for messages about a matter's people (a removed
+/// member's name is not visible to the firm any more).
 pub async fn people_names(tx: &mut Tx, ids: &[Uuid]) -> Result<Vec<(Uuid, String)>, AppError> {
     Ok(
         sqlx::query_as("SELECT id, full_name FROM users WHERE id = ANY($1)")
@@ -243,11 +244,14 @@ pub async fn people_names(tx: &mut Tx, ids: &[Uuid]) -> Result<Vec<(Uuid, String
     )
 }
 
-/// Today's date in the firm's time zone.
-pub async fn firm_today(tx: &mut Tx) -> Result<NaiveDate, AppError> {
-    Ok(sqlx::query_scalar("SELECT (now() AT TIME ZONE timezone)::date FROM organizations WHERE id = app_current_org()")
-        .fetch_one(&mut **tx)
-        .await?)
+/// Today in the firm's time zone, and its currency.
+pub async fn firm(tx: &mut Tx) -> Result<Firm, AppError> {
+    let (today, currency): (NaiveDate, String) = sqlx::query_as(
+        "SELECT (now() AT TIME ZONE timezone)::date, currency FROM organizations WHERE id = app_current_org()",
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(Firm { today, currency })
 }
 
 /// References that the form cannot check by itself: the client and the attorneys must belong

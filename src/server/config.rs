@@ -33,6 +33,13 @@ pub struct Config {
 }
 
 impl Config {
+    pub fn lifetimes(&self) -> super::session::Lifetimes {
+        super::session::Lifetimes {
+            idle: self.session_idle,
+            max: self.session_max,
+        }
+    }
+
     /// The defaults, for the given database and Redis (what tests and benchmarks start from).
     pub fn defaults(database_url: &str, redis_url: &str) -> Self {
         Config {
@@ -77,6 +84,13 @@ impl Config {
                 .parse()
                 .map_err(|_| format!("TRUST_PROXY {v:?}: true, false or a number of proxies"))?,
         };
+        // GCRA needs at least a millisecond between requests: 60,000 a minute at most.
+        let per_minute = |k: &str, default: u64| match number(k, default)? {
+            n if n <= 60_000 => Ok(n as u32),
+            n => Err(format!(
+                "{k} {n}: at most 60000 a minute (0 turns the limit off)"
+            )),
+        };
         let hours = |k: &str, default: u64| {
             number(k, default).map(|h| std::time::Duration::from_secs(h.max(1) * 3600))
         };
@@ -87,8 +101,8 @@ impl Config {
             bind_addr,
             cookie_secure: flag("COOKIE_SECURE"),
             proxy_hops,
-            rate_limit_per_user: number("RATE_LIMIT_PER_USER", 600)? as u32,
-            rate_limit_per_address: number("RATE_LIMIT_PER_ADDRESS", 3000)? as u32,
+            rate_limit_per_user: per_minute("RATE_LIMIT_PER_USER", 600)?,
+            rate_limit_per_address: per_minute("RATE_LIMIT_PER_ADDRESS", 3000)?,
             session_idle: hours("SESSION_IDLE_HOURS", 12)?,
             session_max: hours("SESSION_MAX_HOURS", 7 * 24)?,
             seed_demo: flag("DOCKET_SEED_DEMO"),

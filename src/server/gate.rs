@@ -10,7 +10,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
-use super::http::{accepts_html, error_json, unavailable_page};
+use super::http::{accepts_html, error_json, plain_page, unavailable_page};
 use super::request::client_ip;
 use super::session::{active_user, SessionUser};
 use super::throttle::address_group;
@@ -47,13 +47,7 @@ pub async fn sign_in_gate(
         return next.run(req).await;
     }
     let api = path.starts_with("/api/");
-    let user = match active_user(
-        &session,
-        state.config.session_idle,
-        state.config.session_max,
-    )
-    .await
-    {
+    let user = match active_user(&session, state.config.lifetimes()).await {
         Ok(user) => user,
         Err(_) if api => return error_json(AppError::Unavailable),
         Err(_) => return unavailable_page(),
@@ -75,7 +69,7 @@ pub async fn sign_in_gate(
         (Some(_), _) | (None, "/login") => next.run(req).await,
         (None, p) if api && is_public_api(p) => next.run(req).await,
         (None, _) if api && !accepts_html(req.headers()) => error_json(AppError::Unauthorized),
-        (None, _) if api => super::flash::keep_post_after_expiry(&session, req).await,
+        (None, _) if api => super::page::keep_post_after_expiry(&session, req).await,
         (None, _) => {
             let target = req
                 .uri()
@@ -85,7 +79,10 @@ pub async fn sign_in_gate(
             let to = if target == "/" {
                 "/login".to_string()
             } else {
-                format!("/login?next={}", encode(target))
+                format!(
+                    "/login{}",
+                    crate::ui::query_string(&[("next", target.to_string())])
+                )
             };
             Redirect::to(&to).into_response()
         }
@@ -133,18 +130,14 @@ async fn rate_limited(
     let mut res = if json {
         error_json(AppError::TooManyRequests(wait))
     } else {
-        let html = format!(
-            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Too many requests · Docket</title>\
-             <link rel=\"stylesheet\" href=\"/pkg/docket.css\"></head><body class=\"standalone\"><main class=\"card narrow\">\
-             <h1>Too many requests</h1><p>Docket received more requests from you than it accepts in a minute. \
-             Please wait {wait} seconds, then try again.</p></main></body></html>"
-        );
-        (
+        plain_page(
             StatusCode::TOO_MANY_REQUESTS,
-            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-            html,
+            "Too many requests",
+            &format!(
+                "Docket received more requests from you than it accepts in a minute. Please wait \
+                 {wait} seconds, then try again."
+            ),
         )
-            .into_response()
     };
     if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
         res.headers_mut().insert(header::RETRY_AFTER, v);
@@ -152,25 +145,9 @@ async fn rate_limited(
     Some(res)
 }
 
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn next_parameter_is_encoded() {
-        assert_eq!(encode("/clients?q=a b&x=1"), "/clients%3Fq%3Da%20b%26x%3D1");
-    }
 
     #[test]
     fn only_assets_health_and_login_are_public() {

@@ -75,19 +75,37 @@ pub fn error_json(e: AppError) -> Response {
 }
 
 pub fn unavailable_page() -> Response {
-    let html = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Docket is unavailable</title>\
-        <link rel=\"stylesheet\" href=\"/pkg/docket.css\"></head><body class=\"standalone\"><main class=\"card narrow\">\
-        <h1>Docket is temporarily unavailable</h1><p>We cannot reach a service Docket depends on. \
-        Nothing you saved is lost. Please try again in a minute.</p><p><a href=\"/\">Try again</a></p></main></body></html>";
-    let mut res = (
+    let mut res = plain_page(
         StatusCode::SERVICE_UNAVAILABLE,
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        html,
-    )
-        .into_response();
+        "Docket is temporarily unavailable",
+        "We cannot reach a service Docket depends on. Nothing you saved is lost. Please try again \
+         in a minute.</p><p><a href=\"/\">Try again</a>",
+    );
     res.headers_mut()
         .insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
     res
+}
+
+/// A small page rendered outside the app (outages, limits): styled, no scripts. `message` is
+/// trusted HTML (our own text).
+pub fn plain_page(status: StatusCode, title: &str, message: &str) -> Response {
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title} · Docket</title>\
+         <link rel=\"stylesheet\" href=\"/pkg/docket.css\"></head><body class=\"standalone\">\
+         <main class=\"card narrow\"><h1>{title}</h1><p>{message}</p></main></body></html>"
+    );
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+            ),
+        ],
+        html,
+    )
+        .into_response()
 }
 
 /// The usual security headers. Pages set their own CSP (with the per-response script nonce);

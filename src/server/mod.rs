@@ -4,10 +4,10 @@
 pub mod config;
 pub mod db;
 pub mod endpoint;
-pub mod flash;
 pub mod gate;
 pub mod health;
 pub mod http;
+pub mod page;
 pub mod password;
 pub mod request;
 pub mod router;

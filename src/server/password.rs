@@ -4,7 +4,7 @@
 //! front of the blocking pool): a flood of sign-ins queues instead of exhausting memory.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{LazyLock, OnceLock};
+use std::sync::{Arc, LazyLock, OnceLock};
 use std::time::Duration;
 
 use argon2::password_hash::{
@@ -29,9 +29,9 @@ impl std::fmt::Debug for PasswordHashString {
 pub static VERIFICATIONS: AtomicU64 = AtomicU64::new(0);
 
 /// At most this many verifications at once: one per core, at least two.
-static PERMITS: LazyLock<Semaphore> = LazyLock::new(|| {
+static PERMITS: LazyLock<Arc<Semaphore>> = LazyLock::new(|| {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    Semaphore::new(cores.max(2))
+    Arc::new(Semaphore::new(cores.max(2)))
 });
 
 /// How long a sign-in waits for a turn before the server says it is busy.
@@ -65,19 +65,23 @@ pub fn verify(password: &str, stored: Option<&str>) -> bool {
     ok && real
 }
 
-/// `verify` on the blocking pool, waiting for one of the few verification slots.
+/// `verify` on the blocking pool, waiting for one of the few verification slots. The slot is
+/// held by the verification itself, so a client that gives up early does not free it while the
+/// work still runs.
 pub async fn verify_bounded(password: String, stored: Option<String>) -> Result<bool, AppError> {
-    let permit = tokio::time::timeout(QUEUE_TIMEOUT, PERMITS.acquire())
+    let permit = tokio::time::timeout(QUEUE_TIMEOUT, PERMITS.clone().acquire_owned())
         .await
         .map_err(|_| {
             tracing::warn!("password verification queue full");
             AppError::Unavailable
         })?
         .map_err(|_| AppError::Unavailable)?;
-    let ok = tokio::task::spawn_blocking(move || verify(&password, stored.as_deref()))
-        .await
-        .unwrap_or(false);
-    drop(permit);
+    let ok = tokio::task::spawn_blocking(move || {
+        let _held = permit;
+        verify(&password, stored.as_deref())
+    })
+    .await
+    .unwrap_or(false);
     Ok(ok)
 }
 

@@ -52,12 +52,23 @@ pub fn client_ip(headers: &HeaderMap, peer: Option<IpAddr>, proxy_hops: usize) -
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .collect();
+    // Fewer entries than proxies, or one that is not an address: the chain is not what the
+    // configuration says, so nothing in it is trusted.
     let entry = entries
         .len()
         .checked_sub(proxy_hops)
-        .and_then(|i| entries.get(i))
-        .or(entries.first());
-    entry.and_then(|e| e.parse().ok()).or(peer)
+        .and_then(|i| entries.get(i));
+    match entry.map(|e| e.parse::<IpAddr>()) {
+        Some(Ok(ip)) => Some(ip),
+        _ => {
+            tracing::debug!(
+                ?entries,
+                proxy_hops,
+                "X-Forwarded-For does not match TRUST_PROXY"
+            );
+            peer
+        }
+    }
 }
 
 #[cfg(test)]
@@ -83,7 +94,9 @@ mod tests {
         assert_eq!(client_ip(&h, peer, 2), Some("203.0.113.9".parse().unwrap()));
         // Proxies not trusted: the header is ignored.
         assert_eq!(client_ip(&h, peer, 0), peer);
-        // No header: the peer.
+        // No header, too few entries, or garbage: the peer.
         assert_eq!(client_ip(&HeaderMap::new(), peer, 1), peer);
+        assert_eq!(client_ip(&headers(&["203.0.113.9"]), peer, 2), peer);
+        assert_eq!(client_ip(&headers(&["203.0.113.9:443"]), peer, 1), peer);
     }
 }

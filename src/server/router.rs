@@ -7,7 +7,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-use super::{flash, gate, health, http, session, AppState};
+use super::{gate, health, http, page, session, AppState};
 use crate::app::{shell, App};
 
 pub fn build(state: AppState) -> Router {
@@ -27,7 +27,10 @@ pub fn build(state: AppState) -> Router {
         .leptos_routes_with_context(&state, routes, || (), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(http::api_error_status))
-        .layer(middleware::from_fn(flash::form_flash))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            page::page_context,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             gate::sign_in_gate,
@@ -35,7 +38,7 @@ pub fn build(state: AppState) -> Router {
         .layer(session::layer(
             state.redis.clone(),
             state.config.cookie_secure,
-            state.config.session_idle,
+            state.config.lifetimes(),
         ))
         .layer(middleware::from_fn(http::same_origin))
         .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))

@@ -1,4 +1,10 @@
 //! Cookie sessions stored in Redis, shared by every replica.
+//!
+//! Lifetimes: a session ends after `idle` without a request, and `max` after sign-in at the
+//! latest. Docket enforces both itself (from `last_seen` and `signed_in_at`); the record stays in
+//! Redis for `idle` plus an hour after its last write, so a session that has just ended is still
+//! known as someone's: a plain form they post to it is kept for them alone, to finish after
+//! signing in again.
 
 use std::time::Duration;
 
@@ -18,10 +24,18 @@ const USER_ID: &str = "user_id";
 const ORG_ID: &str = "org_id";
 const SIGNED_IN_AT: &str = "signed_in_at";
 const LAST_SEEN: &str = "last_seen";
+const ENDED_USER: &str = "ended_user";
 const FLASH: &str = "flash";
 /// How often activity renews the inactivity expiry (each renewal writes the session to Redis):
 /// every five minutes, or a quarter of the idle limit if that is shorter.
 const RENEW_EVERY_SECS: i64 = 5 * 60;
+/// How long Redis keeps a session past its idle limit (so its end is known), and how long an
+/// ended or anonymous session that holds a kept form lives.
+const GRACE: Duration = Duration::from_secs(60 * 60);
+const ANONYMOUS: Duration = Duration::from_secs(10 * 60);
+/// Kept forms older than this are dropped, and at most this many are kept at once.
+const FLASH_MAX_AGE_SECS: i64 = 30 * 60;
+const MAX_FLASHES: usize = 4;
 
 /// Who the session belongs to: set at sign-in, cleared at sign-out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,19 +44,38 @@ pub struct SessionUser {
     pub org_id: Option<Uuid>,
 }
 
+/// How long sessions last (from the configuration).
+#[derive(Debug, Clone, Copy)]
+pub struct Lifetimes {
+    pub idle: Duration,
+    pub max: Duration,
+}
+
+fn unix_now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+fn inactivity(d: Duration) -> Option<Expiry> {
+    time::Duration::try_from(d).ok().map(Expiry::OnInactivity)
+}
+
 pub async fn session_user(session: &Session) -> Result<Option<SessionUser>, AppError> {
     let user_id: Option<Uuid> = session.get(USER_ID).await.map_err(store_down)?;
     let org_id: Option<Uuid> = session.get(ORG_ID).await.map_err(store_down)?;
     Ok(user_id.map(|user_id| SessionUser { user_id, org_id }))
 }
 
-/// Start a signed-in session under a fresh id (no fixation of a pre-login id).
+/// Start a signed-in session under a fresh id (no fixation of a pre-login id). Forms kept for
+/// someone else who used this browser before are dropped.
 pub async fn sign_in(
     session: &Session,
     user_id: Uuid,
     org_id: Option<Uuid>,
+    lifetimes: Lifetimes,
 ) -> Result<(), AppError> {
     session.cycle_id().await.map_err(store_down)?;
+    keep_flashes(session, |f| f.user.is_none_or(|u| u == user_id)).await?;
+    session.remove_value(ENDED_USER).await.map_err(store_down)?;
     session.insert(USER_ID, user_id).await.map_err(store_down)?;
     session.insert(ORG_ID, org_id).await.map_err(store_down)?;
     let now = unix_now();
@@ -51,85 +84,61 @@ pub async fn sign_in(
         .await
         .map_err(store_down)?;
     session.insert(LAST_SEEN, now).await.map_err(store_down)?;
+    session.set_expiry(inactivity(lifetimes.idle + GRACE));
     Ok(())
 }
 
-fn unix_now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
-}
-
-/// The session's user while the session is within its absolute age limit (else it ends here).
-/// Activity renews the inactivity expiry, at most once every few minutes: tower-sessions only
-/// extends a session's life when the session is written.
+/// The session's user while the session is within both limits. A session past one of them ends
+/// here (remembering whose it was). Activity renews the idle timer, at most once every few
+/// minutes: the record's life in Redis is only extended when it is written.
 pub async fn active_user(
     session: &Session,
-    idle: Duration,
-    max_age: Duration,
+    lifetimes: Lifetimes,
 ) -> Result<Option<SessionUser>, AppError> {
     let Some(user) = session_user(session).await? else {
         return Ok(None);
     };
     let now = unix_now();
-    let signed_in: Option<i64> = session.get(SIGNED_IN_AT).await.map_err(store_down)?;
-    let signed_in = match signed_in {
-        Some(t) => t,
-        None => {
-            session
-                .insert(SIGNED_IN_AT, now)
-                .await
-                .map_err(store_down)?;
-            now
-        }
-    };
-    if now.saturating_sub(signed_in) >= max_age.as_secs() as i64 {
-        tracing::info!(user_id = %user.user_id, "session ended: maximum age reached");
-        sign_out(session).await?;
-        return Ok(None);
-    }
+    let signed_in: i64 = session
+        .get(SIGNED_IN_AT)
+        .await
+        .map_err(store_down)?
+        .unwrap_or(0);
     let last_seen: i64 = session
         .get(LAST_SEEN)
         .await
         .map_err(store_down)?
         .unwrap_or(0);
-    let renew_every = RENEW_EVERY_SECS.min(idle.as_secs() as i64 / 4).max(1);
-    if now.saturating_sub(last_seen) >= renew_every {
+    let idle = lifetimes.idle.as_secs() as i64;
+    if now.saturating_sub(signed_in) >= lifetimes.max.as_secs() as i64
+        || now.saturating_sub(last_seen) >= idle
+    {
+        tracing::info!(user_id = %user.user_id, "session ended: idle or maximum age reached");
+        end(session, user.user_id).await?;
+        return Ok(None);
+    }
+    if now.saturating_sub(last_seen) >= RENEW_EVERY_SECS.min(idle / 4).max(1) {
         session.insert(LAST_SEEN, now).await.map_err(store_down)?;
     }
     Ok(Some(user))
 }
 
-/// Flashes kept at once (one per page: a failed sign-in must not drop what was typed into the
-/// form whose post found the session ended).
-const MAX_FLASHES: usize = 4;
-
-/// Keep a failed plain form post's error for the next view of its page.
-pub async fn set_flash(session: &Session, flash: &FormFlash) -> Result<(), AppError> {
-    let mut all: Vec<FormFlash> = session
-        .get(FLASH)
+/// End a signed-in session but remember whose it was, for a short while.
+async fn end(session: &Session, user_id: Uuid) -> Result<(), AppError> {
+    for key in [USER_ID, ORG_ID, SIGNED_IN_AT, LAST_SEEN] {
+        session.remove_value(key).await.map_err(store_down)?;
+    }
+    session
+        .insert(ENDED_USER, user_id)
         .await
-        .map_err(store_down)?
-        .unwrap_or_default();
-    all.retain(|f| f.page != flash.page);
-    all.push(flash.clone());
-    let excess = all.len().saturating_sub(MAX_FLASHES);
-    all.drain(..excess);
-    session.insert(FLASH, all).await.map_err(store_down)
+        .map_err(store_down)?;
+    session.set_expiry(inactivity(GRACE));
+    Ok(())
 }
 
-/// The flash kept for the page at `path`, removed from the session as it is read.
-pub async fn take_flash(session: &Session, path: &str) -> Result<Option<FormFlash>, AppError> {
-    let all: Option<Vec<FormFlash>> = session.get(FLASH).await.map_err(store_down)?;
-    let Some(mut all) = all.filter(|a| a.iter().any(|f| f.page == path)) else {
-        return Ok(None);
-    };
-    let at = all.iter().position(|f| f.page == path);
-    let flash = at.map(|i| all.remove(i));
-    if all.is_empty() {
-        session.remove_value(FLASH).await.map_err(store_down)?;
-    } else {
-        session.insert(FLASH, all).await.map_err(store_down)?;
-    }
-    Ok(flash)
+/// Whose session this was, if it ended by time rather than by signing out.
+pub async fn ended_user(session: &Session) -> Result<Option<Uuid>, AppError> {
+    session.get(ENDED_USER).await.map_err(store_down)
 }
 
 pub async fn set_org(session: &Session, org_id: Uuid) -> Result<(), AppError> {
@@ -141,6 +150,88 @@ pub async fn set_org(session: &Session, org_id: Uuid) -> Result<(), AppError> {
 
 pub async fn sign_out(session: &Session) -> Result<(), AppError> {
     session.flush().await.map_err(store_down)
+}
+
+async fn flashes(session: &Session) -> Result<Vec<FormFlash>, AppError> {
+    let all: Option<Vec<FormFlash>> = session.get(FLASH).await.map_err(store_down)?;
+    let now = unix_now();
+    Ok(all
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|f| now.saturating_sub(f.at) < FLASH_MAX_AGE_SECS)
+        .collect())
+}
+
+async fn store_flashes(session: &Session, mut all: Vec<FormFlash>) -> Result<(), AppError> {
+    let excess = all.len().saturating_sub(MAX_FLASHES);
+    all.drain(..excess);
+    if all.is_empty() {
+        session.remove_value(FLASH).await.map_err(store_down)?;
+    } else {
+        session.insert(FLASH, all).await.map_err(store_down)?;
+    }
+    Ok(())
+}
+
+async fn keep_flashes(
+    session: &Session,
+    keep: impl Fn(&FormFlash) -> bool,
+) -> Result<(), AppError> {
+    let all = flashes(session).await?;
+    if all.is_empty() {
+        return Ok(());
+    }
+    store_flashes(session, all.into_iter().filter(|f| keep(f)).collect()).await
+}
+
+/// Keep a failed plain form post's outcome for the next view of its page. A session nobody is
+/// signed in to lives only briefly once it holds one.
+pub async fn set_flash(session: &Session, flash: FormFlash) -> Result<(), AppError> {
+    let mut all = flashes(session).await?;
+    all.retain(|f| f.page != flash.page);
+    all.push(flash);
+    store_flashes(session, all).await?;
+    if session_user(session).await?.is_none() && ended_user(session).await?.is_none() {
+        session.set_expiry(inactivity(ANONYMOUS));
+    }
+    Ok(())
+}
+
+/// The kept outcome for the page at `page` (path and query), for this viewer, removed from the
+/// session as it is read.
+pub async fn take_flash(
+    session: &Session,
+    page: &str,
+    viewer: Option<Uuid>,
+) -> Result<Option<FormFlash>, AppError> {
+    let mut all = flashes(session).await?;
+    let Some(at) = all
+        .iter()
+        .position(|f| f.page == page && f.user.is_none_or(|u| Some(u) == viewer))
+    else {
+        return Ok(None);
+    };
+    let flash = all.remove(at);
+    store_flashes(session, all).await?;
+    Ok(Some(flash))
+}
+
+/// The firm of the newest form kept for this user, to sign them back in where they were.
+pub async fn pending_org(session: &Session, user_id: Uuid) -> Result<Option<Uuid>, AppError> {
+    if ended_user(session).await? != Some(user_id) {
+        return Ok(None);
+    }
+    Ok(flashes(session)
+        .await?
+        .iter()
+        .rev()
+        .filter(|f| f.user == Some(user_id))
+        .find_map(|f| {
+            f.error
+                .fields()
+                .and_then(|e| e.value("org"))
+                .and_then(|o| Uuid::parse_str(o).ok())
+        }))
 }
 
 fn store_down(e: tower_sessions::session::Error) -> AppError {
@@ -171,9 +262,10 @@ pub async fn redis_pool(url: &str) -> Result<RedisPool, String> {
 pub fn layer(
     pool: RedisPool,
     secure: bool,
-    idle: Duration,
+    lifetimes: Lifetimes,
 ) -> SessionManagerLayer<RedisStore<RedisPool>> {
-    let idle = time::Duration::try_from(idle).unwrap_or(time::Duration::hours(12));
+    let expiry = inactivity(lifetimes.idle + GRACE)
+        .unwrap_or(Expiry::OnInactivity(time::Duration::hours(13)));
     SessionManagerLayer::new(RedisStore::new(pool))
         .with_name(COOKIE_NAME)
         .with_http_only(true)
@@ -181,5 +273,5 @@ pub fn layer(
         .with_same_site(SameSite::Lax)
         .with_secure(secure)
         .with_path("/")
-        .with_expiry(Expiry::OnInactivity(idle))
+        .with_expiry(expiry)
 }

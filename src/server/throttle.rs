@@ -41,13 +41,15 @@ static RESERVE: LazyLock<Script> = LazyLock::new(|| {
     )
 });
 
-/// KEYS[1]: the account counter (cleared); KEYS[2], if given: the address counter (one given back).
+/// KEYS: the counters an attempt reserved; each gets its one slot back. (Failures by others in
+/// the window still count: an attacker gains nothing when the real owner signs in.)
 static RELEASE: LazyLock<Script> = LazyLock::new(|| {
     Script::from_lua(
         r#"
-        redis.call('DEL', KEYS[1])
-        if KEYS[2] and redis.call('EXISTS', KEYS[2]) == 1 then
-            if redis.call('DECR', KEYS[2]) <= 0 then redis.call('DEL', KEYS[2]) end
+        for _, key in ipairs(KEYS) do
+            if redis.call('EXISTS', key) == 1 and redis.call('DECR', key) <= 0 then
+                redis.call('DEL', key)
+            end
         end
         return 0
         "#,
@@ -117,7 +119,7 @@ pub async fn reserve(redis: &Pool, email: &str, ip: Option<IpAddr>) -> Result<()
     Ok(())
 }
 
-/// A successful sign-in clears the account's count and gives the address its slot back.
+/// A successful sign-in gives back the slots its attempt reserved.
 pub async fn succeeded(redis: &Pool, email: &str, ip: Option<IpAddr>) -> Result<(), AppError> {
     let mut keys = vec![account_key(email)];
     keys.extend(ip.map(address_key));

@@ -12,7 +12,7 @@ where
     S: ServerFn<Error = AppError> + Send + Sync + Clone + 'static,
     S::Output: Send + Sync + 'static,
 {
-    let flashed = super::flash::flashed_error(S::PATH);
+    let flashed = super::seed::flashed_error(S::PATH);
     Signal::derive(move || {
         if action.version().get() == 0 {
             return flashed.clone();
@@ -21,6 +21,20 @@ where
             .value()
             .with(|v| v.as_ref().and_then(|r| r.as_ref().err().cloned()))
     })
+}
+
+/// Reload a page's data (bump `version`) each time `action` saves successfully. A refused save
+/// does not reload: that would replace the form and what the user typed in it.
+pub fn reload_on_success<S>(action: ServerAction<S>, version: RwSignal<usize>)
+where
+    S: ServerFn<Error = AppError> + Send + Sync + Clone + 'static,
+    S::Output: Send + Sync + 'static,
+{
+    Effect::new(move |_| {
+        if action.value().with(|v| matches!(v, Some(Ok(_)))) {
+            version.update(|v| *v += 1);
+        }
+    });
 }
 
 /// The field errors (with typed values) of an action's last failed submission.
@@ -168,13 +182,11 @@ pub fn FormStamp(
     errors: Signal<Option<FieldErrors>>,
     #[prop(optional)] version: Option<i32>,
 ) -> impl IntoView {
-    let org = move || super::session_info().map(|s| s.org_id.to_string());
+    let org = super::session_info()
+        .map(|s| s.org_id.to_string())
+        .unwrap_or_default();
     view! {
-        <Suspense fallback=|| ()>
-            {move || org().map(|org| view! {
-                <input type="hidden" name="org" value=shown_value(errors, "org", org)/>
-            })}
-        </Suspense>
+        <input type="hidden" name="org" value=shown_value(errors, "org", org)/>
         {version.map(|v| view! {
             <input type="hidden" name="version" value=shown_value(errors, "version", v.to_string())/>
         })}

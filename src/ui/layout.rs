@@ -2,32 +2,16 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_router::components::{Outlet, A};
 
-use crate::auth::api::{current_session, Logout, SwitchOrg};
+use crate::auth::api::{Logout, SwitchOrg};
 use crate::auth::{Role, SessionInfo};
-use crate::error::AppError;
 use crate::kernel::Choice;
 
-/// The signed-in user and firm, loaded once per page by the frame and shared with every view in
-/// it (forms stamp the firm they were rendered for; amounts use the firm's currency).
-#[derive(Clone, Copy)]
-pub struct CurrentSession(pub Resource<Result<SessionInfo, AppError>>);
-
-/// The session, read inside a `Suspense`/`Transition` (it is already loaded by the frame).
-pub fn session_info() -> Option<SessionInfo> {
-    use_context::<CurrentSession>().and_then(|s| s.0.get().and_then(Result::ok))
-}
-
-/// The signed-in frame: sidebar, top bar with the active firm, firm switcher and user menu.
+/// The signed-in frame: sidebar, top bar with the active firm, firm switcher and user menu. The
+/// session comes with the page (`ui::PageSeed`), so the frame renders without waiting.
 #[component]
 pub fn AppLayout() -> impl IntoView {
-    let session = Resource::new(|| (), |_| current_session());
-    provide_context(CurrentSession(session));
-    let admin = move || {
-        session
-            .get()
-            .and_then(Result::ok)
-            .is_some_and(|s| s.role == Role::Admin)
-    };
+    let session = super::session_info();
+    let admin = session.as_ref().is_some_and(|s| s.role == Role::Admin);
     view! {
         <div class="frame">
             <a class="skip" href="#main">"Skip to content"</a>
@@ -37,18 +21,14 @@ pub fn AppLayout() -> impl IntoView {
                     <li><A href="/" exact=true>"Dashboard"</A></li>
                     <li><A href="/clients">"Clients"</A></li>
                     <li><A href="/matters">"Matters"</A></li>
-                    <Suspense fallback=|| ()>
-                        {move || admin().then(|| view! { <li><A href="/activity">"Activity"</A></li> })}
-                    </Suspense>
+                    {admin.then(|| view! { <li><A href="/activity">"Activity"</A></li> })}
                 </ul>
             </nav>
             <header class="topbar">
-                <Suspense fallback=|| ()>
-                    {move || session.get().map(|s| match s {
-                        Ok(info) => view! { <TopBar info/> }.into_any(),
-                        Err(_) => view! { <a href="/login" rel="external">"Sign in"</a> }.into_any(),
-                    })}
-                </Suspense>
+                {match session {
+                    Some(info) => view! { <TopBar info/> }.into_any(),
+                    None => view! { <a href="/login" rel="external">"Sign in"</a> }.into_any(),
+                }}
             </header>
             <main id="main" class="content" tabindex="-1">
                 <Outlet/>

@@ -1,18 +1,19 @@
 //! Small reusable view pieces: form fields, pager, badges, page states.
 
 mod fields;
-mod flash;
 mod layout;
 mod pager;
 mod response;
+mod seed;
 
 pub use fields::{
-    action_error, choices, form_errors, FormAlert, FormStamp, SelectField, TextArea, TextField,
+    action_error, choices, form_errors, reload_on_success, FormAlert, FormStamp, SelectField,
+    TextArea, TextField,
 };
-pub use flash::{flash_json, provide_flash, FlashScope, FlashSeed, FormFlash};
-pub use layout::{session_info, AppLayout, CurrentSession};
+pub use layout::AppLayout;
 pub use pager::{query_string, Pager};
-pub use response::{provide_csp_nonce, request_flash, set_status};
+pub use response::{provide_csp_nonce, request_seed, set_status};
+pub use seed::{provide_page_seed, session_info, FlashScope, FormFlash, PageSeed};
 
 use leptos::prelude::*;
 

@@ -29,14 +29,19 @@ pub fn provide_csp_nonce() {
     }
 }
 
-/// The form flash the server took from the session for this page view (none in the browser).
-pub fn request_flash() -> super::FlashSeed {
+/// What the server learnt about this page view before rendering it: the session and the form
+/// flash (both put in the request's extensions by `server::page`). Nothing in the browser.
+pub fn request_seed() -> super::PageSeed {
     #[cfg(feature = "ssr")]
     {
         use leptos::prelude::use_context;
         let parts = use_context::<axum::http::request::Parts>();
-        super::FlashSeed(parts.and_then(|p| p.extensions.get::<super::FormFlash>().cloned()))
+        let get = |p: &axum::http::request::Parts| super::PageSeed {
+            session: p.extensions.get::<crate::auth::SessionInfo>().cloned(),
+            flash: p.extensions.get::<super::FormFlash>().cloned(),
+        };
+        parts.as_ref().map(get).unwrap_or_default()
     }
     #[cfg(not(feature = "ssr"))]
-    super::FlashSeed(None)
+    super::PageSeed::default()
 }

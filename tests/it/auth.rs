@@ -168,7 +168,7 @@ async fn pages_need_a_session() {
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     assert_eq!(
         res.headers.get("location").unwrap(),
-        "/login?next=/matters%3Fstatus%3Dopen"
+        "/login?next=%2Fmatters%3Fstatus%3Dopen"
     );
     let login = c.get("/login").await;
     assert_eq!(login.status, StatusCode::OK);

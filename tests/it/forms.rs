@@ -35,7 +35,14 @@ async fn a_form_rendered_for_another_firm_is_refused() {
         )
         .await;
     assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
-    assert_eq!(res.error(), AppError::WrongFirm);
+    let AppError::WrongFirm(kept) = res.error() else {
+        panic!("{}", res.body)
+    };
+    assert_eq!(
+        kept.value("name"),
+        Some("Meant for Alpha"),
+        "what was typed comes back"
+    );
     assert!(res
         .error()
         .to_string()
@@ -275,8 +282,9 @@ async fn a_long_rejected_description_comes_back_intact_without_javascript() {
 
 #[tokio::test]
 async fn a_plain_form_posted_after_the_session_ended_keeps_what_was_typed() {
-    let app = TestApp::spawn().await;
-    let mut c = app.anonymous();
+    let app = TestApp::spawn_with(|c| c.session_idle = std::time::Duration::from_secs(2)).await;
+    let mut c = app.signed_in(app.a.staff).await;
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
     let org = app.a.id.to_string();
     let res = c
         .plain_post(
@@ -435,5 +443,130 @@ async fn a_matter_whose_attorney_was_demoted_can_still_be_saved() {
     assert_eq!(
         res.error().fields().unwrap().get("originating_attorney_id"),
         Some("That person's account is deactivated: choose another attorney.")
+    );
+}
+
+#[tokio::test]
+async fn fixing_a_refused_stale_form_still_gets_409() {
+    let app = TestApp::spawn().await;
+    let mut a = app.signed_in(app.a.attorney).await;
+    let mut b = app.signed_in(app.a.staff).await;
+    let id = create_client(&mut a, "Race Co").await.to_string();
+    // A opens the client (version 1); B saves a change.
+    let v1 = "1";
+    let res = b
+        .post(
+            "/api/clients/update",
+            &[
+                ("id", &id),
+                ("version", v1),
+                ("form[name]", "Race Co (B)"),
+                ("form[client_type]", "company"),
+            ],
+        )
+        .await;
+    assert!(res.status.is_success(), "{res:?}");
+    // A submits an invalid form, still from version 1: refused as invalid…
+    let res = a
+        .post(
+            "/api/clients/update",
+            &[
+                ("id", &id),
+                ("version", v1),
+                ("form[name]", ""),
+                ("form[client_type]", "company"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let kept = res
+        .error()
+        .fields()
+        .unwrap()
+        .value("version")
+        .map(str::to_string);
+    assert_eq!(
+        kept.as_deref(),
+        Some(v1),
+        "the form keeps the version it was rendered from"
+    );
+    // …and fixing it does not overwrite B's save.
+    let res = a
+        .post(
+            "/api/clients/update",
+            &[
+                ("id", &id),
+                ("version", v1),
+                ("form[name]", "Race Co (A)"),
+                ("form[client_type]", "company"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
+    let now: Client = a.post("/api/clients/get", &[("id", &id)]).await.json();
+    assert_eq!(now.name, "Race Co (B)");
+}
+
+#[tokio::test]
+async fn a_form_kept_after_expiry_is_shown_to_its_author_only() {
+    let app = TestApp::spawn_with(|c| c.session_idle = std::time::Duration::from_secs(2)).await;
+    let mut c = app.signed_in(app.a.staff).await;
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let org = app.a.id.to_string();
+    let res = c
+        .plain_post(
+            "/api/clients/create",
+            &[
+                ("org", &org),
+                ("form[name]", "Confidential Prospect"),
+                ("form[client_type]", "company"),
+            ],
+            "/clients/new",
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{res:?}");
+    assert!(res.headers["location"]
+        .to_str()
+        .unwrap()
+        .starts_with("/login"));
+    assert_eq!(app.count("SELECT count(*) FROM clients").await, 0);
+    // Someone else signs in on the same browser: they do not see it.
+    let res = c
+        .post(
+            "/api/auth/login",
+            &[
+                ("email", "attorney@alpha.test"),
+                ("password", crate::support::PASSWORD),
+            ],
+        )
+        .await;
+    assert!(
+        res.status.is_redirection() || res.status.is_success(),
+        "{res:?}"
+    );
+    let form = c.page("/clients/new").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(
+        !form.body.contains("Confidential Prospect"),
+        "another person's typing leaked"
+    );
+
+    // A browser that was never signed in keeps nothing at all.
+    let mut stranger = app.anonymous();
+    let res = stranger
+        .plain_post(
+            "/api/clients/create",
+            &[
+                ("org", &org),
+                ("form[name]", "Junk"),
+                ("form[client_type]", "company"),
+            ],
+            "/clients/new",
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert!(
+        stranger.cookie.is_none(),
+        "no session is created for a stranger's post"
     );
 }

@@ -4,7 +4,10 @@ use uuid::Uuid;
 use crate::clients::api::{AddContact, DeleteContact};
 use crate::clients::{Contact, ContactType};
 use crate::kernel::Choice;
-use crate::ui::{action_error, choices, form_errors, FormAlert, FormStamp, SelectField, TextField};
+use crate::ui::{
+    action_error, choices, form_errors, reload_on_success, FormAlert, FormStamp, SelectField,
+    TextField,
+};
 
 /// A client's contacts, with the forms to add and remove them.
 #[component]
@@ -17,13 +20,8 @@ pub fn Contacts(
     let remove = ServerAction::<DeleteContact>::new();
     let errors = form_errors(action_error(add));
     let removed = form_errors(action_error(remove));
-    Effect::new(move |prev: Option<(usize, usize)>| {
-        let now = (add.version().get(), remove.version().get());
-        if prev.is_some_and(|p| p != now) {
-            version.update(|v| *v += 1);
-        }
-        now
-    });
+    reload_on_success(add, version);
+    reload_on_success(remove, version);
     view! {
         <section class="card" aria-labelledby="contacts-h">
             <h2 id="contacts-h">"Contacts"</h2>

@@ -12,7 +12,8 @@ use crate::kernel::Choice;
 use crate::matters::views::MatterTable;
 use crate::matters::MatterQuery;
 use crate::ui::{
-    action_error, form_errors, Badge, ErrorPanel, FormAlert, FormStamp, Loading, NotFound,
+    action_error, form_errors, reload_on_success, Badge, ErrorPanel, FormAlert, FormStamp, Loading,
+    NotFound,
 };
 
 /// `/clients/{id}`: details, contacts, matters and history.
@@ -24,13 +25,8 @@ pub fn ClientDetailPage() -> impl IntoView {
     let update = ServerAction::<UpdateClient>::new();
     let deactivate = ServerAction::<DeactivateClient>::new();
     let version = RwSignal::new(0usize);
-    Effect::new(move |prev: Option<(usize, usize)>| {
-        let now = (update.version().get(), deactivate.version().get());
-        if prev.is_some_and(|p| p != now) {
-            version.update(|v| *v += 1);
-        }
-        now
-    });
+    reload_on_success(update, version);
+    reload_on_success(deactivate, version);
     let client = Resource::new(
         move || (id.get(), version.get()),
         |(id, _)| async move {

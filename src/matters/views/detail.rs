@@ -12,7 +12,9 @@ use crate::kernel::format_money;
 use crate::kernel::Choice;
 use crate::matters::api::{get_matter, UpdateMatter};
 use crate::matters::Matter;
-use crate::ui::{action_error, form_errors, Badge, ErrorPanel, FormAlert, FormStamp, Loading};
+use crate::ui::{
+    action_error, form_errors, reload_on_success, Badge, ErrorPanel, FormAlert, FormStamp, Loading,
+};
 
 /// `/matters/{id}`: the matter, its client and people, the edit form and its history.
 #[component]
@@ -22,13 +24,7 @@ pub fn MatterDetailPage() -> impl IntoView {
         Memo::new(move |_| params.with(|p| p.get("id").and_then(|s| Uuid::parse_str(&s).ok())));
     let update = ServerAction::<UpdateMatter>::new();
     let version = RwSignal::new(0usize);
-    Effect::new(move |prev: Option<usize>| {
-        let now = update.version().get();
-        if prev.is_some_and(|p| p != now) {
-            version.update(|v| *v += 1);
-        }
-        now
-    });
+    reload_on_success(update, version);
     let data = Resource::new(
         move || (id.get(), version.get()),
         |(id, _)| async move {
@@ -54,8 +50,8 @@ fn MatterView(
     version: RwSignal<usize>,
 ) -> impl IntoView {
     let errors = form_errors(action_error(update));
-    // Someone no longer offered (deactivated, or no longer an attorney) stays selectable while
-    // assigned, so saving an unrelated change does not silently unassign them.
+    // Someone no longer offered (demoted, deactivated or removed from the firm) stays selectable
+    // while assigned, so saving an unrelated change never silently unassigns them.
     for (id, name) in [
         (
             matter.fields.responsible_attorney_id,
@@ -66,16 +62,21 @@ fn MatterView(
             &matter.originating_name,
         ),
     ] {
-        if let (Some(id), Some(name)) = (id, name) {
-            if !people.iter().any(|p| p.id == id && p.role.is_lawyer()) {
-                people.retain(|p| p.id != id);
-                people.push(Person {
-                    id,
-                    name: format!("{name} (former)"),
-                    role: crate::auth::Role::Attorney,
-                });
-            }
+        let Some(id) = id else { continue };
+        if people.iter().any(|p| p.id == id && p.role.is_lawyer()) {
+            continue;
         }
+        let label = match (people.iter().find(|p| p.id == id), name) {
+            (Some(p), _) => format!("{} (no longer an attorney)", p.name),
+            (None, Some(name)) => format!("{name} (former)"),
+            (None, None) => "A former member".to_string(),
+        };
+        people.retain(|p| p.id != id);
+        people.push(Person {
+            id,
+            name: label,
+            role: crate::auth::Role::Attorney,
+        });
     }
     let saved = move || update.value().with(|v| matches!(v, Some(Ok(()))));
     let f = matter.fields.clone();

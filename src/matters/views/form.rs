@@ -111,7 +111,7 @@ pub fn NewMatterPage() -> impl IntoView {
 fn NewMatterForm(client_id: Uuid) -> impl IntoView {
     let action = ServerAction::<CreateMatter>::new();
     let errors = form_errors(action_error(action));
-    let currency = move || session_info().map(|s| s.currency).unwrap_or_default();
+    let currency = session_info().map(|s| s.currency).unwrap_or_default();
     let data = Resource::new(
         move || client_id,
         |id| async move {
@@ -122,21 +122,24 @@ fn NewMatterForm(client_id: Uuid) -> impl IntoView {
         <Suspense fallback=Loading>
             {move || data.get().map(|r| match r {
                 Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                Ok((client, people)) => view! {
+                Ok((client, people)) => {
+                    let currency = currency.clone();
+                    view! {
                     <section class="card">
                         <p>"Client: "<a href=format!("/clients/{}", client.id)>{client.name.clone()}</a></p>
                         <FormAlert error=action_error(action)/>
                         <ActionForm action>
                             <FormStamp errors/>
                             <input type="hidden" name="form[client_id]" value=client.id.to_string()/>
-                            <MatterFields errors people currency=currency()/>
+                            <MatterFields errors people currency/>
                             <div class="actions">
                                 <button type="submit" class="primary">"Open matter"</button>
                                 <a href=format!("/clients/{}", client.id)>"Cancel"</a>
                             </div>
                         </ActionForm>
                     </section>
-                }.into_any(),
+                    }.into_any()
+                }
             })}
         </Suspense>
     }

@@ -1,41 +1,66 @@
-//! Plain (JavaScript-off) form posts. Leptos sends a failed post back to its page with the error
-//! encoded in the URL (`?__path=…&__err=…`); Docket keeps it in the session instead, for one view
-//! of that page, so nothing a user typed lands in URLs, browser history or proxy logs, and a
-//! link cannot put words in the app's mouth. URLs that carry such parameters are redirected to
-//! the same page without them.
+//! What a page view starts from, and plain (JavaScript-off) form posts.
+//!
+//! A page request gets the signed-in session (`SessionInfo`) and its form flash put into the
+//! request's extensions, which the shell renders into the page (`ui::PageSeed`).
+//!
+//! Leptos sends a failed plain form post back to its page with the error encoded in the URL
+//! (`?__path=…&__err=…`); Docket keeps it in the session instead, for one view of that page, so
+//! nothing a user typed lands in URLs, browser history or proxy logs, and a link cannot put words
+//! in the app's mouth. URLs that carry such parameters are redirected to the same page without
+//! them.
 
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use leptos::server_fn::error::ServerFnUrlError;
 use tower_sessions::Session;
 
+use super::gate::is_public;
 use super::http::accepts_html;
-use super::session::{set_flash, take_flash};
+use super::session::{ended_user, session_user, set_flash, take_flash, SessionUser};
+use super::AppState;
+use crate::auth::caller::page_session;
 use crate::error::AppError;
 use crate::kernel::FieldErrors;
-use crate::ui::FormFlash;
+use crate::ui::{query_string, FormFlash};
 
 const ERROR_PARAMS: [&str; 2] = ["__err", "__path"];
 
-pub async fn form_flash(session: Session, mut req: Request, next: Next) -> Response {
+pub async fn page_context(
+    State(state): State<AppState>,
+    session: Session,
+    req: Request,
+    next: Next,
+) -> Response {
     let path = req.uri().path().to_owned();
     let api = path.starts_with("/api/");
     let html = accepts_html(req.headers());
     if req.method() == Method::GET {
-        if let Some(query) = req.uri().query() {
-            if has_error_params(query) {
-                return Redirect::to(&with_query(&path, &without_error_params(query)))
-                    .into_response();
+        let query = req.uri().query().unwrap_or("").to_owned();
+        if has_error_params(&query) {
+            return Redirect::to(&local(&path, &without_error_params(&query))).into_response();
+        }
+        if api || is_public(&path) && path != "/login" {
+            return next.run(req).await;
+        }
+        let (mut parts, body) = req.into_parts();
+        let viewer = parts.extensions.get::<SessionUser>().map(|u| u.user_id);
+        if viewer.is_some() {
+            match page_session(&state, &session, &parts).await {
+                Ok(info) => {
+                    parts.extensions.insert(info);
+                }
+                Err(AppError::Unauthorized) => return Redirect::to("/login").into_response(),
+                Err(e) => return e.into_plain_response(),
             }
         }
-        if html && !api {
-            if let Ok(Some(flash)) = take_flash(&session, &path).await {
-                req.extensions_mut().insert(flash);
+        if html {
+            if let Ok(Some(flash)) = take_flash(&session, &local(&path, &query), viewer).await {
+                parts.extensions.insert(flash);
             }
         }
-        return next.run(req).await;
+        return next.run(Request::from_parts(parts, body)).await;
     }
     if req.method() == Method::POST && api && html {
         let res = next.run(req).await;
@@ -59,22 +84,29 @@ async fn keep_error(session: &Session, action: &str, mut res: Response) -> Respo
         return res;
     };
     let error = ServerFnUrlError::<AppError>::decode_err(err);
-    let page = location.path().to_string();
-    let rest: Vec<(String, String)> = pairs
+    let rest: Vec<(&str, String)> = pairs
         .iter()
         .filter(|(k, _)| !ERROR_PARAMS.contains(&k.as_str()))
-        .cloned()
+        .map(|(k, v)| (k.as_str(), v.clone()))
         .collect();
-    let target = with_query(&page, &encode_pairs(&rest));
+    let page = local(location.path(), query_string(&rest).trim_start_matches('?'));
+    let user = match session_user(session).await {
+        Ok(u) => u.map(|u| u.user_id),
+        Err(e) => return e.into_plain_response(),
+    };
+    // Typed values are for the person who typed them only.
+    let user = user.filter(|_| error.fields().is_some());
     let flash = FormFlash {
         action: action.to_string(),
-        page,
+        page: page.clone(),
         error,
+        user,
+        at: time::OffsetDateTime::now_utc().unix_timestamp(),
     };
-    if let Err(e) = set_flash(session, &flash).await {
+    if let Err(e) = set_flash(session, flash).await {
         return e.into_plain_response();
     }
-    match HeaderValue::from_str(&target) {
+    match HeaderValue::from_str(&page) {
         Ok(v) => {
             res.headers_mut().insert(header::LOCATION, v);
             res
@@ -83,8 +115,9 @@ async fn keep_error(session: &Session, action: &str, mut res: Response) -> Respo
     }
 }
 
-/// A plain form post that arrived after the session ended: keep what was typed for the form's
-/// page, and send the user to sign in and back to that page.
+/// A plain form post that arrived after its session ended: keep what was typed for the person
+/// whose session it was, and send them to sign in and back to the form's page. From a browser
+/// that was not signed in before, nothing is kept.
 pub async fn keep_post_after_expiry(session: &Session, req: Request) -> Response {
     let action = req.uri().path().to_owned();
     let back = req
@@ -92,34 +125,40 @@ pub async fn keep_post_after_expiry(session: &Session, req: Request) -> Response
         .get(header::REFERER)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| url::Url::parse(v).ok())
-        .map(|u| with_query(u.path(), u.query().unwrap_or("")))
+        .map(|u| local(u.path(), u.query().unwrap_or("")))
         .map(|p| crate::auth::safe_next(&p).to_string())
         .unwrap_or_else(|| "/".into());
     let form = req.headers().get(header::CONTENT_TYPE).is_some_and(|v| {
         v.as_bytes()
             .starts_with(b"application/x-www-form-urlencoded")
     });
-    let body = axum::body::to_bytes(req.into_body(), usize::MAX)
-        .await
-        .unwrap_or_default();
-    if form && back != "/" {
+    let owner = match ended_user(session).await {
+        Ok(owner) => owner,
+        Err(e) => return e.into_plain_response(),
+    };
+    if let (Some(owner), true, false) = (owner, form, back == "/") {
+        let Ok(body) = axum::body::to_bytes(req.into_body(), usize::MAX).await else {
+            return AppError::BadRequest("the form could not be read".into()).into_plain_response();
+        };
         let values: Vec<(String, String)> = url::form_urlencoded::parse(&body)
             .into_owned()
             .map(|(k, v)| (field_key(&k), v))
             .collect();
         let flash = FormFlash {
             action,
-            page: back.split('?').next().unwrap_or("/").to_string(),
+            page: back.clone(),
             error: AppError::SessionEnded(FieldErrors::default().with_values(values)),
+            user: Some(owner),
+            at: time::OffsetDateTime::now_utc().unix_timestamp(),
         };
-        if let Err(e) = set_flash(session, &flash).await {
+        if let Err(e) = set_flash(session, flash).await {
             return e.into_plain_response();
         }
     }
     let to = if back == "/" {
         "/login".to_string()
     } else {
-        format!("/login?{}", encode_pairs(&[("next".into(), back)]))
+        format!("/login{}", query_string(&[("next", back)]))
     };
     Redirect::to(&to).into_response()
 }
@@ -141,18 +180,16 @@ fn without_error_params(query: &str) -> String {
         .into_owned()
         .filter(|(k, _)| !ERROR_PARAMS.contains(&k.as_str()))
         .collect();
-    encode_pairs(&rest)
+    let pairs: Vec<(&str, String)> = rest.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    query_string(&pairs).trim_start_matches('?').to_string()
 }
 
-fn encode_pairs(pairs: &[(String, String)]) -> String {
-    url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(pairs)
-        .finish()
-}
-
-fn with_query(path: &str, query: &str) -> String {
+/// A same-site target: exactly one leading slash (`//evil.example` would leave the site), then
+/// the query if there is one.
+fn local(path: &str, query: &str) -> String {
+    let path = format!("/{}", path.trim_start_matches(['/', '\\']));
     if query.is_empty() {
-        path.to_string()
+        path
     } else {
         format!("{path}?{query}")
     }
@@ -179,5 +216,12 @@ mod tests {
         assert!(!has_error_params("status=open"));
         assert_eq!(field_key("form[notes]"), "notes");
         assert_eq!(field_key("version"), "version");
+    }
+
+    #[test]
+    fn targets_stay_on_the_site() {
+        assert_eq!(local("//evil.example", ""), "/evil.example");
+        assert_eq!(local("/\\evil.example", "a=1"), "/evil.example?a=1");
+        assert_eq!(local("/clients", ""), "/clients");
     }
 }
