@@ -11,11 +11,13 @@ use crate::clients::views::{ClientDetailPage, ClientListPage, NewClientPage};
 use crate::dashboard::DashboardPage;
 use crate::matters::views::{MatterDetailPage, MatterListPage, NewMatterPage};
 use crate::ui::{
-    provide_csp_nonce, provide_page_seed, request_seed, AppLayout, FlashScope, NotFound,
+    provide_csp_nonce, provide_page_scope, provide_page_seed, request_seed, AppLayout, FlashScope,
+    NotFound,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     provide_csp_nonce();
+    provide_page_scope();
     let seed = request_seed();
     let seed_json = seed.to_json();
     provide_context(seed);

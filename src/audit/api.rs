@@ -1,11 +1,12 @@
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use super::{ActivityEntry, ActivityPage, ActivityQuery};
+use super::{ActivityEntry, ActivityQuery};
 use crate::error::AppError;
+use crate::kernel::Page;
 
 /// Rows per page of the firm's activity.
-pub const ACTIVITY_PAGE: usize = 50;
+pub const ACTIVITY_PAGE: u32 = 50;
 
 /// The history of one client or matter (the most recent 100 entries). Addresses are shown to
 /// administrators only.
@@ -31,7 +32,7 @@ pub async fn history(
 
 /// The firm's activity log, filtered, for administrators.
 #[server(endpoint = "audit/activity")]
-pub async fn firm_activity(query: ActivityQuery) -> Result<ActivityPage, AppError> {
+pub async fn firm_activity(query: ActivityQuery) -> Result<Page<ActivityEntry>, AppError> {
     crate::server::endpoint("audit.activity", async move {
         let (_caller, mut tx) = crate::auth::caller::Caller::begin_admin().await?;
         let page = super::repo::firm_page(&mut tx, &query, ACTIVITY_PAGE).await?;

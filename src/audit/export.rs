@@ -6,18 +6,18 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Query, Request, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use futures_util::stream;
 use tower_sessions::Session;
 
 use super::{record, ActivityEntry, ActivityQuery, Entry};
 use crate::auth::caller::Caller;
 use crate::error::AppError;
-use crate::kernel::Cursor;
+use crate::kernel::PageRequest;
 use crate::server::db::tenant_tx;
 use crate::server::AppState;
 
-const CHUNK: i64 = 1000;
+const CHUNK: u32 = 1000;
 
 pub async fn csv(
     State(state): State<AppState>,
@@ -38,57 +38,37 @@ pub async fn csv(
         Ok(caller) => caller,
         Err(e) => return e.into_plain_response(),
     };
-    struct Next {
-        before: Option<Cursor<DateTime<Utc>>>,
-        first: bool,
-        done: bool,
-    }
-    let start = Next {
-        before: None,
-        first: true,
-        done: false,
-    };
-    let body = stream::unfold(start, move |next| {
-        let (state, caller, query) = (state.clone(), caller.clone(), query.clone());
+    // The next chunk starts after the cursor of the last (`None`: at the start; done: `Err`).
+    let body = stream::unfold(Some(None), move |next: Option<Option<String>>| {
+        let (state, caller, mut query) = (state.clone(), caller.clone(), query.clone());
         async move {
-            if next.done {
-                return None;
-            }
+            let after = next?;
+            query.paging = PageRequest {
+                after: after.clone().unwrap_or_default(),
+                ..Default::default()
+            };
             let chunk = async {
                 let mut tx = tenant_tx(&state.db, caller.user_id, Some(caller.org_id)).await?;
-                let rows =
-                    super::repo::firm_chunk(&mut tx, &query, next.before.as_ref(), CHUNK).await?;
+                let page = super::repo::firm_page(&mut tx, &query, CHUNK).await?;
                 tx.commit().await?;
-                Ok::<_, AppError>(rows)
+                Ok::<_, AppError>(page)
             }
             .await;
-            let rows = match chunk {
-                Ok(rows) => rows,
+            let page = match chunk {
+                Ok(page) => page,
                 Err(e) => {
                     tracing::error!(error = %e, "activity export failed part-way");
-                    return Some((
-                        Err(std::io::Error::other("export failed")),
-                        Next { done: true, ..next },
-                    ));
+                    return Some((Err(std::io::Error::other("export failed")), None));
                 }
             };
             let mut out = String::new();
-            if next.first {
+            if after.is_none() {
                 out.push_str(&line(&HEADER.map(String::from)));
             }
-            for (entry, _) in &rows {
+            for entry in &page.items {
                 out.push_str(&line(&fields(entry)));
             }
-            let done = (rows.len() as i64) < CHUNK;
-            let before = rows.last().map(|(_, c)| c.clone());
-            Some((
-                Ok(Bytes::from(out)),
-                Next {
-                    before,
-                    first: false,
-                    done,
-                },
-            ))
+            Some((Ok(Bytes::from(out)), page.next.map(Some)))
         }
     });
     let filename = format!("activity-{}.csv", Utc::now().format("%Y-%m-%d"));

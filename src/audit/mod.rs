@@ -10,7 +10,7 @@ pub mod export;
 #[cfg(feature = "ssr")]
 mod repo;
 
-pub use model::{ActivityEntry, ActivityPage, ActivityQuery, ChangeLine, ACTIONS};
+pub use model::{ActivityEntry, ActivityQuery, ChangeLine, ACTIONS};
 #[cfg(feature = "ssr")]
 pub use repo::{
     changes_between, changes_of_new, changes_of_removed, name_references, record, record_as, Entry,

@@ -1,6 +1,8 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::kernel::PageRequest;
+
 /// One row of the activity log, timestamps already in the firm's time zone.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ActivityEntry {
@@ -73,11 +75,9 @@ pub struct ActivityQuery {
     pub from: String,
     #[serde(default)]
     pub to: String,
-    /// Keyset cursors: entries older than `before`, or newer than `after`.
+    /// Where the page starts.
     #[serde(default)]
-    pub before: String,
-    #[serde(default)]
-    pub after: String,
+    pub paging: PageRequest,
 }
 
 /// The actions the activity page filters by, with their labels.
@@ -97,15 +97,6 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("user.switch_org", "Switched firm"),
     ("audit.export", "Activity exported"),
 ];
-
-/// One page of the activity log, newest first.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ActivityPage {
-    pub items: Vec<ActivityEntry>,
-    /// Cursors for the neighbouring pages, when they have entries.
-    pub older: Option<String>,
-    pub newer: Option<String>,
-}
 
 #[cfg(test)]
 mod tests {

@@ -2,16 +2,15 @@
 
 use serde::Serialize;
 use serde_json::{json, Map, Value};
+use sqlx::{Postgres, QueryBuilder};
 use uuid::Uuid;
 
-use chrono::{DateTime, Utc};
-use sqlx::{Postgres, QueryBuilder};
-
-use super::{ActivityEntry, ActivityPage, ActivityQuery, ChangeLine, ACTIONS};
+use super::{ActivityEntry, ActivityQuery, ChangeLine, ACTIONS};
 use crate::auth::caller::Caller;
 use crate::error::AppError;
-use crate::kernel::{parse_date, Cursor};
+use crate::kernel::{parse_date, Page};
 use crate::server::db::Tx;
+use crate::server::list::{keyset_page, Keyed, List, Sort};
 use crate::server::request::RequestMeta;
 
 /// What happened, to which resource, and which fields changed.
@@ -189,36 +188,53 @@ fn show(v: &Value) -> String {
     }
 }
 
-type Row = (
-    Uuid,
-    String,
-    String,
-    String,
-    String,
-    Option<Uuid>,
-    String,
-    Value,
-    Option<String>,
-    DateTime<Utc>,
-);
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: Uuid,
+    at: String,
+    actor_name: String,
+    action: String,
+    resource_type: String,
+    resource_id: Option<Uuid>,
+    summary: String,
+    changes: Value,
+    ip: Option<String>,
+    sort_key: String,
+}
 
-const COLUMNS: &str = "a.id,
-    to_char(a.created_at AT TIME ZONE o.timezone, 'YYYY-MM-DD HH24:MI') || ' ' || o.timezone,
-    a.actor_name, a.action, a.resource_type, a.resource_id, a.summary, a.changes, host(a.ip_address),
-    a.created_at";
+impl Keyed for Row {
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn sort_key(&self) -> &str {
+        &self.sort_key
+    }
+}
+
+const SELECT: &str = "SELECT a.id,
+    to_char(a.created_at AT TIME ZONE o.timezone, 'YYYY-MM-DD HH24:MI') || ' ' || o.timezone AS at,
+    a.actor_name, a.action, a.resource_type, a.resource_id, a.summary, a.changes, host(a.ip_address) AS ip,
+    a.created_at::text AS sort_key
+  FROM activity_logs a JOIN organizations o ON o.id = a.organization_id";
+
+/// Newest first; ties in time by id.
+const NEWEST_FIRST: Sort = Sort {
+    expr: "a.created_at",
+    cast: "timestamptz",
+    desc: true,
+};
 
 fn entry(row: Row, with_ip: bool) -> ActivityEntry {
-    let (id, at, user_name, action, resource_type, resource_id, summary, changes, ip, _) = row;
     ActivityEntry {
-        id,
-        at,
-        user_name,
-        action,
-        resource_type,
-        resource_id,
-        summary,
-        changes: change_lines(changes),
-        ip_address: ip.filter(|_| with_ip),
+        id: row.id,
+        at: row.at,
+        user_name: row.actor_name,
+        action: row.action,
+        resource_type: row.resource_type,
+        resource_id: row.resource_id,
+        summary: row.summary,
+        changes: change_lines(row.changes),
+        ip_address: row.ip.filter(|_| with_ip),
     }
 }
 
@@ -231,8 +247,7 @@ pub async fn list(
     with_ip: bool,
 ) -> Result<Vec<ActivityEntry>, AppError> {
     let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM activity_logs a JOIN organizations o ON o.id = a.organization_id
-          WHERE a.organization_id = app_current_org() AND a.resource_type = $1 AND a.resource_id = $2
+        "{SELECT} WHERE a.resource_type = $1 AND a.resource_id = $2
           ORDER BY a.created_at DESC, a.id DESC
           LIMIT $3"
     )))
@@ -244,98 +259,29 @@ pub async fn list(
     Ok(rows.into_iter().map(|r| entry(r, with_ip)).collect())
 }
 
-/// One page of the firm's activity, newest first, filtered; pages are cut by keyset (the
-/// timestamp and id of the neighbouring page's edge), so a deep page costs what the first does.
+/// One page of the firm's activity, newest first, filtered (keyset pages: a deep page costs
+/// what the first does).
 pub async fn firm_page(
     tx: &mut Tx,
     q: &ActivityQuery,
-    limit: usize,
-) -> Result<ActivityPage, AppError> {
-    let before = Cursor::<DateTime<Utc>>::decode(&q.before);
-    let after = Cursor::<DateTime<Utc>>::decode(&q.after).filter(|_| before.is_none());
-    let mut b = QueryBuilder::new(format!(
-        "SELECT {COLUMNS} FROM activity_logs a JOIN organizations o ON o.id = a.organization_id"
-    ));
-    push_filters(&mut b, q);
-    if let Some(c) = &before {
-        b.push(" AND (a.created_at, a.id) < (")
-            .push_bind(c.key)
-            .push(", ")
-            .push_bind(c.id)
-            .push(")");
-    }
-    if let Some(c) = &after {
-        b.push(" AND (a.created_at, a.id) > (")
-            .push_bind(c.key)
-            .push(", ")
-            .push_bind(c.id)
-            .push(")");
-    }
-    let dir = if after.is_some() { "ASC" } else { "DESC" };
-    b.push(format!(" ORDER BY a.created_at {dir}, a.id {dir} LIMIT "))
-        .push_bind(limit as i64 + 1);
-    let mut rows: Vec<Row> = b.build_query_as().fetch_all(&mut **tx).await?;
-    let more = rows.len() > limit;
-    rows.truncate(limit);
-    if after.is_some() {
-        rows.reverse();
-    }
-    let edge = |r: Option<&Row>| r.map(|r| Cursor { key: r.9, id: r.0 }.encode());
-    // Going back (newer), there is always an older page: the one we came from.
-    let (older, newer) = if after.is_some() {
-        (
-            edge(rows.last()),
-            if more { edge(rows.first()) } else { None },
-        )
-    } else {
-        (
-            if more { edge(rows.last()) } else { None },
-            if before.is_some() {
-                edge(rows.first())
-            } else {
-                None
-            },
-        )
+    per_page: u32,
+) -> Result<Page<ActivityEntry>, AppError> {
+    let filters = |b: &mut QueryBuilder<Postgres>| push_filters(b, q);
+    let list = List {
+        select: SELECT,
+        count_from:
+            "SELECT 1 FROM activity_logs a JOIN organizations o ON o.id = a.organization_id",
+        filters: &filters,
+        id_col: "a.id",
+        sort: NEWEST_FIRST,
+        persistent: true,
     };
-    Ok(ActivityPage {
-        items: rows.into_iter().map(|r| entry(r, true)).collect(),
-        older,
-        newer,
-    })
-}
-
-/// Every entry that matches the filters, oldest last, in chunks (for the CSV export).
-pub async fn firm_chunk(
-    tx: &mut Tx,
-    q: &ActivityQuery,
-    before: Option<&Cursor<DateTime<Utc>>>,
-    limit: i64,
-) -> Result<Vec<(ActivityEntry, Cursor<DateTime<Utc>>)>, AppError> {
-    let mut b = QueryBuilder::new(format!(
-        "SELECT {COLUMNS} FROM activity_logs a JOIN organizations o ON o.id = a.organization_id"
-    ));
-    push_filters(&mut b, q);
-    if let Some(c) = before {
-        b.push(" AND (a.created_at, a.id) < (")
-            .push_bind(c.key)
-            .push(", ")
-            .push_bind(c.id)
-            .push(")");
-    }
-    b.push(" ORDER BY a.created_at DESC, a.id DESC LIMIT ")
-        .push_bind(limit);
-    let rows: Vec<Row> = b.build_query_as().fetch_all(&mut **tx).await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let at = Cursor { key: r.9, id: r.0 };
-            (entry(r, true), at)
-        })
-        .collect())
+    let page: Page<Row> = keyset_page(tx, &list, &q.paging, per_page).await?;
+    Ok(page.map(|r| entry(r, true)))
 }
 
 fn push_filters(b: &mut QueryBuilder<Postgres>, q: &ActivityQuery) {
-    b.push(" WHERE a.organization_id = app_current_org()");
+    b.push(" WHERE true");
     if let Ok(person) = Uuid::parse_str(q.person.trim()) {
         b.push(" AND a.user_id = ").push_bind(person);
     }

@@ -7,7 +7,8 @@ use uuid::Uuid;
 use super::api::{firm_activity, history};
 use super::{ActivityEntry, ActivityQuery, ACTIONS};
 use crate::auth::api::list_people;
-use crate::ui::{query_string, ErrorPanel, Loading};
+use crate::kernel::PageRequest;
+use crate::ui::{paging_pairs, query_string, ErrorPanel, Loading, Pager};
 
 /// The activity history of a client or matter, newest first.
 #[component]
@@ -86,8 +87,7 @@ pub fn ActivityLogPage() -> impl IntoView {
                 resource: g("resource"),
                 from: g("from"),
                 to: g("to"),
-                before: g("before"),
-                after: g("after"),
+                paging: PageRequest::from_query(|k| p.get(k)),
             }
         })
     });
@@ -152,25 +152,14 @@ pub fn ActivityLogPage() -> impl IntoView {
                 Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
                 Ok(page) => {
                     let q = query.get();
-                    let href = move |key: &'static str, cursor: String| {
+                    let href = move |at: PageRequest| {
                         let mut pairs = query_pairs(&q);
-                        pairs.push((key, cursor));
+                        pairs.extend(paging_pairs(&at));
                         format!("/activity{}", query_string(&pairs))
                     };
-                    let newer = page.newer.clone().map(|c| href("after", c));
-                    let older = page.older.clone().map(|c| href("before", c));
                     view! {
-                        <ActivityTable items=page.items/>
-                        <nav class="pager" aria-label="Pagination">
-                            {match newer {
-                                Some(h) => view! { <a href=h rel="prev">"← Newer"</a> }.into_any(),
-                                None => view! { <span class="disabled" aria-disabled="true">"← Newer"</span> }.into_any(),
-                            }}
-                            {match older {
-                                Some(h) => view! { <a href=h rel="next">"Older →"</a> }.into_any(),
-                                None => view! { <span class="disabled" aria-disabled="true">"Older →"</span> }.into_any(),
-                            }}
-                        </nav>
+                        <ActivityTable items=page.items.clone()/>
+                        <Pager page href/>
                     }.into_any()
                 }
             })}

@@ -1,7 +1,9 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::kernel::{multi_line, single_line, Choice, Email, FieldErrors, CONTROL_CHARACTERS};
+use crate::kernel::{
+    multi_line, single_line, Choice, Email, FieldErrors, PageRequest, CONTROL_CHARACTERS,
+};
 
 crate::choice!(ClientStatus { Active = "active" : "Active", Inactive = "inactive" : "Inactive", Prospect = "prospect" : "Prospect" });
 crate::choice!(ClientType { Person = "person" : "Person", Company = "company" : "Company" });
@@ -49,8 +51,9 @@ pub struct ClientQuery {
     pub q: String,
     #[serde(default)]
     pub status: String,
+    /// Where the page starts.
     #[serde(default)]
-    pub page: u32,
+    pub paging: PageRequest,
 }
 
 /// The client form as submitted: text, checked by `validate`.

@@ -10,6 +10,7 @@ use super::{
 use crate::error::AppError;
 use crate::kernel::{prefix_tsquery, Choice, Page, PAGE_SIZE};
 use crate::server::db::Tx;
+use crate::server::list::{keyset_page, Keyed, List, Sort};
 
 fn status(s: &str) -> ClientStatus {
     ClientStatus::parse(s).unwrap_or(ClientStatus::Active)
@@ -18,15 +19,40 @@ fn kind(s: &str) -> ClientType {
     ClientType::parse(s).unwrap_or(ClientType::Person)
 }
 
-type ListRow = (
-    Uuid,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    i64,
-);
+#[derive(sqlx::FromRow)]
+struct ListRow {
+    id: Uuid,
+    name: String,
+    client_type: String,
+    status: String,
+    email: Option<String>,
+    phone: Option<String>,
+    open_matters: i64,
+    sort_key: String,
+}
+
+impl Keyed for ListRow {
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn sort_key(&self) -> &str {
+        &self.sort_key
+    }
+}
+
+impl From<ListRow> for ClientRow {
+    fn from(r: ListRow) -> Self {
+        ClientRow {
+            id: r.id,
+            name: r.name,
+            client_type: kind(&r.client_type),
+            status: status(&r.status),
+            email: r.email,
+            phone: r.phone,
+            open_matters: r.open_matters,
+        }
+    }
+}
 
 fn push_filters(b: &mut QueryBuilder<Postgres>, q: &ClientQuery) {
     b.push(" WHERE true");
@@ -41,47 +67,30 @@ fn push_filters(b: &mut QueryBuilder<Postgres>, q: &ClientQuery) {
     }
 }
 
-/// One page of clients, A–Z. The page is cut first; contacts and matter counts are looked up
-/// for its rows only.
+/// One page of clients, A–Z. Contacts and open matters are looked up for the page's rows only.
 pub async fn list(tx: &mut Tx, q: &ClientQuery) -> Result<Page<ClientRow>, AppError> {
-    let page = q.page.max(1);
-    let mut count = QueryBuilder::new("SELECT count(*) FROM clients c");
-    push_filters(&mut count, q);
-    let total: i64 = count.build_query_scalar().fetch_one(&mut **tx).await?;
-
-    let mut b =
-        QueryBuilder::new("WITH p AS (SELECT c.id, c.name, c.client_type, c.status FROM clients c");
-    push_filters(&mut b, q);
-    b.push(" ORDER BY lower(c.name), c.id LIMIT ")
-        .push_bind(i64::from(PAGE_SIZE));
-    b.push(" OFFSET ")
-        .push_bind(Page::<()>::offset(page, PAGE_SIZE));
-    b.push(
-        ") SELECT p.id, p.name, p.client_type, p.status,
-                  (SELECT value FROM client_contacts cc WHERE cc.client_id = p.id AND cc.contact_type = 'email' AND cc.is_primary),
-                  (SELECT value FROM client_contacts cc WHERE cc.client_id = p.id AND cc.contact_type = 'phone' AND cc.is_primary),
-                  (SELECT count(*) FROM matters m WHERE m.client_id = p.id AND m.status <> 'closed')
-             FROM p ORDER BY lower(p.name), p.id",
-    );
-    let rows: Vec<ListRow> = b.build_query_as().fetch_all(&mut **tx).await?;
-    let items = rows
-        .into_iter()
-        .map(|(id, name, t, s, email, phone, open_matters)| ClientRow {
-            id,
-            name,
-            client_type: kind(&t),
-            status: status(&s),
-            email,
-            phone,
-            open_matters,
-        })
-        .collect();
-    Ok(Page {
-        items,
-        total,
-        page,
-        per_page: PAGE_SIZE,
-    })
+    let filters = |b: &mut QueryBuilder<Postgres>| push_filters(b, q);
+    let list = List {
+        select: "SELECT c.id, c.name, c.client_type, c.status,
+                  (SELECT value FROM client_contacts cc
+                    WHERE cc.client_id = c.id AND cc.contact_type = 'email' AND cc.is_primary) AS email,
+                  (SELECT value FROM client_contacts cc
+                    WHERE cc.client_id = c.id AND cc.contact_type = 'phone' AND cc.is_primary) AS phone,
+                  (SELECT count(*) FROM matters m WHERE m.client_id = c.id AND m.status <> 'closed') AS open_matters,
+                  lower(c.name) AS sort_key
+             FROM clients c",
+        count_from: "SELECT 1 FROM clients c",
+        filters: &filters,
+        id_col: "c.id",
+        sort: Sort {
+            expr: "lower(c.name)",
+            cast: "text",
+            desc: false,
+        },
+        persistent: prefix_tsquery(&q.q).is_empty(),
+    };
+    let page: Page<ListRow> = keyset_page(tx, &list, &q.paging, PAGE_SIZE).await?;
+    Ok(page.map(ClientRow::from))
 }
 
 pub async fn get(tx: &mut Tx, id: Uuid) -> Result<Client, AppError> {

@@ -11,7 +11,7 @@ pub use choice::Choice;
 pub use cursor::{Cursor, CursorKey};
 pub use fields::FieldErrors;
 pub use money::{format_money, parse_money};
-pub use page::{Page, PAGE_SIZE};
+pub use page::{Page, PageRequest, Total, COUNT_CAP, PAGE_SIZE};
 pub use text::{
     clean, multi_line, optional_date, parse_date, parse_uuid, prefix_tsquery, single_line, Email,
     CONTROL_CHARACTERS,

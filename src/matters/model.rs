@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use crate::kernel::{
     multi_line, optional_date, parse_date, parse_money, parse_uuid, single_line, Choice,
-    FieldErrors,
+    FieldErrors, PageRequest,
 };
 
 crate::choice!(MatterStatus { Open = "open" : "Open", Pending = "pending" : "Pending", OnHold = "on_hold" : "On hold", Closed = "closed" : "Closed" });
@@ -91,8 +91,9 @@ pub struct MatterQuery {
     pub sort: String,
     #[serde(default)]
     pub dir: String,
+    /// Where the page starts.
     #[serde(default)]
-    pub page: u32,
+    pub paging: PageRequest,
 }
 
 impl MatterQuery {

@@ -9,6 +9,7 @@ use super::*;
 use crate::error::AppError;
 use crate::kernel::{clean, prefix_tsquery, Choice, FieldErrors, Page, PAGE_SIZE};
 use crate::server::db::Tx;
+use crate::server::list::{keyset_page, Keyed, List, Sort};
 
 /// The fields of a matter that point at other rows, named in its history.
 pub const REFERENCES: &[&str] = &[
@@ -21,37 +22,64 @@ fn parse<C: Choice>(s: &str, default: C) -> C {
     C::parse(s).unwrap_or(default)
 }
 
-type ListRow = (
-    Uuid,
-    String,
-    String,
-    Uuid,
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    NaiveDate,
-);
+#[derive(sqlx::FromRow)]
+struct ListRow {
+    id: Uuid,
+    matter_number: String,
+    title: String,
+    client_id: Uuid,
+    client_name: String,
+    status: String,
+    priority: String,
+    stage: String,
+    practice_area: String,
+    responsible_name: Option<String>,
+    date_opened: NaiveDate,
+    sort_key: String,
+}
 
-/// ORDER BY for a sort key: fixed fragments only, never user text. The default order
-/// (date opened, newest first) follows the index `(organization_id, date_opened DESC, id)`,
-/// which a backward scan also serves for oldest first.
-fn order_by(sort: MatterSort, desc: bool) -> String {
-    let dir = if desc { "DESC" } else { "ASC" };
-    match sort {
-        MatterSort::Opened if desc => "m.date_opened DESC, m.id".into(),
-        MatterSort::Opened => "m.date_opened ASC, m.id DESC".into(),
-        MatterSort::Title => format!("lower(m.title) {dir}, m.id"),
-        MatterSort::Client => format!("lower(c.name) {dir}, m.date_opened DESC, m.id"),
-        MatterSort::Status => format!(
-            "array_position(ARRAY['open','pending','on_hold','closed'], m.status) {dir}, m.date_opened DESC, m.id"
-        ),
-        MatterSort::Priority => format!(
-            "array_position(ARRAY['low','normal','high','urgent'], m.priority) {dir}, m.date_opened DESC, m.id"
-        ),
-        MatterSort::Updated => format!("m.updated_at {dir}, m.id"),
+impl Keyed for ListRow {
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn sort_key(&self) -> &str {
+        &self.sort_key
+    }
+}
+
+impl From<ListRow> for MatterRow {
+    fn from(r: ListRow) -> Self {
+        MatterRow {
+            id: r.id,
+            matter_number: r.matter_number,
+            title: r.title,
+            client_id: r.client_id,
+            client_name: r.client_name,
+            status: parse(&r.status, MatterStatus::Open),
+            priority: parse(&r.priority, Priority::Normal),
+            stage: parse(&r.stage, Stage::Intake),
+            practice_area: parse(&r.practice_area, PracticeArea::Other),
+            responsible_name: r.responsible_name,
+            date_opened: r.date_opened,
+        }
+    }
+}
+
+/// The order of a sort key: fixed fragments only, never user text. Each has an index
+/// `(organization_id, <value>, id)` (migrations), read forwards or backwards.
+fn sort(q: &MatterQuery) -> Sort {
+    let (expr, cast) = match q.sort() {
+        MatterSort::Opened => ("m.date_opened", "date"),
+        MatterSort::Title => ("lower(m.title)", "text"),
+        MatterSort::Client => ("lower(c.name)", "text"),
+        MatterSort::Status => ("matter_status_rank(m.status)", "int"),
+        MatterSort::Priority => ("matter_priority_rank(m.priority)", "int"),
+        MatterSort::Updated => ("m.updated_at", "timestamptz"),
+    };
+    Sort {
+        expr,
+        cast,
+        desc: q.descending(),
     }
 }
 
@@ -82,62 +110,27 @@ fn push_filters(b: &mut QueryBuilder<Postgres>, q: &MatterQuery) {
 }
 
 pub async fn list(tx: &mut Tx, q: &MatterQuery) -> Result<Page<MatterRow>, AppError> {
-    let page = q.page.max(1);
-    let mut count = QueryBuilder::new("SELECT count(*) FROM matters m");
-    push_filters(&mut count, q);
-    let total: i64 = count.build_query_scalar().fetch_one(&mut **tx).await?;
-
-    let mut b = QueryBuilder::new(
-        "SELECT m.id, m.matter_number, m.title, m.client_id, c.name, m.status, m.priority, m.stage,
-                m.practice_area, u.full_name, m.date_opened
+    let sort = sort(q);
+    let select = format!(
+        "SELECT m.id, m.matter_number, m.title, m.client_id, c.name AS client_name, m.status, m.priority,
+                m.stage, m.practice_area, u.full_name AS responsible_name, m.date_opened,
+                ({})::text AS sort_key
            FROM matters m
            JOIN clients c ON c.id = m.client_id
            LEFT JOIN users u ON u.id = m.responsible_attorney_id",
+        sort.expr
     );
-    push_filters(&mut b, q);
-    b.push(" ORDER BY ")
-        .push(order_by(q.sort(), q.descending()));
-    b.push(" LIMIT ")
-        .push_bind(i64::from(PAGE_SIZE))
-        .push(" OFFSET ")
-        .push_bind(Page::<()>::offset(page, PAGE_SIZE));
-    let rows: Vec<ListRow> = b.build_query_as().fetch_all(&mut **tx).await?;
-    let items = rows
-        .into_iter()
-        .map(
-            |(
-                id,
-                matter_number,
-                title,
-                client_id,
-                client_name,
-                s,
-                p,
-                st,
-                a,
-                responsible_name,
-                date_opened,
-            )| MatterRow {
-                id,
-                matter_number,
-                title,
-                client_id,
-                client_name,
-                status: parse(&s, MatterStatus::Open),
-                priority: parse(&p, Priority::Normal),
-                stage: parse(&st, Stage::Intake),
-                practice_area: parse(&a, PracticeArea::Other),
-                responsible_name,
-                date_opened,
-            },
-        )
-        .collect();
-    Ok(Page {
-        items,
-        total,
-        page,
-        per_page: PAGE_SIZE,
-    })
+    let filters = |b: &mut QueryBuilder<Postgres>| push_filters(b, q);
+    let list = List {
+        select: &select,
+        count_from: "SELECT 1 FROM matters m",
+        filters: &filters,
+        id_col: "m.id",
+        sort,
+        persistent: prefix_tsquery(&q.q).is_empty(),
+    };
+    let page: Page<ListRow> = keyset_page(tx, &list, &q.paging, PAGE_SIZE).await?;
+    Ok(page.map(MatterRow::from))
 }
 
 type MatterFields = (

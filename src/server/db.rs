@@ -3,12 +3,11 @@
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{PgPool, Postgres, Transaction};
+use sqlx::{PgConnection, PgPool, Postgres, Transaction};
+use tokio::sync::OwnedMutexGuard;
 use uuid::Uuid;
 
 use crate::error::AppError;
-
-pub type Tx = Transaction<'static, Postgres>;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -27,22 +26,115 @@ pub async fn migrate(admin: &PgPool) -> Result<(), sqlx::migrate::MigrateError> 
     MIGRATOR.run(admin).await
 }
 
-/// A transaction scoped to one firm and one user: row-level security policies read
-/// `app.org_id` / `app.user_id`, which `set_config(…, true)` keeps to this transaction only,
-/// so a pooled connection never carries one firm's scope into another request.
+/// A firm-scoped transaction: either a server function's own, or its turn in the transaction a
+/// page render shares (see `auth::caller::PageScope`). It reads as the connection it runs on
+/// (`&mut **tx`), so repositories do not care which.
+pub struct Tx(TxInner);
+
+enum TxInner {
+    /// `None` only once committed.
+    Own(Option<Transaction<'static, Postgres>>),
+    Shared {
+        guard: OwnedMutexGuard<Option<SharedTx>>,
+        done: bool,
+    },
+}
+
+/// The transaction of a page render, with whom it was opened for.
+pub struct SharedTx {
+    pub tx: Transaction<'static, Postgres>,
+    pub caller: crate::auth::caller::Caller,
+}
+
+impl Tx {
+    pub fn own(tx: Transaction<'static, Postgres>) -> Tx {
+        Tx(TxInner::Own(Some(tx)))
+    }
+
+    /// A turn in a page's shared transaction (the guard holds an open one).
+    pub fn shared(guard: OwnedMutexGuard<Option<SharedTx>>) -> Tx {
+        Tx(TxInner::Shared { guard, done: false })
+    }
+
+    /// Commit an own transaction; end the turn in a shared one (the page's transaction stays
+    /// open for the next server function, and ends with the render).
+    pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        match &mut self.0 {
+            TxInner::Own(tx) => match tx.take() {
+                Some(tx) => tx.commit().await,
+                None => Ok(()),
+            },
+            TxInner::Shared { done, .. } => {
+                *done = true;
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::ops::Deref for Tx {
+    type Target = PgConnection;
+    fn deref(&self) -> &PgConnection {
+        match &self.0 {
+            TxInner::Own(tx) => tx.as_ref().expect("an open transaction"),
+            TxInner::Shared { guard, .. } => &guard.as_ref().expect("an open page transaction").tx,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut PgConnection {
+        match &mut self.0 {
+            TxInner::Own(tx) => tx.as_mut().expect("an open transaction"),
+            TxInner::Shared { guard, .. } => {
+                &mut guard.as_mut().expect("an open page transaction").tx
+            }
+        }
+    }
+}
+
+impl Drop for Tx {
+    /// A turn that ends without `commit` (an error on the way) may have left the shared
+    /// transaction failed: drop it, and the next server function of the page opens a new one.
+    fn drop(&mut self) {
+        if let TxInner::Shared { guard, done: false } = &mut self.0 {
+            guard.take();
+        }
+    }
+}
+
+/// How many firm-scoped transactions this process opened (for tests and metrics).
+pub static TRANSACTIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Open a transaction scoped to one firm and one user, in one round trip after `BEGIN`: the
+/// row-level security policies read `app.org_id` / `app.user_id`, which `app_enter` sets with
+/// `set_config(…, true)`, local to this transaction, so a pooled connection never carries one
+/// firm's scope into another request. Returns the user's role in the firm, `None` when they are
+/// not an active member. `read_only` for a page render's shared transaction.
+pub async fn enter(
+    pool: &PgPool,
+    user_id: Uuid,
+    org_id: Option<Uuid>,
+    read_only: bool,
+) -> Result<(Transaction<'static, Postgres>, Option<String>), AppError> {
+    TRANSACTIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut tx = if read_only {
+        pool.begin_with("BEGIN READ ONLY").await?
+    } else {
+        pool.begin().await?
+    };
+    let role: Option<String> = sqlx::query_scalar("SELECT app_enter($1, $2)")
+        .bind(user_id)
+        .bind(org_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    Ok((tx, role))
+}
+
+/// A firm-scoped transaction of its own (see `enter`).
 pub async fn tenant_tx(pool: &PgPool, user_id: Uuid, org_id: Option<Uuid>) -> Result<Tx, AppError> {
-    let mut tx = pool.begin().await?;
-    // Custom plans always: list queries bind their filters, LIMIT and OFFSET, and a generic plan
-    // (which PostgreSQL may switch to after five runs of a prepared statement) guesses badly.
-    sqlx::query(
-        "SELECT set_config('app.user_id', $1, true), set_config('app.org_id', $2, true),
-                set_config('plan_cache_mode', 'force_custom_plan', true)",
-    )
-    .bind(user_id.to_string())
-    .bind(org_id.map(|o| o.to_string()).unwrap_or_default())
-    .execute(&mut *tx)
-    .await?;
-    Ok(tx)
+    let (tx, _) = enter(pool, user_id, org_id, false).await?;
+    Ok(Tx::own(tx))
 }
 
 /// The name of the constraint a database error violated, if any.

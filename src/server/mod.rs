@@ -7,6 +7,7 @@ pub mod endpoint;
 pub mod gate;
 pub mod health;
 pub mod http;
+pub mod list;
 pub mod page;
 pub mod password;
 pub mod request;

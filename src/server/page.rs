@@ -20,7 +20,7 @@ use super::gate::is_public;
 use super::http::accepts_html;
 use super::session::{ended_user, session_user, set_flash, take_flash, SessionUser};
 use super::AppState;
-use crate::auth::caller::page_session;
+use crate::auth::caller::{page_session, PageScope};
 use crate::error::AppError;
 use crate::kernel::FieldErrors;
 use crate::ui::{query_string, FormFlash};
@@ -47,9 +47,12 @@ pub async fn page_context(
         let (mut parts, body) = req.into_parts();
         let viewer = parts.extensions.get::<SessionUser>().map(|u| u.user_id);
         if viewer.is_some() {
-            match page_session(&state, &session, &parts).await {
+            // One transaction for the whole page view, starting with the session it shows.
+            let scope = PageScope::default();
+            match page_session(&scope, &state, &session, &parts).await {
                 Ok(info) => {
                     parts.extensions.insert(info);
+                    parts.extensions.insert(scope);
                 }
                 Err(AppError::Unauthorized) => return Redirect::to("/login").into_response(),
                 Err(e) => return e.into_plain_response(),

@@ -11,8 +11,8 @@ pub use fields::{
     TextArea, TextField,
 };
 pub use layout::AppLayout;
-pub use pager::{query_string, Pager};
-pub use response::{provide_csp_nonce, request_seed, set_status};
+pub use pager::{paging_pairs, query_string, Pager};
+pub use response::{provide_csp_nonce, provide_page_scope, request_seed, set_status};
 pub use seed::{provide_page_seed, session_info, FlashScope, FormFlash, PageSeed};
 
 use leptos::prelude::*;

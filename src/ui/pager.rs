@@ -1,28 +1,54 @@
 use leptos::prelude::*;
 
-/// "Previous · 26–50 of 120 · Next" with plain links (works without JavaScript).
+use crate::kernel::{Page, PageRequest};
+
+/// "← Previous · 26–50 of 1,000+ · Next →", with plain links (works without JavaScript). The
+/// links carry keyset cursors; `href` turns a page request into the list's URL (its filters
+/// included).
 #[component]
-pub fn Pager(
-    range: String,
-    page: u32,
-    pages: u32,
-    href: impl Fn(u32) -> String + 'static,
+pub fn Pager<T: 'static>(
+    page: Page<T>,
+    href: impl Fn(PageRequest) -> String + 'static,
 ) -> impl IntoView {
-    let prev = (page > 1).then(|| href(page - 1));
-    let next = (page < pages).then(|| href(page + 1));
+    let number = page.page.max(1);
+    let prev = page.prev.clone().map(|c| {
+        href(PageRequest {
+            before: c,
+            page: number - 1,
+            ..Default::default()
+        })
+    });
+    let next = page.next.clone().map(|c| {
+        href(PageRequest {
+            after: c,
+            page: number + 1,
+            ..Default::default()
+        })
+    });
+    let first = (number > 2).then(|| href(PageRequest::default()));
     view! {
         <nav class="pager" aria-label="Pagination">
+            {first.map(|h| view! { <a href=h>"« First"</a> })}
             {match prev {
                 Some(h) => view! { <a href=h rel="prev">"← Previous"</a> }.into_any(),
                 None => view! { <span class="disabled" aria-disabled="true">"← Previous"</span> }.into_any(),
             }}
-            <span class="range">{range}" · page "{page}" of "{pages}</span>
+            <span class="range">{page.range_label()}</span>
             {match next {
                 Some(h) => view! { <a href=h rel="next">"Next →"</a> }.into_any(),
                 None => view! { <span class="disabled" aria-disabled="true">"Next →"</span> }.into_any(),
             }}
         </nav>
     }
+}
+
+/// The query-string pairs of a page request (none for the first page).
+pub fn paging_pairs(p: &PageRequest) -> Vec<(&'static str, String)> {
+    let mut pairs = vec![("after", p.after.clone()), ("before", p.before.clone())];
+    if p.number() > 1 {
+        pairs.push(("page", p.number().to_string()));
+    }
+    pairs
 }
 
 /// Build a query string from pairs, dropping empty values.

@@ -29,6 +29,23 @@ pub fn provide_csp_nonce() {
     }
 }
 
+/// Share one transaction among the server functions this page render calls (see
+/// `auth::caller::PageScope`). Nothing in the browser.
+pub fn provide_page_scope() {
+    #[cfg(feature = "ssr")]
+    {
+        use leptos::prelude::{provide_context, use_context};
+        let scope = use_context::<axum::http::request::Parts>().and_then(|p| {
+            p.extensions
+                .get::<crate::auth::caller::PageScope>()
+                .cloned()
+        });
+        if let Some(scope) = scope {
+            provide_context(scope);
+        }
+    }
+}
+
 /// What the server learnt about this page view before rendering it: the session and the form
 /// flash (both put in the request's extensions by `server::page`). Nothing in the browser.
 pub fn request_seed() -> super::PageSeed {

@@ -2,7 +2,10 @@
 //! see what of it, and the firm-wide page with its CSV export.
 
 use axum::http::StatusCode;
-use docket::audit::{ActivityEntry, ActivityPage};
+use docket::audit::ActivityEntry;
+use docket::kernel::Page;
+
+type ActivityPage = Page<ActivityEntry>;
 use docket::matters::Matter;
 
 use crate::clients::create as create_client;
@@ -198,25 +201,28 @@ async fn the_firm_activity_page_filters_pages_and_exports() {
         .json();
     assert_eq!(first.items.len(), 50);
     assert_eq!(first.items[0].summary, "By the admin", "newest first");
-    assert!(first.newer.is_none());
-    let older = first.older.clone().expect("a second page");
+    assert!(first.prev.is_none());
+    let older = first.next.clone().expect("a second page");
     let second: ActivityPage = admin
         .post(
             "/api/audit/activity",
             &[
                 ("query[action]", "client.create"),
-                ("query[before]", &older),
+                ("query[paging][after]", &older),
             ],
         )
         .await
         .json();
     assert_eq!(second.items.len(), 6);
-    assert!(second.older.is_none());
-    let newer = second.newer.clone().expect("a way back");
+    assert!(second.next.is_none());
+    let newer = second.prev.clone().expect("a way back");
     let back: ActivityPage = admin
         .post(
             "/api/audit/activity",
-            &[("query[action]", "client.create"), ("query[after]", &newer)],
+            &[
+                ("query[action]", "client.create"),
+                ("query[paging][before]", &newer),
+            ],
         )
         .await
         .json();

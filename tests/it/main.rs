@@ -9,5 +9,6 @@ mod clients;
 mod forms;
 mod http;
 mod isolation;
+mod lists;
 mod matters;
 mod security;

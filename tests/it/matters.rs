@@ -151,7 +151,7 @@ async fn list_filters_and_sorts() {
         )
         .await
         .json();
-    assert_eq!(by_attorney.total, 2);
+    assert_eq!(by_attorney.total.n, 2);
     let by_client: Page<MatterRow> = c
         .post("/api/matters/list", &[("query[client]", &zeta.to_string())])
         .await
@@ -183,7 +183,7 @@ async fn list_filters_and_sorts() {
         .post("/api/matters/list", &[("query[q]", "lease")])
         .await
         .json();
-    assert_eq!(searched.total, 1);
+    assert_eq!(searched.total.n, 1);
     let open: Page<MatterRow> = c
         .post(
             "/api/matters/list",
@@ -194,10 +194,10 @@ async fn list_filters_and_sorts() {
         )
         .await
         .json();
-    assert_eq!(open.total, 3);
+    assert_eq!(open.total.n, 3);
     let closed: Page<MatterRow> = c
         .post("/api/matters/list", &[("query[status]", "closed")])
         .await
         .json();
-    assert_eq!(closed.total, 0);
+    assert_eq!(closed.total.n, 0);
 }

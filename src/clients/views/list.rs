@@ -6,7 +6,8 @@ use leptos_router::hooks::use_query_map;
 use crate::clients::api::list_clients;
 use crate::clients::{ClientQuery, ClientStatus};
 use crate::kernel::Choice;
-use crate::ui::{query_string, Badge, ErrorPanel, Loading, Pager};
+use crate::kernel::PageRequest;
+use crate::ui::{paging_pairs, query_string, Badge, ErrorPanel, Loading, Pager};
 
 /// `/clients`: search by name, filter by status, paginated.
 #[component]
@@ -16,7 +17,7 @@ pub fn ClientListPage() -> impl IntoView {
         params.with(|p| ClientQuery {
             q: p.get("q").unwrap_or_default(),
             status: p.get("status").unwrap_or_default(),
-            page: p.get("page").and_then(|v| v.parse().ok()).unwrap_or(1),
+            paging: PageRequest::from_query(|k| p.get(k)),
         })
     });
     let clients = Resource::new(move || query.get(), list_clients);
@@ -47,7 +48,11 @@ pub fn ClientListPage() -> impl IntoView {
                 Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
                 Ok(page) => {
                     let q = query.get();
-                    let href = move |n: u32| format!("/clients{}", query_string(&[("q", q.q.clone()), ("status", q.status.clone()), ("page", n.to_string())]));
+                    let href = move |at: PageRequest| {
+                        let mut pairs = vec![("q", q.q.clone()), ("status", q.status.clone())];
+                        pairs.extend(paging_pairs(&at));
+                        format!("/clients{}", query_string(&pairs))
+                    };
                     view! {
                         <table class="data">
                             <caption class="visually-hidden">"Clients"</caption>
@@ -69,7 +74,7 @@ pub fn ClientListPage() -> impl IntoView {
                             </tbody>
                         </table>
                         {page.items.is_empty().then(|| view! { <p class="empty">"No clients match these filters."</p> })}
-                        <Pager range=page.range_label() page=page.page pages=page.pages() href/>
+                        <Pager page href/>
                     }.into_any()
                 }
             })}

@@ -154,8 +154,7 @@ fn ClientPicker() -> impl IntoView {
         |q| {
             list_clients(ClientQuery {
                 q,
-                status: String::new(),
-                page: 1,
+                ..Default::default()
             })
         },
     );

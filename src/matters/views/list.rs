@@ -4,10 +4,10 @@ use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 use crate::auth::api::list_people;
-use crate::kernel::{Choice, Page};
+use crate::kernel::{Choice, PageRequest};
 use crate::matters::api::list_matters;
 use crate::matters::{MatterQuery, MatterRow, MatterSort, MatterStatus, PracticeArea};
-use crate::ui::{query_string, Badge, ErrorPanel, Loading, Pager};
+use crate::ui::{paging_pairs, query_string, Badge, ErrorPanel, Loading, Pager};
 
 fn query_pairs(q: &MatterQuery) -> Vec<(&'static str, String)> {
     vec![
@@ -36,7 +36,7 @@ pub fn MatterListPage() -> impl IntoView {
                 client: g("client"),
                 sort: g("sort"),
                 dir: g("dir"),
-                page: p.get("page").and_then(|v| v.parse().ok()).unwrap_or(1),
+                paging: PageRequest::from_query(|k| p.get(k)),
             }
         })
     });
@@ -105,12 +105,12 @@ pub fn MatterListPage() -> impl IntoView {
                 Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
                 Ok(page) => {
                     let q = query.get();
-                    let href = move |n: u32| {
+                    let href = move |at: PageRequest| {
                         let mut pairs = query_pairs(&q);
-                        pairs.push(("page", n.to_string()));
+                        pairs.extend(paging_pairs(&at));
                         format!("/matters{}", query_string(&pairs))
                     };
-                    view! { <Rows page=page.clone() show_client=true/> <Pager range=page.range_label() page=page.page pages=page.pages() href/> }.into_any()
+                    view! { <Rows items=page.items.clone() show_client=true/> <Pager page href/> }.into_any()
                 }
             })}
         </Transition>
@@ -119,7 +119,7 @@ pub fn MatterListPage() -> impl IntoView {
 
 /// The matter table; `show_client` is false where every row has the same client.
 #[component]
-fn Rows(page: Page<MatterRow>, show_client: bool) -> impl IntoView {
+fn Rows(items: Vec<MatterRow>, show_client: bool) -> impl IntoView {
     view! {
         <table class="data">
             <caption class="visually-hidden">"Matters"</caption>
@@ -130,7 +130,7 @@ fn Rows(page: Page<MatterRow>, show_client: bool) -> impl IntoView {
                 <th scope="col">"Responsible"</th><th scope="col">"Opened"</th>
             </tr></thead>
             <tbody>
-                {page.items.iter().map(|m| view! {
+                {items.iter().map(|m| view! {
                     <tr>
                         <td class="mono">{m.matter_number.clone()}</td>
                         <td><a href=format!("/matters/{}", m.id)>{m.title.clone()}</a></td>
@@ -144,7 +144,7 @@ fn Rows(page: Page<MatterRow>, show_client: bool) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
-        {page.items.is_empty().then(|| view! { <p class="empty">"No matters match these filters."</p> })}
+        {items.is_empty().then(|| view! { <p class="empty">"No matters match these filters."</p> })}
     }
 }
 
@@ -158,9 +158,9 @@ pub fn MatterTable(query: MatterQuery, #[prop(default = true)] show_client: bool
             {move || matters.get().map(|r| match r {
                 Err(e) => view! { <p class="alert error">{e.to_string()}</p> }.into_any(),
                 Ok(page) => {
-                    let more = page.total > i64::from(page.per_page);
+                    let more = page.next.is_some();
                     view! {
-                        <Rows page show_client/>
+                        <Rows items=page.items show_client/>
                         {more.then(|| view! { <p><a href=format!("/matters?client={client}")>"All matters of this client"</a></p> })}
                     }.into_any()
                 }

@@ -1,5 +1,6 @@
-//! Sign-in throttling under a parallel burst. A test binary of its own: it counts the password
-//! verifications of the whole process, which other tests running beside it would disturb.
+//! Tests that count what the whole process did (password verifications, transactions opened),
+//! so they run in a binary of their own, one at a time: other tests beside them would disturb
+//! the counts.
 
 #[path = "it/support.rs"]
 #[allow(dead_code)]
@@ -14,7 +15,7 @@ use tower_sessions_redis_store::fred::prelude::KeysInterface;
 
 use support::{TestApp, PASSWORD};
 
-/// The tests here run one at a time: the burst counts every verification in the process.
+/// The tests here run one at a time.
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
@@ -189,4 +190,36 @@ async fn an_address_gets_fifty_attempts_and_a_success_gives_its_slot_back() {
         res.status.is_redirection() || res.status.is_success(),
         "{res:?}"
     );
+}
+
+#[tokio::test]
+async fn a_page_view_is_one_transaction() {
+    let _serial = one_at_a_time();
+    let app = TestApp::spawn().await;
+    let mut c = app.signed_in(app.a.admin).await;
+    let client = c
+        .post(
+            "/api/clients/create",
+            &[
+                ("form[name]", "Counted Co"),
+                ("form[client_type]", "company"),
+            ],
+        )
+        .await
+        .json::<uuid::Uuid>();
+    for path in [
+        "/matters",
+        "/clients",
+        &format!("/clients/{client}"),
+        "/activity",
+    ] {
+        let before = docket::server::db::TRANSACTIONS.load(Ordering::SeqCst);
+        let page = c.page(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        let opened = docket::server::db::TRANSACTIONS.load(Ordering::SeqCst) - before;
+        assert_eq!(
+            opened, 1,
+            "{path}: the frame and every list share one transaction"
+        );
+    }
 }

@@ -1,0 +1,146 @@
+//! How every list is cut into pages: by keyset. A page continues from the sort key and id of
+//! the row before it (carried in the URL as a cursor), so it costs the same on page 1 and page
+//! 4,000, and the query has one shape whatever the page: PostgreSQL can plan it once. Counts
+//! stop at `COUNT_CAP` ("1,000+").
+
+use sqlx::postgres::PgRow;
+use sqlx::{FromRow, Postgres, QueryBuilder};
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::kernel::{Cursor, Page, PageRequest, Total, COUNT_CAP};
+use crate::server::db::Tx;
+
+/// The order of a list: a SQL expression of the sorted value (a fixed fragment, never user
+/// text), the type its text form is read back as, and the direction. Rows with equal values
+/// are ordered by id, in the same direction, so every row has one place.
+#[derive(Debug, Clone, Copy)]
+pub struct Sort {
+    pub expr: &'static str,
+    pub cast: &'static str,
+    pub desc: bool,
+}
+
+/// A row of a keyset list: its id and the text of its sort value (selected as `sort_key`).
+pub trait Keyed {
+    fn id(&self) -> Uuid;
+    fn sort_key(&self) -> &str;
+}
+
+/// What a list is made of: its select (whose list includes `(<sort expr>)::text AS sort_key`
+/// and the id column), the `FROM` its count needs, the `WHERE` of its filters (pushed with bound
+/// values by `filters`), its id column and order.
+pub struct List<'a> {
+    pub select: &'a str,
+    pub count_from: &'a str,
+    pub filters: &'a (dyn Fn(&mut QueryBuilder<Postgres>) + Sync),
+    pub id_col: &'static str,
+    pub sort: Sort,
+    /// `false` runs the page unprepared, planned for its values each time: for searches, whose
+    /// best plan depends on what is searched for.
+    pub persistent: bool,
+}
+
+/// One page of a list, with its total (exact up to the cap, and counted only when the page
+/// alone does not tell it: a first page with room to spare is the whole list).
+pub async fn keyset_page<R>(
+    tx: &mut Tx,
+    list: &List<'_>,
+    request: &PageRequest,
+    per_page: u32,
+) -> Result<Page<R>, AppError>
+where
+    R: for<'r> FromRow<'r, PgRow> + Keyed + Send + Unpin,
+{
+    let sort = list.sort;
+    let before = Cursor::<String>::decode(&request.before);
+    let after = Cursor::<String>::decode(&request.after).filter(|_| before.is_none());
+    let backwards = before.is_some();
+    // Going back, read the rows before the cursor in reverse order, then turn them around.
+    let ascending = sort.desc == backwards;
+    let (cmp, dir) = if ascending {
+        (">", "ASC")
+    } else {
+        ("<", "DESC")
+    };
+    let mut b = QueryBuilder::new(list.select);
+    (list.filters)(&mut b);
+    if let Some(c) = before.as_ref().or(after.as_ref()) {
+        b.push(format!(" AND ({}, {}) {cmp} (", sort.expr, list.id_col))
+            .push_bind(c.key.clone())
+            .push(format!("::{}, ", sort.cast))
+            .push_bind(c.id)
+            .push(")");
+    }
+    b.push(format!(
+        " ORDER BY {} {dir}, {} {dir} LIMIT ",
+        sort.expr, list.id_col
+    ))
+    .push_bind(i64::from(per_page) + 1);
+    let mut rows: Vec<R> = b
+        .build_query_as::<R>()
+        .persistent(list.persistent)
+        .fetch_all(&mut **tx)
+        .await?;
+    let more = rows.len() > per_page as usize;
+    rows.truncate(per_page as usize);
+    if backwards {
+        rows.reverse();
+    }
+    let edge = |r: Option<&R>| {
+        r.map(|r| {
+            Cursor {
+                key: r.sort_key().to_string(),
+                id: r.id(),
+            }
+            .encode()
+        })
+    };
+    let (next, prev) = if backwards {
+        // The page we came back from follows this one.
+        (
+            edge(rows.last()),
+            if more { edge(rows.first()) } else { None },
+        )
+    } else {
+        (
+            if more { edge(rows.last()) } else { None },
+            if after.is_some() {
+                edge(rows.first())
+            } else {
+                None
+            },
+        )
+    };
+    let first = before.is_none() && after.is_none();
+    let total = if first && !more {
+        Total {
+            n: rows.len() as u32,
+            capped: false,
+        }
+    } else {
+        capped_count(tx, list).await?
+    };
+    Ok(Page {
+        items: rows,
+        total,
+        page: if first { 1 } else { request.number() },
+        per_page,
+        next,
+        prev,
+    })
+}
+
+/// How many rows the list's filters match, counting no further than the cap.
+async fn capped_count(tx: &mut Tx, list: &List<'_>) -> Result<Total, AppError> {
+    let mut b = QueryBuilder::new(format!("SELECT count(*) FROM ({}", list.count_from));
+    (list.filters)(&mut b);
+    b.push(" LIMIT ")
+        .push_bind(i64::from(COUNT_CAP) + 1)
+        .push(") t");
+    let n: i64 = b.build_query_scalar().fetch_one(&mut **tx).await?;
+    Ok(Total {
+        n: n.min(i64::from(COUNT_CAP)) as u32,
+        capped: n > i64::from(COUNT_CAP),
+    })
+}
