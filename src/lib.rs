@@ -14,9 +14,10 @@ pub mod ui;
 #[cfg(feature = "ssr")]
 pub mod server;
 
+/// Hydrate the page the server rendered (called by the WebAssembly entry point, `src/front`).
 #[cfg(feature = "hydrate")]
-#[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     let body = leptos::prelude::document().body();
     // What the server rendered this page with (see `ui::PageSeed`).

@@ -3,7 +3,8 @@
 #   tools/dev.sh run    build and serve the app with demo data at http://127.0.0.1:3000
 #   tools/dev.sh test   run every test (unit, integration on PostgreSQL + Redis, browser)
 # Other verbs: setup (install toolchain and packages), services (start PostgreSQL and Redis),
-# stop (stop them), seed-large [CLIENTS] [MATTERS], bench (matter-list server time), psql.
+# stop (stop them), seed-large [CLIENTS] [MATTERS], load (the load benchmark, with its peers),
+# psql.
 #
 # Everything it starts is private: a PostgreSQL cluster and a Redis on loopback ports of their
 # own, with data under .data/ (git-ignored). Nothing is configured by hand.
@@ -214,11 +215,12 @@ test_all() {
   kill "$E2E_PID" 2>/dev/null || true
 }
 
-bench() {
-  setup_rust; services
-  export TEST_DATABASE_ADMIN_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
-  export TEST_APP_PASSWORD="$APP_PASSWORD" TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT" RUST_LOG=warn
-  cargo bench --features ssr --bench matter_list
+load() {
+  setup; services
+  command -v wrk >/dev/null || as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+  log "release build, as shipped"
+  cargo leptos build --release
+  ROOT="$ROOT" DATA="$DATA" PG_PORT="$PG_PORT" REDIS_PORT="$REDIS_PORT" tools/load.sh
 }
 
 case "${1:-}" in
@@ -228,7 +230,7 @@ case "${1:-}" in
   services) services ;;
   stop) stop ;;
   seed-large) shift; seed_large "$@" ;;
-  bench) bench ;;
+  load) load ;;
   psql) shift; services; psql_admin -d docket "$@" ;;
-  *) echo "usage: tools/dev.sh run | test | setup | services | stop | seed-large [CLIENTS] [MATTERS] | bench | psql" >&2; exit 2 ;;
+  *) echo "usage: tools/dev.sh run | test | setup | services | stop | seed-large [CLIENTS] [MATTERS] | load | psql" >&2; exit 2 ;;
 esac

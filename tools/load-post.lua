@@ -1,4 +1,4 @@
 -- wrk: the matter list's server function, as the browser app calls it.
 wrk.method = "POST"
-wrk.body = "query%5Bpage%5D=1"
+wrk.body = "query%5Bq%5D="
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
