@@ -25,7 +25,8 @@ rss_mib() { awk '/VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 # One wrk run; prints "req/s p50 p99" (latencies in ms).
 measure() {
   local name="$1" url="$2"; shift 2
-  wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$url" > "$OUT/$name.txt" 2>&1 || true
+  local file; file="$OUT/$(printf %s "$name" | tr -c 'A-Za-z0-9' '_').txt"
+  wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$url" > "$file" 2>&1 || true
   awk -v name="$name" '
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
     /Requests\/sec/ { rps = $2 }
@@ -33,7 +34,7 @@ measure() {
     /^ +99%/ { p99 = ms($2) }
     /Non-2xx/ { bad = $NF }
     END { printf "%-34s %9.0f req/s   p50 %7.2f ms   p99 %7.2f ms%s\n", name, rps, p50, p99, (bad ? "   (" bad " non-2xx!)" : "") }
-  ' "$OUT/$name.txt"
+  ' "$file"
 }
 
 # ── Docket ───────────────────────────────────────────────────────────────────────────────────
@@ -92,11 +93,13 @@ RSS_LOAD=$(rss_mib "$DOCKET_PID")
 
 say "a burst of 50 sign-ins (10 at a time)"
 for _ in $(seq 5); do
+  BURST=()
   for _ in $(seq 10); do
     curl -fsS -o /dev/null -H 'Accept: application/json' --data-urlencode "email=admin@large.test" \
       --data-urlencode "password=docket-demo" "$BASE/api/auth/login" &
+    BURST+=("$!")
   done
-  wait
+  wait "${BURST[@]}" || true
 done
 RSS_SIGNIN=$(rss_mib "$DOCKET_PID")
 

@@ -200,6 +200,8 @@ struct Row {
     changes: Value,
     ip: Option<String>,
     sort_key: String,
+    #[sqlx(default)]
+    total_capped: i64,
 }
 
 impl Keyed for Row {
@@ -209,13 +211,16 @@ impl Keyed for Row {
     fn sort_key(&self) -> &str {
         &self.sort_key
     }
+    fn total_capped(&self) -> i64 {
+        self.total_capped
+    }
 }
 
-const SELECT: &str = "SELECT a.id,
+const COLUMNS: &str = "a.id,
     to_char(a.created_at AT TIME ZONE o.timezone, 'YYYY-MM-DD HH24:MI') || ' ' || o.timezone AS at,
     a.actor_name, a.action, a.resource_type, a.resource_id, a.summary, a.changes, host(a.ip_address) AS ip,
-    a.created_at::text AS sort_key
-  FROM activity_logs a JOIN organizations o ON o.id = a.organization_id";
+    a.created_at::text AS sort_key";
+const FROM: &str = "FROM activity_logs a JOIN organizations o ON o.id = a.organization_id";
 
 /// Newest first; ties in time by id.
 const NEWEST_FIRST: Sort = Sort {
@@ -243,17 +248,16 @@ pub async fn list(
     tx: &mut Tx,
     resource_type: &str,
     resource_id: Uuid,
-    limit: i64,
+    limit: u32,
     with_ip: bool,
 ) -> Result<Vec<ActivityEntry>, AppError> {
     let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE a.resource_type = $1 AND a.resource_id = $2
+        "SELECT {COLUMNS} {FROM} WHERE a.resource_type = $1 AND a.resource_id = $2
           ORDER BY a.created_at DESC, a.id DESC
-          LIMIT $3"
+          LIMIT {limit}"
     )))
     .bind(resource_type)
     .bind(resource_id)
-    .bind(limit)
     .fetch_all(&mut **tx)
     .await?;
     Ok(rows.into_iter().map(|r| entry(r, with_ip)).collect())
@@ -268,9 +272,9 @@ pub async fn firm_page(
 ) -> Result<Page<ActivityEntry>, AppError> {
     let filters = |b: &mut QueryBuilder<Postgres>| push_filters(b, q);
     let list = List {
-        select: SELECT,
-        count_from:
-            "SELECT 1 FROM activity_logs a JOIN organizations o ON o.id = a.organization_id",
+        columns: COLUMNS,
+        from: FROM,
+        count_from: FROM,
         filters: &filters,
         id_col: "a.id",
         sort: NEWEST_FIRST,

@@ -139,9 +139,10 @@ pub async fn switch_org(org_id: Uuid) -> Result<(), AppError> {
 #[server(endpoint = "auth/session")]
 pub async fn current_session() -> Result<SessionInfo, AppError> {
     crate::server::endpoint("auth.session", async move {
-        let (caller, mut tx) = super::caller::Caller::begin().await?;
-        let info =
-            super::repo::session_info(&mut tx, caller.user_id, caller.org_id, caller.role).await?;
+        let (_caller, mut tx) = super::caller::Caller::begin().await?;
+        let info = super::repo::session_info(&mut tx)
+            .await?
+            .ok_or(AppError::Unauthorized)?;
         tx.commit().await?;
         Ok(info)
     })

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use sqlx::{Postgres, Transaction};
 use tokio::sync::Mutex;
 
-use crate::server::db::{enter, SharedTx, Tx};
+use crate::server::db::{enter, member_role, SharedTx, Tx};
 use crate::server::request::RequestMeta;
 use crate::server::session::{session_user, SessionUser};
 
@@ -30,14 +30,35 @@ pub struct Caller {
     pub meta: RequestMeta,
 }
 
-/// The transaction a page render shares: opened read-only by the page middleware (which reads
-/// the session shown in the frame) or by the first server function the page calls, and reused by
-/// the rest, so one page view is one transaction and the caller is resolved once.
+/// The transaction a page render shares: opened read-only by the page middleware with the
+/// session the frame shows (which also checks the membership), and reused by every server
+/// function the page calls, so one page view is one transaction and the caller is resolved once.
 #[derive(Clone, Default)]
 pub struct PageScope(Arc<Mutex<Option<SharedTx>>>);
 
 impl PageScope {
-    /// A turn in the page's transaction, opening it (and resolving the caller) when needed.
+    /// Open the page's transaction: resolve the caller and read the session shown in the frame,
+    /// in one statement after `BEGIN`.
+    pub async fn open(
+        &self,
+        state: &AppState,
+        session: &Session,
+        parts: &Parts,
+    ) -> Result<super::SessionInfo, AppError> {
+        let mut guard = self.0.clone().lock_owned().await;
+        let (user, meta) = who(state, session, Some(parts)).await?;
+        let mut tx = enter(&state.db, user.user_id, user.org_id, true).await?;
+        let info = super::repo::session_info(&mut tx).await?;
+        let Some(caller) = Caller::of(user, info.as_ref().map(|i| i.role), meta) else {
+            drop(tx);
+            return Err(ended(session, user).await);
+        };
+        *guard = Some(SharedTx { tx, caller });
+        info.ok_or(AppError::Unauthorized)
+    }
+
+    /// A turn in the page's transaction (opening one, if the page did not, or an error on the way
+    /// closed it).
     pub async fn begin(
         &self,
         state: &AppState,
@@ -60,7 +81,46 @@ impl PageScope {
     }
 }
 
+/// The signed-in user of a request (the sign-in gate already read the session) and facts about
+/// the request.
+async fn who(
+    state: &AppState,
+    session: &Session,
+    parts: Option<&Parts>,
+) -> Result<(SessionUser, RequestMeta), AppError> {
+    let meta = parts
+        .map(|p| RequestMeta::from_parts(p, state.config.proxy_hops))
+        .unwrap_or_default();
+    let known = parts.and_then(|p| p.extensions.get::<SessionUser>().copied());
+    let user = match known {
+        Some(user) => user,
+        None => session_user(session).await?.ok_or(AppError::Unauthorized)?,
+    };
+    Ok((user, meta))
+}
+
+/// Removed from the firm, or deactivated: the session ends instead of failing forever.
+async fn ended(session: &Session, user: SessionUser) -> AppError {
+    if let Err(e) = crate::server::session::sign_out(session).await {
+        return e;
+    }
+    tracing::info!(user_id = %user.user_id, "session ended: no longer a member");
+    AppError::Unauthorized
+}
+
 impl Caller {
+    /// The caller, if `role` says the user is an active member of the session's firm.
+    fn of(user: SessionUser, role: Option<Role>, meta: RequestMeta) -> Option<Caller> {
+        let caller = Caller {
+            user_id: user.user_id,
+            org_id: user.org_id?,
+            role: role?,
+            meta,
+        };
+        tracing::Span::current().record("user_id", tracing::field::display(caller.user_id));
+        Some(caller)
+    }
+
     /// Resolve the caller of the current server function and open their firm's transaction
     /// (during a page render: take a turn in the page's).
     pub async fn begin() -> Result<(Caller, Tx), AppError> {
@@ -85,42 +145,27 @@ impl Caller {
         Ok((caller, Tx::own(tx)))
     }
 
-    /// Who is calling, checked against their membership in the same statement that scopes the
-    /// new transaction to their firm.
+    /// Who is calling, checked against their membership in the new transaction scoped to their
+    /// firm.
     async fn open(
         state: &AppState,
         session: &Session,
         parts: Option<&Parts>,
         read_only: bool,
     ) -> Result<(Caller, Transaction<'static, Postgres>), AppError> {
-        let meta = parts
-            .map(|p| RequestMeta::from_parts(p, state.config.proxy_hops))
-            .unwrap_or_default();
-        // The sign-in gate already read the session for this request.
-        let known = parts.and_then(|p| p.extensions.get::<SessionUser>().copied());
-        let user = match known {
-            Some(user) => user,
-            None => session_user(session).await?.ok_or(AppError::Unauthorized)?,
-        };
-        let (tx, role) = enter(&state.db, user.user_id, user.org_id, read_only).await?;
-        let role = role
+        let (user, meta) = who(state, session, parts).await?;
+        let mut tx = enter(&state.db, user.user_id, user.org_id, read_only).await?;
+        let role = member_role(&mut tx)
+            .await?
             .as_deref()
             .and_then(<Role as crate::kernel::Choice>::parse);
-        // Removed from the firm, or deactivated: the session ends instead of failing forever.
-        let (Some(org_id), Some(role)) = (user.org_id, role) else {
-            drop(tx);
-            crate::server::session::sign_out(session).await?;
-            tracing::info!(user_id = %user.user_id, "session ended: no longer a member");
-            return Err(AppError::Unauthorized);
-        };
-        let caller = Caller {
-            user_id: user.user_id,
-            org_id,
-            role,
-            meta,
-        };
-        tracing::Span::current().record("user_id", tracing::field::display(caller.user_id));
-        Ok((caller, tx))
+        match Self::of(user, role, meta) {
+            Some(caller) => Ok((caller, tx)),
+            None => {
+                drop(tx);
+                Err(ended(session, user).await)
+            }
+        }
     }
 
     /// A mutation: the form was rendered for the active firm, and the caller may create and
@@ -155,20 +200,6 @@ impl Caller {
         }
         Ok(())
     }
-}
-
-/// The session shown on a page: user, active firm, role, the firms to switch to, currency.
-pub async fn page_session(
-    scope: &PageScope,
-    state: &AppState,
-    session: &Session,
-    parts: &Parts,
-) -> Result<super::SessionInfo, AppError> {
-    let (caller, mut tx) = scope.begin(state, session, Some(parts)).await?;
-    let info =
-        super::repo::session_info(&mut tx, caller.user_id, caller.org_id, caller.role).await?;
-    tx.commit().await?;
-    Ok(info)
 }
 
 pub async fn current_session() -> Result<Session, AppError> {

@@ -75,49 +75,61 @@ pub async fn enter_org(tx: &mut Tx, org_id: Uuid) -> Result<(), AppError> {
     Ok(())
 }
 
-pub async fn session_info(
-    tx: &mut Tx,
-    user_id: Uuid,
-    org_id: Uuid,
-    role_now: Role,
-) -> Result<SessionInfo, AppError> {
-    let (user_name, email, currency): (String, String, String) = sqlx::query_as(
-        "SELECT u.full_name, u.email, o.currency FROM users u, organizations o WHERE u.id = $1 AND o.id = $2",
+#[derive(serde::Deserialize)]
+struct FirmJson {
+    id: Uuid,
+    name: String,
+    role: String,
+}
+
+/// The signed-in user, the transaction's firm, the caller's role there and the firms they may
+/// switch to, in one statement. `None` when the user is not an active member of the firm (the
+/// membership check of a page view).
+pub async fn session_info(conn: &mut sqlx::PgConnection) -> Result<Option<SessionInfo>, AppError> {
+    type Row = (
+        Uuid,
+        String,
+        String,
+        Uuid,
+        String,
+        String,
+        Option<String>,
+        sqlx::types::Json<Vec<FirmJson>>,
+    );
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT u.id, u.full_name, u.email, o.id, o.name, o.currency, app_member_role(),
+                coalesce((SELECT json_agg(json_build_object('id', f.id, 'name', f.name, 'role', m.role)
+                                          ORDER BY f.name, f.id)
+                            FROM user_organizations m JOIN organizations f ON f.id = m.organization_id
+                           WHERE m.user_id = u.id), '[]'::json)
+           FROM users u JOIN organizations o ON o.id = app_current_org()
+          WHERE u.id = app_current_user()",
     )
-    .bind(user_id)
-    .bind(org_id)
-    .fetch_one(&mut **tx)
+    .fetch_optional(conn)
     .await?;
-    let orgs: Vec<(Uuid, String, String)> = sqlx::query_as(
-        "SELECT o.id, o.name, uo.role FROM user_organizations uo JOIN organizations o ON o.id = uo.organization_id
-          WHERE uo.user_id = $1 ORDER BY o.name",
-    )
-    .bind(user_id)
-    .fetch_all(&mut **tx)
-    .await?;
-    let orgs: Vec<OrgChoice> = orgs
+    let Some((user_id, user_name, email, org_id, org_name, currency, Some(role_now), orgs)) = row
+    else {
+        return Ok(None);
+    };
+    let orgs = orgs
+        .0
         .into_iter()
-        .map(|(id, name, r)| OrgChoice {
-            id,
-            name,
-            role: role(&r),
+        .map(|f| OrgChoice {
+            id: f.id,
+            name: f.name,
+            role: role(&f.role),
         })
         .collect();
-    let org_name = orgs
-        .iter()
-        .find(|o| o.id == org_id)
-        .map(|o| o.name.clone())
-        .ok_or(AppError::Forbidden)?;
-    Ok(SessionInfo {
+    Ok(Some(SessionInfo {
         user_id,
         user_name,
         email,
         org_id,
         org_name,
         currency,
-        role: role_now,
+        role: role(&role_now),
         orgs,
-    })
+    }))
 }
 
 pub async fn people(tx: &mut Tx) -> Result<Vec<Person>, AppError> {

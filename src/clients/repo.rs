@@ -29,6 +29,7 @@ struct ListRow {
     phone: Option<String>,
     open_matters: i64,
     sort_key: String,
+    total_capped: i64,
 }
 
 impl Keyed for ListRow {
@@ -37,6 +38,9 @@ impl Keyed for ListRow {
     }
     fn sort_key(&self) -> &str {
         &self.sort_key
+    }
+    fn total_capped(&self) -> i64 {
+        self.total_capped
     }
 }
 
@@ -71,15 +75,15 @@ fn push_filters(b: &mut QueryBuilder<Postgres>, q: &ClientQuery) {
 pub async fn list(tx: &mut Tx, q: &ClientQuery) -> Result<Page<ClientRow>, AppError> {
     let filters = |b: &mut QueryBuilder<Postgres>| push_filters(b, q);
     let list = List {
-        select: "SELECT c.id, c.name, c.client_type, c.status,
+        columns: "c.id, c.name, c.client_type, c.status,
                   (SELECT value FROM client_contacts cc
                     WHERE cc.client_id = c.id AND cc.contact_type = 'email' AND cc.is_primary) AS email,
                   (SELECT value FROM client_contacts cc
                     WHERE cc.client_id = c.id AND cc.contact_type = 'phone' AND cc.is_primary) AS phone,
                   (SELECT count(*) FROM matters m WHERE m.client_id = c.id AND m.status <> 'closed') AS open_matters,
-                  lower(c.name) AS sort_key
-             FROM clients c",
-        count_from: "SELECT 1 FROM clients c",
+                  lower(c.name) AS sort_key",
+        from: "FROM clients c",
+        count_from: "FROM clients c",
         filters: &filters,
         id_col: "c.id",
         sort: Sort {

@@ -36,6 +36,7 @@ struct ListRow {
     responsible_name: Option<String>,
     date_opened: NaiveDate,
     sort_key: String,
+    total_capped: i64,
 }
 
 impl Keyed for ListRow {
@@ -44,6 +45,9 @@ impl Keyed for ListRow {
     }
     fn sort_key(&self) -> &str {
         &self.sort_key
+    }
+    fn total_capped(&self) -> i64 {
+        self.total_capped
     }
 }
 
@@ -111,19 +115,19 @@ fn push_filters(b: &mut QueryBuilder<Postgres>, q: &MatterQuery) {
 
 pub async fn list(tx: &mut Tx, q: &MatterQuery) -> Result<Page<MatterRow>, AppError> {
     let sort = sort(q);
-    let select = format!(
-        "SELECT m.id, m.matter_number, m.title, m.client_id, c.name AS client_name, m.status, m.priority,
-                m.stage, m.practice_area, u.full_name AS responsible_name, m.date_opened,
-                ({})::text AS sort_key
-           FROM matters m
-           JOIN clients c ON c.id = m.client_id
-           LEFT JOIN users u ON u.id = m.responsible_attorney_id",
+    let columns = format!(
+        "m.id, m.matter_number, m.title, m.client_id, c.name AS client_name, m.status, m.priority,
+         m.stage, m.practice_area, u.full_name AS responsible_name, m.date_opened,
+         ({})::text AS sort_key",
         sort.expr
     );
     let filters = |b: &mut QueryBuilder<Postgres>| push_filters(b, q);
     let list = List {
-        select: &select,
-        count_from: "SELECT 1 FROM matters m",
+        columns: &columns,
+        from: "FROM matters m
+               JOIN clients c ON c.id = m.client_id
+               LEFT JOIN users u ON u.id = m.responsible_attorney_id",
+        count_from: "FROM matters m",
         filters: &filters,
         id_col: "m.id",
         sort,

@@ -106,35 +106,38 @@ impl Drop for Tx {
 /// How many firm-scoped transactions this process opened (for tests and metrics).
 pub static TRANSACTIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
-/// Open a transaction scoped to one firm and one user, in one round trip after `BEGIN`: the
-/// row-level security policies read `app.org_id` / `app.user_id`, which `app_enter` sets with
+/// Open a transaction scoped to one firm and one user, in one round trip: `BEGIN` and the
+/// settings the row-level security policies read (`app.user_id`, `app.org_id`), set with
 /// `set_config(…, true)`, local to this transaction, so a pooled connection never carries one
-/// firm's scope into another request. Returns the user's role in the firm, `None` when they are
-/// not an active member. `read_only` for a page render's shared transaction.
+/// firm's scope into another request. (The ids are written into the statement: they are UUIDs
+/// from the session, which print as hex digits and dashes only.) `read_only` for a page render.
 pub async fn enter(
     pool: &PgPool,
     user_id: Uuid,
     org_id: Option<Uuid>,
     read_only: bool,
-) -> Result<(Transaction<'static, Postgres>, Option<String>), AppError> {
+) -> Result<Transaction<'static, Postgres>, AppError> {
     TRANSACTIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let mut tx = if read_only {
-        pool.begin_with("BEGIN READ ONLY").await?
-    } else {
-        pool.begin().await?
-    };
-    let role: Option<String> = sqlx::query_scalar("SELECT app_enter($1, $2)")
-        .bind(user_id)
-        .bind(org_id)
-        .fetch_one(&mut *tx)
-        .await?;
-    Ok((tx, role))
+    let begin = format!(
+        "BEGIN{}; SELECT set_config('app.user_id', '{user_id}', true), set_config('app.org_id', '{}', true)",
+        if read_only { " READ ONLY" } else { "" },
+        org_id.map(|o| o.to_string()).unwrap_or_default(),
+    );
+    Ok(pool.begin_with(sqlx::AssertSqlSafe(begin)).await?)
+}
+
+/// The transaction's user's role in its firm, `None` when not an active member.
+pub async fn member_role(
+    tx: &mut Transaction<'static, Postgres>,
+) -> Result<Option<String>, AppError> {
+    Ok(sqlx::query_scalar("SELECT app_member_role()")
+        .fetch_one(&mut **tx)
+        .await?)
 }
 
 /// A firm-scoped transaction of its own (see `enter`).
 pub async fn tenant_tx(pool: &PgPool, user_id: Uuid, org_id: Option<Uuid>) -> Result<Tx, AppError> {
-    let (tx, _) = enter(pool, user_id, org_id, false).await?;
-    Ok(Tx::own(tx))
+    Ok(Tx::own(enter(pool, user_id, org_id, false).await?))
 }
 
 /// The name of the constraint a database error violated, if any.

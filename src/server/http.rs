@@ -86,13 +86,14 @@ pub fn unavailable_page() -> Response {
     res
 }
 
-/// A small page rendered outside the app (outages, limits): styled, no scripts. `message` is
-/// trusted HTML (our own text).
+/// A small page rendered outside the app (outages, limits): styled inline, no scripts, nothing
+/// from the request in it. `message` is trusted HTML (our own text).
 pub fn plain_page(status: StatusCode, title: &str, message: &str) -> Response {
     let html = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title} · Docket</title>\
-         <link rel=\"stylesheet\" href=\"/pkg/docket.css\"></head><body class=\"standalone\">\
-         <main class=\"card narrow\"><h1>{title}</h1><p>{message}</p></main></body></html>"
+         <style>body{{font:16px/1.5 system-ui,sans-serif;background:#f4f5f7;color:#1f2933;margin:0}}\
+         main{{max-width:32rem;margin:4rem auto;background:#fff;padding:2rem;border-radius:8px}}</style>\
+         </head><body><main><h1>{title}</h1><p>{message}</p></main></body></html>"
     );
     (
         status,
@@ -100,7 +101,7 @@ pub fn plain_page(status: StatusCode, title: &str, message: &str) -> Response {
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
             (
                 header::CONTENT_SECURITY_POLICY,
-                "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+                "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
             ),
         ],
         html,

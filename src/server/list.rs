@@ -1,7 +1,7 @@
 //! How every list is cut into pages: by keyset. A page continues from the sort key and id of
 //! the row before it (carried in the URL as a cursor), so it costs the same on page 1 and page
-//! 4,000, and the query has one shape whatever the page: PostgreSQL can plan it once. Counts
-//! stop at `COUNT_CAP` ("1,000+").
+//! 4,000, and the query has one shape whatever the page: PostgreSQL plans it once and reuses the
+//! plan (no OFFSET, no bound LIMIT). Counts stop at `COUNT_CAP` ("1,000+").
 
 use sqlx::postgres::PgRow;
 use sqlx::{FromRow, Postgres, QueryBuilder};
@@ -21,17 +21,20 @@ pub struct Sort {
     pub desc: bool,
 }
 
-/// A row of a keyset list: its id and the text of its sort value (selected as `sort_key`).
+/// A row of a keyset list: its id, the text of its sort value (selected as `sort_key`) and the
+/// list's capped count (selected as `total_capped`).
 pub trait Keyed {
     fn id(&self) -> Uuid;
     fn sort_key(&self) -> &str;
+    fn total_capped(&self) -> i64;
 }
 
-/// What a list is made of: its select (whose list includes `(<sort expr>)::text AS sort_key`
-/// and the id column), the `FROM` its count needs, the `WHERE` of its filters (pushed with bound
-/// values by `filters`), its id column and order.
+/// What a list is made of: its columns (including `(<sort expr>)::text AS sort_key` and the id
+/// column), its `FROM` with the joins the columns need, the `FROM` its count needs, the `WHERE`
+/// of its filters (pushed with bound values by `filters`), its id column and order.
 pub struct List<'a> {
-    pub select: &'a str,
+    pub columns: &'a str,
+    pub from: &'a str,
     pub count_from: &'a str,
     pub filters: &'a (dyn Fn(&mut QueryBuilder<Postgres>) + Sync),
     pub id_col: &'static str,
@@ -41,8 +44,8 @@ pub struct List<'a> {
     pub persistent: bool,
 }
 
-/// One page of a list, with its total (exact up to the cap, and counted only when the page
-/// alone does not tell it: a first page with room to spare is the whole list).
+/// One page of a list, with its total (exact up to the cap), in one statement: the count is a
+/// subquery of the page's (PostgreSQL runs it once), so a page costs one round trip.
 pub async fn keyset_page<R>(
     tx: &mut Tx,
     list: &List<'_>,
@@ -63,7 +66,16 @@ where
     } else {
         ("<", "DESC")
     };
-    let mut b = QueryBuilder::new(list.select);
+    let mut b = QueryBuilder::new(format!(
+        "SELECT {}, (SELECT count(*) FROM (SELECT 1 {}",
+        list.columns, list.count_from
+    ));
+    (list.filters)(&mut b);
+    b.push(format!(
+        " LIMIT {}) c) AS total_capped {}",
+        COUNT_CAP + 1,
+        list.from
+    ));
     (list.filters)(&mut b);
     if let Some(c) = before.as_ref().or(after.as_ref()) {
         b.push(format!(" AND ({}, {}) {cmp} (", sort.expr, list.id_col))
@@ -72,11 +84,14 @@ where
             .push_bind(c.id)
             .push(")");
     }
+    // The limit is written into the statement, not bound: with a bound limit PostgreSQL cannot
+    // cost a generic plan (it guesses a tenth of the table) and keeps re-planning every run.
     b.push(format!(
-        " ORDER BY {} {dir}, {} {dir} LIMIT ",
-        sort.expr, list.id_col
-    ))
-    .push_bind(i64::from(per_page) + 1);
+        " ORDER BY {} {dir}, {} {dir} LIMIT {}",
+        sort.expr,
+        list.id_col,
+        per_page + 1
+    ));
     let mut rows: Vec<R> = b
         .build_query_as::<R>()
         .persistent(list.persistent)
@@ -113,13 +128,10 @@ where
         )
     };
     let first = before.is_none() && after.is_none();
-    let total = if first && !more {
-        Total {
-            n: rows.len() as u32,
-            capped: false,
-        }
-    } else {
-        capped_count(tx, list).await?
+    let n = rows.first().map_or(0, |r| r.total_capped());
+    let total = Total {
+        n: n.min(i64::from(COUNT_CAP)) as u32,
+        capped: n > i64::from(COUNT_CAP),
     };
     Ok(Page {
         items: rows,
@@ -128,19 +140,5 @@ where
         per_page,
         next,
         prev,
-    })
-}
-
-/// How many rows the list's filters match, counting no further than the cap.
-async fn capped_count(tx: &mut Tx, list: &List<'_>) -> Result<Total, AppError> {
-    let mut b = QueryBuilder::new(format!("SELECT count(*) FROM ({}", list.count_from));
-    (list.filters)(&mut b);
-    b.push(" LIMIT ")
-        .push_bind(i64::from(COUNT_CAP) + 1)
-        .push(") t");
-    let n: i64 = b.build_query_scalar().fetch_one(&mut **tx).await?;
-    Ok(Total {
-        n: n.min(i64::from(COUNT_CAP)) as u32,
-        capped: n > i64::from(COUNT_CAP),
     })
 }

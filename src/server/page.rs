@@ -20,7 +20,7 @@ use super::gate::is_public;
 use super::http::accepts_html;
 use super::session::{ended_user, session_user, set_flash, take_flash, SessionUser};
 use super::AppState;
-use crate::auth::caller::{page_session, PageScope};
+use crate::auth::caller::PageScope;
 use crate::error::AppError;
 use crate::kernel::FieldErrors;
 use crate::ui::{query_string, FormFlash};
@@ -49,7 +49,7 @@ pub async fn page_context(
         if viewer.is_some() {
             // One transaction for the whole page view, starting with the session it shows.
             let scope = PageScope::default();
-            match page_session(&scope, &state, &session, &parts).await {
+            match scope.open(&state, &session, &parts).await {
                 Ok(info) => {
                     parts.extensions.insert(info);
                     parts.extensions.insert(scope);
