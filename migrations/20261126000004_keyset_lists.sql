@@ -1,4 +1,4 @@
--- Docket schema, step 4: lists cut by keyset, and the caller's role in one function.
+-- Docket schema, step 4: lists cut by keyset.
 --
 -- Every list orders by (value, id) in one direction and continues from the last row it showed,
 -- so each order has an index (organization_id, value, id) that serves it forwards and backwards,
@@ -41,13 +41,3 @@ DROP INDEX activity_logs_org_action_idx;
 CREATE INDEX activity_logs_org_created_idx ON activity_logs (organization_id, created_at, id);
 CREATE INDEX activity_logs_org_user_idx ON activity_logs (organization_id, user_id, created_at, id);
 CREATE INDEX activity_logs_org_action_idx ON activity_logs (organization_id, action, created_at, id);
-
--- The role of the transaction's user in the transaction's firm (see `db::enter`), NULL when they
--- are not an active member. Runs with the caller's rights, so the read is itself under RLS.
-CREATE FUNCTION app_member_role() RETURNS text LANGUAGE sql STABLE AS $$
-    SELECT uo.role
-      FROM user_organizations uo JOIN users u ON u.id = uo.user_id
-     WHERE uo.user_id = app_current_user() AND uo.organization_id = app_current_org() AND u.is_active
-$$;
-REVOKE ALL ON FUNCTION app_member_role() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION app_member_role() TO docket_app;

@@ -1,7 +1,7 @@
 //! The HTML shell, the root component and the route table. No business logic here.
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
@@ -27,6 +27,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <HashedStylesheet options=options.clone() id="docket"/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -43,7 +44,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_page_seed();
     view! {
-        <Stylesheet id="docket" href="/pkg/docket.css"/>
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
         <Meta name="description" content="Docket — practice management for law firms"/>
         <Title text="Docket"/>

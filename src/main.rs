@@ -103,9 +103,13 @@ async fn serve(config: Config) -> Result<(), String> {
         .map_err(|e| format!("database: {e}"))?;
     let redis = session::redis_pool(&config.redis_url).await?;
     let leptos = get_configuration(None).map_err(|e| format!("leptos configuration: {e}"))?;
-    let addr: SocketAddr = config.bind_addr.unwrap_or(leptos.leptos_options.site_addr);
+    let mut leptos_options = leptos.leptos_options;
+    // A release build names its assets by content hash and says so in hash.txt beside the
+    // binary: serve and link those names whether or not LEPTOS_HASH_FILES was set.
+    leptos_options.hash_files |= docket::server::assets::hashed();
+    let addr: SocketAddr = config.bind_addr.unwrap_or(leptos_options.site_addr);
     let state = AppState {
-        leptos_options: leptos.leptos_options,
+        leptos_options,
         db,
         redis,
         config: Arc::new(config),

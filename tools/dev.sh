@@ -3,8 +3,8 @@
 #   tools/dev.sh run    build and serve the app with demo data at http://127.0.0.1:3000
 #   tools/dev.sh test   run every test (unit, integration on PostgreSQL + Redis, browser)
 # Other verbs: setup (install toolchain and packages), services (start PostgreSQL and Redis),
-# stop (stop them), seed-large [CLIENTS] [MATTERS], load (the load benchmark, with its peers),
-# psql.
+# stop (stop them), e2e [SPEC…] (browser tests only, against the last release build),
+# seed-large [CLIENTS] [MATTERS], load (the load benchmark, with its peers), psql.
 #
 # Everything it starts is private: a PostgreSQL cluster and a Redis on loopback ports of their
 # own, with data under .data/ (git-ignored). Nothing is configured by hand.
@@ -164,13 +164,31 @@ app_env() {
   export REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
 }
 
+# The release build as shipped: the server binary, and the site with every asset precompressed
+# (brotli 11 and gzip 9, served by the binary to browsers that accept them).
+release_build() {
+  cargo leptos build --release
+  local f
+  for f in target/site/pkg/*.wasm target/site/pkg/*.js target/site/pkg/*.css; do
+    [ -f "$f" ] || continue
+    [ "$f.br" -nt "$f" ] || brotli -f -q 11 -o "$f.br" "$f"
+    [ "$f.gz" -nt "$f" ] || gzip -f -9 -k "$f"
+  done
+}
+
+# How the binary finds its site outside cargo-leptos.
+export_site() {
+  export LEPTOS_OUTPUT_NAME=docket LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_ENV=PROD
+}
+
 # ─────────────────────────────── verbs ───────────────────────────────
 run() {
   setup; services; ensure_db docket; app_env docket
-  export DOCKET_SEED_DEMO=1 LEPTOS_ENV=PROD
-  log "building the release app (first build ~6 minutes on 2 cores), then serving http://127.0.0.1:3000"
+  log "building the release app, then serving http://127.0.0.1:3000"
+  release_build
+  export_site
   log "sign in as admin@harborvale.test or attorney@harborvale.test, password docket-demo"
-  exec cargo leptos serve --release
+  DOCKET_SEED_DEMO=1 BIND_ADDR=127.0.0.1:3000 exec target/release/docket
 }
 
 seed_large() {
@@ -193,15 +211,21 @@ test_all() {
   RUST_MIN_STACK=8388608 cargo test --features ssr --no-fail-fast
 
   log "release build, as shipped"
-  cargo leptos build --release
+  release_build
 
+  browser_tests
+}
+
+# Playwright in Debian's Chromium against the release build served behind nginx (arguments go to
+# Playwright: a spec file, --grep …).
+browser_tests() {
   log "browser tests (Playwright in Debian's Chromium) against the release build behind nginx"
   psql_admin -d postgres -qc "DROP DATABASE IF EXISTS docket_e2e WITH (FORCE)" >/dev/null
   ensure_db docket_e2e; app_env docket_e2e
   redis-cli -p "$REDIS_PORT" flushall >/dev/null
   local port="${DOCKET_E2E_PORT:-3300}"
-  DOCKET_SEED_DEMO=1 LEPTOS_ENV=PROD LEPTOS_SITE_ROOT=target/site LEPTOS_OUTPUT_NAME=docket \
-    BIND_ADDR="127.0.0.1:$port" TRUST_PROXY=true LOG_FORMAT=json RUST_LOG=warn \
+  export_site
+  DOCKET_SEED_DEMO=1 BIND_ADDR="127.0.0.1:$port" TRUST_PROXY=true LOG_FORMAT=json RUST_LOG=warn \
     target/release/docket > "$DATA/e2e-server.log" 2>&1 &
   E2E_PID=$!
   trap 'kill "${E2E_PID:-}" 2>/dev/null || true; stop_nginx' EXIT
@@ -209,28 +233,35 @@ test_all() {
   curl -fsS "http://127.0.0.1:$port/health" >/dev/null || { cat "$DATA/e2e-server.log"; exit 1; }
   local web="${DOCKET_NGINX_PORT:-3380}"
   start_nginx "$web" "127.0.0.1:$port"
-  curl -fsS "http://127.0.0.1:$web/pkg/docket.wasm" -o /dev/null || { cat "$DATA/nginx-error.log"; exit 1; }
-  (cd end2end && BASE_URL="http://127.0.0.1:$web" npx playwright test)
+  curl -fsS "http://127.0.0.1:$web/login" -o /dev/null || { cat "$DATA/nginx-error.log"; exit 1; }
+  (cd end2end && BASE_URL="http://127.0.0.1:$web" npx playwright test "$@")
   stop_nginx
   kill "$E2E_PID" 2>/dev/null || true
+}
+
+e2e() {
+  setup; setup_e2e; services
+  [ -x target/release/docket ] || release_build
+  browser_tests "$@"
 }
 
 load() {
   setup; services
   command -v wrk >/dev/null || as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
   log "release build, as shipped"
-  cargo leptos build --release
+  release_build
   ROOT="$ROOT" DATA="$DATA" PG_PORT="$PG_PORT" REDIS_PORT="$REDIS_PORT" tools/load.sh
 }
 
 case "${1:-}" in
   run) run ;;
   test) test_all ;;
+  e2e) shift; e2e "$@" ;;
   setup) setup; setup_e2e ;;
   services) services ;;
   stop) stop ;;
   seed-large) shift; seed_large "$@" ;;
   load) load ;;
   psql) shift; services; psql_admin -d docket "$@" ;;
-  *) echo "usage: tools/dev.sh run | test | setup | services | stop | seed-large [CLIENTS] [MATTERS] | load | psql" >&2; exit 2 ;;
+  *) echo "usage: tools/dev.sh run | test | e2e [SPEC…] | setup | services | stop | seed-large [CLIENTS] [MATTERS] | load | psql" >&2; exit 2 ;;
 esac

@@ -48,8 +48,8 @@ target/release/docket seed --large 20000 100000 >/dev/null
 
 say "starting Docket (release) on $BASE"
 RATE_LIMIT_PER_USER=0 RATE_LIMIT_PER_ADDRESS=0 LEPTOS_ENV=PROD LEPTOS_SITE_ROOT=target/site \
-  LEPTOS_OUTPUT_NAME=docket BIND_ADDR="127.0.0.1:$PORT" RUST_LOG=warn LOG_FORMAT=json \
-  target/release/docket > "$OUT/docket.log" 2>&1 &
+  LEPTOS_OUTPUT_NAME=docket LEPTOS_SITE_PKG_DIR=pkg BIND_ADDR="127.0.0.1:$PORT" RUST_LOG=warn \
+  LOG_FORMAT=json target/release/docket > "$OUT/docket.log" 2>&1 &
 DOCKET_PID=$!
 PIDS=("$DOCKET_PID")
 trap 'kill "${PIDS[@]}" 2>/dev/null || true' EXIT

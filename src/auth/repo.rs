@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::{OrgChoice, Person, Role, SessionInfo};
 use crate::error::AppError;
 use crate::kernel::Choice;
-use crate::server::db::Tx;
+use crate::server::db::{Tx, MEMBER_ROLE};
 
 fn role(s: &str) -> Role {
     Role::parse(s).unwrap_or(Role::Staff)
@@ -96,15 +96,15 @@ pub async fn session_info(conn: &mut sqlx::PgConnection) -> Result<Option<Sessio
         Option<String>,
         sqlx::types::Json<Vec<FirmJson>>,
     );
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT u.id, u.full_name, u.email, o.id, o.name, o.currency, app_member_role(),
+    let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT u.id, u.full_name, u.email, o.id, o.name, o.currency, {MEMBER_ROLE},
                 coalesce((SELECT json_agg(json_build_object('id', f.id, 'name', f.name, 'role', m.role)
                                           ORDER BY f.name, f.id)
                             FROM user_organizations m JOIN organizations f ON f.id = m.organization_id
                            WHERE m.user_id = u.id), '[]'::json)
            FROM users u JOIN organizations o ON o.id = app_current_org()
-          WHERE u.id = app_current_user()",
-    )
+          WHERE u.id = app_current_user()"
+    )))
     .fetch_optional(conn)
     .await?;
     let Some((user_id, user_name, email, org_id, org_name, currency, Some(role_now), orgs)) = row

@@ -20,7 +20,11 @@ pub fn hashed() -> bool {
 }
 
 /// `/pkg/*` from `<site root>/pkg`.
-pub fn routes<S: Clone + Send + Sync + 'static>(site_root: &str, pkg_dir: &str, hashed: bool) -> Router<S> {
+pub fn routes<S: Clone + Send + Sync + 'static>(
+    site_root: &str,
+    pkg_dir: &str,
+    hashed: bool,
+) -> Router<S> {
     let dir = Path::new(site_root).join(pkg_dir);
     let cache = if hashed {
         "public, max-age=31536000, immutable"
@@ -34,10 +38,6 @@ pub fn routes<S: Clone + Send + Sync + 'static>(site_root: &str, pkg_dir: &str, 
                 header::CACHE_CONTROL,
                 HeaderValue::from_static(cache),
             ))
-            .service(
-                ServeDir::new(dir)
-                    .precompressed_br()
-                    .precompressed_gzip(),
-            ),
+            .service(ServeDir::new(dir).precompressed_br().precompressed_gzip()),
     )
 }

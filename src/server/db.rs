@@ -126,13 +126,21 @@ pub async fn enter(
     Ok(pool.begin_with(sqlx::AssertSqlSafe(begin)).await?)
 }
 
+/// SQL of the transaction's user's role in its firm (NULL when not an active member): written
+/// into the statements that need it, so it is planned once with them (a SQL function would be
+/// planned again at every call).
+pub const MEMBER_ROLE: &str = "(SELECT uo.role FROM user_organizations uo JOIN users mu ON mu.id = uo.user_id
+    WHERE uo.user_id = app_current_user() AND uo.organization_id = app_current_org() AND mu.is_active)";
+
 /// The transaction's user's role in its firm, `None` when not an active member.
 pub async fn member_role(
     tx: &mut Transaction<'static, Postgres>,
 ) -> Result<Option<String>, AppError> {
-    Ok(sqlx::query_scalar("SELECT app_member_role()")
-        .fetch_one(&mut **tx)
-        .await?)
+    Ok(
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT {MEMBER_ROLE}")))
+            .fetch_one(&mut **tx)
+            .await?,
+    )
 }
 
 /// A firm-scoped transaction of its own (see `enter`).

@@ -1,6 +1,7 @@
 //! Server-only plumbing: configuration, state, database and session access, HTTP middleware,
 //! telemetry, health checks and seeding. Gated once, in lib.rs.
 
+pub mod assets;
 pub mod config;
 pub mod db;
 pub mod endpoint;

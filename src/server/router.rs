@@ -7,12 +7,17 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-use super::{gate, health, http, page, session, AppState};
+use super::{assets, gate, health, http, page, session, AppState};
 use crate::app::{shell, App};
 
 pub fn build(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
+    let assets = assets::routes(
+        &options.site_root,
+        &options.site_pkg_dir,
+        options.hash_files,
+    );
     let trace = TraceLayer::new_for_http()
         .make_span_with(|req: &axum::http::Request<_>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
@@ -24,6 +29,7 @@ pub fn build(state: AppState) -> Router {
         .route("/health", get(health::health))
         .route("/health/detailed", get(health::detailed))
         .route("/activity/export.csv", get(crate::audit::export::csv))
+        .merge(assets)
         .leptos_routes_with_context(&state, routes, || (), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(http::api_error_status))
