@@ -10,12 +10,6 @@ use std::sync::Arc;
 use docket::server::{config::Config, db, router, seed, session, telemetry, AppState};
 use leptos::config::get_configuration;
 
-/// mimalloc: server-side rendering allocates many small strings (glibc's malloc took a fifth of
-/// the CPU of a page), and a password check's 19 MiB goes back to the system afterwards instead of
-/// staying in a per-thread arena.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// Stack for the runtime's threads: server-side rendering of deep Leptos views is recursive, and
 /// a debug build needs more than the 2 MiB default (a release build far less).
 const THREAD_STACK: usize = 8 * 1024 * 1024;
