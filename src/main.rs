@@ -100,7 +100,7 @@ async fn serve(config: Config) -> Result<(), String> {
     let mut leptos_options = leptos.leptos_options;
     // A release build names its assets by content hash and says so in hash.txt beside the
     // binary: serve and link those names whether or not LEPTOS_HASH_FILES was set.
-    leptos_options.hash_files |= docket::server::assets::hashed();
+    leptos_options.hash_files = docket::server::assets::hashed(&leptos_options.hash_file);
     let addr: SocketAddr = config.bind_addr.unwrap_or(leptos_options.site_addr);
     let state = AppState {
         leptos_options,

@@ -38,8 +38,9 @@ measure() {
 }
 
 # ── Docket ───────────────────────────────────────────────────────────────────────────────────
-psql_admin -d postgres -qtAc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1 \
-  || psql_admin -d postgres -qc "CREATE DATABASE $DB" >/dev/null
+# A fresh database each run: the figures are of this build's schema and a just-seeded firm.
+psql_admin -d postgres -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null
+psql_admin -d postgres -qc "CREATE DATABASE $DB" >/dev/null
 export DATABASE_URL="postgres://docket_app:docket_app@127.0.0.1:$PG_PORT/$DB"
 export DATABASE_ADMIN_URL="postgres://postgres@127.0.0.1:$PG_PORT/$DB"
 export REDIS_URL="redis://127.0.0.1:$REDIS_PORT"

@@ -200,7 +200,6 @@ struct Row {
     changes: Value,
     ip: Option<String>,
     sort_key: String,
-    #[sqlx(default)]
     total_capped: i64,
 }
 
@@ -252,7 +251,7 @@ pub async fn list(
     with_ip: bool,
 ) -> Result<Vec<ActivityEntry>, AppError> {
     let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} {FROM} WHERE a.resource_type = $1 AND a.resource_id = $2
+        "SELECT {COLUMNS}, 0::bigint AS total_capped {FROM} WHERE a.resource_type = $1 AND a.resource_id = $2
           ORDER BY a.created_at DESC, a.id DESC
           LIMIT {limit}"
     )))

@@ -83,7 +83,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
 pub async fn logout() -> Result<(), AppError> {
     crate::server::endpoint("auth.logout", async move {
         let session = super::caller::current_session().await?;
-        if let Ok((caller, mut tx)) = super::caller::Caller::begin().await {
+        if let Ok((caller, mut tx)) = super::caller::Caller::begin_own().await {
             let entry = crate::audit::Entry::new("user.sign_out", "user", caller.user_id);
             let logged = async {
                 crate::audit::record(&mut tx, &caller, entry).await?;
@@ -109,7 +109,7 @@ pub async fn switch_org(org_id: Uuid) -> Result<(), AppError> {
 
     crate::server::endpoint("auth.switch_org", async move {
         let session = super::caller::current_session().await?;
-        let (caller, mut tx) = super::caller::Caller::begin().await?;
+        let (caller, mut tx) = super::caller::Caller::begin_own().await?;
         if caller.org_id == org_id {
             leptos_axum::redirect("/");
             return Ok(());

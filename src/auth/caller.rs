@@ -57,6 +57,11 @@ impl PageScope {
         info.ok_or(AppError::Unauthorized)
     }
 
+    /// End the page's transaction (the page has rendered).
+    pub async fn close(&self) {
+        self.0.lock().await.take();
+    }
+
     /// A turn in the page's transaction (opening one, if the page did not, or an error on the way
     /// closed it).
     pub async fn begin(
@@ -133,6 +138,15 @@ impl Caller {
             Some(scope) => scope.begin(&state, &session, parts.as_ref()).await,
             None => Self::resolve(&state, &session, parts.as_ref()).await,
         }
+    }
+
+    /// Like `begin`, but always in a transaction of its own: for the few writes that carry no
+    /// form (signing out, switching firm), which must never take a page's read-only one.
+    pub async fn begin_own() -> Result<(Caller, Tx), AppError> {
+        let state = AppState::current();
+        let parts = leptos::prelude::use_context::<Parts>();
+        let session = current_session().await?;
+        Self::resolve(&state, &session, parts.as_ref()).await
     }
 
     /// Resolve the caller of a request in a transaction of its own.

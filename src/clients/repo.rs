@@ -91,7 +91,7 @@ pub async fn list(tx: &mut Tx, q: &ClientQuery) -> Result<Page<ClientRow>, AppEr
             cast: "text",
             desc: false,
         },
-        persistent: true,
+        persistent: prefix_tsquery(&q.q).is_empty(),
     };
     let page: Page<ListRow> = keyset_page(tx, &list, &q.paging, PAGE_SIZE).await?;
     Ok(page.map(ClientRow::from))

@@ -131,7 +131,7 @@ pub async fn list(tx: &mut Tx, q: &MatterQuery) -> Result<Page<MatterRow>, AppEr
         filters: &filters,
         id_col: "m.id",
         sort,
-        persistent: true,
+        persistent: prefix_tsquery(&q.q).is_empty(),
     };
     let page: Page<ListRow> = keyset_page(tx, &list, &q.paging, PAGE_SIZE).await?;
     Ok(page.map(MatterRow::from))

@@ -5,21 +5,26 @@
 
 use std::path::Path;
 
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderValue, Response, StatusCode};
 use axum::Router;
+use tower_http::services::fs::ServeFileSystemResponseBody;
 use tower_http::services::ServeDir;
-use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Whether the build named the assets by content hash (cargo-leptos `hash-files`), which it
-/// records in `hash.txt` beside the server binary.
-pub fn hashed() -> bool {
+/// records in the hash file (`hash.txt`) beside the server binary. An explicit
+/// `LEPTOS_HASH_FILES` wins.
+pub fn hashed(hash_file: &str) -> bool {
+    if let Ok(v) = std::env::var("LEPTOS_HASH_FILES") {
+        return v == "true";
+    }
     std::env::current_exe()
         .ok()
-        .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt")))
+        .and_then(|exe| exe.parent().map(|dir| dir.join(hash_file)))
         .is_some_and(|f| f.is_file())
 }
 
-/// `/pkg/*` from `<site root>/pkg`.
+/// `/pkg/*` from `<site root>/pkg`. Only a found file is cacheable: a 404 during a rolling
+/// deploy (a new name asked of an old replica) must not be kept for a year.
 pub fn routes<S: Clone + Send + Sync + 'static>(
     site_root: &str,
     pkg_dir: &str,
@@ -34,10 +39,15 @@ pub fn routes<S: Clone + Send + Sync + 'static>(
     Router::new().nest_service(
         &format!("/{pkg_dir}"),
         tower::ServiceBuilder::new()
-            .layer(SetResponseHeaderLayer::overriding(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static(cache),
-            ))
+            .map_response(move |mut res: Response<ServeFileSystemResponseBody>| {
+                let ok = res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED;
+                let value = if ok { cache } else { "no-store" };
+                let h = res.headers_mut();
+                h.insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+                // Brotli, gzip or plain by what the browser accepts: caches must keep them apart.
+                h.append(header::VARY, HeaderValue::from_static("accept-encoding"));
+                res
+            })
             .service(ServeDir::new(dir).precompressed_br().precompressed_gzip()),
     )
 }

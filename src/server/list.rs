@@ -21,6 +21,21 @@ pub struct Sort {
     pub desc: bool,
 }
 
+impl Sort {
+    /// Whether `key` reads back as this order's type (what PostgreSQL would otherwise refuse
+    /// with an error): a date, an integer, a timestamp as PostgreSQL writes it, or text.
+    fn accepts(&self, key: &str) -> bool {
+        match self.cast {
+            "date" => chrono::NaiveDate::parse_from_str(key, "%Y-%m-%d")
+                .is_ok_and(|d| (1900..=2200).contains(&chrono::Datelike::year(&d))),
+            "int" => key.parse::<i32>().is_ok(),
+            "timestamptz" => chrono::DateTime::parse_from_str(key, "%Y-%m-%d %H:%M:%S%.f%#z")
+                .is_ok_and(|t| (1900..=2200).contains(&chrono::Datelike::year(&t))),
+            _ => key.len() <= 1000 && !key.contains('\0'),
+        }
+    }
+}
+
 /// A row of a keyset list: its id, the text of its sort value (selected as `sort_key`) and the
 /// list's capped count (selected as `total_capped`).
 pub trait Keyed {
@@ -39,8 +54,9 @@ pub struct List<'a> {
     pub filters: &'a (dyn Fn(&mut QueryBuilder<Postgres>) + Sync),
     pub id_col: &'static str,
     pub sort: Sort,
-    /// `false` runs the page unprepared, planned for its values each time: for searches, whose
-    /// best plan depends on what is searched for.
+    /// `false` runs the page unprepared, planned for its values each time: for full-text
+    /// searches, whose best plan depends on how common the searched words are (a generic plan
+    /// cannot know, and may walk the whole list for a rare word).
     pub persistent: bool,
 }
 
@@ -56,8 +72,13 @@ where
     R: for<'r> FromRow<'r, PgRow> + Keyed + Send + Unpin,
 {
     let sort = list.sort;
-    let before = Cursor::<String>::decode(&request.before);
-    let after = Cursor::<String>::decode(&request.after).filter(|_| before.is_none());
+    // A cursor whose key is not a value of this order's type (edited, or made under another
+    // order) is no cursor: the first page, not a database error.
+    let valid = |c: &Cursor<String>| sort.accepts(&c.key);
+    let before = Cursor::<String>::decode(&request.before).filter(valid);
+    let after = Cursor::<String>::decode(&request.after)
+        .filter(valid)
+        .filter(|_| before.is_none());
     let backwards = before.is_some();
     // Going back, read the rows before the cursor in reverse order, then turn them around.
     let ascending = sort.desc == backwards;

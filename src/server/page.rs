@@ -41,18 +41,23 @@ pub async fn page_context(
         if has_error_params(&query) {
             return Redirect::to(&local(&path, &without_error_params(&query))).into_response();
         }
-        if api || is_public(&path) && path != "/login" {
+        // Pages only: not the API, assets, or files such as the activity export.
+        let file = path
+            .rsplit('/')
+            .next()
+            .is_some_and(|last| last.contains('.'));
+        if api || file || is_public(&path) && path != "/login" {
             return next.run(req).await;
         }
         let (mut parts, body) = req.into_parts();
         let viewer = parts.extensions.get::<SessionUser>().map(|u| u.user_id);
+        // One transaction for the whole page view, starting with the session it shows.
+        let scope = PageScope::default();
         if viewer.is_some() {
-            // One transaction for the whole page view, starting with the session it shows.
-            let scope = PageScope::default();
             match scope.open(&state, &session, &parts).await {
                 Ok(info) => {
                     parts.extensions.insert(info);
-                    parts.extensions.insert(scope);
+                    parts.extensions.insert(scope.clone());
                 }
                 Err(AppError::Unauthorized) => return Redirect::to("/login").into_response(),
                 Err(e) => return e.into_plain_response(),
@@ -63,7 +68,10 @@ pub async fn page_context(
                 parts.extensions.insert(flash);
             }
         }
-        return next.run(Request::from_parts(parts, body)).await;
+        let res = next.run(Request::from_parts(parts, body)).await;
+        // Pages render whole before they are sent (async SSR): the connection goes back now.
+        scope.close().await;
+        return res;
     }
     if req.method() == Method::POST && api && html {
         let res = next.run(req).await;

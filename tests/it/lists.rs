@@ -131,3 +131,49 @@ async fn counts_stop_at_a_thousand_and_cursors_reach_deep_pages() {
     .await;
     assert_eq!(junk.items, first.items);
 }
+
+#[tokio::test]
+async fn a_cursor_that_is_not_one_is_the_first_page() {
+    let app = TestApp::spawn().await;
+    matters(&app, 40).await;
+    let mut c = app.signed_in(app.a.admin).await;
+    let nil = Uuid::nil();
+    for sort in ["opened", "title", "client", "status", "priority", "updated"] {
+        let first = page(&mut c, &[("query[sort]", sort)]).await;
+        for key in ["smith", "99999999999", "2026-13-45", "not a time", "\u{0}"] {
+            let cursor = format!("{key}~{nil}");
+            let res = c
+                .post(
+                    "/api/matters/list",
+                    &[("query[sort]", sort), ("query[paging][after]", &cursor)],
+                )
+                .await;
+            assert!(
+                res.status.is_success(),
+                "{sort} after {key:?}: {} {}",
+                res.status,
+                res.body
+            );
+            if sort != "title" && sort != "client" {
+                let p: Page<MatterRow> = res.json();
+                assert_eq!(p.items, first.items, "{sort} after {key:?}");
+            }
+        }
+    }
+    // And on a page: no 500.
+    let page = c
+        .page(&format!("/matters?sort=opened&after=smith~{nil}&page=2"))
+        .await;
+    assert_eq!(page.status, axum::http::StatusCode::OK);
+    let res = c.page(&format!("/activity?after=x~{nil}")).await;
+    assert_eq!(res.status, axum::http::StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_missing_asset_is_not_cached() {
+    let app = TestApp::spawn().await;
+    let mut c = app.anonymous();
+    let res = c.get("/pkg/docket.0123456789abcdef.wasm").await;
+    assert_eq!(res.status, axum::http::StatusCode::NOT_FOUND);
+    assert_eq!(res.headers["cache-control"], "no-store");
+}
