@@ -10,7 +10,7 @@ use crate::auth::caller::Caller;
 use crate::error::AppError;
 use crate::kernel::{parse_date, Page};
 use crate::server::db::Tx;
-use crate::server::list::{keyset_page, Keyed, List, Sort};
+use crate::server::list::{keyset_page, List, Sort};
 use crate::server::request::RequestMeta;
 
 /// What happened, to which resource, and which fields changed.
@@ -203,17 +203,7 @@ struct Row {
     total_capped: i64,
 }
 
-impl Keyed for Row {
-    fn id(&self) -> Uuid {
-        self.id
-    }
-    fn sort_key(&self) -> &str {
-        &self.sort_key
-    }
-    fn total_capped(&self) -> i64 {
-        self.total_capped
-    }
-}
+crate::keyed!(Row);
 
 const COLUMNS: &str = "a.id,
     to_char(a.created_at AT TIME ZONE o.timezone, 'YYYY-MM-DD HH24:MI') || ' ' || o.timezone AS at,

@@ -10,7 +10,7 @@ use super::{
 use crate::error::AppError;
 use crate::kernel::{prefix_tsquery, Choice, Page, PAGE_SIZE};
 use crate::server::db::Tx;
-use crate::server::list::{keyset_page, Keyed, List, Sort};
+use crate::server::list::{keyset_page, List, Sort};
 
 fn status(s: &str) -> ClientStatus {
     ClientStatus::parse(s).unwrap_or(ClientStatus::Active)
@@ -32,17 +32,7 @@ struct ListRow {
     total_capped: i64,
 }
 
-impl Keyed for ListRow {
-    fn id(&self) -> Uuid {
-        self.id
-    }
-    fn sort_key(&self) -> &str {
-        &self.sort_key
-    }
-    fn total_capped(&self) -> i64 {
-        self.total_capped
-    }
-}
+crate::keyed!(ListRow);
 
 impl From<ListRow> for ClientRow {
     fn from(r: ListRow) -> Self {

@@ -9,7 +9,7 @@ use super::*;
 use crate::error::AppError;
 use crate::kernel::{clean, prefix_tsquery, Choice, FieldErrors, Page, PAGE_SIZE};
 use crate::server::db::Tx;
-use crate::server::list::{keyset_page, Keyed, List, Sort};
+use crate::server::list::{keyset_page, List, Sort};
 
 /// The fields of a matter that point at other rows, named in its history.
 pub const REFERENCES: &[&str] = &[
@@ -39,17 +39,7 @@ struct ListRow {
     total_capped: i64,
 }
 
-impl Keyed for ListRow {
-    fn id(&self) -> Uuid {
-        self.id
-    }
-    fn sort_key(&self) -> &str {
-        &self.sort_key
-    }
-    fn total_capped(&self) -> i64 {
-        self.total_capped
-    }
-}
+crate::keyed!(ListRow);
 
 impl From<ListRow> for MatterRow {
     fn from(r: ListRow) -> Self {

@@ -44,6 +44,24 @@ pub trait Keyed {
     fn total_capped(&self) -> i64;
 }
 
+/// `Keyed` for a row struct with the fields `id`, `sort_key` and `total_capped`.
+#[macro_export]
+macro_rules! keyed {
+    ($row:ty) => {
+        impl $crate::server::list::Keyed for $row {
+            fn id(&self) -> ::uuid::Uuid {
+                self.id
+            }
+            fn sort_key(&self) -> &str {
+                &self.sort_key
+            }
+            fn total_capped(&self) -> i64 {
+                self.total_capped
+            }
+        }
+    };
+}
+
 /// What a list is made of: its columns (including `(<sort expr>)::text AS sort_key` and the id
 /// column), its `FROM` with the joins the columns need, the `FROM` its count needs, the `WHERE`
 /// of its filters (pushed with bound values by `filters`), its id column and order.
