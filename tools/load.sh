@@ -33,8 +33,9 @@ measure() {
     /^ +50%/ { p50 = ms($2) }
     /^ +99%/ { p99 = ms($2) }
     /Non-2xx/ { bad = $NF }
-    END { printf "%-34s %9.0f req/s   p50 %7.2f ms   p99 %7.2f ms%s\n", name, rps, p50, p99, (bad ? "   (" bad " non-2xx!)" : "") }
+    END { printf "%-34s %9.0f req/s   p50 %7.2f ms   p99 %7.2f ms%s", name, rps, p50, p99, (bad ? "   (" bad " non-2xx!)" : "") }
   ' "$file"
+  if [ -n "${DOCKET_PID:-}" ] && [[ "$name" == docket* ]]; then printf "   RSS %s MiB\n" "$(rss_mib "$DOCKET_PID")"; else echo; fi
 }
 
 # ── Docket ───────────────────────────────────────────────────────────────────────────────────
@@ -47,6 +48,8 @@ export REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
 target/release/docket seed >/dev/null
 target/release/docket seed --large 20000 100000 >/dev/null
 
+# Sign-in counters from earlier runs would throttle this run's sign-ins (a dev Redis).
+redis-cli -p "$REDIS_PORT" --scan --pattern 'docket:signin:*' | xargs -r redis-cli -p "$REDIS_PORT" del >/dev/null
 say "starting Docket (release) on $BASE"
 RATE_LIMIT_PER_USER=0 RATE_LIMIT_PER_ADDRESS=0 LEPTOS_ENV=PROD LEPTOS_SITE_ROOT=target/site \
   LEPTOS_OUTPUT_NAME=docket LEPTOS_SITE_PKG_DIR=pkg BIND_ADDR="127.0.0.1:$PORT" RUST_LOG=warn \
