@@ -107,6 +107,16 @@ for _ in $(seq 5); do
 done
 RSS_SIGNIN=$(rss_mib "$DOCKET_PID")
 
+# ── The ceiling: Docket's own statements, with nothing around them ─────────────────────────────
+say "building the ceiling (axum + sqlx, Docket's statements; tools/ceiling)"
+(cd "$ROOT/tools/ceiling" && CARGO_TARGET_DIR="$ROOT/target/ceiling" cargo build --release -q)
+DATABASE_URL="postgres://docket_app:docket_app@127.0.0.1:$PG_PORT/$DB" BIND=127.0.0.1:8003 \
+  "$ROOT/target/ceiling/release/docket-ceiling" > "$OUT/ceiling.log" 2>&1 &
+PIDS+=("$!")
+ADMIN=$(psql_admin -d "$DB" -qtAc "SELECT id FROM users WHERE email = 'admin@large.test'")
+for _ in $(seq 60); do curl -fsS "http://127.0.0.1:8003/matters?org=$ORG&user=$ADMIN" >/dev/null 2>&1 && break; sleep 0.5; done
+measure "ceiling (Docket's SQL, nothing else)" "http://127.0.0.1:8003/matters?org=$ORG&user=$ADMIN" | tee -a "$RESULTS"
+
 # ── Peers ────────────────────────────────────────────────────────────────────────────────────
 if [ -d "$PEERS/bare-axum" ]; then
   say "building the bare axum + sqlx peer"
