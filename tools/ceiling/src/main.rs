@@ -46,7 +46,10 @@ async fn matters(State(db): State<PgPool>, Query(p): Query<Params>) -> Json<Vec<
         p.user, p.org
     );
     let mut tx = db.begin_with(sqlx::AssertSqlSafe(begin)).await.unwrap();
-    let rows = sqlx::query_as::<_, Row>(PAGE).fetch_all(&mut *tx).await.unwrap();
+    let rows = sqlx::query_as::<_, Row>(PAGE)
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     Json(rows)
 }
