@@ -1,58 +1,25 @@
-use std::str::FromStr;
-
-use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 /// A position in a list ordered by `(key, id)`: the edge row of a page, carried in the URL so
 /// the next page starts right after it (keyset pagination: page 4,000 costs what page 1 does).
+/// The key is the sort value as PostgreSQL writes it; whether it reads back as the order's type
+/// is the list's to check (`server::list::Sort`).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Cursor<K> {
-    pub key: K,
+pub struct Cursor {
+    pub key: String,
     pub id: Uuid,
 }
 
-/// How a cursor's key is written in a URL.
-pub trait CursorKey: Sized {
-    fn write(&self) -> String;
-    fn read(s: &str) -> Option<Self>;
-}
-
-impl CursorKey for DateTime<Utc> {
-    fn write(&self) -> String {
-        self.timestamp_micros().to_string()
-    }
-    /// Only times PostgreSQL stores and people mean (1900–2200).
-    fn read(s: &str) -> Option<Self> {
-        use chrono::Datelike;
-        DateTime::from_timestamp_micros(s.parse().ok()?)
-            .filter(|t| (1900..=2200).contains(&t.year()))
-    }
-}
-
-macro_rules! plain_cursor_key {
-    ($($t:ty),*) => {$(
-        impl CursorKey for $t {
-            fn write(&self) -> String {
-                self.to_string()
-            }
-            fn read(s: &str) -> Option<Self> {
-                <$t as FromStr>::from_str(s).ok()
-            }
-        }
-    )*};
-}
-plain_cursor_key!(String);
-
-impl<K: CursorKey> Cursor<K> {
+impl Cursor {
     /// `key~id`: the key first, so the id (which never contains `~`) is the last field.
     pub fn encode(&self) -> String {
-        format!("{}~{}", self.key.write(), self.id)
+        format!("{}~{}", self.key, self.id)
     }
 
     pub fn decode(s: &str) -> Option<Self> {
         let (key, id) = s.rsplit_once('~')?;
         Some(Cursor {
-            key: K::read(key)?,
+            key: key.to_string(),
             id: Uuid::parse_str(id).ok()?,
         })
     }
@@ -64,24 +31,18 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_reject_garbage() {
-        let at = DateTime::from_timestamp_micros(1_764_000_000_123_456).unwrap();
-        let c = Cursor {
-            key: at,
-            id: Uuid::nil(),
-        };
-        assert_eq!(Cursor::<DateTime<Utc>>::decode(&c.encode()), Some(c));
         let t = Cursor {
             key: "a~b".to_string(),
             id: Uuid::nil(),
         };
-        assert_eq!(Cursor::<String>::decode(&t.encode()), Some(t));
-        for bad in [
-            "",
-            "x",
-            "12~not-a-uuid",
-            "abc~00000000-0000-0000-0000-000000000000",
-        ] {
-            assert_eq!(Cursor::<DateTime<Utc>>::decode(bad), None, "{bad}");
+        assert_eq!(Cursor::decode(&t.encode()), Some(t));
+        let at = Cursor {
+            key: "2026-11-25 14:03:00.123456+00".to_string(),
+            id: Uuid::nil(),
+        };
+        assert_eq!(Cursor::decode(&at.encode()), Some(at));
+        for bad in ["", "x", "12~not-a-uuid"] {
+            assert_eq!(Cursor::decode(bad), None, "{bad}");
         }
     }
 }

@@ -8,7 +8,7 @@ mod page;
 mod text;
 
 pub use choice::Choice;
-pub use cursor::{Cursor, CursorKey};
+pub use cursor::Cursor;
 pub use fields::FieldErrors;
 pub use money::{format_money, parse_money};
 pub use page::{Page, PageRequest, Total, COUNT_CAP, PAGE_SIZE};

@@ -205,19 +205,17 @@ pub async fn get(tx: &mut Tx, id: Uuid) -> Result<Matter, AppError> {
 
 /// The stored fields of a matter and their version, locked for the rest of the transaction.
 pub async fn lock(tx: &mut Tx, id: Uuid) -> Result<(ValidMatter, i32), AppError> {
-    let version: Option<i32> =
-        sqlx::query_scalar("SELECT version FROM matters WHERE id = $1 FOR UPDATE")
-            .bind(id)
-            .fetch_optional(&mut **tx)
-            .await?;
-    let version = version.ok_or(AppError::NotFound)?;
-    let row: MatterFields = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {FIELDS} FROM matters m WHERE m.id = $1"
+    use sqlx::{FromRow, Row};
+    // The fields first (read by position), the version after them.
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {FIELDS}, m.version FROM matters m WHERE m.id = $1 FOR UPDATE"
     )))
     .bind(id)
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok((fields(row), version))
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let version: i32 = row.try_get("version")?;
+    Ok((fields(MatterFields::from_row(&row)?), version))
 }
 
 /// The names of the firm's members by id, for messages about a matter's people (a removed

@@ -68,7 +68,7 @@ pub async fn sign_in_gate(
         (Some(_), "/login") if req.method() == Method::GET => Redirect::to("/").into_response(),
         (Some(_), _) | (None, "/login") => next.run(req).await,
         (None, p) if api && is_public_api(p) => next.run(req).await,
-        (None, _) if api && !accepts_html(req.headers()) => error_json(AppError::Unauthorized),
+        (None, _) if json => error_json(AppError::Unauthorized),
         (None, _) if api => super::page::keep_post_after_expiry(&session, req).await,
         (None, _) => {
             let target = req

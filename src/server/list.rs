@@ -92,9 +92,9 @@ where
     let sort = list.sort;
     // A cursor whose key is not a value of this order's type (edited, or made under another
     // order) is no cursor: the first page, not a database error.
-    let valid = |c: &Cursor<String>| sort.accepts(&c.key);
-    let before = Cursor::<String>::decode(&request.before).filter(valid);
-    let after = Cursor::<String>::decode(&request.after)
+    let valid = |c: &Cursor| sort.accepts(&c.key);
+    let before = Cursor::decode(&request.before).filter(valid);
+    let after = Cursor::decode(&request.after)
         .filter(valid)
         .filter(|_| before.is_none());
     let backwards = before.is_some();
@@ -180,4 +180,31 @@ where
         next,
         prev,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Sort;
+
+    fn sort(cast: &'static str) -> Sort {
+        Sort {
+            expr: "x",
+            cast,
+            desc: true,
+        }
+    }
+
+    #[test]
+    fn cursor_keys_must_read_as_their_orders_type() {
+        assert!(sort("date").accepts("2026-11-25"));
+        assert!(!sort("date").accepts("2026-13-45"));
+        assert!(!sort("date").accepts("9999-01-01"));
+        assert!(sort("int").accepts("3"));
+        assert!(!sort("int").accepts("99999999999"));
+        assert!(sort("timestamptz").accepts("2026-11-25 14:03:00.123456+00"));
+        assert!(!sort("timestamptz").accepts("-220000000000000000"));
+        assert!(!sort("timestamptz").accepts("5000-01-01 00:00:00+00"));
+        assert!(sort("text").accepts("smith & sons"));
+        assert!(!sort("text").accepts("nul\0"));
+    }
 }

@@ -90,17 +90,18 @@ async fn keep_error(session: &Session, action: &str, mut res: Response) -> Respo
     else {
         return res;
     };
-    let pairs: Vec<(String, String)> = location.query_pairs().into_owned().collect();
-    let Some(err) = pairs.iter().find(|(k, _)| k == "__err").map(|(_, v)| v) else {
+    let Some(err) = location
+        .query_pairs()
+        .find(|(k, _)| k == "__err")
+        .map(|(_, v)| v.into_owned())
+    else {
         return res;
     };
-    let error = ServerFnUrlError::<AppError>::decode_err(err);
-    let rest: Vec<(&str, String)> = pairs
-        .iter()
-        .filter(|(k, _)| !ERROR_PARAMS.contains(&k.as_str()))
-        .map(|(k, v)| (k.as_str(), v.clone()))
-        .collect();
-    let page = local(location.path(), query_string(&rest).trim_start_matches('?'));
+    let error = ServerFnUrlError::<AppError>::decode_err(&err);
+    let page = local(
+        location.path(),
+        &without_error_params(location.query().unwrap_or("")),
+    );
     let user = match session_user(session).await {
         Ok(u) => u.map(|u| u.user_id),
         Err(e) => return e.into_plain_response(),
