@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
 
 use crate::audit::views::ActivityLogPage;
 use crate::auth::views::LoginPage;
@@ -52,18 +52,50 @@ pub fn App() -> impl IntoView {
         <Router>
             <FlashScope/>
             <Routes fallback=|| view! { <NotFound/> }>
-                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/login") view={Lazy::<Login>::new()} ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=AppLayout ssr=SsrMode::Async>
-                    <Route path=path!("/") view=DashboardPage ssr=SsrMode::Async/>
-                    <Route path=path!("/clients") view=ClientListPage ssr=SsrMode::Async/>
-                    <Route path=path!("/clients/new") view=NewClientPage ssr=SsrMode::Async/>
-                    <Route path=path!("/clients/:id") view=ClientDetailPage ssr=SsrMode::Async/>
-                    <Route path=path!("/matters") view=MatterListPage ssr=SsrMode::Async/>
-                    <Route path=path!("/matters/new") view=NewMatterPage ssr=SsrMode::Async/>
-                    <Route path=path!("/matters/:id") view=MatterDetailPage ssr=SsrMode::Async/>
-                    <Route path=path!("/activity") view=ActivityLogPage ssr=SsrMode::Async/>
+                    <Route path=path!("/") view={Lazy::<Dashboard>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/clients") view={Lazy::<Clients>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/clients/new") view={Lazy::<NewClient>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/clients/:id") view={Lazy::<ClientDetail>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/matters") view={Lazy::<Matters>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/matters/new") view={Lazy::<NewMatter>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/matters/:id") view={Lazy::<MatterDetail>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/activity") view={Lazy::<Activity>::new()} ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>
     }
+}
+
+/// Each page is a lazy route: the browser build splits its code into a WebAssembly chunk of its
+/// own (`cargo leptos build --split`), fetched when the page is first shown, so the first load
+/// carries the frame and the shared parts only. The server renders them as before.
+macro_rules! lazy_pages {
+    ($($route:ident => $page:ident,)*) => {$(
+        pub struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(_this: Self) -> AnyView {
+                view! { <$page/> }.into_any()
+            }
+        }
+    )*};
+}
+
+lazy_pages! {
+    Login => LoginPage,
+    Dashboard => DashboardPage,
+    Clients => ClientListPage,
+    NewClient => NewClientPage,
+    ClientDetail => ClientDetailPage,
+    Matters => MatterListPage,
+    NewMatter => NewMatterPage,
+    MatterDetail => MatterDetailPage,
+    Activity => ActivityLogPage,
 }

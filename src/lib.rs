@@ -26,12 +26,17 @@ pub fn hydrate() {
         .and_then(|b| b.get_attribute("data-seed"))
         .and_then(|json| serde_json::from_str(&json).ok())
         .unwrap_or_default();
-    leptos::mount::hydrate_body(move || {
-        leptos::prelude::provide_context(seed);
-        app::App()
-    });
-    // A marker for browser tests: clicks before hydration would be lost.
-    if let Some(body) = body {
+    let Some(body) = body else { return };
+    // Pages are lazy routes (see `app`): hydration waits for the page's chunk to arrive.
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    leptos::task::spawn_local(async move {
+        let owner = leptos::mount::hydrate_from_async(body.clone(), move || {
+            leptos::prelude::provide_context(seed);
+            app::App()
+        })
+        .await;
+        owner.forget();
+        // A marker for browser tests: clicks before hydration would be lost.
         let _ = body.set_attribute("data-hydrated", "true");
-    }
+    });
 }

@@ -167,7 +167,7 @@ app_env() {
 # The release build as shipped: the server binary, and the site with every asset precompressed
 # (brotli 11 and gzip 9, served by the binary to browsers that accept them).
 release_build() {
-  cargo leptos build --release
+  cargo leptos build --release --split
   local f
   for f in target/site/pkg/*.wasm target/site/pkg/*.js target/site/pkg/*.css; do
     [ -f "$f" ] || continue
