@@ -9,6 +9,7 @@ pub mod dashboard;
 pub mod error;
 pub mod kernel;
 pub mod matters;
+pub mod time;
 pub mod ui;
 
 #[cfg(feature = "ssr")]

@@ -173,6 +173,30 @@ pub fn SelectField(
     }
 }
 
+/// A labelled checkbox named `form[key]` (sent as "on" when ticked, absent when not). After a
+/// refused save it shows what the user had ticked.
+#[component]
+pub fn CheckboxField(
+    #[prop(into)] label: String,
+    key: &'static str,
+    checked: bool,
+    errors: Signal<Option<FieldErrors>>,
+    #[prop(optional)] id_prefix: Option<&'static str>,
+) -> impl IntoView {
+    let m = Meta::new(errors, key, id_prefix);
+    let typed = shown_value(errors, key, if checked { "on" } else { "" }.to_string());
+    // A refused save echoes every field, so an absent checkbox reads as "" (unticked).
+    let ticked = move || !typed().is_empty();
+    view! {
+        <div class="field check">
+            <input id=m.id.clone() type="checkbox" name=format!("form[{key}]") checked=ticked
+                aria-invalid=m.invalid() aria-describedby=m.described_by()/>
+            <label for=m.id.clone()>{label}</label>
+            {m.message()}
+        </div>
+    }
+}
+
 /// The hidden fields of every mutating form: the firm it was rendered for (`org`), and for an
 /// edit the version of the row it shows (`version`). The server refuses the form when either is
 /// out of date, so a form left open in another tab cannot write into the wrong firm or over

@@ -7,8 +7,8 @@ mod response;
 mod seed;
 
 pub use fields::{
-    action_error, choices, form_errors, reload_on_success, FormAlert, FormStamp, SelectField,
-    TextArea, TextField,
+    action_error, choices, form_errors, reload_on_success, CheckboxField, FormAlert, FormStamp,
+    SelectField, TextArea, TextField,
 };
 pub use layout::AppLayout;
 pub use pager::{paging_pairs, query_string, Pager};

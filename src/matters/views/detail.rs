@@ -12,6 +12,7 @@ use crate::kernel::format_money;
 use crate::kernel::Choice;
 use crate::matters::api::{get_matter, UpdateMatter};
 use crate::matters::Matter;
+use crate::time::views::MatterTime;
 use crate::ui::{
     action_error, form_errors, reload_on_success, Badge, ErrorPanel, FormAlert, FormStamp, Loading,
 };
@@ -123,6 +124,7 @@ fn MatterView(
                 </ActionForm>
             </section>
         </div>
+        <MatterTime matter=matter.id/>
         <History resource_type="matter" id=matter.id version=version.into()/>
     }
 }

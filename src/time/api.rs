@@ -1,0 +1,207 @@
+//! Time server functions: who is calling → validate → repo → activity log → result.
+
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use super::{TimeDefaults, TimeEntry, TimeForm, TimeQuery, TimeRow};
+use crate::error::AppError;
+use crate::kernel::Page;
+
+/// A firm's time: one matter's (`query.matter`), or one person's (the caller's by default).
+#[server(endpoint = "time/list")]
+pub async fn list_time(query: TimeQuery) -> Result<Page<TimeRow>, AppError> {
+    crate::server::endpoint("time.list", async move {
+        let (caller, mut tx) = crate::auth::caller::Caller::begin().await?;
+        let page = super::repo::list(&mut tx, &query, caller.user_id).await?;
+        tx.commit().await?;
+        Ok(page)
+    })
+    .await
+}
+
+/// What the time form starts from: the matter named by id (empty: none yet), today and the
+/// caller's rate on it.
+#[server(endpoint = "time/defaults")]
+pub async fn time_form_defaults(matter: String) -> Result<TimeDefaults, AppError> {
+    crate::server::endpoint("time.defaults", async move {
+        let (caller, mut tx) = crate::auth::caller::Caller::begin().await?;
+        let named = match Uuid::parse_str(matter.trim()) {
+            Ok(_) => super::repo::matter(&mut tx, &matter).await?,
+            Err(_) => None,
+        };
+        let defaults = super::repo::defaults(&mut tx, &caller, named).await?;
+        tx.commit().await?;
+        Ok(defaults)
+    })
+    .await
+}
+
+#[server(endpoint = "time/get")]
+pub async fn get_time(id: Uuid) -> Result<TimeEntry, AppError> {
+    crate::server::endpoint("time.get", async move {
+        let (_caller, mut tx) = crate::auth::caller::Caller::begin().await?;
+        let entry = super::repo::get(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(entry)
+    })
+    .await
+}
+
+/// Record the caller's time on a matter. The rate is the one that applies (see `rates`) unless
+/// billing staff or an admin typed another.
+#[server(endpoint = "time/create")]
+pub async fn create_time(org: Uuid, form: TimeForm) -> Result<Uuid, AppError> {
+    use crate::audit::{changes_of_new, record, Entry};
+    crate::server::endpoint("time.create", async move {
+        let (caller, mut tx) = crate::auth::caller::Caller::begin_write(org)
+            .await
+            .map_err(|e| e.keeping(form.values()))?;
+        let typed = form.values();
+        let refused =
+            |e: crate::kernel::FieldErrors| AppError::Invalid(e.with_values(typed.clone()));
+        let (today, currency, _) = super::repo::firm(&mut tx).await?;
+        let valid = form.validate(today, &currency).map_err(refused)?;
+        let matter = super::repo::matter(&mut tx, &form.matter)
+            .await?
+            .ok_or_else(|| refused(field("matter", "No matter of this firm has this number.")))?;
+        if matter.closed && valid.billable {
+            return Err(refused(field(
+                "billable",
+                "This matter is closed: time on it cannot be billed.",
+            )));
+        }
+        let (resolved, _) = super::repo::rates(&mut tx, matter.id, caller.user_id)
+            .await?
+            .resolve();
+        let rate = settle_rate(valid.rate, resolved, caller.role).map_err(refused)?;
+        let id = super::repo::insert(&mut tx, &caller, matter.id, &valid, rate).await?;
+        let mut changes = changes_of_new(&valid);
+        changes["matter"] = serde_json::json!({ "to": matter.number });
+        changes["rate"] = serde_json::json!({ "to": rate.to_string() });
+        let entry = Entry::new("time.create", "time_entry", id)
+            .summary(format!(
+                "{} {} on {}",
+                super::duration::format_minutes(valid.minutes),
+                matter.number,
+                valid.work_date
+            ))
+            .changes(changes);
+        record(&mut tx, &caller, entry).await?;
+        tx.commit().await?;
+        leptos_axum::redirect(&format!("/matters/{}", matter.id));
+        Ok(id)
+    })
+    .await
+}
+
+/// Change an unbilled entry: its own person's, or anyone's for billing staff and admins.
+#[server(endpoint = "time/update")]
+pub async fn update_time(
+    org: Uuid,
+    id: Uuid,
+    version: i32,
+    form: TimeForm,
+) -> Result<(), AppError> {
+    use crate::audit::{changes_between, record, Entry};
+    use crate::kernel::FieldErrors;
+    crate::server::endpoint("time.update", async move {
+        let (caller, mut tx) = crate::auth::caller::Caller::begin_write(org)
+            .await
+            .map_err(|e| e.keeping(form.values()))?;
+        let before = super::repo::lock(&mut tx, id).await?;
+        if before.user_id != caller.user_id && !super::may_set_rates(caller.role) {
+            return Err(AppError::Forbidden);
+        }
+        if before.status != super::TimeStatus::Unbilled {
+            return Err(AppError::Conflict(
+                "This time is on an invoice, so it cannot be changed.".into(),
+            ));
+        }
+        let typed = form.values();
+        let refused = |e: FieldErrors| {
+            AppError::Invalid(
+                e.with_values(typed.clone())
+                    .with_value("version", version.to_string()),
+            )
+        };
+        let (today, currency, _) = super::repo::firm(&mut tx).await?;
+        let after = form.validate(today, &currency).map_err(refused)?;
+        if version != before.version {
+            let fields = FieldErrors::stale(
+                &shown(&before.fields),
+                &shown(&after),
+                typed,
+                before.version,
+            );
+            return Err(AppError::Stale(fields));
+        }
+        let matter = super::repo::matter(&mut tx, &before.matter_id.to_string())
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if matter.closed && after.billable {
+            return Err(refused(field(
+                "billable",
+                "This matter is closed: time on it cannot be billed.",
+            )));
+        }
+        // The rate stays as recorded unless someone who may set rates typed another.
+        let rate = settle_rate(after.rate, before.rate, caller.role).map_err(refused)?;
+        let stored = super::ValidTime {
+            rate: Some(rate),
+            ..after.clone()
+        };
+        let changes = changes_between(&before.fields, &stored);
+        if changes.as_object().is_some_and(|c| !c.is_empty()) {
+            super::repo::update(&mut tx, id, &after, rate).await?;
+            record(
+                &mut tx,
+                &caller,
+                Entry::new("time.update", "time_entry", id)
+                    .summary(format!("{} {}", matter.number, after.work_date))
+                    .changes(changes),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+#[cfg(feature = "ssr")]
+fn field(name: &str, message: &str) -> crate::kernel::FieldErrors {
+    let mut e = crate::kernel::FieldErrors::default();
+    e.add(name, message);
+    e
+}
+
+/// The rate an entry is recorded at: `current` (the resolved rate, or the one already recorded)
+/// unless the form typed another, which only billing staff and admins may.
+#[cfg(feature = "ssr")]
+fn settle_rate(
+    typed: Option<rust_decimal::Decimal>,
+    current: rust_decimal::Decimal,
+    role: crate::auth::Role,
+) -> Result<rust_decimal::Decimal, crate::kernel::FieldErrors> {
+    match typed {
+        Some(r) if r != current && !super::may_set_rates(role) => Err(field(
+            "rate",
+            "Only billing staff or an administrator can change the rate.",
+        )),
+        Some(r) => Ok(r),
+        None => Ok(current),
+    }
+}
+
+/// Each field as a person reads it, for the stale-form message.
+#[cfg(feature = "ssr")]
+fn shown(t: &super::ValidTime) -> Vec<(&'static str, String)> {
+    vec![
+        ("work_date", t.work_date.to_string()),
+        ("duration", super::duration::format_minutes(t.minutes)),
+        ("description", t.description.clone()),
+        ("activity_code", t.activity_code.clone().unwrap_or_default()),
+        ("task_code", t.task_code.clone().unwrap_or_default()),
+        ("billable", if t.billable { "Yes" } else { "No" }.into()),
+    ]
+}

@@ -1,0 +1,5 @@
+mod form;
+mod list;
+
+pub use form::NewTimePage;
+pub use list::{MatterTime, TimeListPage};
