@@ -185,6 +185,14 @@ impl Caller {
     /// A mutation: the form was rendered for the active firm, and the caller may create and
     /// edit records.
     pub async fn begin_write(org: Uuid) -> Result<(Caller, Tx), AppError> {
+        Self::begin_write_if(org, Role::can_edit_records).await
+    }
+
+    /// `begin_write` for a write that roles other than the record editors' may make.
+    pub async fn begin_write_if(
+        org: Uuid,
+        permitted: impl Fn(Role) -> bool,
+    ) -> Result<(Caller, Tx), AppError> {
         // Never a page's shared, read-only transaction.
         let state = AppState::current();
         let parts = leptos::prelude::use_context::<Parts>();
@@ -194,7 +202,7 @@ impl Caller {
             tracing::info!(user_id = %caller.user_id, form_org = %org, active_org = %caller.org_id, "stale form from another firm");
             return Err(AppError::WrongFirm(Default::default()));
         }
-        if !caller.role.can_edit_records() {
+        if !permitted(caller.role) {
             return Err(AppError::Forbidden);
         }
         Ok((caller, tx))

@@ -26,7 +26,7 @@ pub async fn time_form_defaults(matter: String) -> Result<TimeDefaults, AppError
     crate::server::endpoint("time.defaults", async move {
         let (caller, mut tx) = crate::auth::caller::Caller::begin().await?;
         let named = match Uuid::parse_str(matter.trim()) {
-            Ok(_) => super::repo::matter(&mut tx, &matter).await?,
+            Ok(_) => super::repo::matter(&mut tx, &matter, false).await?,
             Err(_) => None,
         };
         let defaults = super::repo::defaults(&mut tx, &caller, named).await?;
@@ -53,15 +53,16 @@ pub async fn get_time(id: Uuid) -> Result<TimeEntry, AppError> {
 pub async fn create_time(org: Uuid, form: TimeForm) -> Result<Uuid, AppError> {
     use crate::audit::{changes_of_new, record, Entry};
     crate::server::endpoint("time.create", async move {
-        let (caller, mut tx) = crate::auth::caller::Caller::begin_write(org)
-            .await
-            .map_err(|e| e.keeping(form.values()))?;
+        let (caller, mut tx) =
+            crate::auth::caller::Caller::begin_write_if(org, super::may_record_time)
+                .await
+                .map_err(|e| e.keeping(form.values()))?;
         let typed = form.values();
         let refused =
             |e: crate::kernel::FieldErrors| AppError::Invalid(e.with_values(typed.clone()));
         let (today, currency, _) = super::repo::firm(&mut tx).await?;
         let valid = form.validate(today, &currency).map_err(refused)?;
-        let matter = super::repo::matter(&mut tx, &form.matter)
+        let matter = super::repo::matter(&mut tx, &form.matter, true)
             .await?
             .ok_or_else(|| refused(field("matter", "No matter of this firm has this number.")))?;
         if matter.closed && valid.billable {
@@ -105,9 +106,10 @@ pub async fn update_time(
     use crate::audit::{changes_between, record, Entry};
     use crate::kernel::FieldErrors;
     crate::server::endpoint("time.update", async move {
-        let (caller, mut tx) = crate::auth::caller::Caller::begin_write(org)
-            .await
-            .map_err(|e| e.keeping(form.values()))?;
+        let (caller, mut tx) =
+            crate::auth::caller::Caller::begin_write_if(org, super::may_record_time)
+                .await
+                .map_err(|e| e.keeping(form.values()))?;
         let before = super::repo::lock(&mut tx, id).await?;
         if before.user_id != caller.user_id && !super::may_set_rates(caller.role) {
             return Err(AppError::Forbidden);
@@ -135,7 +137,7 @@ pub async fn update_time(
             );
             return Err(AppError::Stale(fields));
         }
-        let matter = super::repo::matter(&mut tx, &before.matter_id.to_string())
+        let matter = super::repo::matter(&mut tx, &before.matter_id.to_string(), true)
             .await?
             .ok_or(AppError::NotFound)?;
         if matter.closed && after.billable {

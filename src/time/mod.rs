@@ -19,3 +19,8 @@ use crate::auth::Role;
 pub fn may_set_rates(role: Role) -> bool {
     matches!(role, Role::Admin | Role::Billing)
 }
+
+/// Everyone in a firm records their own time, billing staff included.
+pub fn may_record_time(_role: Role) -> bool {
+    true
+}

@@ -120,27 +120,25 @@ pub struct MatterRef {
 }
 
 /// The matter a form names, by id or by number (as typed); `None` when the firm has no such
-/// matter (another firm's id reads exactly the same).
-pub async fn matter(tx: &mut Tx, named: &str) -> Result<Option<MatterRef>, AppError> {
+/// matter (another firm's id reads exactly the same). For a write it is locked against being
+/// closed until the entry is written.
+pub async fn matter(
+    tx: &mut Tx,
+    named: &str,
+    for_write: bool,
+) -> Result<Option<MatterRef>, AppError> {
     let named = named.trim();
-    let row: Option<(Uuid, String, String, String)> = match Uuid::parse_str(named) {
-        Ok(id) => {
-            sqlx::query_as(
-                "SELECT id, matter_number, title, status FROM matters WHERE id = $1 FOR SHARE",
-            )
-            .bind(id)
-            .fetch_optional(&mut **tx)
-            .await?
-        }
-        Err(_) => {
-            sqlx::query_as(
-                "SELECT id, matter_number, title, status FROM matters WHERE matter_number = $1 FOR SHARE",
-            )
-            .bind(named)
-            .fetch_optional(&mut **tx)
-            .await?
-        }
+    let by = match Uuid::parse_str(named) {
+        Ok(_) => "id = $1::uuid",
+        Err(_) => "matter_number = $1",
     };
+    let lock = if for_write { " FOR SHARE" } else { "" };
+    let row: Option<(Uuid, String, String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT id, matter_number, title, status FROM matters WHERE {by}{lock}"
+    )))
+    .bind(named)
+    .fetch_optional(&mut **tx)
+    .await?;
     Ok(row.map(|(id, number, title, status)| MatterRef {
         id,
         number,

@@ -12,3 +12,4 @@ mod isolation;
 mod lists;
 mod matters;
 mod security;
+mod time;

@@ -1,0 +1,368 @@
+use axum::http::StatusCode;
+use docket::error::AppError;
+use docket::kernel::Page;
+use docket::time::rates::RateSource;
+use docket::time::{TimeDefaults, TimeEntry, TimeRow};
+use rust_decimal::Decimal;
+use std::str::FromStr;
+use uuid::Uuid;
+
+use crate::clients::create as create_client;
+use crate::matters::create as create_matter;
+use crate::support::{Client as Http, Res, TestApp};
+
+fn dec(s: &str) -> Decimal {
+    Decimal::from_str(s).unwrap()
+}
+
+async fn record(c: &mut Http, matter: &str, duration: &str, extra: &[(&str, &str)]) -> Res {
+    let mut form = vec![
+        ("form[matter]", matter),
+        ("form[work_date]", "2026-11-02"),
+        ("form[duration]", duration),
+        ("form[description]", "Drafted the complaint"),
+        ("form[billable]", "on"),
+    ];
+    form.extend_from_slice(extra);
+    c.post("/api/time/create", &form).await
+}
+
+async fn time_of(c: &mut Http, matter: Uuid) -> Page<TimeRow> {
+    c.post("/api/time/list", &[("query[matter]", &matter.to_string())])
+        .await
+        .json()
+}
+
+/// A client and a matter of firm A (at 350.50/h), opened by its attorney.
+async fn matter(app: &TestApp, c: &mut Http) -> Uuid {
+    let client = create_client(c, "Time Client").await;
+    create_matter(c, client, "Smith v. Jones", Some(app.a.attorney))
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn time_is_recorded_on_a_matter_in_raw_minutes_at_the_rate_that_applies() {
+    let app = TestApp::spawn().await;
+    let mut c = app.signed_in(app.a.attorney).await;
+    let m = matter(&app, &mut c).await;
+    let res = record(&mut c, &m.to_string(), "1h 30m", &[]).await;
+    assert!(res.status.is_success(), "{res:?}");
+    let number: String = sqlx::query_scalar("SELECT matter_number FROM matters WHERE id = $1")
+        .bind(m)
+        .fetch_one(&app.admin_pool)
+        .await
+        .unwrap();
+    // By the matter's number, as typed into the global form; 7 minutes bill as 12.
+    let res = record(&mut c, &format!(" {number} "), "7m", &[]).await;
+    assert!(res.status.is_success(), "{res:?}");
+
+    let page = time_of(&mut c, m).await;
+    assert_eq!(page.items.len(), 2);
+    let by_minutes = |n: u32| page.items.iter().find(|t| t.minutes == n).unwrap();
+    let long = by_minutes(90);
+    assert_eq!(long.rate, dec("350.50"), "the matter's rate");
+    assert_eq!(long.amount, dec("525.75"));
+    let short = by_minutes(7);
+    assert_eq!(
+        short.billed_minutes, 12,
+        "rounded up to the firm's 6-minute step"
+    );
+    assert_eq!(short.amount, dec("70.10"));
+    assert_eq!(
+        app.count("SELECT count(*) FROM activity_logs WHERE action = 'time.create'")
+            .await,
+        2,
+        "each entry is in the activity log"
+    );
+
+    // A firm that bills in quarter hours prices the same entries anew; the entries are as worked.
+    sqlx::query("UPDATE organizations SET billing_increment_minutes = 15 WHERE id = $1")
+        .bind(app.a.id)
+        .execute(&app.admin_pool)
+        .await
+        .unwrap();
+    let page = time_of(&mut c, m).await;
+    let short = page.items.iter().find(|t| t.minutes == 7).unwrap();
+    assert_eq!((short.billed_minutes, short.amount), (15, dec("87.63")));
+}
+
+async fn defaults(c: &mut Http, matter: Uuid) -> (Decimal, RateSource) {
+    let d: TimeDefaults = c
+        .post("/api/time/defaults", &[("matter", &matter.to_string())])
+        .await
+        .json();
+    (d.rate, d.rate_source)
+}
+
+async fn admin_sql(app: &TestApp, sql: &'static str, id: Uuid) {
+    sqlx::query(sql)
+        .bind(id)
+        .execute(&app.admin_pool)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn the_most_specific_rate_applies() {
+    let app = TestApp::spawn().await;
+    let mut c = app.signed_in(app.a.attorney).await;
+    let m = matter(&app, &mut c).await;
+    admin_sql(
+        &app,
+        "UPDATE organizations SET default_hourly_rate = 100 WHERE id = $1",
+        app.a.id,
+    )
+    .await;
+    admin_sql(
+        &app,
+        "UPDATE matters SET hourly_rate = NULL WHERE id = $1",
+        m,
+    )
+    .await;
+    assert_eq!(defaults(&mut c, m).await, (dec("100"), RateSource::Firm));
+    admin_sql(
+        &app,
+        "UPDATE user_organizations SET hourly_rate = 200 WHERE user_id = $1",
+        app.a.attorney,
+    )
+    .await;
+    assert_eq!(defaults(&mut c, m).await, (dec("200"), RateSource::Person));
+    admin_sql(&app, "UPDATE clients SET hourly_rate = 300 WHERE id = (SELECT client_id FROM matters WHERE id = $1)", m).await;
+    assert_eq!(defaults(&mut c, m).await, (dec("300"), RateSource::Client));
+    admin_sql(
+        &app,
+        "UPDATE matters SET hourly_rate = 400 WHERE id = $1",
+        m,
+    )
+    .await;
+    assert_eq!(defaults(&mut c, m).await, (dec("400"), RateSource::Matter));
+    sqlx::query("INSERT INTO matter_rates (organization_id, matter_id, user_id, hourly_rate) VALUES ($1, $2, $3, 500)")
+        .bind(app.a.id)
+        .bind(m)
+        .bind(app.a.attorney)
+        .execute(&app.admin_pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        defaults(&mut c, m).await,
+        (dec("500"), RateSource::MatterPerson)
+    );
+    let res = record(&mut c, &m.to_string(), "1", &[]).await;
+    assert!(res.status.is_success(), "{res:?}");
+    assert_eq!(time_of(&mut c, m).await.items[0].rate, dec("500"));
+    // Another person on the same matter gets the matter's rate.
+    let mut admin = app.signed_in(app.a.admin).await;
+    assert_eq!(
+        defaults(&mut admin, m).await,
+        (dec("400"), RateSource::Matter)
+    );
+}
+
+#[tokio::test]
+async fn only_billing_staff_and_admins_change_the_rate() {
+    let app = TestApp::spawn().await;
+    let mut c = app.signed_in(app.a.attorney).await;
+    let m = matter(&app, &mut c).await;
+    let res = record(&mut c, &m.to_string(), "1", &[("form[rate]", "999")]).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let e = res.error();
+    assert!(e.fields().unwrap().get("rate").is_some(), "{e:?}");
+    assert_eq!(
+        e.fields().unwrap().value("duration"),
+        Some("1"),
+        "what was typed comes back"
+    );
+    // Typing the rate that applies anyway is no change.
+    let res = record(&mut c, &m.to_string(), "1", &[("form[rate]", "350.50")]).await;
+    assert!(res.status.is_success(), "{res:?}");
+
+    let mut billing = app.signed_in(app.a.billing).await;
+    let res = record(
+        &mut billing,
+        &m.to_string(),
+        "1",
+        &[("form[rate]", "99.99")],
+    )
+    .await;
+    assert!(res.status.is_success(), "{res:?}");
+    let rates: Vec<Decimal> = time_of(&mut billing, m)
+        .await
+        .items
+        .iter()
+        .map(|t| t.rate)
+        .collect();
+    assert!(
+        rates.contains(&dec("99.99")) && rates.contains(&dec("350.50")),
+        "{rates:?}"
+    );
+}
+
+#[tokio::test]
+async fn no_billable_time_on_a_closed_matter() {
+    let app = TestApp::spawn().await;
+    let mut c = app.signed_in(app.a.attorney).await;
+    let m = matter(&app, &mut c).await;
+    sqlx::query("UPDATE matters SET status = 'closed', date_closed = date_opened WHERE id = $1")
+        .bind(m)
+        .execute(&app.admin_pool)
+        .await
+        .unwrap();
+    let res = record(&mut c, &m.to_string(), "1", &[]).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.error().fields().unwrap().get("billable").is_some());
+    let res = c
+        .post(
+            "/api/time/create",
+            &[
+                ("form[matter]", m.to_string().as_str()),
+                ("form[duration]", "0:20"),
+                ("form[description]", "Closing letter"),
+            ],
+        )
+        .await;
+    assert!(
+        res.status.is_success(),
+        "non-billable time is fine: {res:?}"
+    );
+    // The database refuses it too, whoever writes.
+    let direct = sqlx::query(
+        "INSERT INTO time_entries (organization_id, matter_id, user_id, work_date, minutes, description, hourly_rate)
+         VALUES ($1, $2, $3, '2026-11-02', 60, 'x', 100)",
+    )
+    .bind(app.a.id)
+    .bind(m)
+    .bind(app.a.attorney)
+    .execute(&app.admin_pool)
+    .await;
+    assert!(direct.is_err());
+}
+
+#[tokio::test]
+async fn another_firms_matters_and_time_read_as_unknown() {
+    let app = TestApp::spawn().await;
+    let mut a = app.signed_in(app.a.attorney).await;
+    let m = matter(&app, &mut a).await;
+    let id: Uuid = record(&mut a, &m.to_string(), "1", &[]).await.json();
+    let entry: TimeEntry = a
+        .post("/api/time/get", &[("id", &id.to_string())])
+        .await
+        .json();
+
+    let mut b = app.signed_in(app.b.admin).await;
+    let res = record(&mut b, &m.to_string(), "1", &[]).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.error().fields().unwrap().get("matter").is_some());
+    assert!(time_of(&mut b, m).await.items.is_empty());
+    let res = b.post("/api/time/get", &[("id", &id.to_string())]).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    let res = b
+        .post(
+            "/api/time/update",
+            &[
+                ("id", id.to_string().as_str()),
+                ("version", entry.version.to_string().as_str()),
+                ("form[matter]", m.to_string().as_str()),
+                ("form[duration]", "9"),
+                ("form[description]", "Overwritten"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    // A form rendered for firm A, posted after switching to firm B, is refused as such.
+    let res = record(
+        &mut b,
+        &m.to_string(),
+        "1",
+        &[("org", &app.a.id.to_string())],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    assert!(matches!(res.error(), AppError::WrongFirm(_)));
+    assert_eq!(app.count("SELECT count(*) FROM time_entries").await, 1);
+}
+
+fn edit<'a>(
+    id: &'a str,
+    version: &'a str,
+    matter: &'a str,
+    duration: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("id", id),
+        ("version", version),
+        ("form[matter]", matter),
+        ("form[work_date]", "2026-11-03"),
+        ("form[duration]", duration),
+        ("form[description]", "Revised the complaint"),
+        ("form[billable]", "on"),
+    ]
+}
+
+#[tokio::test]
+async fn a_stale_form_or_billed_time_is_never_overwritten() {
+    let app = TestApp::spawn().await;
+    let mut c = app.signed_in(app.a.attorney).await;
+    let m = matter(&app, &mut c).await;
+    let ms = m.to_string();
+    let id: Uuid = record(&mut c, &ms, "1", &[]).await.json();
+    let sid = id.to_string();
+    let res = c.post("/api/time/update", &edit(&sid, "1", &ms, "2")).await;
+    assert!(res.status.is_success(), "{res:?}");
+    let entry: TimeEntry = c.post("/api/time/get", &[("id", &sid)]).await.json();
+    assert_eq!((entry.fields.minutes, entry.version), (120, 2));
+
+    // The form still at version 1: refused, saying what is stored now.
+    let res = c.post("/api/time/update", &edit(&sid, "1", &ms, "3")).await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    let AppError::Stale(f) = res.error() else {
+        panic!("{res:?}")
+    };
+    assert_eq!(
+        f.get("duration"),
+        Some("Someone else saved this as “2:00”.")
+    );
+    assert_eq!(f.value("version"), Some("2"));
+
+    // Someone else's time is not the attorney's colleague's to change.
+    let mut staff = app.signed_in(app.a.staff).await;
+    let res = staff
+        .post("/api/time/update", &edit(&sid, "2", &ms, "3"))
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+
+    // Time on an invoice stays as billed.
+    sqlx::query("UPDATE time_entries SET status = 'billed' WHERE id = $1")
+        .bind(id)
+        .execute(&app.admin_pool)
+        .await
+        .unwrap();
+    let res = c.post("/api/time/update", &edit(&sid, "3", &ms, "3")).await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    let entry: TimeEntry = c.post("/api/time/get", &[("id", &sid)]).await.json();
+    assert_eq!(entry.fields.minutes, 120);
+}
+
+#[tokio::test]
+async fn the_time_pages_render_without_javascript() {
+    let app = TestApp::spawn().await;
+    let mut c = app.signed_in(app.a.attorney).await;
+    let m = matter(&app, &mut c).await;
+    let res = record(&mut c, &m.to_string(), "1:30", &[]).await;
+    assert!(res.status.is_success(), "{res:?}");
+    let page = c.page(&format!("/matters/{m}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("New time entry"),
+        "the matter page offers it"
+    );
+    assert!(page.body.contains("Drafted the complaint"));
+    let page = c.page(&format!("/time/new?matter={m}")).await;
+    assert!(
+        page.body.contains("Smith v. Jones") && page.body.contains("Duration"),
+        "{}",
+        &page.body[page.body.find("<main").unwrap_or(0)..]
+    );
+    let page = c.page("/time").await;
+    assert!(page.body.contains("Drafted the complaint") && page.body.contains("1:30"));
+}
