@@ -94,6 +94,11 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("time.", "Any time entry change"),
     ("time.create", "Time recorded"),
     ("time.update", "Time changed"),
+    ("time.timer_start", "Timer started"),
+    (
+        "time.timer_update",
+        "Timer paused, resumed, stopped or discarded",
+    ),
     ("user.", "Any sign-in activity"),
     ("user.sign_in", "Signed in"),
     ("user.sign_out", "Signed out"),

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use super::{TimeDefaults, TimeEntry, TimeForm, TimeQuery, TimeRow};
+use super::{TimeDefaults, TimeEntry, TimeForm, TimeQuery, TimeRow, Timer, TimerForm};
 use crate::error::AppError;
 use crate::kernel::Page;
 
@@ -51,7 +51,6 @@ pub async fn get_time(id: Uuid) -> Result<TimeEntry, AppError> {
 /// billing staff or an admin typed another.
 #[server(endpoint = "time/create")]
 pub async fn create_time(org: Uuid, form: TimeForm) -> Result<Uuid, AppError> {
-    use crate::audit::{changes_of_new, record, Entry};
     crate::server::endpoint("time.create", async move {
         let (caller, mut tx) =
             crate::auth::caller::Caller::begin_write_if(org, super::may_record_time)
@@ -71,23 +70,12 @@ pub async fn create_time(org: Uuid, form: TimeForm) -> Result<Uuid, AppError> {
                 "This matter is closed: time on it cannot be billed.",
             )));
         }
-        let (resolved, _) = super::repo::rates(&mut tx, matter.id, caller.user_id)
-            .await?
-            .resolve();
-        let rate = settle_rate(valid.rate, resolved, caller.role).map_err(refused)?;
-        let id = super::repo::insert(&mut tx, &caller, matter.id, &valid, rate).await?;
-        let mut changes = changes_of_new(&valid);
-        changes["matter"] = serde_json::json!({ "to": matter.number });
-        changes["rate"] = serde_json::json!({ "to": rate.to_string() });
-        let entry = Entry::new("time.create", "time_entry", id)
-            .summary(format!(
-                "{} {} on {}",
-                super::duration::format_minutes(valid.minutes),
-                matter.number,
-                valid.work_date
-            ))
-            .changes(changes);
-        record(&mut tx, &caller, entry).await?;
+        let id = record_entry(&mut tx, &caller, &matter, &valid, "")
+            .await
+            .map_err(|e| match e {
+                AppError::Invalid(f) => refused(f),
+                e => e,
+            })?;
         tx.commit().await?;
         leptos_axum::redirect(&format!("/matters/{}", matter.id));
         Ok(id)
@@ -170,6 +158,37 @@ pub async fn update_time(
     .await
 }
 
+/// Write one entry of the caller's on `matter` at the rate that applies (or the one typed, by
+/// those who may), with its activity row. `how` is added to the log's summary.
+#[cfg(feature = "ssr")]
+async fn record_entry(
+    tx: &mut crate::server::db::Tx,
+    caller: &crate::auth::caller::Caller,
+    matter: &super::repo::MatterRef,
+    valid: &super::ValidTime,
+    how: &str,
+) -> Result<Uuid, AppError> {
+    use crate::audit::{changes_of_new, record, Entry};
+    let (resolved, _) = super::repo::rates(tx, matter.id, caller.user_id)
+        .await?
+        .resolve();
+    let rate = settle_rate(valid.rate, resolved, caller.role).map_err(AppError::Invalid)?;
+    let id = super::repo::insert(tx, caller, matter.id, valid, rate).await?;
+    let mut changes = changes_of_new(valid);
+    changes["matter"] = serde_json::json!({ "to": matter.number });
+    changes["rate"] = serde_json::json!({ "to": rate.to_string() });
+    let entry = Entry::new("time.create", "time_entry", id)
+        .summary(format!(
+            "{} {} on {}{how}",
+            super::duration::format_minutes(valid.minutes),
+            matter.number,
+            valid.work_date
+        ))
+        .changes(changes);
+    record(tx, caller, entry).await?;
+    Ok(id)
+}
+
 #[cfg(feature = "ssr")]
 fn field(name: &str, message: &str) -> crate::kernel::FieldErrors {
     let mut e = crate::kernel::FieldErrors::default();
@@ -206,4 +225,113 @@ fn shown(t: &super::ValidTime) -> Vec<(&'static str, String)> {
         ("task_code", t.task_code.clone().unwrap_or_default()),
         ("billable", if t.billable { "Yes" } else { "No" }.into()),
     ]
+}
+
+/// The caller's timer, if one is running or paused.
+#[server(endpoint = "time/timer")]
+pub async fn my_timer() -> Result<Option<Timer>, AppError> {
+    crate::server::endpoint("time.timer", async move {
+        let (_caller, mut tx) = crate::auth::caller::Caller::begin().await?;
+        let timer = super::repo::timer(&mut tx, false).await?;
+        tx.commit().await?;
+        Ok(timer)
+    })
+    .await
+}
+
+/// Start the caller's timer on a matter (one at a time).
+#[server(endpoint = "time/timer_start")]
+pub async fn start_timer(org: Uuid, form: TimerForm) -> Result<(), AppError> {
+    use crate::audit::{record, Entry};
+    crate::server::endpoint("time.timer_start", async move {
+        let (caller, mut tx) =
+            crate::auth::caller::Caller::begin_write_if(org, super::may_record_time)
+                .await
+                .map_err(|e| e.keeping(form.values()))?;
+        let typed = form.values();
+        let refused =
+            |e: crate::kernel::FieldErrors| AppError::Invalid(e.with_values(typed.clone()));
+        let description = form.validate().map_err(refused)?;
+        if super::repo::timer(&mut tx, true).await?.is_some() {
+            return Err(AppError::Conflict(
+                "Your timer is already running: stop it before starting another.".into(),
+            ));
+        }
+        let matter = super::repo::matter(&mut tx, &form.matter, true)
+            .await?
+            .ok_or_else(|| refused(field("matter", "No matter of this firm has this number.")))?;
+        super::repo::start_timer(&mut tx, &caller, matter.id, &description).await?;
+        record(
+            &mut tx,
+            &caller,
+            Entry::new("time.timer_start", "timer", matter.id)
+                .summary(format!("Timer started on {}", matter.number)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+/// Pause, resume, stop (recording the time) or discard the caller's timer. `version` is the
+/// timer's as the page showed it: a page older than the last change is refused.
+#[server(endpoint = "time/timer_update")]
+pub async fn update_timer(org: Uuid, version: i32, action: String) -> Result<(), AppError> {
+    use crate::audit::{record, Entry};
+    crate::server::endpoint("time.timer_update", async move {
+        let (caller, mut tx) =
+            crate::auth::caller::Caller::begin_write_if(org, super::may_record_time).await?;
+        let timer = super::repo::timer(&mut tx, true)
+            .await?
+            .ok_or_else(|| AppError::Conflict("Your timer was already stopped.".into()))?;
+        if timer.version != version {
+            return Err(AppError::Conflict(
+                "Your timer changed in another tab or device: this page now shows it as it is.".into(),
+            ));
+        }
+        let log = |what: &str| {
+            Entry::new("time.timer_update", "timer", timer.matter_id)
+                .summary(format!("Timer {what} on {}", timer.matter_number))
+        };
+        match action.as_str() {
+            "pause" | "resume" => {
+                super::repo::set_timer_running(&mut tx, action == "resume").await?;
+                record(&mut tx, &caller, log(if action == "resume" { "resumed" } else { "paused" })).await?;
+            }
+            "discard" => {
+                super::repo::delete_timer(&mut tx).await?;
+                record(&mut tx, &caller, log("discarded")).await?;
+            }
+            "stop" => {
+                let minutes = Timer::minutes(timer.elapsed_seconds).ok_or_else(|| {
+                    AppError::Conflict(
+                        "The timer ran for more than a day, which one entry cannot hold: record the time with New time entry and discard the timer.".into(),
+                    )
+                })?;
+                let matter = super::repo::matter(&mut tx, &timer.matter_id.to_string(), true)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                let (today, _, _) = super::repo::firm(&mut tx).await?;
+                let valid = super::ValidTime {
+                    work_date: today,
+                    minutes,
+                    description: timer.description.clone(),
+                    activity_code: None,
+                    task_code: None,
+                    billable: !matter.closed,
+                    rate: None,
+                };
+                super::repo::delete_timer(&mut tx).await?;
+                record_entry(&mut tx, &caller, &matter, &valid, " (timer)").await?;
+                tx.commit().await?;
+                leptos_axum::redirect(&format!("/matters/{}", matter.id));
+                return Ok(());
+            }
+            _ => return Err(AppError::BadRequest("unknown timer action".into())),
+        }
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
 }

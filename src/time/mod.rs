@@ -6,12 +6,14 @@ pub mod api;
 pub mod duration;
 mod model;
 pub mod rates;
+mod timer;
 pub mod views;
 
 #[cfg(feature = "ssr")]
 mod repo;
 
 pub use model::*;
+pub use timer::{Timer, TimerForm};
 
 use crate::auth::Role;
 

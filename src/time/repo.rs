@@ -345,3 +345,70 @@ pub async fn update(tx: &mut Tx, id: Uuid, t: &ValidTime, rate: Decimal) -> Resu
     .await?;
     Ok(())
 }
+
+/// The caller's timer (the policy shows a person only their own), with its seconds so far.
+pub async fn timer(tx: &mut Tx, lock: bool) -> Result<Option<super::Timer>, AppError> {
+    let lock = if lock { " FOR UPDATE OF t" } else { "" };
+    let row: Option<(Uuid, String, String, String, bool, i32, i32)> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT t.matter_id, m.matter_number, m.title, t.description, t.started_at IS NOT NULL,
+                    (t.elapsed_seconds + coalesce(floor(extract(epoch FROM now() - t.started_at)), 0))::int,
+                    t.version
+               FROM timers t JOIN matters m ON m.id = t.matter_id
+              WHERE t.user_id = app_current_user(){lock}"
+        )))
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(row.map(
+        |(matter_id, matter_number, matter_title, description, running, elapsed, version)| {
+            super::Timer {
+                matter_id,
+                matter_number,
+                matter_title,
+                description,
+                running,
+                elapsed_seconds: u32::try_from(elapsed).unwrap_or(0),
+                version,
+            }
+        },
+    ))
+}
+
+pub async fn start_timer(
+    tx: &mut Tx,
+    caller: &Caller,
+    matter: Uuid,
+    description: &str,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO timers (organization_id, user_id, matter_id, description, started_at)
+         VALUES ($1, $2, $3, $4, now())",
+    )
+    .bind(caller.org_id)
+    .bind(caller.user_id)
+    .bind(matter)
+    .bind(description)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Pause (bank the running seconds) or resume (start counting again) the caller's timer.
+pub async fn set_timer_running(tx: &mut Tx, running: bool) -> Result<(), AppError> {
+    let sql = if running {
+        "UPDATE timers SET started_at = now() WHERE user_id = app_current_user() AND started_at IS NULL"
+    } else {
+        "UPDATE timers SET elapsed_seconds = elapsed_seconds + floor(extract(epoch FROM now() - started_at))::int,
+                started_at = NULL
+          WHERE user_id = app_current_user() AND started_at IS NOT NULL"
+    };
+    sqlx::query(sql).execute(&mut **tx).await?;
+    Ok(())
+}
+
+pub async fn delete_timer(tx: &mut Tx) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM timers WHERE user_id = app_current_user()")
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

@@ -250,6 +250,8 @@ fn is_mutation(path: &str) -> bool {
         "deactivate",
         "add_contact",
         "delete_contact",
+        "timer_start",
+        "timer_update",
     ]
     .iter()
     .any(|m| path.ends_with(m))

@@ -366,3 +366,109 @@ async fn the_time_pages_render_without_javascript() {
     let page = c.page("/time").await;
     assert!(page.body.contains("Drafted the complaint") && page.body.contains("1:30"));
 }
+
+async fn timer(c: &mut Http) -> Option<docket::time::Timer> {
+    c.post("/api/time/timer", &[]).await.json()
+}
+
+async fn timer_action(c: &mut Http, version: i32, action: &str) -> Res {
+    c.post(
+        "/api/time/timer_update",
+        &[
+            ("version", version.to_string().as_str()),
+            ("action", action),
+        ],
+    )
+    .await
+}
+
+async fn start_timer(c: &mut Http, matter: Uuid) -> Res {
+    let m = matter.to_string();
+    c.post(
+        "/api/time/timer_start",
+        &[
+            ("form[matter]", m.as_str()),
+            ("form[description]", "Call with opposing counsel"),
+        ],
+    )
+    .await
+}
+
+async fn set_started(app: &TestApp, ago: &str) {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE timers SET started_at = now() - interval '{ago}'"
+    )))
+    .execute(&app.admin_pool)
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_timer_runs_pauses_and_stops_into_a_time_entry() {
+    let app = TestApp::spawn().await;
+    let mut c = app.signed_in(app.a.attorney).await;
+    let m = matter(&app, &mut c).await;
+    let res = start_timer(&mut c, m).await;
+    assert!(res.status.is_success(), "{res:?}");
+    let res = start_timer(&mut c, m).await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "one timer at a time");
+
+    // The timer is in the database: any later request (another tab, a restarted server) sees it.
+    set_started(&app, "40 minutes").await;
+    let t = timer(&mut c).await.unwrap();
+    assert!(
+        t.running && (2400..2410).contains(&t.elapsed_seconds),
+        "{t:?}"
+    );
+    let res = timer_action(&mut c, t.version, "pause").await;
+    assert!(res.status.is_success(), "{res:?}");
+    let paused = timer(&mut c).await.unwrap();
+    assert!(!paused.running && (2400..2410).contains(&paused.elapsed_seconds));
+    // A page showing the timer before the pause is refused.
+    let res = timer_action(&mut c, t.version, "resume").await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    let res = timer_action(&mut c, paused.version, "resume").await;
+    assert!(res.status.is_success(), "{res:?}");
+    set_started(&app, "50 minutes").await; // 40 banked + 50 running
+
+    // Colleagues do not see it, and cannot stop it.
+    let mut staff = app.signed_in(app.a.staff).await;
+    assert!(timer(&mut staff).await.is_none());
+    let running = timer(&mut c).await.unwrap();
+    let res = timer_action(&mut staff, running.version, "stop").await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+
+    let res = timer_action(&mut c, running.version, "stop").await;
+    assert!(res.status.is_success(), "{res:?}");
+    assert!(timer(&mut c).await.is_none());
+    let page = time_of(&mut c, m).await;
+    assert_eq!(page.items.len(), 1);
+    let e = &page.items[0];
+    assert!((90..=91).contains(&e.minutes), "{e:?}");
+    assert_eq!(e.description, "Call with opposing counsel");
+    assert!(e.billable);
+    assert_eq!(
+        app.count("SELECT count(*) FROM activity_logs WHERE action LIKE 'time.%'")
+            .await,
+        4,
+        "start, pause, resume, and the entry its stop recorded"
+    );
+}
+
+#[tokio::test]
+async fn a_timer_left_running_past_a_day_is_not_silently_cut() {
+    let app = TestApp::spawn().await;
+    let mut c = app.signed_in(app.a.attorney).await;
+    let m = matter(&app, &mut c).await;
+    let res = start_timer(&mut c, m).await;
+    assert!(res.status.is_success(), "{res:?}");
+    set_started(&app, "25 hours").await;
+    let t = timer(&mut c).await.unwrap();
+    let res = timer_action(&mut c, t.version, "stop").await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    assert!(timer(&mut c).await.is_some(), "the timer is kept");
+    let res = timer_action(&mut c, t.version, "discard").await;
+    assert!(res.status.is_success(), "{res:?}");
+    assert!(timer(&mut c).await.is_none());
+    assert_eq!(app.count("SELECT count(*) FROM time_entries").await, 0);
+}

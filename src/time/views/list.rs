@@ -4,6 +4,7 @@ use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 use uuid::Uuid;
 
+use super::TimerPanel;
 use crate::kernel::{format_money, Choice, PageRequest};
 use crate::time::api::list_time;
 use crate::time::duration::format_minutes;
@@ -41,6 +42,7 @@ pub fn TimeListPage() -> impl IntoView {
             <h1>"My time"</h1>
             <NewTimeButton/>
         </div>
+        <TimerPanel/>
         <Form method="GET" action="/time" attr:class="filters" attr:role="search">
             <div class="field">
                 <label for="t-from">"From"</label>
@@ -88,6 +90,7 @@ pub fn MatterTime(matter: Uuid) -> impl IntoView {
                 <h2 id="time-h">"Time"</h2>
                 <NewTimeButton matter/>
             </div>
+            <TimerPanel matter/>
             <Transition fallback=Loading>
                 {move || entries.get().map(|r| match r {
                     Err(e) => view! { <p class="alert error">{e.to_string()}</p> }.into_any(),
@@ -124,7 +127,7 @@ fn TimeTable(items: Vec<TimeRow>, on_matter: bool) -> impl IntoView {
             <tbody>
                 {items.iter().map(|t| view! {
                     <tr>
-                        <td class="mono">{t.work_date.to_string()}</td>
+                        <td class="mono"><a href=format!("/time/{}", t.id) aria-label=format!("Time entry of {}", t.work_date)>{t.work_date.to_string()}</a></td>
                         <td>{if on_matter {
                             view! { {t.user_name.clone()} }.into_any()
                         } else {

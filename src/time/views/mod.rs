@@ -1,5 +1,7 @@
 mod form;
 mod list;
+mod timer;
 
-pub use form::NewTimePage;
+pub use form::{EditTimePage, NewTimePage};
 pub use list::{MatterTime, TimeListPage};
+pub use timer::TimerPanel;
