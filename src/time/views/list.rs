@@ -35,14 +35,15 @@ pub fn TimeListPage() -> impl IntoView {
             ..Default::default()
         })
     });
-    let entries = Resource::new(move || query.get(), list_time);
+    let version = RwSignal::new(0usize);
+    let entries = Resource::new(move || (query.get(), version.get()), |(q, _)| list_time(q));
     view! {
         <Title text="My time · Docket"/>
         <div class="page-head">
             <h1>"My time"</h1>
             <NewTimeButton/>
         </div>
-        <TimerPanel/>
+        <TimerPanel version/>
         <Form method="GET" action="/time" attr:class="filters" attr:role="search">
             <div class="field">
                 <label for="t-from">"From"</label>
@@ -76,13 +77,17 @@ pub fn TimeListPage() -> impl IntoView {
 pub fn MatterTime(matter: Uuid) -> impl IntoView {
     let params = use_query_map();
     let paging = Memo::new(move |_| params.with(|p| PageRequest::from_query(|k| p.get(k))));
+    let version = RwSignal::new(0usize);
     let entries = Resource::new(
-        move || TimeQuery {
-            matter: matter.to_string(),
-            paging: paging.get(),
-            ..Default::default()
+        move || {
+            let query = TimeQuery {
+                matter: matter.to_string(),
+                paging: paging.get(),
+                ..Default::default()
+            };
+            (query, version.get())
         },
-        list_time,
+        |(q, _)| list_time(q),
     );
     view! {
         <section class="card" aria-labelledby="time-h">
@@ -90,7 +95,7 @@ pub fn MatterTime(matter: Uuid) -> impl IntoView {
                 <h2 id="time-h">"Time"</h2>
                 <NewTimeButton matter/>
             </div>
-            <TimerPanel matter/>
+            <TimerPanel version matter/>
             <Transition fallback=Loading>
                 {move || entries.get().map(|r| match r {
                     Err(e) => view! { <p class="alert error">{e.to_string()}</p> }.into_any(),

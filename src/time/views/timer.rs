@@ -10,12 +10,15 @@ use crate::ui::{
 
 /// The caller's timer: its state and buttons when there is one, else a form to start one (on
 /// `matter`, when the page is a matter's). Every button is a form post, so it works without
-/// JavaScript; the time shown is as of the page's rendering.
+/// JavaScript; the time shown is as of the page's rendering. Each change bumps `version`, which
+/// the page's time list reloads on too (a stopped timer is a new entry).
 #[component]
-pub fn TimerPanel(#[prop(optional)] matter: Option<Uuid>) -> impl IntoView {
+pub fn TimerPanel(
+    version: RwSignal<usize>,
+    #[prop(optional)] matter: Option<Uuid>,
+) -> impl IntoView {
     let start = ServerAction::<StartTimer>::new();
     let update = ServerAction::<UpdateTimer>::new();
-    let version = RwSignal::new(0usize);
     reload_on_success(start, version);
     reload_on_success(update, version);
     let timer = Resource::new(move || version.get(), |_| my_timer());
