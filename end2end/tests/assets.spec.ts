@@ -70,6 +70,10 @@ test('assets arrive compressed, named by their content, and a repeat visit loads
 // whoever grows it decides whether to raise the figure or split the page.
 const FIRST_VISIT = 200_000; // the sign-in page (where every visit starts) and the dashboard
 const ANY_PAGE = 400_000; // what the whole app cost, every page, before pages were split
+// Raised on purpose, with the reason: a matter's page carries its edit form, history, time list
+// and timer (418 kB). Next step: load its sections as lazy components, or the edit form as a
+// route of its own.
+const RAISED: Record<string, number> = { '/matters/{id}': 430_000 };
 
 async function firstVisit(browser: Browser, state: Awaited<ReturnType<BrowserContext['storageState']>> | undefined, path: string) {
   const context = await browser.newContext({ storageState: state });
@@ -105,10 +109,10 @@ test('a first visit to each page stays within its download budget', async ({ bro
   expect(matter).toBeTruthy();
 
   check('/', await firstVisit(browser, state, '/'), FIRST_VISIT);
-  for (const path of ['/clients', client!, '/clients/new', '/matters', matter!, '/matters/new', '/activity']) {
+  for (const path of ['/clients', client!, '/clients/new', '/matters', matter!, '/matters/new', '/time', '/time/new', '/activity']) {
     const label = path.replace(/[0-9a-f-]{36}/, '{id}');
     const r = await firstVisit(browser, state, path);
-    check(label, r, ANY_PAGE);
+    check(label, r, RAISED[label] ?? ANY_PAGE);
   }
   console.log(`first visit, WebAssembly + JavaScript over the wire:\n${figures.join('\n')}`);
 });
