@@ -30,7 +30,8 @@ ALTER TABLE matter_rates ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON matter_rates
     USING (organization_id = app_current_org())
     WITH CHECK (organization_id = app_current_org());
-GRANT SELECT, INSERT, UPDATE, DELETE ON matter_rates TO docket_app;
+-- Read-only until a screen sets these rates (an administrator's, with its own checks).
+GRANT SELECT ON matter_rates TO docket_app;
 
 -- Entries: versions for the stale-form check, optional UTBMS codes, who recorded them.
 SELECT manage_row_version('time_entries');
@@ -46,17 +47,28 @@ CREATE INDEX time_entries_org_matter_idx ON time_entries (organization_id, matte
 CREATE INDEX time_entries_org_user_idx ON time_entries (organization_id, user_id, work_date, id);
 CREATE INDEX time_entries_org_date_idx ON time_entries (organization_id, work_date, id);
 
--- No billable time on a closed matter, whoever writes it (the app says so beside the field
--- first; this is the backstop).
-CREATE FUNCTION time_entry_matter_open() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Backstops for what the app checks first, whoever writes:
+-- * no billable time on a closed matter: an entry may not be created billable on one, made
+--   billable, or moved onto one (what was recorded before the matter closed can still be edited);
+-- * time on an invoice (or written off) keeps what it billed: only its status may change (an
+--   invoice issued, voided or paid).
+CREATE FUNCTION time_entry_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF NEW.billable AND NEW.status = 'unbilled' AND EXISTS (
-        SELECT 1 FROM matters m WHERE m.id = NEW.matter_id AND m.status = 'closed'
-    ) THEN
+    IF TG_OP = 'UPDATE' AND OLD.status <> 'unbilled' AND NEW.status = OLD.status
+       AND (NEW.minutes, NEW.hourly_rate, NEW.billable, NEW.work_date, NEW.matter_id, NEW.description)
+           IS DISTINCT FROM (OLD.minutes, OLD.hourly_rate, OLD.billable, OLD.work_date, OLD.matter_id, OLD.description)
+    THEN
+        RAISE EXCEPTION 'time on an invoice cannot be changed'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'time_entries_billed_fixed';
+    END IF;
+    IF NEW.billable AND NEW.status = 'unbilled'
+       AND (TG_OP = 'INSERT' OR NOT OLD.billable OR OLD.matter_id <> NEW.matter_id)
+       AND EXISTS (SELECT 1 FROM matters m WHERE m.id = NEW.matter_id AND m.status = 'closed' FOR SHARE)
+    THEN
         RAISE EXCEPTION 'billable time on a closed matter'
             USING ERRCODE = 'check_violation', CONSTRAINT = 'time_entries_matter_open';
     END IF;
     RETURN NEW;
 END $$;
-CREATE TRIGGER time_entry_matter_open BEFORE INSERT OR UPDATE OF matter_id, billable, status
-    ON time_entries FOR EACH ROW EXECUTE FUNCTION time_entry_matter_open();
+CREATE TRIGGER time_entry_guard BEFORE INSERT OR UPDATE ON time_entries
+    FOR EACH ROW EXECUTE FUNCTION time_entry_guard();

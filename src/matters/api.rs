@@ -38,6 +38,9 @@ pub async fn create_matter(org: Uuid, form: MatterForm) -> Result<Uuid, AppError
             .map_err(|e| e.keeping(form.values()))?;
         let firm = super::repo::firm(&mut tx).await?;
         let valid = form.validate(&firm).map_err(AppError::Invalid)?;
+        if valid.hourly_rate.is_some() && !crate::time::may_set_rates(caller.role) {
+            return Err(AppError::Invalid(rate_refused().with_values(form.values())));
+        }
         super::repo::check_references(&mut tx, &valid, None)
             .await?
             .map_err(|e| AppError::Invalid(e.with_values(form.values())))?;
@@ -85,7 +88,15 @@ pub async fn update_matter(
         if let (Some(closed), true) = (before.date_closed, form.date_closed.trim().is_empty()) {
             form.date_closed = closed.to_string();
         }
-        let after = form.validate(&firm).map_err(refused)?;
+        let mut after = form.validate(&firm).map_err(refused)?;
+        // Only administrators set rates; a form without the rate field keeps the stored one.
+        if after.hourly_rate != before.hourly_rate && !crate::time::may_set_rates(caller.role) {
+            if form.hourly_rate.trim().is_empty() {
+                after.hourly_rate = before.hourly_rate;
+            } else {
+                return Err(refused(rate_refused()));
+            }
+        }
         if version != current {
             let ids: Vec<Uuid> = [&before, &after]
                 .iter()
@@ -128,4 +139,11 @@ pub async fn update_matter(
         Ok(())
     })
     .await
+}
+
+#[cfg(feature = "ssr")]
+fn rate_refused() -> crate::kernel::FieldErrors {
+    let mut e = crate::kernel::FieldErrors::default();
+    e.add("hourly_rate", "Only an administrator sets rates.");
+    e
 }

@@ -12,7 +12,23 @@ use crate::kernel::Page;
 pub async fn list_time(query: TimeQuery) -> Result<Page<TimeRow>, AppError> {
     crate::server::endpoint("time.list", async move {
         let (caller, mut tx) = crate::auth::caller::Caller::begin().await?;
-        let page = super::repo::list(&mut tx, &query, caller.user_id).await?;
+        // A person's own time is theirs to see; everyone's, billing staff's and admins'.
+        let other = Uuid::parse_str(&query.person).is_ok_and(|p| p != caller.user_id);
+        if other && !super::may_manage_time(caller.role) {
+            return Err(AppError::Forbidden);
+        }
+        let mut page = super::repo::list(&mut tx, &query, caller.user_id).await?;
+        // Staff see the rates and amounts of their own time only.
+        if !super::sees_amounts(caller.role) {
+            for t in page
+                .items
+                .iter_mut()
+                .filter(|t| t.user_id != caller.user_id)
+            {
+                t.rate = None;
+                t.amount = None;
+            }
+        }
         tx.commit().await?;
         Ok(page)
     })
@@ -39,8 +55,11 @@ pub async fn time_form_defaults(matter: String) -> Result<TimeDefaults, AppError
 #[server(endpoint = "time/get")]
 pub async fn get_time(id: Uuid) -> Result<TimeEntry, AppError> {
     crate::server::endpoint("time.get", async move {
-        let (_caller, mut tx) = crate::auth::caller::Caller::begin().await?;
+        let (caller, mut tx) = crate::auth::caller::Caller::begin().await?;
         let entry = super::repo::get(&mut tx, id).await?;
+        if entry.user_id != caller.user_id && !super::may_manage_time(caller.role) {
+            return Err(AppError::Forbidden);
+        }
         tx.commit().await?;
         Ok(entry)
     })
@@ -99,13 +118,21 @@ pub async fn update_time(
                 .await
                 .map_err(|e| e.keeping(form.values()))?;
         let before = super::repo::lock(&mut tx, id).await?;
-        if before.user_id != caller.user_id && !super::may_set_rates(caller.role) {
+        if before.user_id != caller.user_id && !super::may_manage_time(caller.role) {
             return Err(AppError::Forbidden);
         }
-        if before.status != super::TimeStatus::Unbilled {
-            return Err(AppError::Conflict(
-                "This time is on an invoice, so it cannot be changed.".into(),
-            ));
+        match before.status {
+            super::TimeStatus::Unbilled => {}
+            super::TimeStatus::WrittenOff => {
+                return Err(AppError::Conflict(
+                    "This time was written off, so it cannot be changed.".into(),
+                ))
+            }
+            super::TimeStatus::Billed => {
+                return Err(AppError::Conflict(
+                    "This time is on an invoice, so it cannot be changed.".into(),
+                ))
+            }
         }
         let typed = form.values();
         let refused = |e: FieldErrors| {
@@ -114,12 +141,29 @@ pub async fn update_time(
                     .with_value("version", version.to_string()),
             )
         };
+        // Time stays on its matter: moving it would be a new entry on the other one.
+        let named = form.matter.trim();
+        if !named.is_empty() && named != before.matter_id.to_string() {
+            return Err(refused(field(
+                "matter",
+                "Time cannot move to another matter: record it there instead.",
+            )));
+        }
+        let form = super::TimeForm {
+            matter: before.matter_id.to_string(),
+            ..form
+        };
         let (today, currency, _) = super::repo::firm(&mut tx).await?;
         let after = form.validate(today, &currency).map_err(refused)?;
         if version != before.version {
+            // A form without a rate field (only administrators get one) keeps the stored rate.
+            let submitted = super::ValidTime {
+                rate: after.rate.or(Some(before.rate)),
+                ..after.clone()
+            };
             let fields = FieldErrors::stale(
                 &shown(&before.fields),
-                &shown(&after),
+                &shown(&submitted),
                 typed,
                 before.version,
             );
@@ -128,7 +172,8 @@ pub async fn update_time(
         let matter = super::repo::matter(&mut tx, &before.matter_id.to_string(), true)
             .await?
             .ok_or(AppError::NotFound)?;
-        if matter.closed && after.billable {
+        // What was billable before the matter closed stays editable; nothing becomes billable.
+        if matter.closed && after.billable && !before.fields.billable {
             return Err(refused(field(
                 "billable",
                 "This matter is closed: time on it cannot be billed.",
@@ -205,13 +250,21 @@ fn settle_rate(
     role: crate::auth::Role,
 ) -> Result<rust_decimal::Decimal, crate::kernel::FieldErrors> {
     match typed {
-        Some(r) if r != current && !super::may_set_rates(role) => Err(field(
-            "rate",
-            "Only billing staff or an administrator can change the rate.",
-        )),
-        Some(r) => Ok(r),
+        Some(r) if r == current => Ok(current),
+        Some(_) if !super::may_set_rates(role) => {
+            Err(field("rate", "Only an administrator can change the rate."))
+        }
+        Some(r) => Ok(cents(r)),
         None => Ok(current),
     }
+}
+
+/// A rate as stored: two decimals ("350.5" and "350.50" are one rate).
+#[cfg(feature = "ssr")]
+fn cents(r: rust_decimal::Decimal) -> rust_decimal::Decimal {
+    let mut r = r.round_dp(2);
+    r.rescale(2);
+    r
 }
 
 /// Each field as a person reads it, for the stale-form message.
@@ -224,6 +277,10 @@ fn shown(t: &super::ValidTime) -> Vec<(&'static str, String)> {
         ("activity_code", t.activity_code.clone().unwrap_or_default()),
         ("task_code", t.task_code.clone().unwrap_or_default()),
         ("billable", if t.billable { "Yes" } else { "No" }.into()),
+        (
+            "rate",
+            t.rate.map(|r| cents(r).to_string()).unwrap_or_default(),
+        ),
     ]
 }
 

@@ -17,12 +17,23 @@ pub use timer::{Timer, TimerForm};
 
 use crate::auth::Role;
 
-/// Billing staff and administrators set rates and change anyone's unbilled time.
+/// Only administrators set rates: the firm's, a person's, a client's, a matter's, or an entry's
+/// other than the one that applies.
 pub fn may_set_rates(role: Role) -> bool {
+    role == Role::Admin
+}
+
+/// Billing staff and administrators see everyone's time and change anyone's unbilled time.
+pub fn may_manage_time(role: Role) -> bool {
     matches!(role, Role::Admin | Role::Billing)
 }
 
 /// Everyone in a firm records their own time, billing staff included.
 pub fn may_record_time(_role: Role) -> bool {
     true
+}
+
+/// Who sees the rates and amounts of colleagues' time: lawyers, billing staff and admins.
+pub fn sees_amounts(role: Role) -> bool {
+    !matches!(role, Role::Staff)
 }

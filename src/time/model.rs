@@ -16,6 +16,7 @@ pub struct TimeRow {
     pub matter_id: Uuid,
     pub matter_number: String,
     pub matter_title: String,
+    pub user_id: Uuid,
     pub user_name: String,
     pub work_date: NaiveDate,
     /// Minutes worked, as recorded.
@@ -25,9 +26,10 @@ pub struct TimeRow {
     pub description: String,
     pub activity_code: Option<String>,
     pub billable: bool,
-    pub rate: Decimal,
+    /// `None` where the caller may not see it (staff, on a colleague's time).
+    pub rate: Option<Decimal>,
     /// What it bills for: billed minutes at the rate, rounded to the cent; zero when not billable.
-    pub amount: Decimal,
+    pub amount: Option<Decimal>,
     pub status: TimeStatus,
 }
 

@@ -19,6 +19,7 @@ struct ListRow {
     matter_id: Uuid,
     matter_number: String,
     matter_title: String,
+    user_id: Uuid,
     user_name: String,
     work_date: NaiveDate,
     minutes: i32,
@@ -48,6 +49,7 @@ impl From<ListRow> for TimeRow {
             matter_id: r.matter_id,
             matter_number: r.matter_number,
             matter_title: r.matter_title,
+            user_id: r.user_id,
             user_name: r.user_name,
             work_date: r.work_date,
             minutes: worked,
@@ -55,8 +57,8 @@ impl From<ListRow> for TimeRow {
             description: r.description,
             activity_code: r.activity_code,
             billable: r.billable,
-            rate: r.hourly_rate,
-            amount,
+            rate: Some(r.hourly_rate),
+            amount: Some(amount),
             status: TimeStatus::parse(&r.status).unwrap_or(TimeStatus::Unbilled),
         }
     }
@@ -90,7 +92,7 @@ fn push_filters(b: &mut QueryBuilder<Postgres>, q: &TimeQuery, own: Uuid) {
 pub async fn list(tx: &mut Tx, q: &TimeQuery, own: Uuid) -> Result<Page<TimeRow>, AppError> {
     let filters = |b: &mut QueryBuilder<Postgres>| push_filters(b, q, own);
     let list = List {
-        columns: "t.id, t.matter_id, m.matter_number, m.title AS matter_title, u.full_name AS user_name,
+        columns: "t.id, t.matter_id, m.matter_number, m.title AS matter_title, t.user_id, u.full_name AS user_name,
                   t.work_date, t.minutes, t.description, t.activity_code, t.billable, t.hourly_rate, t.status,
                   f.billing_increment_minutes AS increment, (t.work_date)::text AS sort_key",
         from: "FROM time_entries t
@@ -275,7 +277,8 @@ fn locked(r: Row) -> Locked {
     Locked {
         user_id: r.0,
         matter_id: r.1,
-        status: TimeStatus::parse(&r.2).unwrap_or(TimeStatus::Unbilled),
+        // A status this code does not know is not editable.
+        status: TimeStatus::parse(&r.2).unwrap_or(TimeStatus::Billed),
         fields: ValidTime {
             work_date: r.3,
             minutes: minutes(r.4),

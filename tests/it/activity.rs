@@ -146,7 +146,6 @@ async fn history_names_people_and_clients_instead_of_ids() {
             ("form[title]", "Named matter"),
             ("form[practice_area]", "litigation"),
             ("form[responsible_attorney_id]", &admin),
-            ("form[hourly_rate]", "350.50"),
             ("form[date_opened]", "2026-03-01"),
         ],
     )

@@ -22,7 +22,6 @@ pub async fn create(
                 ("form[title]", title),
                 ("form[practice_area]", "litigation"),
                 ("form[responsible_attorney_id]", attorney.as_str()),
-                ("form[hourly_rate]", "350.50"),
                 ("form[date_opened]", "2026-03-01"),
             ],
         )
@@ -41,7 +40,6 @@ fn update_form<'a>(client: &'a str, title: &'a str, status: &'a str) -> Vec<(&'a
         ("form[practice_area]", "litigation"),
         ("form[status]", status),
         ("form[date_opened]", "2026-03-01"),
-        ("form[hourly_rate]", "350.50"),
     ]
 }
 
@@ -58,11 +56,6 @@ async fn open_edit_and_close_a_matter() {
         .await
         .json();
     assert_eq!(m.fields.status, MatterStatus::Open);
-    assert_eq!(
-        m.fields.hourly_rate,
-        Some(rust_decimal::Decimal::new(35050, 2)),
-        "money is exact"
-    );
     assert!(m.matter_number.ends_with("-0001"), "{}", m.matter_number);
     assert_eq!(m.responsible_name.as_deref(), Some("Alpha Law attorney"));
 
@@ -200,4 +193,54 @@ async fn list_filters_and_sorts() {
         .await
         .json();
     assert_eq!(closed.total.n, 0);
+}
+
+#[tokio::test]
+async fn only_an_administrator_sets_a_matters_rate() {
+    let app = TestApp::spawn().await;
+    let mut attorney = app.signed_in(app.a.attorney).await;
+    let client = create_client(&mut attorney, "Rate Client").await;
+    let cid = client.to_string();
+    let mut form = vec![
+        ("form[client_id]", cid.as_str()),
+        ("form[title]", "Priced matter"),
+        ("form[practice_area]", "litigation"),
+        ("form[hourly_rate]", "350.50"),
+    ];
+    let res = attorney.post("/api/matters/create", &form).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.error().fields().unwrap().get("hourly_rate").is_some());
+
+    let mut admin = app.signed_in(app.a.admin).await;
+    let id: Uuid = admin.post("/api/matters/create", &form).await.json();
+    let sid = id.to_string();
+    let m: Matter = admin.post("/api/matters/get", &[("id", &sid)]).await.json();
+    assert_eq!(
+        m.fields.hourly_rate,
+        Some(rust_decimal::Decimal::new(35050, 2)),
+        "money is exact"
+    );
+
+    // The attorney's form has no rate field: saving it keeps the rate; typing one is refused.
+    let v = m.version.to_string();
+    form.retain(|(k, _)| *k != "form[hourly_rate]");
+    form.extend([
+        ("id", sid.as_str()),
+        ("version", v.as_str()),
+        ("form[title]", "Renamed"),
+    ]);
+    form.retain(|(k, v)| !(*k == "form[title]" && *v == "Priced matter"));
+    let res = attorney.post("/api/matters/update", &form).await;
+    assert!(res.status.is_success(), "{res:?}");
+    let m: Matter = admin.post("/api/matters/get", &[("id", &sid)]).await.json();
+    assert_eq!(
+        (m.fields.title.as_str(), m.fields.hourly_rate),
+        ("Renamed", Some(rust_decimal::Decimal::new(35050, 2)))
+    );
+    let v = m.version.to_string();
+    let mut form: Vec<(&str, &str)> = form.into_iter().filter(|(k, _)| *k != "version").collect();
+    form.push(("version", v.as_str()));
+    form.push(("form[hourly_rate]", "999"));
+    let res = attorney.post("/api/matters/update", &form).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
 }

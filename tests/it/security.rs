@@ -132,6 +132,11 @@ async fn money_is_shown_in_the_firms_currency_and_required_selects_are_required(
     let id = crate::matters::create(&mut c, client, "Euro matter", None)
         .await
         .unwrap();
+    sqlx::query("UPDATE matters SET hourly_rate = 350.50 WHERE id = $1")
+        .bind(id)
+        .execute(&app.admin_pool)
+        .await
+        .unwrap();
     let page = c.page(&format!("/matters/{id}")).await;
     assert!(
         page.body.contains("€350.50/h"),

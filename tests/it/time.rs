@@ -36,9 +36,17 @@ async fn time_of(c: &mut Http, matter: Uuid) -> Page<TimeRow> {
 /// A client and a matter of firm A (at 350.50/h), opened by its attorney.
 async fn matter(app: &TestApp, c: &mut Http) -> Uuid {
     let client = create_client(c, "Time Client").await;
-    create_matter(c, client, "Smith v. Jones", Some(app.a.attorney))
+    let m = create_matter(c, client, "Smith v. Jones", Some(app.a.attorney))
         .await
-        .unwrap()
+        .unwrap();
+    // Rates are an administrator's to set.
+    admin_sql(
+        app,
+        "UPDATE matters SET hourly_rate = 350.50 WHERE id = $1",
+        m,
+    )
+    .await;
+    m
 }
 
 #[tokio::test]
@@ -61,14 +69,14 @@ async fn time_is_recorded_on_a_matter_in_raw_minutes_at_the_rate_that_applies() 
     assert_eq!(page.items.len(), 2);
     let by_minutes = |n: u32| page.items.iter().find(|t| t.minutes == n).unwrap();
     let long = by_minutes(90);
-    assert_eq!(long.rate, dec("350.50"), "the matter's rate");
-    assert_eq!(long.amount, dec("525.75"));
+    assert_eq!(long.rate, Some(dec("350.50")), "the matter's rate");
+    assert_eq!(long.amount, Some(dec("525.75")));
     let short = by_minutes(7);
     assert_eq!(
         short.billed_minutes, 12,
         "rounded up to the firm's 6-minute step"
     );
-    assert_eq!(short.amount, dec("70.10"));
+    assert_eq!(short.amount, Some(dec("70.10")));
     assert_eq!(
         app.count("SELECT count(*) FROM activity_logs WHERE action = 'time.create'")
             .await,
@@ -84,7 +92,10 @@ async fn time_is_recorded_on_a_matter_in_raw_minutes_at_the_rate_that_applies() 
         .unwrap();
     let page = time_of(&mut c, m).await;
     let short = page.items.iter().find(|t| t.minutes == 7).unwrap();
-    assert_eq!((short.billed_minutes, short.amount), (15, dec("87.63")));
+    assert_eq!(
+        (short.billed_minutes, short.amount),
+        (15, Some(dec("87.63")))
+    );
 }
 
 async fn defaults(c: &mut Http, matter: Uuid) -> (Decimal, RateSource) {
@@ -150,7 +161,7 @@ async fn the_most_specific_rate_applies() {
     );
     let res = record(&mut c, &m.to_string(), "1", &[]).await;
     assert!(res.status.is_success(), "{res:?}");
-    assert_eq!(time_of(&mut c, m).await.items[0].rate, dec("500"));
+    assert_eq!(time_of(&mut c, m).await.items[0].rate, Some(dec("500")));
     // Another person on the same matter gets the matter's rate.
     let mut admin = app.signed_in(app.a.admin).await;
     assert_eq!(
@@ -160,7 +171,7 @@ async fn the_most_specific_rate_applies() {
 }
 
 #[tokio::test]
-async fn only_billing_staff_and_admins_change_the_rate() {
+async fn only_an_administrator_changes_the_rate_of_an_entry() {
     let app = TestApp::spawn().await;
     let mut c = app.signed_in(app.a.attorney).await;
     let m = matter(&app, &mut c).await;
@@ -174,7 +185,7 @@ async fn only_billing_staff_and_admins_change_the_rate() {
         "what was typed comes back"
     );
     // Typing the rate that applies anyway is no change.
-    let res = record(&mut c, &m.to_string(), "1", &[("form[rate]", "350.50")]).await;
+    let res = record(&mut c, &m.to_string(), "1", &[("form[rate]", "350.5")]).await;
     assert!(res.status.is_success(), "{res:?}");
 
     let mut billing = app.signed_in(app.a.billing).await;
@@ -185,16 +196,65 @@ async fn only_billing_staff_and_admins_change_the_rate() {
         &[("form[rate]", "99.99")],
     )
     .await;
+    assert_eq!(
+        res.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "billing staff do not set rates"
+    );
+    let mut admin = app.signed_in(app.a.admin).await;
+    let res = record(&mut admin, &m.to_string(), "1", &[("form[rate]", "99.99")]).await;
     assert!(res.status.is_success(), "{res:?}");
-    let rates: Vec<Decimal> = time_of(&mut billing, m)
+    let rates: Vec<Option<Decimal>> = time_of(&mut admin, m)
         .await
         .items
         .iter()
         .map(|t| t.rate)
         .collect();
     assert!(
-        rates.contains(&dec("99.99")) && rates.contains(&dec("350.50")),
+        rates.contains(&Some(dec("99.99"))) && rates.contains(&Some(dec("350.50"))),
         "{rates:?}"
+    );
+}
+
+#[tokio::test]
+async fn time_is_seen_by_its_person_billing_and_admins() {
+    let app = TestApp::spawn().await;
+    let mut attorney = app.signed_in(app.a.attorney).await;
+    let m = matter(&app, &mut attorney).await;
+    let id: Uuid = record(&mut attorney, &m.to_string(), "1", &[]).await.json();
+    let sid = id.to_string();
+    let person = app.a.attorney.to_string();
+
+    let mut staff = app.signed_in(app.a.staff).await;
+    let res = staff
+        .post("/api/time/list", &[("query[person]", person.as_str())])
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "a colleague's timesheet");
+    let res = staff.post("/api/time/get", &[("id", sid.as_str())]).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    // On the matter, staff see the work but not its rate or amount.
+    let row = &time_of(&mut staff, m).await.items[0];
+    assert_eq!((row.rate, row.amount), (None, None));
+
+    let mut billing = app.signed_in(app.a.billing).await;
+    let page: Page<TimeRow> = billing
+        .post("/api/time/list", &[("query[person]", person.as_str())])
+        .await
+        .json();
+    assert_eq!(page.items[0].amount, Some(dec("350.50")));
+    // Billing staff correct anyone's unbilled time.
+    let res = billing
+        .post("/api/time/update", &edit(&sid, "1", "", "2"))
+        .await;
+    assert!(res.status.is_success(), "{res:?}");
+    let entry: TimeEntry = attorney
+        .post("/api/time/get", &[("id", sid.as_str())])
+        .await
+        .json();
+    assert_eq!(
+        (entry.fields.minutes, entry.rate),
+        (120, dec("350.50")),
+        "the rate stays as recorded"
     );
 }
 
@@ -225,7 +285,14 @@ async fn no_billable_time_on_a_closed_matter() {
         res.status.is_success(),
         "non-billable time is fine: {res:?}"
     );
-    // The database refuses it too, whoever writes.
+    // The database refuses it too, whoever writes: here the app's own role, in its firm.
+    let mut tx = app.app_pool.begin().await.unwrap();
+    sqlx::query("SELECT set_config('app.org_id', $1, true), set_config('app.user_id', $2, true)")
+        .bind(app.a.id.to_string())
+        .bind(app.a.attorney.to_string())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
     let direct = sqlx::query(
         "INSERT INTO time_entries (organization_id, matter_id, user_id, work_date, minutes, description, hourly_rate)
          VALUES ($1, $2, $3, '2026-11-02', 60, 'x', 100)",
@@ -233,9 +300,13 @@ async fn no_billable_time_on_a_closed_matter() {
     .bind(app.a.id)
     .bind(m)
     .bind(app.a.attorney)
-    .execute(&app.admin_pool)
-    .await;
-    assert!(direct.is_err());
+    .execute(&mut *tx)
+    .await
+    .unwrap_err();
+    assert_eq!(
+        direct.as_database_error().and_then(|d| d.constraint()),
+        Some("time_entries_matter_open")
+    );
 }
 
 #[tokio::test]
@@ -282,6 +353,7 @@ async fn another_firms_matters_and_time_read_as_unknown() {
     assert_eq!(app.count("SELECT count(*) FROM time_entries").await, 1);
 }
 
+/// An update form (`matter` empty: the form of the edit page, which does not name it).
 fn edit<'a>(
     id: &'a str,
     version: &'a str,
@@ -341,6 +413,51 @@ async fn a_stale_form_or_billed_time_is_never_overwritten() {
     assert_eq!(res.status, StatusCode::CONFLICT);
     let entry: TimeEntry = c.post("/api/time/get", &[("id", &sid)]).await.json();
     assert_eq!(entry.fields.minutes, 120);
+    // The database keeps billed time as billed, whoever writes.
+    let direct = sqlx::query("UPDATE time_entries SET minutes = 1 WHERE id = $1")
+        .bind(id)
+        .execute(&app.admin_pool)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        direct.as_database_error().and_then(|d| d.constraint()),
+        Some("time_entries_billed_fixed")
+    );
+}
+
+#[tokio::test]
+async fn a_matter_number_means_the_callers_firms_matter() {
+    let app = TestApp::spawn().await;
+    let mut a = app.signed_in(app.a.attorney).await;
+    let ma = matter(&app, &mut a).await;
+    let mut b = app.signed_in(app.b.admin).await;
+    let client = create_client(&mut b, "Beta Client").await;
+    let mb = create_matter(&mut b, client, "Beta matter", None)
+        .await
+        .unwrap();
+    let number = |id: Uuid| {
+        let pool = app.admin_pool.clone();
+        async move {
+            sqlx::query_scalar::<_, String>("SELECT matter_number FROM matters WHERE id = $1")
+                .bind(id)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        number(ma).await,
+        number(mb).await,
+        "both firms number from 0001"
+    );
+    let res = record(&mut b, &number(ma).await, "1", &[]).await;
+    assert!(res.status.is_success(), "{res:?}");
+    assert_eq!(
+        time_of(&mut b, mb).await.items.len(),
+        1,
+        "firm B's matter of that number"
+    );
+    assert!(time_of(&mut a, ma).await.items.is_empty());
 }
 
 #[tokio::test]

@@ -72,6 +72,7 @@ pub fn MatterFields(
         .unwrap_or_default();
     let description = c.map(|m| m.description.clone()).unwrap_or_default();
     let lawyer_options = lawyers(&people);
+    let can_set_rate = session_info().is_some_and(|s| crate::time::may_set_rates(s.role));
     view! {
         <div class="grid">
             <TextField label="Title" key="title" value=title errors required=true autocomplete="off"/>
@@ -82,7 +83,11 @@ pub fn MatterFields(
             <SelectField label="Responsible attorney" key="responsible_attorney_id" options=lawyer_options.clone() value=responsible errors blank="Unassigned"/>
             <SelectField label="Originating attorney" key="originating_attorney_id" options=lawyer_options value=originating errors blank="Unassigned"/>
             <SelectField label="Billing" key="billing_type" options={choices::<BillingType>()} value=billing errors/>
-            <TextField label=format!("Hourly rate ({currency})") key="hourly_rate" value=rate errors hint="e.g. 350.00"/>
+            {if can_set_rate {
+                view! { <TextField label=format!("Hourly rate ({currency})") key="hourly_rate" value=rate errors hint="e.g. 350.00"/> }.into_any()
+            } else {
+                view! { <p class="field hint">"Hourly rate: "{if rate.is_empty() { "not set".to_string() } else { format!("{rate} {currency}") }}" (set by an administrator)"</p> }.into_any()
+            }}
             <TextField label="Date opened" key="date_opened" kind="date" value=opened errors hint="Defaults to today"/>
             <TextField label="Date closed" key="date_closed" kind="date" value=closed errors hint="Set automatically when the status becomes Closed"/>
             <TextArea label="Description" key="description" value=description errors/>

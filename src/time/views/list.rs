@@ -115,7 +115,10 @@ pub fn MatterTime(matter: Uuid) -> impl IntoView {
 #[component]
 fn TimeTable(items: Vec<TimeRow>, on_matter: bool) -> impl IntoView {
     let currency = session_info().map(|s| s.currency).unwrap_or_default();
-    let money = move |d| format_money(d, &currency);
+    let money = move |d: Option<rust_decimal::Decimal>| {
+        d.map(|d| format_money(d, &currency))
+            .unwrap_or_else(|| "—".into())
+    };
     view! {
         <table class="data">
             <caption class="visually-hidden">"Time entries"</caption>
