@@ -10,7 +10,7 @@ use crate::auth::views::LoginPage;
 use crate::clients::views::{ClientDetailPage, ClientListPage, NewClientPage};
 use crate::dashboard::DashboardPage;
 use crate::matters::views::{MatterDetailPage, MatterListPage, NewMatterPage};
-use crate::time::views::{EditTimePage, NewTimePage, TimeListPage};
+use crate::time::views::{EditTimePage, NewTimePage, TimeListPage, TimeWeekPage};
 use crate::ui::{
     provide_csp_nonce, provide_page_scope, provide_page_seed, request_seed, AppLayout, FlashScope,
     NotFound,
@@ -64,6 +64,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/matters/:id") view={Lazy::<MatterDetail>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/time") view={Lazy::<Time>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/time/new") view={Lazy::<NewTime>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/time/week") view={Lazy::<TimeWeek>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/time/:id") view={Lazy::<EditTime>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/activity") view={Lazy::<Activity>::new()} ssr=SsrMode::Async/>
                 </ParentRoute>
@@ -104,5 +105,6 @@ lazy_pages! {
     Time => TimeListPage,
     NewTime => NewTimePage,
     EditTime => EditTimePage,
+    TimeWeek => TimeWeekPage,
     Activity => ActivityLogPage,
 }

@@ -392,3 +392,24 @@ pub async fn update_timer(org: Uuid, version: i32, action: String) -> Result<(),
     })
     .await
 }
+
+/// One person's week of time (the caller's by default; anyone's for billing staff and admins).
+/// `week` is any day of it; empty is this week in the firm's time zone.
+#[server(endpoint = "time/week")]
+pub async fn time_week(week: String, person: String) -> Result<super::Week, AppError> {
+    crate::server::endpoint("time.week", async move {
+        let (caller, mut tx) = crate::auth::caller::Caller::begin().await?;
+        let person = Uuid::parse_str(person.trim()).unwrap_or(caller.user_id);
+        if person != caller.user_id && !super::may_manage_time(caller.role) {
+            return Err(AppError::Forbidden);
+        }
+        let day = match crate::kernel::parse_date(&week) {
+            Ok(d) => d,
+            Err(_) => super::repo::firm(&mut tx).await?.0,
+        };
+        let w = super::repo::week(&mut tx, person, super::Week::start_of(day)).await?;
+        tx.commit().await?;
+        Ok(w)
+    })
+    .await
+}

@@ -298,3 +298,81 @@ mod tests {
         assert_eq!(TimeRow::priced(7, rate, false, 6), (12, Decimal::ZERO));
     }
 }
+
+/// One person's time over a week (Monday to Sunday), per day.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Week {
+    pub start: NaiveDate,
+    pub person_id: Uuid,
+    pub person_name: String,
+    pub days: Vec<DayTotals>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct DayTotals {
+    pub date: NaiveDate,
+    pub billable_minutes: u32,
+    pub non_billable_minutes: u32,
+}
+
+impl Week {
+    /// The Monday of the week `day` falls in.
+    pub fn start_of(day: NaiveDate) -> NaiveDate {
+        use chrono::Datelike;
+        day - chrono::Days::new(u64::from(day.weekday().num_days_from_monday()))
+    }
+
+    /// The seven days from `start`, with the totals found (days without time are zero).
+    pub fn days_from(start: NaiveDate, found: &[(NaiveDate, u32, u32)]) -> Vec<DayTotals> {
+        (0..7)
+            .map(|i| {
+                let date = start + chrono::Days::new(i);
+                let (b, n) = found
+                    .iter()
+                    .find(|(d, _, _)| *d == date)
+                    .map(|(_, b, n)| (*b, *n))
+                    .unwrap_or((0, 0));
+                DayTotals {
+                    date,
+                    billable_minutes: b,
+                    non_billable_minutes: n,
+                }
+            })
+            .collect()
+    }
+
+    pub fn billable_minutes(&self) -> u32 {
+        self.days.iter().map(|d| d.billable_minutes).sum()
+    }
+
+    pub fn non_billable_minutes(&self) -> u32 {
+        self.days.iter().map(|d| d.non_billable_minutes).sum()
+    }
+}
+
+#[cfg(test)]
+mod week_tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn weeks_start_on_monday_and_have_seven_days() {
+        assert_eq!(Week::start_of(d("2026-11-26")), d("2026-11-23")); // a Thursday
+        assert_eq!(Week::start_of(d("2026-11-23")), d("2026-11-23"));
+        assert_eq!(Week::start_of(d("2026-11-29")), d("2026-11-23")); // Sunday
+        let days = Week::days_from(d("2026-11-23"), &[(d("2026-11-25"), 90, 30)]);
+        assert_eq!(days.len(), 7);
+        assert_eq!(days[2].billable_minutes, 90);
+        assert_eq!(days[6].date, d("2026-11-29"));
+        let w = Week {
+            start: d("2026-11-23"),
+            person_id: Uuid::nil(),
+            person_name: String::new(),
+            days,
+        };
+        assert_eq!((w.billable_minutes(), w.non_billable_minutes()), (90, 30));
+    }
+}

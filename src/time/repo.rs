@@ -415,3 +415,39 @@ pub async fn delete_timer(tx: &mut Tx) -> Result<(), AppError> {
         .await?;
     Ok(())
 }
+
+/// `person`'s minutes per day, billable and not, over the seven days from `start`.
+pub async fn week(tx: &mut Tx, person: Uuid, start: NaiveDate) -> Result<Week, AppError> {
+    let name: String = sqlx::query_scalar("SELECT full_name FROM users WHERE id = $1")
+        .bind(person)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let rows: Vec<(NaiveDate, i64, i64)> = sqlx::query_as(
+        "SELECT work_date, coalesce(sum(minutes) FILTER (WHERE billable), 0),
+                coalesce(sum(minutes) FILTER (WHERE NOT billable), 0)
+           FROM time_entries
+          WHERE user_id = $1 AND work_date BETWEEN $2 AND $2 + 6
+          GROUP BY work_date",
+    )
+    .bind(person)
+    .bind(start)
+    .fetch_all(&mut **tx)
+    .await?;
+    let found: Vec<(NaiveDate, u32, u32)> = rows
+        .into_iter()
+        .map(|(d, b, n)| {
+            (
+                d,
+                u32::try_from(b).unwrap_or(0),
+                u32::try_from(n).unwrap_or(0),
+            )
+        })
+        .collect();
+    Ok(Week {
+        start,
+        person_id: person,
+        person_name: name,
+        days: Week::days_from(start, &found),
+    })
+}

@@ -589,3 +589,78 @@ async fn a_timer_left_running_past_a_day_is_not_silently_cut() {
     assert!(timer(&mut c).await.is_none());
     assert_eq!(app.count("SELECT count(*) FROM time_entries").await, 0);
 }
+
+#[tokio::test]
+async fn a_week_shows_hours_per_day_billable_and_not() {
+    let app = TestApp::spawn().await;
+    let mut c = app.signed_in(app.a.attorney).await;
+    let m = matter(&app, &mut c).await;
+    let ms = m.to_string();
+    for (date, duration, billable) in [
+        ("2026-11-23", "1:30", "on"),
+        ("2026-11-23", "0:30", ""),
+        ("2026-11-25", "2", "on"),
+        ("2026-11-22", "1", "on"), // the Sunday before
+    ] {
+        let res = c
+            .post(
+                "/api/time/create",
+                &[
+                    ("form[matter]", ms.as_str()),
+                    ("form[work_date]", date),
+                    ("form[duration]", duration),
+                    ("form[description]", "Work"),
+                    ("form[billable]", billable),
+                ],
+            )
+            .await;
+        assert!(res.status.is_success(), "{res:?}");
+    }
+    let w: docket::time::Week = c
+        .post("/api/time/week", &[("week", "2026-11-26"), ("person", "")])
+        .await
+        .json();
+    assert_eq!(w.start.to_string(), "2026-11-23");
+    let per_day: Vec<(u32, u32)> = w
+        .days
+        .iter()
+        .map(|d| (d.billable_minutes, d.non_billable_minutes))
+        .collect();
+    assert_eq!(
+        per_day,
+        vec![(90, 30), (0, 0), (120, 0), (0, 0), (0, 0), (0, 0), (0, 0)]
+    );
+    assert_eq!((w.billable_minutes(), w.non_billable_minutes()), (210, 30));
+
+    let person = app.a.attorney.to_string();
+    let mut staff = app.signed_in(app.a.staff).await;
+    let res = staff
+        .post(
+            "/api/time/week",
+            &[("week", ""), ("person", person.as_str())],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let mut billing = app.signed_in(app.a.billing).await;
+    let w: docket::time::Week = billing
+        .post(
+            "/api/time/week",
+            &[("week", "2026-11-23"), ("person", person.as_str())],
+        )
+        .await
+        .json();
+    assert_eq!(w.billable_minutes(), 210);
+    // Another firm's person is nobody here.
+    let mut b = app.signed_in(app.b.admin).await;
+    let res = b
+        .post(
+            "/api/time/week",
+            &[("week", ""), ("person", person.as_str())],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+
+    let page = c.page("/time/week?week=2026-11-23").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Week of 2026-11-23") && page.body.contains("3:30"));
+}

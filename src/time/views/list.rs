@@ -41,7 +41,10 @@ pub fn TimeListPage() -> impl IntoView {
         <Title text="My time · Docket"/>
         <div class="page-head">
             <h1>"My time"</h1>
-            <NewTimeButton/>
+            <div class="actions">
+                <a href="/time/week">"Week view"</a>
+                <NewTimeButton/>
+            </div>
         </div>
         <TimerPanel version/>
         <Form method="GET" action="/time" attr:class="filters" attr:role="search">
