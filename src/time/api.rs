@@ -403,11 +403,9 @@ pub async fn time_week(week: String, person: String) -> Result<super::Week, AppE
         if person != caller.user_id && !super::may_manage_time(caller.role) {
             return Err(AppError::Forbidden);
         }
-        let day = match crate::kernel::parse_date(&week) {
-            Ok(d) => d,
-            Err(_) => super::repo::firm(&mut tx).await?.0,
-        };
-        let w = super::repo::week(&mut tx, person, super::Week::start_of(day)).await?;
+        let today = super::repo::firm(&mut tx).await?.0;
+        let day = crate::kernel::parse_date(&week).unwrap_or(today);
+        let w = super::repo::week(&mut tx, person, super::Week::start_of(day), today).await?;
         tx.commit().await?;
         Ok(w)
     })

@@ -303,6 +303,8 @@ mod tests {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Week {
     pub start: NaiveDate,
+    /// Today in the firm's time zone.
+    pub today: NaiveDate,
     pub person_id: Uuid,
     pub person_name: String,
     pub days: Vec<DayTotals>,
@@ -369,6 +371,7 @@ mod week_tests {
         assert_eq!(days[6].date, d("2026-11-29"));
         let w = Week {
             start: d("2026-11-23"),
+            today: d("2026-11-26"),
             person_id: Uuid::nil(),
             person_name: String::new(),
             days,

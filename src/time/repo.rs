@@ -417,7 +417,12 @@ pub async fn delete_timer(tx: &mut Tx) -> Result<(), AppError> {
 }
 
 /// `person`'s minutes per day, billable and not, over the seven days from `start`.
-pub async fn week(tx: &mut Tx, person: Uuid, start: NaiveDate) -> Result<Week, AppError> {
+pub async fn week(
+    tx: &mut Tx,
+    person: Uuid,
+    start: NaiveDate,
+    today: NaiveDate,
+) -> Result<Week, AppError> {
     let name: String = sqlx::query_scalar("SELECT full_name FROM users WHERE id = $1")
         .bind(person)
         .fetch_optional(&mut **tx)
@@ -446,6 +451,7 @@ pub async fn week(tx: &mut Tx, person: Uuid, start: NaiveDate) -> Result<Week, A
         .collect();
     Ok(Week {
         start,
+        today,
         person_id: person,
         person_name: name,
         days: Week::days_from(start, &found),

@@ -480,6 +480,22 @@ async fn the_time_pages_render_without_javascript() {
         "{}",
         &page.body[page.body.find("<main").unwrap_or(0)..]
     );
+    // The dashboard shows today's time (an entry with no date is today's, in the firm's zone).
+    let res = c
+        .post(
+            "/api/time/create",
+            &[
+                ("form[matter]", m.to_string().as_str()),
+                ("form[duration]", "0:45"),
+                ("form[description]", "Today's work"),
+                ("form[billable]", "on"),
+            ],
+        )
+        .await;
+    assert!(res.status.is_success(), "{res:?}");
+    let page = c.page("/").await;
+    assert!(page.body.contains("Today, billable") && page.body.contains("0:45"));
+    assert!(page.body.contains("Not running"));
     let page = c.page("/time").await;
     assert!(page.body.contains("Drafted the complaint") && page.body.contains("1:30"));
 }
