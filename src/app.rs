@@ -9,6 +9,7 @@ use crate::audit::views::ActivityLogPage;
 use crate::auth::views::LoginPage;
 use crate::clients::views::{ClientDetailPage, ClientListPage, NewClientPage};
 use crate::dashboard::DashboardPage;
+use crate::expenses::views::ExpensesPage;
 use crate::matters::views::{MatterDetailPage, MatterListPage, NewMatterPage};
 use crate::time::views::{EditTimePage, NewTimePage, TimeListPage, TimeWeekPage};
 use crate::ui::{
@@ -66,6 +67,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/time/new") view={Lazy::<NewTime>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/time/week") view={Lazy::<TimeWeek>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/time/:id") view={Lazy::<EditTime>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/expenses") view={Lazy::<Expenses>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/activity") view={Lazy::<Activity>::new()} ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
@@ -106,5 +108,6 @@ lazy_pages! {
     NewTime => NewTimePage,
     EditTime => EditTimePage,
     TimeWeek => TimeWeekPage,
+    Expenses => ExpensesPage,
     Activity => ActivityLogPage,
 }

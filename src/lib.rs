@@ -7,6 +7,7 @@ pub mod auth;
 pub mod clients;
 pub mod dashboard;
 pub mod error;
+pub mod expenses;
 pub mod kernel;
 pub mod matters;
 pub mod time;

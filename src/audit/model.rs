@@ -94,6 +94,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("time.", "Any time entry change"),
     ("time.create", "Time recorded"),
     ("time.update", "Time changed"),
+    ("expense.create", "Expense recorded"),
     ("time.timer_start", "Timer started"),
     (
         "time.timer_update",

@@ -411,3 +411,21 @@ pub async fn time_week(week: String, person: String) -> Result<super::Week, AppE
     })
     .await
 }
+
+/// Today in the firm's time zone and its currency, for other domains' forms (expenses).
+#[cfg(feature = "ssr")]
+pub async fn firm_facts(
+    tx: &mut crate::server::db::Tx,
+) -> Result<(chrono::NaiveDate, String), AppError> {
+    let (today, currency, _) = super::repo::firm(tx).await?;
+    Ok((today, currency))
+}
+
+/// The firm's matter a form names (id or number), locked against closing; see `repo::matter`.
+#[cfg(feature = "ssr")]
+pub async fn matter_for_write(
+    tx: &mut crate::server::db::Tx,
+    named: &str,
+) -> Result<Option<super::repo::MatterRef>, AppError> {
+    super::repo::matter(tx, named, true).await
+}

@@ -6,6 +6,7 @@ mod support;
 mod activity;
 mod auth;
 mod clients;
+mod expenses;
 mod forms;
 mod http;
 mod isolation;

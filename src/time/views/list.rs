@@ -96,7 +96,10 @@ pub fn MatterTime(matter: Uuid) -> impl IntoView {
         <section class="card" aria-labelledby="time-h">
             <div class="page-head">
                 <h2 id="time-h">"Time"</h2>
-                <NewTimeButton matter/>
+                <div class="actions">
+                    <a href=format!("/expenses?matter={matter}")>"Expenses"</a>
+                    <NewTimeButton matter/>
+                </div>
             </div>
             <TimerPanel version matter/>
             <Transition fallback=Loading>
