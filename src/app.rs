@@ -78,18 +78,23 @@ pub fn App() -> impl IntoView {
 /// Each page is a lazy route: the browser build splits its code into a WebAssembly chunk of its
 /// own (`cargo leptos build --split`), fetched when the page is first shown, so the first load
 /// carries the frame and the shared parts only. The server renders them as before.
+///
+/// `data` runs in the route's reactive owner; `view` is awaited, and on the server's
+/// multi-threaded runtime it could resume on another thread without that owner (the page then
+/// lost its request's contexts: about one render in a hundred under load). So `data` keeps the
+/// owner and `view` builds the page inside it.
 macro_rules! lazy_pages {
     ($($route:ident => $page:ident,)*) => {$(
-        pub struct $route;
+        pub struct $route(Owner);
 
         #[lazy_route]
         impl LazyRoute for $route {
             fn data() -> Self {
-                $route
+                $route(Owner::current().unwrap_or_default())
             }
 
-            fn view(_this: Self) -> AnyView {
-                view! { <$page/> }.into_any()
+            fn view(this: Self) -> AnyView {
+                this.0.with(|| view! { <$page/> }.into_any())
             }
         }
     )*};

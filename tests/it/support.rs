@@ -230,6 +230,7 @@ impl Res {
     }
 }
 
+#[derive(Clone)]
 pub struct Client {
     router: Router,
     pub cookie: Option<String>,
