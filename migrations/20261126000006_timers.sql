@@ -5,6 +5,8 @@
 -- entry and removes it, in one transaction. The timer lives in the database, so a reload, another
 -- device or a server restart finds it as it was.
 CREATE TABLE timers (
+    -- Each timer is a new one: a page showing a stopped timer cannot act on the next.
+    id               uuid NOT NULL UNIQUE DEFAULT gen_random_uuid(),
     organization_id  uuid NOT NULL,
     user_id          uuid NOT NULL,
     matter_id        uuid NOT NULL,

@@ -112,6 +112,12 @@ impl ExpenseForm {
                 }
             }
         };
+        if let (Some(a), Some(q)) = (amount, quantity) {
+            // What an invoice line can hold (numeric(14, 2)).
+            if expense_total(a, q) >= Decimal::from(1_000_000_000_000i64) {
+                e.add("amount", "The total of this expense is too large.");
+            }
+        }
         let billable = !self.billable.trim().is_empty();
         e.into_result(|| ValidExpense {
             incurred_on: incurred_on.unwrap(),

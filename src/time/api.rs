@@ -317,7 +317,17 @@ pub async fn start_timer(org: Uuid, form: TimerForm) -> Result<(), AppError> {
         let matter = super::repo::matter(&mut tx, &form.matter, true)
             .await?
             .ok_or_else(|| refused(field("matter", "No matter of this firm has this number.")))?;
-        super::repo::start_timer(&mut tx, &caller, matter.id, &description).await?;
+        if matter.closed {
+            return Err(refused(field(
+                "matter",
+                "This matter is closed: record non-billable time on it with New time entry.",
+            )));
+        }
+        if !super::repo::start_timer(&mut tx, &caller, matter.id, &description).await? {
+            return Err(AppError::Conflict(
+                "Your timer is already running: stop it before starting another.".into(),
+            ));
+        }
         record(
             &mut tx,
             &caller,
@@ -334,14 +344,21 @@ pub async fn start_timer(org: Uuid, form: TimerForm) -> Result<(), AppError> {
 /// Pause, resume, stop (recording the time) or discard the caller's timer. `version` is the
 /// timer's as the page showed it: a page older than the last change is refused.
 #[server(endpoint = "time/timer_update")]
-pub async fn update_timer(org: Uuid, version: i32, action: String) -> Result<(), AppError> {
+pub async fn update_timer(
+    org: Uuid,
+    timer: Uuid,
+    version: i32,
+    action: String,
+) -> Result<(), AppError> {
     use crate::audit::{record, Entry};
     crate::server::endpoint("time.timer_update", async move {
         let (caller, mut tx) =
             crate::auth::caller::Caller::begin_write_if(org, super::may_record_time).await?;
+        let shown = timer;
         let timer = super::repo::timer(&mut tx, true)
             .await?
-            .ok_or_else(|| AppError::Conflict("Your timer was already stopped.".into()))?;
+            .filter(|t| t.id == shown)
+            .ok_or_else(|| AppError::Conflict("That timer was already stopped.".into()))?;
         if timer.version != version {
             return Err(AppError::Conflict(
                 "Your timer changed in another tab or device: this page now shows it as it is.".into(),
@@ -369,9 +386,9 @@ pub async fn update_timer(org: Uuid, version: i32, action: String) -> Result<(),
                 let matter = super::repo::matter(&mut tx, &timer.matter_id.to_string(), true)
                     .await?
                     .ok_or(AppError::NotFound)?;
-                let (today, _, _) = super::repo::firm(&mut tx).await?;
+                // On the day the timer was started (the firm's day), however long it ran.
                 let valid = super::ValidTime {
-                    work_date: today,
+                    work_date: timer.started_on,
                     minutes,
                     description: timer.description.clone(),
                     activity_code: None,

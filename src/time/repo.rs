@@ -352,40 +352,64 @@ pub async fn update(tx: &mut Tx, id: Uuid, t: &ValidTime, rate: Decimal) -> Resu
 /// The caller's timer (the policy shows a person only their own), with its seconds so far.
 pub async fn timer(tx: &mut Tx, lock: bool) -> Result<Option<super::Timer>, AppError> {
     let lock = if lock { " FOR UPDATE OF t" } else { "" };
-    let row: Option<(Uuid, String, String, String, bool, i32, i32)> =
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT t.matter_id, m.matter_number, m.title, t.description, t.started_at IS NOT NULL,
-                    (t.elapsed_seconds + coalesce(floor(extract(epoch FROM now() - t.started_at)), 0))::int,
-                    t.version
-               FROM timers t JOIN matters m ON m.id = t.matter_id
-              WHERE t.user_id = app_current_user(){lock}"
-        )))
-        .fetch_optional(&mut **tx)
-        .await?;
+    type Row = (
+        Uuid,
+        Uuid,
+        String,
+        String,
+        String,
+        bool,
+        i32,
+        NaiveDate,
+        i32,
+    );
+    let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT t.id, t.matter_id, m.matter_number, m.title, t.description, t.started_at IS NOT NULL,
+                (t.elapsed_seconds + coalesce(floor(extract(epoch FROM now() - t.started_at)), 0))::int,
+                (t.created_at AT TIME ZONE f.timezone)::date, t.version
+           FROM timers t JOIN matters m ON m.id = t.matter_id
+           JOIN organizations f ON f.id = t.organization_id
+          WHERE t.user_id = app_current_user(){lock}"
+    )))
+    .fetch_optional(&mut **tx)
+    .await?;
     Ok(row.map(
-        |(matter_id, matter_number, matter_title, description, running, elapsed, version)| {
+        |(
+            id,
+            matter_id,
+            matter_number,
+            matter_title,
+            description,
+            running,
+            elapsed,
+            started_on,
+            version,
+        )| {
             super::Timer {
+                id,
                 matter_id,
                 matter_number,
                 matter_title,
                 description,
                 running,
                 elapsed_seconds: u32::try_from(elapsed).unwrap_or(0),
+                started_on,
                 version,
             }
         },
     ))
 }
 
+/// Start the caller's timer; `false` when one is already there (two starts at once).
 pub async fn start_timer(
     tx: &mut Tx,
     caller: &Caller,
     matter: Uuid,
     description: &str,
-) -> Result<(), AppError> {
-    sqlx::query(
+) -> Result<bool, AppError> {
+    let done = sqlx::query(
         "INSERT INTO timers (organization_id, user_id, matter_id, description, started_at)
-         VALUES ($1, $2, $3, $4, now())",
+         VALUES ($1, $2, $3, $4, now()) ON CONFLICT (organization_id, user_id) DO NOTHING",
     )
     .bind(caller.org_id)
     .bind(caller.user_id)
@@ -393,7 +417,7 @@ pub async fn start_timer(
     .bind(description)
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 /// Pause (bank the running seconds) or resume (start counting again) the caller's timer.

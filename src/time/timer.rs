@@ -10,6 +10,7 @@ use crate::kernel::{multi_line, FieldErrors};
 /// The caller's timer as of the moment it was read.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Timer {
+    pub id: Uuid,
     pub matter_id: Uuid,
     pub matter_number: String,
     pub matter_title: String,
@@ -17,6 +18,8 @@ pub struct Timer {
     pub running: bool,
     /// Seconds counted so far (paused time excluded).
     pub elapsed_seconds: u32,
+    /// The day it was started, in the firm's time zone: the day its time is recorded on.
+    pub started_on: chrono::NaiveDate,
     pub version: i32,
 }
 

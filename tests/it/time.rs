@@ -504,11 +504,12 @@ async fn timer(c: &mut Http) -> Option<docket::time::Timer> {
     c.post("/api/time/timer", &[]).await.json()
 }
 
-async fn timer_action(c: &mut Http, version: i32, action: &str) -> Res {
+async fn timer_action(c: &mut Http, t: &docket::time::Timer, action: &str) -> Res {
     c.post(
         "/api/time/timer_update",
         &[
-            ("version", version.to_string().as_str()),
+            ("timer", t.id.to_string().as_str()),
+            ("version", t.version.to_string().as_str()),
             ("action", action),
         ],
     )
@@ -553,14 +554,14 @@ async fn a_timer_runs_pauses_and_stops_into_a_time_entry() {
         t.running && (2400..2410).contains(&t.elapsed_seconds),
         "{t:?}"
     );
-    let res = timer_action(&mut c, t.version, "pause").await;
+    let res = timer_action(&mut c, &t, "pause").await;
     assert!(res.status.is_success(), "{res:?}");
     let paused = timer(&mut c).await.unwrap();
     assert!(!paused.running && (2400..2410).contains(&paused.elapsed_seconds));
     // A page showing the timer before the pause is refused.
-    let res = timer_action(&mut c, t.version, "resume").await;
+    let res = timer_action(&mut c, &t, "resume").await;
     assert_eq!(res.status, StatusCode::CONFLICT);
-    let res = timer_action(&mut c, paused.version, "resume").await;
+    let res = timer_action(&mut c, &paused, "resume").await;
     assert!(res.status.is_success(), "{res:?}");
     set_started(&app, "50 minutes").await; // 40 banked + 50 running
 
@@ -568,10 +569,10 @@ async fn a_timer_runs_pauses_and_stops_into_a_time_entry() {
     let mut staff = app.signed_in(app.a.staff).await;
     assert!(timer(&mut staff).await.is_none());
     let running = timer(&mut c).await.unwrap();
-    let res = timer_action(&mut staff, running.version, "stop").await;
+    let res = timer_action(&mut staff, &running, "stop").await;
     assert_eq!(res.status, StatusCode::CONFLICT);
 
-    let res = timer_action(&mut c, running.version, "stop").await;
+    let res = timer_action(&mut c, &running, "stop").await;
     assert!(res.status.is_success(), "{res:?}");
     assert!(timer(&mut c).await.is_none());
     let page = time_of(&mut c, m).await;
@@ -597,10 +598,10 @@ async fn a_timer_left_running_past_a_day_is_not_silently_cut() {
     assert!(res.status.is_success(), "{res:?}");
     set_started(&app, "25 hours").await;
     let t = timer(&mut c).await.unwrap();
-    let res = timer_action(&mut c, t.version, "stop").await;
+    let res = timer_action(&mut c, &t, "stop").await;
     assert_eq!(res.status, StatusCode::CONFLICT);
     assert!(timer(&mut c).await.is_some(), "the timer is kept");
-    let res = timer_action(&mut c, t.version, "discard").await;
+    let res = timer_action(&mut c, &t, "discard").await;
     assert!(res.status.is_success(), "{res:?}");
     assert!(timer(&mut c).await.is_none());
     assert_eq!(app.count("SELECT count(*) FROM time_entries").await, 0);
@@ -679,4 +680,67 @@ async fn a_week_shows_hours_per_day_billable_and_not() {
     let page = c.page("/time/week?week=2026-11-23").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Week of 2026-11-23") && page.body.contains("3:30"));
+}
+
+#[tokio::test]
+async fn a_page_showing_an_old_timer_cannot_touch_the_next_one() {
+    let app = TestApp::spawn().await;
+    let mut c = app.signed_in(app.a.attorney).await;
+    let m = matter(&app, &mut c).await;
+    // Two starts at once: one timer, and the other is told so (never a server error).
+    let (mut c1, mut c2) = (c.clone(), c.clone());
+    let (r1, r2) = tokio::join!(start_timer(&mut c1, m), start_timer(&mut c2, m));
+    let mut codes = [r1.status, r2.status];
+    codes.sort();
+    assert_eq!(
+        codes,
+        [StatusCode::OK, StatusCode::CONFLICT],
+        "{r1:?} {r2:?}"
+    );
+
+    let old = timer(&mut c).await.unwrap();
+    let res = timer_action(&mut c, &old, "stop").await;
+    assert!(res.status.is_success(), "{res:?}");
+    let res = start_timer(&mut c, m).await;
+    assert!(res.status.is_success(), "{res:?}");
+    let new = timer(&mut c).await.unwrap();
+    assert_eq!(
+        new.version, old.version,
+        "versions alone would not tell them apart"
+    );
+    // The tab still showing the first timer: refused, and the new one runs on.
+    let res = timer_action(&mut c, &old, "discard").await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    assert_eq!(timer(&mut c).await.unwrap().id, new.id);
+
+    // No timer on a closed matter.
+    let res = timer_action(&mut c, &new, "discard").await;
+    assert!(res.status.is_success(), "{res:?}");
+    admin_sql(
+        &app,
+        "UPDATE matters SET status = 'closed', date_closed = date_opened WHERE id = $1",
+        m,
+    )
+    .await;
+    let res = start_timer(&mut c, m).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Colleagues cannot even see it in the table, through the app's role.
+    let mut tx = app.app_pool.begin().await.unwrap();
+    sqlx::query("SELECT set_config('app.org_id', $1, true), set_config('app.user_id', $2, true)")
+        .bind(app.a.id.to_string())
+        .bind(app.a.staff.to_string())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let res = start_timer(
+        &mut app.signed_in(app.a.attorney).await,
+        matter(&app, &mut c).await,
+    )
+    .await;
+    assert!(res.status.is_success(), "{res:?}");
+    let seen: i64 = sqlx::query_scalar("SELECT count(*) FROM timers")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(seen, 0, "a timer is its person's alone");
 }

@@ -9,7 +9,7 @@ use crate::kernel::{format_money, Choice, FieldErrors};
 use crate::time::api::{get_time, time_form_defaults, CreateTime, UpdateTime};
 use crate::time::duration::format_minutes;
 use crate::time::rates::RateSource;
-use crate::time::{may_set_rates, TimeDefaults, TimeEntry, TimeStatus, ValidTime};
+use crate::time::{may_manage_time, may_set_rates, TimeDefaults, TimeEntry, TimeStatus, ValidTime};
 use crate::ui::{
     action_error, form_errors, reload_on_success, session_info, CheckboxField, ErrorPanel,
     FormAlert, FormStamp, Loading, TextArea, TextField,
@@ -163,8 +163,8 @@ fn EditTimeForm(entry: TimeEntry, update: ServerAction<UpdateTime>) -> impl Into
         .unwrap_or_default();
     let me = session.as_ref().map(|s| s.user_id);
     let can_set_rate = session.as_ref().is_some_and(|s| may_set_rates(s.role));
-    let editable =
-        entry.status == TimeStatus::Unbilled && (me == Some(entry.user_id) || can_set_rate);
+    let manages = session.as_ref().is_some_and(|s| may_manage_time(s.role));
+    let editable = entry.status == TimeStatus::Unbilled && (me == Some(entry.user_id) || manages);
     let saved = move || update.value().with(|v| matches!(v, Some(Ok(()))));
     let rate_note = format!("{}/h, as recorded.", format_money(entry.rate, &currency));
     let t = entry.fields.clone();

@@ -20,7 +20,12 @@ pub fn TimerPanel(
     let start = ServerAction::<StartTimer>::new();
     let update = ServerAction::<UpdateTimer>::new();
     reload_on_success(start, version);
-    reload_on_success(update, version);
+    // A refused button (the timer changed elsewhere) also reloads: the panel then shows it as it is.
+    Effect::new(move |_| {
+        if update.value().with(Option::is_some) {
+            version.update(|v| *v += 1);
+        }
+    });
     let timer = Resource::new(move || version.get(), |_| my_timer());
     view! {
         <section class="card timer" aria-labelledby="timer-h">
@@ -42,9 +47,9 @@ fn Running(timer: Timer, update: ServerAction<UpdateTimer>) -> impl IntoView {
     let org = session_info()
         .map(|s| s.org_id.to_string())
         .unwrap_or_default();
-    let v = timer.version;
+    let (id, v) = (timer.id, timer.version);
     let button = |action: &'static str, label: &'static str, class: &'static str| {
-        view! { <TimerButton update org=org.clone() version=v action label class/> }
+        view! { <TimerButton update org=org.clone() id version=v action label class/> }
     };
     let state = if timer.running { "Running" } else { "Paused" };
     view! {
@@ -90,6 +95,7 @@ fn StartForm(start: ServerAction<StartTimer>, matter: Option<Uuid>) -> impl Into
 fn TimerButton(
     update: ServerAction<UpdateTimer>,
     org: String,
+    id: Uuid,
     version: i32,
     action: &'static str,
     label: &'static str,
@@ -98,6 +104,7 @@ fn TimerButton(
     view! {
         <ActionForm action=update attr:class="inline">
             <input type="hidden" name="org" value=org/>
+            <input type="hidden" name="timer" value=id.to_string()/>
             <input type="hidden" name="version" value=version.to_string()/>
             <input type="hidden" name="action" value=action/>
             <button type="submit" class=class>{label}</button>
