@@ -370,8 +370,10 @@ pub async fn update_timer(
         };
         match action.as_str() {
             "pause" | "resume" => {
-                super::repo::set_timer_running(&mut tx, action == "resume").await?;
-                record(&mut tx, &caller, log(if action == "resume" { "resumed" } else { "paused" })).await?;
+                // Pausing a paused timer changes nothing, and says nothing in the log.
+                if super::repo::set_timer_running(&mut tx, action == "resume").await? {
+                    record(&mut tx, &caller, log(if action == "resume" { "resumed" } else { "paused" })).await?;
+                }
             }
             "discard" => {
                 super::repo::delete_timer(&mut tx).await?;

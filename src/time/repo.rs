@@ -420,8 +420,9 @@ pub async fn start_timer(
     Ok(done.rows_affected() == 1)
 }
 
-/// Pause (bank the running seconds) or resume (start counting again) the caller's timer.
-pub async fn set_timer_running(tx: &mut Tx, running: bool) -> Result<(), AppError> {
+/// Pause (bank the running seconds) or resume (start counting again) the caller's timer;
+/// `false` when it already was so.
+pub async fn set_timer_running(tx: &mut Tx, running: bool) -> Result<bool, AppError> {
     let sql = if running {
         "UPDATE timers SET started_at = now() WHERE user_id = app_current_user() AND started_at IS NULL"
     } else {
@@ -429,8 +430,7 @@ pub async fn set_timer_running(tx: &mut Tx, running: bool) -> Result<(), AppErro
                 started_at = NULL
           WHERE user_id = app_current_user() AND started_at IS NOT NULL"
     };
-    sqlx::query(sql).execute(&mut **tx).await?;
-    Ok(())
+    Ok(sqlx::query(sql).execute(&mut **tx).await?.rows_affected() == 1)
 }
 
 pub async fn delete_timer(tx: &mut Tx) -> Result<(), AppError> {

@@ -561,6 +561,9 @@ async fn a_timer_runs_pauses_and_stops_into_a_time_entry() {
     // A page showing the timer before the pause is refused.
     let res = timer_action(&mut c, &t, "resume").await;
     assert_eq!(res.status, StatusCode::CONFLICT);
+    // Pausing it again changes nothing and logs nothing.
+    let res = timer_action(&mut c, &paused, "pause").await;
+    assert!(res.status.is_success(), "{res:?}");
     let res = timer_action(&mut c, &paused, "resume").await;
     assert!(res.status.is_success(), "{res:?}");
     set_started(&app, "50 minutes").await; // 40 banked + 50 running
