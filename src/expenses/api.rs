@@ -36,9 +36,9 @@ pub async fn create_expense(org: Uuid, form: ExpenseForm) -> Result<Uuid, AppErr
             e.add(field, message);
             refused(e)
         };
-        let firm = crate::time::api::firm_facts(&mut tx).await?;
-        let valid = form.validate(firm.0, &firm.1).map_err(refused)?;
-        let matter = crate::time::api::matter_for_write(&mut tx, &form.matter)
+        let firm = crate::matters::repo::firm(&mut tx).await?;
+        let valid = form.validate(firm.today, &firm.currency).map_err(refused)?;
+        let matter = crate::matters::repo::find(&mut tx, &form.matter, true)
             .await?
             .ok_or_else(|| refuse("matter", "No matter of this firm has this number."))?;
         if matter.closed && valid.billable {

@@ -369,3 +369,39 @@ pub async fn update(tx: &mut Tx, id: Uuid, m: &ValidMatter) -> Result<(), AppErr
     .await?;
     Ok(())
 }
+
+/// A matter that time or an expense is recorded on (see `find`).
+pub struct MatterRef {
+    pub id: Uuid,
+    pub number: String,
+    pub title: String,
+    pub closed: bool,
+}
+
+/// The matter a form names, by id or by number (as typed); `None` when the firm has no such
+/// matter (another firm's id reads exactly the same). For a write it is locked against being
+/// closed until what is recorded on it is written.
+pub async fn find(
+    tx: &mut Tx,
+    named: &str,
+    for_write: bool,
+) -> Result<Option<MatterRef>, AppError> {
+    let named = named.trim();
+    let by = match Uuid::parse_str(named) {
+        Ok(_) => "id = $1::uuid",
+        Err(_) => "matter_number = $1",
+    };
+    let lock = if for_write { " FOR SHARE" } else { "" };
+    let row: Option<(Uuid, String, String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT id, matter_number, title, status FROM matters WHERE {by}{lock}"
+    )))
+    .bind(named)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.map(|(id, number, title, status)| MatterRef {
+        id,
+        number,
+        title,
+        closed: status == "closed",
+    }))
+}

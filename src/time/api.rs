@@ -42,7 +42,7 @@ pub async fn time_form_defaults(matter: String) -> Result<TimeDefaults, AppError
     crate::server::endpoint("time.defaults", async move {
         let (caller, mut tx) = crate::auth::caller::Caller::begin().await?;
         let named = match Uuid::parse_str(matter.trim()) {
-            Ok(_) => super::repo::matter(&mut tx, &matter, false).await?,
+            Ok(_) => crate::matters::repo::find(&mut tx, &matter, false).await?,
             Err(_) => None,
         };
         let defaults = super::repo::defaults(&mut tx, &caller, named).await?;
@@ -80,7 +80,7 @@ pub async fn create_time(org: Uuid, form: TimeForm) -> Result<Uuid, AppError> {
             |e: crate::kernel::FieldErrors| AppError::Invalid(e.with_values(typed.clone()));
         let (today, currency, _) = super::repo::firm(&mut tx).await?;
         let valid = form.validate(today, &currency).map_err(refused)?;
-        let matter = super::repo::matter(&mut tx, &form.matter, true)
+        let matter = crate::matters::repo::find(&mut tx, &form.matter, true)
             .await?
             .ok_or_else(|| refused(field("matter", "No matter of this firm has this number.")))?;
         if matter.closed && valid.billable {
@@ -169,7 +169,7 @@ pub async fn update_time(
             );
             return Err(AppError::Stale(fields));
         }
-        let matter = super::repo::matter(&mut tx, &before.matter_id.to_string(), true)
+        let matter = crate::matters::repo::find(&mut tx, &before.matter_id.to_string(), true)
             .await?
             .ok_or(AppError::NotFound)?;
         // What was billable before the matter closed stays editable; nothing becomes billable.
@@ -209,7 +209,7 @@ pub async fn update_time(
 async fn record_entry(
     tx: &mut crate::server::db::Tx,
     caller: &crate::auth::caller::Caller,
-    matter: &super::repo::MatterRef,
+    matter: &crate::matters::repo::MatterRef,
     valid: &super::ValidTime,
     how: &str,
 ) -> Result<Uuid, AppError> {
@@ -314,7 +314,7 @@ pub async fn start_timer(org: Uuid, form: TimerForm) -> Result<(), AppError> {
                 "Your timer is already running: stop it before starting another.".into(),
             ));
         }
-        let matter = super::repo::matter(&mut tx, &form.matter, true)
+        let matter = crate::matters::repo::find(&mut tx, &form.matter, true)
             .await?
             .ok_or_else(|| refused(field("matter", "No matter of this firm has this number.")))?;
         if matter.closed {
@@ -385,7 +385,7 @@ pub async fn update_timer(
                         "The timer ran for more than a day, which one entry cannot hold: record the time with New time entry and discard the timer.".into(),
                     )
                 })?;
-                let matter = super::repo::matter(&mut tx, &timer.matter_id.to_string(), true)
+                let matter = crate::matters::repo::find(&mut tx, &timer.matter_id.to_string(), true)
                     .await?
                     .ok_or(AppError::NotFound)?;
                 // On the day the timer was started (the firm's day), however long it ran.
@@ -429,22 +429,4 @@ pub async fn time_week(week: String, person: String) -> Result<super::Week, AppE
         Ok(w)
     })
     .await
-}
-
-/// Today in the firm's time zone and its currency, for other domains' forms (expenses).
-#[cfg(feature = "ssr")]
-pub async fn firm_facts(
-    tx: &mut crate::server::db::Tx,
-) -> Result<(chrono::NaiveDate, String), AppError> {
-    let (today, currency, _) = super::repo::firm(tx).await?;
-    Ok((today, currency))
-}
-
-/// The firm's matter a form names (id or number), locked against closing; see `repo::matter`.
-#[cfg(feature = "ssr")]
-pub async fn matter_for_write(
-    tx: &mut crate::server::db::Tx,
-    named: &str,
-) -> Result<Option<super::repo::MatterRef>, AppError> {
-    super::repo::matter(tx, named, true).await
 }

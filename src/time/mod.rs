@@ -10,7 +10,7 @@ mod timer;
 pub mod views;
 
 #[cfg(feature = "ssr")]
-pub(crate) mod repo;
+mod repo;
 
 pub use model::*;
 pub use timer::{Timer, TimerForm};

@@ -10,6 +10,7 @@ use super::*;
 use crate::auth::caller::Caller;
 use crate::error::AppError;
 use crate::kernel::{parse_date, Choice, Page, PAGE_SIZE};
+use crate::matters::repo::MatterRef;
 use crate::server::db::Tx;
 use crate::server::list::{keyset_page, List, Sort};
 
@@ -111,42 +112,6 @@ pub async fn list(tx: &mut Tx, q: &TimeQuery, own: Uuid) -> Result<Page<TimeRow>
     };
     let page: Page<ListRow> = keyset_page(tx, &list, &q.paging, PAGE_SIZE).await?;
     Ok(page.map(TimeRow::from))
-}
-
-/// A matter time is recorded on, locked against closing while the entry is written.
-pub struct MatterRef {
-    pub id: Uuid,
-    pub number: String,
-    pub title: String,
-    pub closed: bool,
-}
-
-/// The matter a form names, by id or by number (as typed); `None` when the firm has no such
-/// matter (another firm's id reads exactly the same). For a write it is locked against being
-/// closed until the entry is written.
-pub async fn matter(
-    tx: &mut Tx,
-    named: &str,
-    for_write: bool,
-) -> Result<Option<MatterRef>, AppError> {
-    let named = named.trim();
-    let by = match Uuid::parse_str(named) {
-        Ok(_) => "id = $1::uuid",
-        Err(_) => "matter_number = $1",
-    };
-    let lock = if for_write { " FOR SHARE" } else { "" };
-    let row: Option<(Uuid, String, String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT id, matter_number, title, status FROM matters WHERE {by}{lock}"
-    )))
-    .bind(named)
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok(row.map(|(id, number, title, status)| MatterRef {
-        id,
-        number,
-        title,
-        closed: status == "closed",
-    }))
 }
 
 /// Today in the firm's time zone, its currency and billing increment.
