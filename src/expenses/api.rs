@@ -31,11 +31,7 @@ pub async fn create_expense(org: Uuid, form: ExpenseForm) -> Result<Uuid, AppErr
                 .map_err(|e| e.keeping(form.values()))?;
         let typed = form.values();
         let refused = |e: FieldErrors| AppError::Invalid(e.with_values(typed.clone()));
-        let refuse = |field: &str, message: &str| {
-            let mut e = FieldErrors::default();
-            e.add(field, message);
-            refused(e)
-        };
+        let refuse = |field: &str, message: &str| refused(FieldErrors::one(field, message));
         let firm = crate::matters::repo::firm(&mut tx).await?;
         let valid = form.validate(firm.today, &firm.currency).map_err(refused)?;
         let matter = crate::matters::repo::find(&mut tx, &form.matter, true)

@@ -80,14 +80,12 @@ impl ExpenseForm {
                 "An expense cannot be recorded for a future date.",
             );
         }
-        let description = e
-            .check("description", multi_line(&self.description))
-            .unwrap_or_default();
-        if description.is_empty() && e.get("description").is_none() {
-            e.add("description", "Describe the expense.");
-        } else if description.chars().count() > 2000 {
-            e.add("description", "Use at most 2,000 characters.");
-        }
+        let description = e.required_text(
+            "description",
+            multi_line(&self.description),
+            "Describe the expense.",
+            2000,
+        );
         let amount = match parse_money(&self.amount, currency) {
             Ok(Some(a)) if a > Decimal::ZERO => Some(a),
             Ok(_) => {

@@ -9,6 +9,13 @@ pub struct FieldErrors {
 }
 
 impl FieldErrors {
+    /// One field's problem.
+    pub fn one(field: &str, message: impl Into<String>) -> Self {
+        let mut e = FieldErrors::default();
+        e.add(field, message);
+        e
+    }
+
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
         if self.get(field).is_none() {
             self.errors.push((field.to_string(), message.into()));
@@ -36,6 +43,29 @@ impl FieldErrors {
     /// The value of one field parsed by `parsed`, or `None` with its message recorded.
     pub fn check<T>(&mut self, field: &str, parsed: Result<T, &'static str>) -> Option<T> {
         parsed.map_err(|m| self.add(field, m)).ok()
+    }
+
+    /// A required text field of at most `max` characters, from its parsed form (`multi_line`,
+    /// `single_line`): `empty` is the message when nothing was typed.
+    pub fn required_text(
+        &mut self,
+        field: &str,
+        parsed: Result<String, &'static str>,
+        empty: &str,
+        max: usize,
+    ) -> String {
+        let text = self.check(field, parsed).unwrap_or_default();
+        if text.is_empty() && self.get(field).is_none() {
+            self.add(field, empty);
+        } else if text.chars().count() > max {
+            let shown = if max >= 1000 {
+                format!("{},{:03}", max / 1000, max % 1000)
+            } else {
+                max.to_string()
+            };
+            self.add(field, format!("Use at most {shown} characters."));
+        }
+        text
     }
 
     /// Attach the submitted values, echoed back to the form whole.
@@ -118,6 +148,21 @@ mod tests {
         assert_eq!(e.get("notes"), None);
         assert_eq!(e.value("name"), Some("  Acme LLC"));
         assert_eq!(e.value("version"), Some("7"));
+    }
+
+    #[test]
+    fn required_text_names_an_empty_or_overlong_field() {
+        let mut e = FieldErrors::default();
+        assert_eq!(
+            e.required_text("a", Ok("fine".into()), "Say it.", 2000),
+            "fine"
+        );
+        e.required_text("b", Ok(String::new()), "Say it.", 2000);
+        e.required_text("c", Ok("x".repeat(2001)), "Say it.", 2000);
+        assert_eq!(e.get("a"), None);
+        assert_eq!(e.get("b"), Some("Say it."));
+        assert_eq!(e.get("c"), Some("Use at most 2,000 characters."));
+        assert_eq!(FieldErrors::one("d", "No.").get("d"), Some("No."));
     }
 
     #[test]

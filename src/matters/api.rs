@@ -143,7 +143,5 @@ pub async fn update_matter(
 
 #[cfg(feature = "ssr")]
 fn rate_refused() -> crate::kernel::FieldErrors {
-    let mut e = crate::kernel::FieldErrors::default();
-    e.add("hourly_rate", "Only an administrator sets rates.");
-    e
+    crate::kernel::FieldErrors::one("hourly_rate", "Only an administrator sets rates.")
 }

@@ -82,9 +82,14 @@ pub async fn create_time(org: Uuid, form: TimeForm) -> Result<Uuid, AppError> {
         let valid = form.validate(today, &currency).map_err(refused)?;
         let matter = crate::matters::repo::find(&mut tx, &form.matter, true)
             .await?
-            .ok_or_else(|| refused(field("matter", "No matter of this firm has this number.")))?;
+            .ok_or_else(|| {
+                refused(crate::kernel::FieldErrors::one(
+                    "matter",
+                    "No matter of this firm has this number.",
+                ))
+            })?;
         if matter.closed && valid.billable {
-            return Err(refused(field(
+            return Err(refused(crate::kernel::FieldErrors::one(
                 "billable",
                 "This matter is closed: time on it cannot be billed.",
             )));
@@ -144,7 +149,7 @@ pub async fn update_time(
         // Time stays on its matter: moving it would be a new entry on the other one.
         let named = form.matter.trim();
         if !named.is_empty() && named != before.matter_id.to_string() {
-            return Err(refused(field(
+            return Err(refused(crate::kernel::FieldErrors::one(
                 "matter",
                 "Time cannot move to another matter: record it there instead.",
             )));
@@ -174,7 +179,7 @@ pub async fn update_time(
             .ok_or(AppError::NotFound)?;
         // What was billable before the matter closed stays editable; nothing becomes billable.
         if matter.closed && after.billable && !before.fields.billable {
-            return Err(refused(field(
+            return Err(refused(crate::kernel::FieldErrors::one(
                 "billable",
                 "This matter is closed: time on it cannot be billed.",
             )));
@@ -234,13 +239,6 @@ async fn record_entry(
     Ok(id)
 }
 
-#[cfg(feature = "ssr")]
-fn field(name: &str, message: &str) -> crate::kernel::FieldErrors {
-    let mut e = crate::kernel::FieldErrors::default();
-    e.add(name, message);
-    e
-}
-
 /// The rate an entry is recorded at: `current` (the resolved rate, or the one already recorded)
 /// unless the form typed another, which only billing staff and admins may.
 #[cfg(feature = "ssr")]
@@ -251,9 +249,10 @@ fn settle_rate(
 ) -> Result<rust_decimal::Decimal, crate::kernel::FieldErrors> {
     match typed {
         Some(r) if r == current => Ok(current),
-        Some(_) if !super::may_set_rates(role) => {
-            Err(field("rate", "Only an administrator can change the rate."))
-        }
+        Some(_) if !super::may_set_rates(role) => Err(crate::kernel::FieldErrors::one(
+            "rate",
+            "Only an administrator can change the rate.",
+        )),
         Some(r) => Ok(cents(r)),
         None => Ok(current),
     }
@@ -316,9 +315,14 @@ pub async fn start_timer(org: Uuid, form: TimerForm) -> Result<(), AppError> {
         }
         let matter = crate::matters::repo::find(&mut tx, &form.matter, true)
             .await?
-            .ok_or_else(|| refused(field("matter", "No matter of this firm has this number.")))?;
+            .ok_or_else(|| {
+                refused(crate::kernel::FieldErrors::one(
+                    "matter",
+                    "No matter of this firm has this number.",
+                ))
+            })?;
         if matter.closed {
-            return Err(refused(field(
+            return Err(refused(crate::kernel::FieldErrors::one(
                 "matter",
                 "This matter is closed: record non-billable time on it with New time entry.",
             )));

@@ -152,14 +152,12 @@ impl TimeForm {
             }
         }
         let minutes = e.check("duration", parse_duration(&self.duration));
-        let description = e
-            .check("description", multi_line(&self.description))
-            .unwrap_or_default();
-        if description.is_empty() && e.get("description").is_none() {
-            e.add("description", "Describe the work.");
-        } else if description.chars().count() > 2000 {
-            e.add("description", "Use at most 2,000 characters.");
-        }
+        let description = e.required_text(
+            "description",
+            multi_line(&self.description),
+            "Describe the work.",
+            2000,
+        );
         let activity_code = code(&mut e, "activity_code", &self.activity_code, Some('A'));
         let task_code = code(&mut e, "task_code", &self.task_code, None);
         let rate = parse_money(&self.rate, currency).unwrap_or_else(|m| {

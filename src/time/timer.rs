@@ -55,14 +55,12 @@ impl TimerForm {
         if self.matter.trim().is_empty() {
             e.add("matter", "Enter the matter's number.");
         }
-        let description = e
-            .check("description", multi_line(&self.description))
-            .unwrap_or_default();
-        if description.is_empty() && e.get("description").is_none() {
-            e.add("description", "Describe the work.");
-        } else if description.chars().count() > 2000 {
-            e.add("description", "Use at most 2,000 characters.");
-        }
+        let description = e.required_text(
+            "description",
+            multi_line(&self.description),
+            "Describe the work.",
+            2000,
+        );
         e.into_result(|| description)
             .map_err(|e| e.with_values(self.values()))
     }
