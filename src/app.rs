@@ -10,6 +10,7 @@ use crate::auth::views::LoginPage;
 use crate::clients::views::{ClientDetailPage, ClientListPage, NewClientPage};
 use crate::dashboard::DashboardPage;
 use crate::expenses::views::ExpensesPage;
+use crate::invoices::views::{InvoiceListPage, InvoicePage, NewInvoicePage};
 use crate::matters::views::{MatterDetailPage, MatterListPage, NewMatterPage};
 use crate::time::views::{EditTimePage, NewTimePage, TimeListPage, TimeWeekPage};
 use crate::ui::{
@@ -68,6 +69,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/time/week") view={Lazy::<TimeWeek>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/time/:id") view={Lazy::<EditTime>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/expenses") view={Lazy::<Expenses>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/invoices") view={Lazy::<Invoices>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/invoices/new") view={Lazy::<NewInvoice>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/invoices/:id") view={Lazy::<InvoiceDetail>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/activity") view={Lazy::<Activity>::new()} ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
@@ -114,5 +118,8 @@ lazy_pages! {
     EditTime => EditTimePage,
     TimeWeek => TimeWeekPage,
     Expenses => ExpensesPage,
+    Invoices => InvoiceListPage,
+    NewInvoice => NewInvoicePage,
+    InvoiceDetail => InvoicePage,
     Activity => ActivityLogPage,
 }

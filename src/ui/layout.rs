@@ -22,6 +22,7 @@ pub fn AppLayout() -> impl IntoView {
                     <li><A href="/clients">"Clients"</A></li>
                     <li><A href="/matters">"Matters"</A></li>
                     <li><A href="/time">"Time"</A></li>
+                    <li><A href="/invoices">"Invoices"</A></li>
                     {admin.then(|| view! { <li><A href="/activity">"Activity"</A></li> })}
                 </ul>
             </nav>

@@ -11,20 +11,27 @@ pub fn set_status(code: u16) {
     }
 }
 
-/// Give this page a fresh script nonce and the Content-Security-Policy that allows it.
+/// Give this page the script nonce its response's CSP allows (made by
+/// `server::http::security_headers`). Nothing in the browser.
 pub fn provide_csp_nonce() {
     #[cfg(feature = "ssr")]
     {
         use leptos::prelude::*;
-        leptos::nonce::provide_nonce();
-        if let (Some(nonce), Some(res)) = (
-            leptos::nonce::use_nonce(),
-            use_context::<leptos_axum::ResponseOptions>(),
-        ) {
-            let csp = crate::server::http::page_csp(&nonce.to_string());
-            if let Ok(value) = axum::http::HeaderValue::from_str(&csp) {
-                res.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);
+        let nonce = use_context::<axum::http::request::Parts>()
+            .and_then(|p| p.extensions.get::<crate::server::http::CspNonce>().cloned());
+        match nonce {
+            Some(n) => {
+                let res = use_context::<leptos_axum::ResponseOptions>();
+                if let (Some(res), Ok(mark)) = (res, axum::http::HeaderValue::from_str(&n.0)) {
+                    use axum::http::HeaderName;
+                    res.insert_header(
+                        HeaderName::from_static(crate::server::http::RENDER_MARK),
+                        mark,
+                    );
+                }
+                provide_context(leptos::nonce::Nonce::from_value(n.0))
             }
+            None => tracing::warn!("page rendered without its request's script nonce"),
         }
     }
 }

@@ -9,6 +9,7 @@ mod clients;
 mod expenses;
 mod forms;
 mod http;
+mod invoices;
 mod isolation;
 mod lists;
 mod matters;

@@ -253,6 +253,12 @@ fn is_mutation(path: &str) -> bool {
         "delete_contact",
         "timer_start",
         "timer_update",
+        "invoices/discount",
+        "invoices/remove_line",
+        "invoices/issue",
+        "invoices/pay",
+        "invoices/void",
+        "invoices/delete_draft",
     ]
     .iter()
     .any(|m| path.ends_with(m))

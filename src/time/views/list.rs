@@ -99,6 +99,13 @@ pub fn MatterTime(matter: Uuid) -> impl IntoView {
                 <div class="actions">
                     <a href=format!("/expenses?matter={matter}")>"Expenses"</a>
                     <NewTimeButton matter/>
+                    {session_info().is_some_and(|s| crate::invoices::may_bill(s.role)).then(|| view! {
+                        <a href=format!("/invoices?matter={matter}")>"Invoices"</a>
+                        <form method="get" action="/invoices/new" class="inline">
+                            <input type="hidden" name="matter" value=matter.to_string()/>
+                            <button type="submit" class="secondary">"Create invoice"</button>
+                        </form>
+                    })}
                 </div>
             </div>
             <TimerPanel version matter/>

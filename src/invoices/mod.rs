@@ -1,0 +1,23 @@
+//! Invoices: made as drafts from a matter's (or a client's) unbilled billable time and
+//! expenses, issued with the firm's next number, paid in part or in full, or voided. The
+//! arithmetic is pure and lives in `figures`; the concurrency (one invoice per entry, gap-free
+//! numbers) is in the database, see `repo` and the invoices migration.
+
+pub mod api;
+pub mod figures;
+mod model;
+pub mod views;
+
+#[cfg(feature = "ssr")]
+mod repo;
+
+pub use figures::{Discount, Totals};
+pub use model::*;
+
+use crate::auth::Role;
+
+/// Billing staff and administrators make, issue, void and take payments on invoices, and see
+/// every invoice; attorneys and staff see the invoices of matters they are attorneys on.
+pub fn may_bill(role: Role) -> bool {
+    matches!(role, Role::Admin | Role::Billing)
+}

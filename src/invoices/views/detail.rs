@@ -1,0 +1,282 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use uuid::Uuid;
+
+use crate::invoices::api::{
+    get_invoice, DeleteDraft, IssueInvoice, RecordPayment, RemoveLine, SetDiscount, VoidInvoice,
+};
+use crate::invoices::{may_bill, Discount, Invoice, InvoiceStatus, PaymentMethod};
+use crate::kernel::{format_money, Choice};
+use crate::time::duration::format_minutes;
+use crate::ui::{
+    action_error, choices, form_errors, reload_on_success, session_info, ErrorPanel, FormAlert,
+    FormStamp, Loading, SelectField, TextArea, TextField,
+};
+
+/// `/invoices/{id}`: one invoice, and what billing staff can do with it at its stage.
+#[component]
+pub fn InvoicePage() -> impl IntoView {
+    let params = use_params_map();
+    let id =
+        Memo::new(move |_| params.with(|p| p.get("id").and_then(|s| Uuid::parse_str(&s).ok())));
+    let version = RwSignal::new(0usize);
+    let invoice = Resource::new(
+        move || (id.get(), version.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => get_invoice(id).await,
+                None => Err(crate::error::AppError::NotFound),
+            }
+        },
+    );
+    view! {
+        <Title text="Invoice · Docket"/>
+        <Transition fallback=Loading>
+            {move || invoice.get().map(|r| match r {
+                Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
+                Ok(inv) => view! { <InvoiceView inv version/> }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn InvoiceView(inv: Invoice, version: RwSignal<usize>) -> impl IntoView {
+    let billing = session_info().is_some_and(|s| may_bill(s.role));
+    let cur = inv.currency.clone();
+    let money = move |d| format_money(d, &cur);
+    let title = match &inv.number {
+        Some(n) => format!("Invoice {n}"),
+        None => "Draft invoice".to_string(),
+    };
+    let draft = inv.status == InvoiceStatus::Draft;
+    let t = inv.totals;
+    let discount_note = match inv.discount {
+        Discount::Percent(p) => format!("Discount ({}%)", p.normalize()),
+        _ => "Discount".to_string(),
+    };
+    let m2 = money.clone();
+    let lines = inv.lines.clone();
+    let (id, v) = (inv.id, inv.version);
+    view! {
+        <Title text=format!("{title} · Docket")/>
+        <div class="page-head">
+            <div>
+                <p class="crumbs"><a href="/invoices">"Invoices"</a></p>
+                <h1>{title}</h1>
+                <p>{inv.shown.clone()}" · "{inv.client_name.clone()}
+                    {inv.matter_number.clone().map(|n| view! { " · matter "<a href=format!("/matters/{}", inv.matter_id.unwrap_or_default())>{n}</a> })}
+                </p>
+            </div>
+        </div>
+        <section class="card" aria-labelledby="inv-facts-h">
+            <h2 id="inv-facts-h" class="visually-hidden">"Details"</h2>
+            <dl class="facts">
+                <dt>"From"</dt><dd>{inv.firm_name.clone()}</dd>
+                <dt>"Bill to"</dt><dd>{inv.client_name.clone()}</dd>
+                <dt>"Issued"</dt><dd>{inv.issue_date.map(|d| d.to_string()).unwrap_or_else(|| "—".into())}</dd>
+                <dt>"Due"</dt><dd>{inv.due_date.map(|d| d.to_string()).unwrap_or_else(|| "—".into())}</dd>
+                <dt>"Period"</dt><dd>{format!("{} – {}",
+                    inv.period_start.map(|d| d.to_string()).unwrap_or_else(|| "start".into()),
+                    inv.period_end.map(|d| d.to_string()).unwrap_or_else(|| "today".into()))}</dd>
+                <dt>"Billed in steps of"</dt><dd>{format!("{} minutes", inv.increment)}</dd>
+            </dl>
+            {(!inv.void_reason.is_empty()).then(|| view! { <p class="alert warn">"Voided: "{inv.void_reason.clone()}</p> })}
+        </section>
+        <section class="card" aria-labelledby="inv-lines-h">
+            <h2 id="inv-lines-h">"Lines"</h2>
+            <table class="data">
+                <caption class="visually-hidden">"Invoice lines"</caption>
+                <thead><tr>
+                    <th scope="col">"Date"</th><th scope="col">"Person"</th><th scope="col">"Description"</th>
+                    <th scope="col" class="num">"Hours / qty"</th><th scope="col" class="num">"Rate"</th>
+                    <th scope="col" class="num">"Amount"</th>
+                    {(draft && billing).then(|| view! { <th scope="col"><span class="visually-hidden">"Actions"</span></th> })}
+                </tr></thead>
+                <tbody>
+                    {lines.into_iter().map(|l| {
+                        let line = l.id;
+                        let label = format!("Remove “{}”", l.description);
+                        view! {
+                            <tr>
+                                <td class="mono">{l.date.map(|d| d.to_string()).unwrap_or_default()}</td>
+                                <td>{l.person.clone()}</td>
+                                <td>{l.description.clone()}</td>
+                                <td class="num mono">{match l.minutes {
+                                    Some(m) => format_minutes(m),
+                                    None => l.quantity.normalize().to_string(),
+                                }}</td>
+                                <td class="num">{m2(l.rate)}</td>
+                                <td class="num">{m2(l.amount)}</td>
+                                {(draft && billing).then(|| view! { <td><RemoveLineButton id version=v line label version_signal=version/></td> })}
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <dl class="totals">
+                <dt>"Subtotal"</dt><dd>{money(t.subtotal)}</dd>
+                <dt>{discount_note}</dt><dd>{money(t.discount)}</dd>
+                <dt>{format!("{} ({}%)", inv.tax_label, inv.tax_rate.normalize())}</dt><dd>{money(t.tax)}</dd>
+                <dt>"Total"</dt><dd>{money(t.total)}</dd>
+                <dt>"Paid"</dt><dd>{money(inv.amount_paid)}</dd>
+                <dt>"Balance due"</dt><dd>{money(inv.balance)}</dd>
+            </dl>
+        </section>
+        {(!inv.payments.is_empty()).then(|| {
+            let m3 = money.clone();
+            view! {
+                <section class="card" aria-labelledby="inv-pay-h">
+                    <h2 id="inv-pay-h">"Payments"</h2>
+                    <table class="data">
+                        <caption class="visually-hidden">"Payments"</caption>
+                        <thead><tr><th scope="col">"Date"</th><th scope="col">"Method"</th><th scope="col">"Reference"</th><th scope="col" class="num">"Amount"</th></tr></thead>
+                        <tbody>
+                            {inv.payments.iter().map(|p| view! {
+                                <tr><td class="mono">{p.paid_on.to_string()}</td><td>{p.method.label()}</td><td>{p.reference.clone()}</td><td class="num">{m3(p.amount)}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </section>
+            }
+        })}
+        {billing.then(|| view! { <Actions inv=inv.clone() version/> })}
+    }
+}
+
+#[component]
+fn RemoveLineButton(
+    id: Uuid,
+    version: i32,
+    line: Uuid,
+    label: String,
+    version_signal: RwSignal<usize>,
+) -> impl IntoView {
+    let action = ServerAction::<RemoveLine>::new();
+    reload_on_success(action, version_signal);
+    let error = action_error(action);
+    let errors = form_errors(error);
+    view! {
+        <ActionForm action attr:class="inline">
+            <FormStamp errors version/>
+            <input type="hidden" name="id" value=id.to_string()/>
+            <input type="hidden" name="line" value=line.to_string()/>
+            <button type="submit" class="secondary small" aria-label=label>"Remove"</button>
+        </ActionForm>
+        {move || error.get().map(|e| view! { <span class="error" role="alert">{e.to_string()}</span> })}
+    }
+}
+
+/// What can be done with the invoice at its stage.
+#[component]
+fn Actions(inv: Invoice, version: RwSignal<usize>) -> impl IntoView {
+    let (id, v) = (inv.id, inv.version);
+    match inv.status {
+        InvoiceStatus::Draft => view! { <DraftActions id v version/> }.into_any(),
+        InvoiceStatus::Sent | InvoiceStatus::PartiallyPaid => view! {
+            <PaymentForm id v version/>
+            {(inv.amount_paid.is_zero()).then(|| view! { <VoidForm id v version/> })}
+        }
+        .into_any(),
+        _ => ().into_any(),
+    }
+}
+
+#[component]
+fn DraftActions(id: Uuid, v: i32, version: RwSignal<usize>) -> impl IntoView {
+    let issue = ServerAction::<IssueInvoice>::new();
+    let discount = ServerAction::<SetDiscount>::new();
+    let delete = ServerAction::<DeleteDraft>::new();
+    reload_on_success(issue, version);
+    reload_on_success(discount, version);
+    let issue_error = action_error(issue);
+    let discount_error = action_error(discount);
+    let delete_error = action_error(delete);
+    let d_errors = form_errors(discount_error);
+    let kinds = vec![
+        ("none".to_string(), "No discount".to_string()),
+        ("percent".to_string(), "Percentage".to_string()),
+        ("amount".to_string(), "Amount".to_string()),
+    ];
+    view! {
+        <section class="card" aria-labelledby="inv-discount-h">
+            <h2 id="inv-discount-h">"Discount"</h2>
+            <FormAlert error=discount_error/>
+            <ActionForm action=discount>
+                <FormStamp errors=d_errors version=v/>
+                <input type="hidden" name="id" value=id.to_string()/>
+                <div class="grid">
+                    <SelectField label="Kind" key="kind" options=kinds errors=d_errors/>
+                    <TextField label="Value" key="value" errors=d_errors autocomplete="off" hint="10 for 10 %, or an amount"/>
+                </div>
+                <div class="actions"><button type="submit" class="secondary">"Apply discount"</button></div>
+            </ActionForm>
+        </section>
+        <section class="card" aria-labelledby="inv-issue-h">
+            <h2 id="inv-issue-h">"Issue"</h2>
+            <p>"Issuing gives the invoice the firm's next number and today's date; its lines can no longer change."</p>
+            <FormAlert error=issue_error/>
+            <FormAlert error=delete_error/>
+            <div class="actions">
+                <ActionForm action=issue attr:class="inline">
+                    <FormStamp errors=form_errors(issue_error) version=v/>
+                    <input type="hidden" name="id" value=id.to_string()/>
+                    <button type="submit" class="primary">"Issue invoice"</button>
+                </ActionForm>
+                <ActionForm action=delete attr:class="inline">
+                    <FormStamp errors=form_errors(delete_error) version=v/>
+                    <input type="hidden" name="id" value=id.to_string()/>
+                    <button type="submit" class="danger">"Delete draft"</button>
+                </ActionForm>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn PaymentForm(id: Uuid, v: i32, version: RwSignal<usize>) -> impl IntoView {
+    let pay = ServerAction::<RecordPayment>::new();
+    reload_on_success(pay, version);
+    let error = action_error(pay);
+    let errors = form_errors(error);
+    let methods = choices::<PaymentMethod>();
+    view! {
+        <section class="card" aria-labelledby="inv-payment-h">
+            <h2 id="inv-payment-h">"Record payment"</h2>
+            <FormAlert error/>
+            <ActionForm action=pay>
+                <FormStamp errors version=v/>
+                <input type="hidden" name="id" value=id.to_string()/>
+                <div class="grid">
+                    <TextField label="Amount" key="amount" errors required=true autocomplete="off"/>
+                    <TextField label="Date" key="paid_on" kind="date" errors hint="Empty: today"/>
+                    <SelectField label="Method" key="method" options=methods errors blank="Choose…" required=true/>
+                    <TextField label="Reference" key="reference" errors autocomplete="off" hint="Cheque or transfer number"/>
+                </div>
+                <div class="actions"><button type="submit" class="primary">"Record payment"</button></div>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn VoidForm(id: Uuid, v: i32, version: RwSignal<usize>) -> impl IntoView {
+    let void = ServerAction::<VoidInvoice>::new();
+    reload_on_success(void, version);
+    let error = action_error(void);
+    let errors = form_errors(error);
+    view! {
+        <section class="card" aria-labelledby="inv-void-h">
+            <h2 id="inv-void-h">"Void"</h2>
+            <p>"A voided invoice keeps its number; its time and expenses become unbilled again."</p>
+            <FormAlert error/>
+            <ActionForm action=void>
+                <FormStamp errors version=v/>
+                <input type="hidden" name="id" value=id.to_string()/>
+                <TextArea label="Reason" key="reason" errors/>
+                <div class="actions"><button type="submit" class="danger">"Void invoice"</button></div>
+            </ActionForm>
+        </section>
+    }
+}

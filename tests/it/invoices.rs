@@ -1,0 +1,445 @@
+use axum::http::StatusCode;
+use docket::error::AppError;
+use docket::invoices::{Invoice, InvoiceStatus};
+use rust_decimal::Decimal;
+use std::str::FromStr;
+use uuid::Uuid;
+
+use crate::support::{Client as Http, Res, TestApp};
+
+fn dec(s: &str) -> Decimal {
+    Decimal::from_str(s).unwrap()
+}
+
+/// Invoice number `n` of firm A's counter this year (its time zone's year).
+async fn number(app: &TestApp, n: u32) -> String {
+    let year: i32 = sqlx::query_scalar(
+        "SELECT extract(year FROM now() AT TIME ZONE timezone)::int FROM organizations WHERE id = $1",
+    )
+    .bind(app.a.id)
+    .fetch_one(&app.admin_pool)
+    .await
+    .unwrap();
+    format!("INV-{year}-{n:04}")
+}
+
+/// A matter of firm A at 300/h with `entries` of the attorney's billable time (each 50 minutes,
+/// billed as 54 at the 6-minute step: 270.00) and one billable expense of 2 × 12.50.
+async fn billable_matter(app: &TestApp, entries: usize) -> Uuid {
+    let mut c = app.signed_in(app.a.attorney).await;
+    let client = crate::clients::create(&mut c, "Invoice Client").await;
+    let m = crate::matters::create(&mut c, client, "Invoice matter", Some(app.a.attorney))
+        .await
+        .unwrap();
+    sqlx::query("UPDATE matters SET hourly_rate = 300 WHERE id = $1")
+        .bind(m)
+        .execute(&app.admin_pool)
+        .await
+        .unwrap();
+    for i in 0..entries {
+        let day = format!("2026-11-{:02}", 2 + i % 20);
+        let res = c
+            .post(
+                "/api/time/create",
+                &[
+                    ("form[matter]", &m.to_string()),
+                    ("form[work_date]", &day),
+                    ("form[duration]", "50m"),
+                    ("form[description]", &format!("Research memo part {i}")),
+                    ("form[billable]", "on"),
+                ],
+            )
+            .await;
+        assert!(res.status.is_success(), "{res:?}");
+    }
+    let res = c
+        .post(
+            "/api/expenses/create",
+            &[
+                ("form[matter]", &m.to_string()),
+                ("form[incurred_on]", "2026-11-03"),
+                ("form[description]", "Court copies"),
+                ("form[amount]", "12.50"),
+                ("form[quantity]", "2"),
+                ("form[billable]", "on"),
+            ],
+        )
+        .await;
+    assert!(res.status.is_success(), "{res:?}");
+    m
+}
+
+async fn create(c: &mut Http, matter: Uuid, request: Uuid) -> Res {
+    c.post(
+        "/api/invoices/create",
+        &[
+            ("request", &request.to_string()),
+            ("form[matter]", &matter.to_string()),
+            ("form[from]", ""),
+            ("form[to]", ""),
+        ],
+    )
+    .await
+}
+
+async fn get(c: &mut Http, id: Uuid) -> Invoice {
+    let res = c
+        .post("/api/invoices/get", &[("id", &id.to_string())])
+        .await;
+    assert!(res.status.is_success(), "{res:?}");
+    res.json()
+}
+
+async fn act(c: &mut Http, what: &str, inv: &Invoice, extra: &[(&str, &str)]) -> Res {
+    let (id, v) = (inv.id.to_string(), inv.version.to_string());
+    let mut form = vec![("id", id.as_str()), ("version", v.as_str())];
+    form.extend_from_slice(extra);
+    c.post(&format!("/api/invoices/{what}"), &form).await
+}
+
+async fn draft(app: &TestApp, c: &mut Http, entries: usize) -> (Uuid, Invoice) {
+    let m = billable_matter(app, entries).await;
+    let res = create(c, m, Uuid::new_v4()).await;
+    assert!(res.status.is_success(), "{res:?}");
+    let id: Uuid = res.json();
+    (m, get(c, id).await)
+}
+
+#[tokio::test]
+async fn a_draft_bills_unbilled_time_and_expenses_and_issuing_numbers_it() {
+    let app = TestApp::spawn().await;
+    let mut c = app.signed_in(app.a.billing).await;
+    let (m, inv) = draft(&app, &mut c, 3).await;
+    assert_eq!(inv.status, InvoiceStatus::Draft);
+    assert_eq!(inv.number, None, "a draft has no number");
+    assert_eq!(inv.lines.len(), 4);
+    assert_eq!(inv.totals.subtotal, dec("835.00"), "3 × 270.00 + 25.00");
+    assert_eq!(inv.totals.total, dec("835.00"));
+    assert_eq!(
+        app.count(&format!("SELECT count(*) FROM time_entries WHERE matter_id = '{m}' AND status = 'billed' AND invoice_id = '{}'", inv.id)).await,
+        3
+    );
+    // Time on an invoice cannot be changed.
+    let entry: Uuid =
+        sqlx::query_scalar("SELECT id FROM time_entries WHERE invoice_id = $1 LIMIT 1")
+            .bind(inv.id)
+            .fetch_one(&app.admin_pool)
+            .await
+            .unwrap();
+    let mut att = app.signed_in(app.a.attorney).await;
+    let res = att
+        .post(
+            "/api/time/update",
+            &[
+                ("id", &entry.to_string()),
+                ("version", "1"),
+                ("form[matter]", &m.to_string()),
+                ("form[work_date]", "2026-11-02"),
+                ("form[duration]", "5h"),
+                ("form[description]", "Padded"),
+                ("form[billable]", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{res:?}");
+
+    // A 10 % discount (the firm charges no tax).
+    let res = act(
+        &mut c,
+        "discount",
+        &inv,
+        &[("form[kind]", "percent"), ("form[value]", "10")],
+    )
+    .await;
+    assert!(res.status.is_success(), "{res:?}");
+    let inv = get(&mut c, inv.id).await;
+    assert_eq!(inv.totals.discount, dec("83.50"));
+    assert_eq!(inv.totals.total, dec("751.50"));
+
+    // The firm's increment changes after the draft: the invoice keeps what it billed.
+    sqlx::query("UPDATE organizations SET billing_increment_minutes = 15 WHERE id = $1")
+        .bind(app.a.id)
+        .execute(&app.admin_pool)
+        .await
+        .unwrap();
+    let res = act(&mut c, "issue", &inv, &[]).await;
+    assert!(res.status.is_success(), "{res:?}");
+    let number: String = res.json();
+    assert_eq!(number, self::number(&app, 1).await);
+    let issued = get(&mut c, inv.id).await;
+    assert_eq!(issued.status, InvoiceStatus::Sent);
+    assert_eq!(issued.number, Some(self::number(&app, 1).await));
+    assert_eq!(issued.totals, inv.totals, "issuing changes no figure");
+    assert_eq!(issued.increment, 6);
+    assert_eq!(
+        app.count("SELECT count(*) FROM activity_logs WHERE action IN ('invoice.create', 'invoice.discount', 'invoice.issue')").await,
+        3
+    );
+
+    // Issuing again is refused; so is the old version of the page.
+    let res = act(&mut c, "issue", &issued, &[]).await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    let res = act(&mut c, "issue", &inv, &[]).await;
+    assert!(matches!(res.error(), AppError::Stale(_)), "{res:?}");
+}
+
+#[tokio::test]
+async fn payments_move_an_invoice_to_paid_and_never_exceed_its_balance() {
+    let app = TestApp::spawn().await;
+    let mut c = app.signed_in(app.a.billing).await;
+    let (_, inv) = draft(&app, &mut c, 1).await; // 270.00 + 25.00
+    assert!(act(&mut c, "issue", &inv, &[]).await.status.is_success());
+    let inv = get(&mut c, inv.id).await;
+    let pay = |amount: &'static str| {
+        vec![
+            ("form[amount]", amount),
+            ("form[paid_on]", ""),
+            ("form[method]", "check"),
+            ("form[reference]", "1001"),
+        ]
+    };
+    let res = act(&mut c, "pay", &inv, &pay("295.01")).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{res:?}");
+    let res = act(&mut c, "pay", &inv, &pay("100.00")).await;
+    assert!(res.status.is_success(), "{res:?}");
+    let inv = get(&mut c, inv.id).await;
+    assert_eq!(
+        (inv.status, inv.balance),
+        (InvoiceStatus::PartiallyPaid, dec("195.00"))
+    );
+    // An invoice with a payment is not voided.
+    let res = act(&mut c, "void", &inv, &[("form[reason]", "wrong client")]).await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    let res = act(&mut c, "pay", &inv, &pay("195.00")).await;
+    assert!(res.status.is_success(), "{res:?}");
+    let inv = get(&mut c, inv.id).await;
+    assert_eq!(
+        (inv.status, inv.balance),
+        (InvoiceStatus::Paid, dec("0.00"))
+    );
+    assert_eq!(inv.payments.len(), 2);
+    let res = act(&mut c, "pay", &inv, &pay("1.00")).await;
+    assert_eq!(
+        res.status,
+        StatusCode::CONFLICT,
+        "a paid invoice takes no payment"
+    );
+}
+
+#[tokio::test]
+async fn voiding_makes_the_work_unbilled_again_and_reinvoicing_bills_the_same() {
+    let app = TestApp::spawn().await;
+    let mut c = app.signed_in(app.a.billing).await;
+    let (m, inv) = draft(&app, &mut c, 2).await;
+    assert!(act(&mut c, "issue", &inv, &[]).await.status.is_success());
+    let inv = get(&mut c, inv.id).await;
+    let res = act(&mut c, "void", &inv, &[("form[reason]", "")]).await;
+    assert_eq!(
+        res.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a reason is required"
+    );
+    let res = act(
+        &mut c,
+        "void",
+        &inv,
+        &[("form[reason]", "Sent to the wrong address")],
+    )
+    .await;
+    assert!(res.status.is_success(), "{res:?}");
+    let voided = get(&mut c, inv.id).await;
+    assert_eq!(voided.status, InvoiceStatus::Void);
+    assert_eq!(
+        voided.number, inv.number,
+        "a voided invoice keeps its number"
+    );
+    assert_eq!(
+        app.count(&format!("SELECT count(*) FROM time_entries WHERE matter_id = '{m}' AND status = 'unbilled' AND invoice_id IS NULL")).await,
+        2
+    );
+    // Re-invoiced: the same amount, and the next number (the voided one is never reused).
+    let res = create(&mut c, m, Uuid::new_v4()).await;
+    let again = get(&mut c, res.json()).await;
+    assert_eq!(again.totals, inv.totals);
+    assert!(act(&mut c, "issue", &again, &[]).await.status.is_success());
+    assert_eq!(
+        get(&mut c, again.id).await.number,
+        Some(number(&app, 2).await)
+    );
+}
+
+#[tokio::test]
+async fn the_same_create_request_makes_one_invoice_and_no_entry_is_on_two() {
+    let app = TestApp::spawn().await;
+    let mut c1 = app.signed_in(app.a.billing).await;
+    let mut c2 = app.signed_in(app.a.billing).await;
+    let mut c3 = app.signed_in(app.a.admin).await;
+
+    // The same form sent twice at once.
+    let m = billable_matter(&app, 5).await;
+    let request = Uuid::new_v4();
+    let (r1, r2) = tokio::join!(create(&mut c1, m, request), create(&mut c2, m, request));
+    let (a, b): (Uuid, Uuid) = (r1.json(), r2.json());
+    assert_eq!(a, b, "one invoice for one request");
+    assert_eq!(app.count("SELECT count(*) FROM invoices").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM invoice_lines").await, 6);
+
+    // Two people invoicing the same matter at once: the work lands on one invoice.
+    let m = billable_matter(&app, 3).await;
+    let (r1, r3) = tokio::join!(
+        create(&mut c1, m, Uuid::new_v4()),
+        create(&mut c3, m, Uuid::new_v4())
+    );
+    let made: Vec<&Res> = [&r1, &r3]
+        .into_iter()
+        .filter(|r| r.status.is_success())
+        .collect();
+    assert_eq!(made.len(), 1, "{r1:?} {r3:?}");
+    for r in [&r1, &r3].into_iter().filter(|r| !r.status.is_success()) {
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "nothing left to bill: {r:?}"
+        );
+    }
+    assert_eq!(
+        app.count("SELECT count(*) FROM invoices").await,
+        2,
+        "the refused one left nothing behind"
+    );
+    assert_eq!(app.count("SELECT count(*) FROM invoice_lines").await, 10);
+    assert_eq!(
+        app.count("SELECT count(*) FROM (SELECT time_entry_id FROM invoice_lines WHERE time_entry_id IS NOT NULL GROUP BY 1 HAVING count(*) > 1) d").await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn concurrent_issues_take_gap_free_numbers() {
+    let app = TestApp::spawn().await;
+    let m = billable_matter(&app, 0).await;
+    // 50 drafts, one per expense, made directly; then 50 issues at once.
+    let mut c = app.signed_in(app.a.billing).await;
+    let mut drafts = vec![];
+    for i in 0..50 {
+        let res = c
+            .post(
+                "/api/expenses/create",
+                &[
+                    ("form[matter]", &m.to_string()),
+                    ("form[incurred_on]", "2026-11-04"),
+                    ("form[description]", &format!("Filing fee {i}")),
+                    ("form[amount]", "10.00"),
+                    ("form[billable]", "on"),
+                ],
+            )
+            .await;
+        assert!(res.status.is_success(), "{res:?}");
+        let res = create(&mut c, m, Uuid::new_v4()).await;
+        assert!(res.status.is_success(), "{res:?}");
+        drafts.push(get(&mut c, res.json()).await);
+    }
+    let mut clients = vec![];
+    for _ in 0..50 {
+        clients.push(app.signed_in(app.a.billing).await);
+    }
+    let issues = clients
+        .iter_mut()
+        .zip(drafts.iter())
+        .map(|(c, inv)| act(c, "issue", inv, &[]));
+    let results = futures_util::future::join_all(issues).await;
+    let mut numbers: Vec<String> = results
+        .iter()
+        .map(|r| {
+            assert!(r.status.is_success(), "{r:?}");
+            r.json()
+        })
+        .collect();
+    numbers.sort();
+    let mut expected = vec![];
+    for n in 1..=50 {
+        expected.push(number(&app, n).await);
+    }
+    assert_eq!(numbers, expected);
+}
+
+#[tokio::test]
+async fn invoices_are_billing_work_and_another_firms_ids_are_not_found() {
+    let app = TestApp::spawn().await;
+    let mut c = app.signed_in(app.a.billing).await;
+    let (m, inv) = draft(&app, &mut c, 1).await;
+    // An attorney sees the invoice of their matter but cannot issue it.
+    let mut att = app.signed_in(app.a.attorney).await;
+    assert_eq!(get(&mut att, inv.id).await.id, inv.id);
+    assert_eq!(
+        act(&mut att, "issue", &inv, &[]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let res = create(&mut att, m, Uuid::new_v4()).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    // Staff who are not on the matter do not see it.
+    let mut staff = app.signed_in(app.a.staff).await;
+    let res = staff
+        .post("/api/invoices/get", &[("id", &inv.id.to_string())])
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+
+    // Firm B's billing staff, with firm A's ids.
+    let mut b = app.signed_in(app.b.billing).await;
+    let res = b
+        .post("/api/invoices/get", &[("id", &inv.id.to_string())])
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    for what in ["issue", "delete_draft"] {
+        let res = act(&mut b, what, &inv, &[]).await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND, "{what}: {res:?}");
+    }
+    let res = create(&mut b, m, Uuid::new_v4()).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{res:?}");
+    // A form rendered for firm A, sent by someone now in firm B.
+    let res = b
+        .post(
+            "/api/invoices/issue",
+            &[
+                ("org", &app.a.id.to_string()),
+                ("id", &inv.id.to_string()),
+                ("version", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    assert_eq!(get(&mut c, inv.id).await.status, InvoiceStatus::Draft);
+}
+
+#[tokio::test]
+async fn a_deleted_draft_burns_no_number_and_frees_its_work() {
+    let app = TestApp::spawn().await;
+    let mut c = app.signed_in(app.a.billing).await;
+    let (m, inv) = draft(&app, &mut c, 2).await;
+    let line = inv.lines[0].id;
+    let res = act(&mut c, "remove_line", &inv, &[("line", &line.to_string())]).await;
+    assert!(res.status.is_success(), "{res:?}");
+    let inv = get(&mut c, inv.id).await;
+    assert_eq!(inv.lines.len(), 2);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) FROM time_entries WHERE matter_id = '{m}' AND invoice_id IS NULL"
+        ))
+        .await,
+        1
+    );
+    let res = act(&mut c, "delete_draft", &inv, &[]).await;
+    assert!(res.status.is_success(), "{res:?}");
+    assert_eq!(app.count("SELECT count(*) FROM invoices").await, 0);
+    assert_eq!(app.count(&format!("SELECT count(*) FROM time_entries WHERE matter_id = '{m}' AND status = 'unbilled' AND invoice_id IS NULL")).await, 2);
+    let (_, next) = {
+        let res = create(&mut c, m, Uuid::new_v4()).await;
+        let id: Uuid = res.json();
+        (id, get(&mut c, id).await)
+    };
+    assert!(act(&mut c, "issue", &next, &[]).await.status.is_success());
+    assert_eq!(
+        get(&mut c, next.id).await.number,
+        Some(number(&app, 1).await)
+    );
+}
