@@ -5,9 +5,12 @@
 
 pub mod api;
 pub mod figures;
+pub mod ledes;
 mod model;
 pub mod views;
 
+#[cfg(feature = "ssr")]
+pub mod export;
 #[cfg(feature = "ssr")]
 mod repo;
 

@@ -84,6 +84,9 @@ pub struct InvoiceLine {
     pub line_type: LineType,
     pub date: Option<NaiveDate>,
     pub person: String,
+    pub person_id: Option<Uuid>,
+    /// The person's LEDES timekeeper classification ("AS" for attorneys, "OT" otherwise).
+    pub person_class: String,
     pub matter_number: String,
     pub description: String,
     /// Billed minutes of a time line.

@@ -307,6 +307,8 @@ struct LineRow {
     line_type: String,
     line_date: Option<NaiveDate>,
     person_name: String,
+    user_id: Option<Uuid>,
+    person_class: String,
     matter_number: Option<String>,
     description: String,
     minutes: Option<i32>,
@@ -345,7 +347,10 @@ pub async fn get(tx: &mut Tx, id: Uuid, lock: bool) -> Result<Invoice, AppError>
     .await?
     .ok_or(AppError::NotFound)?;
     let lines: Vec<LineRow> = sqlx::query_as(
-        "SELECT l.id, l.line_type, l.line_date, l.person_name, m.matter_number, l.description, l.minutes,
+        "SELECT l.id, l.line_type, l.line_date, l.person_name, l.user_id,
+                CASE (SELECT uo.role FROM user_organizations uo
+                       WHERE uo.user_id = l.user_id AND uo.organization_id = l.organization_id)
+                     WHEN 'attorney' THEN 'AS' ELSE 'OT' END AS person_class, m.matter_number, l.description, l.minutes,
                 l.quantity, l.unit_price, l.amount, l.activity_code, l.task_code
            FROM invoice_lines l LEFT JOIN matters m ON m.id = l.matter_id
           WHERE l.invoice_id = $1 ORDER BY l.position, l.id",
@@ -397,6 +402,8 @@ pub async fn get(tx: &mut Tx, id: Uuid, lock: bool) -> Result<Invoice, AppError>
                 line_type: LineType::parse(&l.line_type).unwrap_or(LineType::Adjustment),
                 date: l.line_date,
                 person: l.person_name,
+                person_id: l.user_id,
+                person_class: l.person_class,
                 matter_number: l.matter_number.unwrap_or_default(),
                 description: l.description,
                 minutes: l.minutes.map(|m| m.max(0) as u32),

@@ -29,6 +29,10 @@ pub fn build(state: AppState) -> Router {
         .route("/health", get(health::health))
         .route("/health/detailed", get(health::detailed))
         .route("/activity/export.csv", get(crate::audit::export::csv))
+        .route(
+            "/invoices/{id}/ledes.txt",
+            get(crate::invoices::export::ledes),
+        )
         .merge(assets)
         .leptos_routes_with_context(&state, routes, || (), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))

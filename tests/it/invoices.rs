@@ -443,3 +443,29 @@ async fn a_deleted_draft_burns_no_number_and_frees_its_work() {
         Some(number(&app, 1).await)
     );
 }
+
+#[tokio::test]
+async fn an_issued_invoice_downloads_as_ledes_with_the_same_total() {
+    let app = TestApp::spawn().await;
+    let mut c = app.signed_in(app.a.billing).await;
+    let (_, inv) = draft(&app, &mut c, 2).await;
+    let path = format!("/invoices/{}/ledes.txt", inv.id);
+    assert_eq!(
+        c.get(&path).await.status,
+        StatusCode::CONFLICT,
+        "a draft has no file"
+    );
+    assert!(act(&mut c, "issue", &inv, &[]).await.status.is_success());
+    let res = c.get(&path).await;
+    assert_eq!(res.status, StatusCode::OK, "{res:?}");
+    assert!(res.body.starts_with("LEDES1998B[]\n"));
+    let total: Decimal = res
+        .body
+        .lines()
+        .skip(2)
+        .map(|l| dec(l.trim_end_matches("[]").split('|').nth(12).unwrap()))
+        .sum();
+    assert_eq!(total, inv.totals.total);
+    let mut b = app.signed_in(app.b.admin).await;
+    assert_eq!(b.get(&path).await.status, StatusCode::NOT_FOUND);
+}

@@ -62,18 +62,26 @@ fn InvoiceView(inv: Invoice, version: RwSignal<usize>) -> impl IntoView {
     view! {
         <Title text=format!("{title} · Docket")/>
         <div class="page-head">
-            <div>
+            <div class="no-print">
                 <p class="crumbs"><a href="/invoices">"Invoices"</a></p>
+            </div>
+            <div>
                 <h1>{title}</h1>
                 <p>{inv.shown.clone()}" · "{inv.client_name.clone()}
                     {inv.matter_number.clone().map(|n| view! { " · matter "<a href=format!("/matters/{}", inv.matter_id.unwrap_or_default())>{n}</a> })}
                 </p>
             </div>
+            {inv.number.is_some().then(|| view! {
+                <div class="actions no-print">
+                    <a href=format!("/invoices/{}/ledes.txt", inv.id) download>"Download LEDES"</a>
+                    <span class="hint">"To print or save as PDF, use the browser's Print."</span>
+                </div>
+            })}
         </div>
         <section class="card" aria-labelledby="inv-facts-h">
             <h2 id="inv-facts-h" class="visually-hidden">"Details"</h2>
             <dl class="facts">
-                <dt>"From"</dt><dd>{inv.firm_name.clone()}</dd>
+                <dt>"From"</dt><dd>{inv.firm_name.clone()}<br/>{inv.firm_address.clone()}</dd>
                 <dt>"Bill to"</dt><dd>{inv.client_name.clone()}</dd>
                 <dt>"Issued"</dt><dd>{inv.issue_date.map(|d| d.to_string()).unwrap_or_else(|| "—".into())}</dd>
                 <dt>"Due"</dt><dd>{inv.due_date.map(|d| d.to_string()).unwrap_or_else(|| "—".into())}</dd>
@@ -92,7 +100,7 @@ fn InvoiceView(inv: Invoice, version: RwSignal<usize>) -> impl IntoView {
                     <th scope="col">"Date"</th><th scope="col">"Person"</th><th scope="col">"Description"</th>
                     <th scope="col" class="num">"Hours / qty"</th><th scope="col" class="num">"Rate"</th>
                     <th scope="col" class="num">"Amount"</th>
-                    {(draft && billing).then(|| view! { <th scope="col"><span class="visually-hidden">"Actions"</span></th> })}
+                    {(draft && billing).then(|| view! { <th scope="col" class="no-print"><span class="visually-hidden">"Actions"</span></th> })}
                 </tr></thead>
                 <tbody>
                     {lines.into_iter().map(|l| {
@@ -109,7 +117,7 @@ fn InvoiceView(inv: Invoice, version: RwSignal<usize>) -> impl IntoView {
                                 }}</td>
                                 <td class="num">{m2(l.rate)}</td>
                                 <td class="num">{m2(l.amount)}</td>
-                                {(draft && billing).then(|| view! { <td><RemoveLineButton id version=v line label version_signal=version/></td> })}
+                                {(draft && billing).then(|| view! { <td class="no-print"><RemoveLineButton id version=v line label version_signal=version/></td> })}
                             </tr>
                         }
                     }).collect_view()}
@@ -141,7 +149,7 @@ fn InvoiceView(inv: Invoice, version: RwSignal<usize>) -> impl IntoView {
                 </section>
             }
         })}
-        {billing.then(|| view! { <Actions inv=inv.clone() version/> })}
+        <div class="no-print">{billing.then(|| view! { <Actions inv=inv.clone() version/> })}</div>
     }
 }
 
