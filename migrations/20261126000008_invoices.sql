@@ -51,9 +51,9 @@ ALTER TABLE invoices
     ADD COLUMN discount_value numeric(14, 3) NOT NULL DEFAULT 0 CHECK (discount_value >= 0),
     ADD COLUMN discount_total numeric(14, 2) NOT NULL DEFAULT 0 CHECK (discount_total >= 0),
     ADD COLUMN tax_rate numeric(6, 3) NOT NULL DEFAULT 0 CHECK (tax_rate >= 0 AND tax_rate <= 100),
-    ADD COLUMN tax_label text NOT NULL DEFAULT 'Tax',
+    ADD COLUMN tax_label text NOT NULL DEFAULT 'Tax' CHECK (length(tax_label) <= 40),
     ADD COLUMN voided_at timestamptz,
-    ADD COLUMN void_reason text NOT NULL DEFAULT '',
+    ADD COLUMN void_reason text NOT NULL DEFAULT '' CHECK (length(void_reason) <= 500),
     ADD CONSTRAINT invoices_request_key UNIQUE (organization_id, request_id),
     ADD CONSTRAINT invoices_number_length CHECK (length(invoice_number) <= 20),
     ADD CONSTRAINT invoices_numbered CHECK ((status = 'draft') = (invoice_number IS NULL)),
@@ -104,7 +104,8 @@ CREATE POLICY tenant_isolation ON payments
     WITH CHECK (organization_id = app_current_org());
 GRANT SELECT, INSERT ON payments TO docket_app;   -- payments are recorded, never edited
 
--- A draft may be deleted (its lines go with it); an issued invoice never is, only voided.
+-- A draft may be deleted (its lines go with it); an issued invoice never is, only voided, and
+-- keeps its number, figures, dates and lines. Payments only add up; a void stays void.
 GRANT DELETE ON invoices, invoice_lines TO docket_app;
 CREATE FUNCTION invoice_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -115,16 +116,38 @@ BEGIN
         END IF;
         RETURN OLD;
     END IF;
-    IF OLD.status <> 'draft' AND (NEW.invoice_number, NEW.total, NEW.subtotal, NEW.client_id)
-        IS DISTINCT FROM (OLD.invoice_number, OLD.total, OLD.subtotal, OLD.client_id) THEN
-        RAISE EXCEPTION 'an issued invoice keeps its number and figures'
-            USING ERRCODE = 'check_violation', CONSTRAINT = 'invoices_issued_kept';
-    END IF;
-    IF OLD.status = 'void' AND NEW.status <> 'void' THEN
-        RAISE EXCEPTION 'a voided invoice stays void'
+    IF OLD.status <> 'draft' AND (
+           (NEW.invoice_number, NEW.total, NEW.subtotal, NEW.discount_total, NEW.tax_total, NEW.client_id,
+            NEW.matter_id, NEW.currency, NEW.issue_date, NEW.due_date, NEW.discount_kind, NEW.discount_value,
+            NEW.tax_rate)
+           IS DISTINCT FROM
+           (OLD.invoice_number, OLD.total, OLD.subtotal, OLD.discount_total, OLD.tax_total, OLD.client_id,
+            OLD.matter_id, OLD.currency, OLD.issue_date, OLD.due_date, OLD.discount_kind, OLD.discount_value,
+            OLD.tax_rate)
+           OR NEW.status = 'draft'
+           OR NEW.amount_paid < OLD.amount_paid
+           OR (OLD.status = 'paid' AND NEW.status <> 'paid')
+           OR (OLD.status = 'void' AND (NEW.status <> 'void' OR NEW.amount_paid <> OLD.amount_paid))) THEN
+        RAISE EXCEPTION 'an issued invoice keeps its number, figures and history'
             USING ERRCODE = 'check_violation', CONSTRAINT = 'invoices_issued_kept';
     END IF;
     RETURN NEW;
 END $$;
 CREATE TRIGGER invoice_guard BEFORE UPDATE OR DELETE ON invoices
     FOR EACH ROW EXECUTE FUNCTION invoice_guard();
+
+-- Lines change only while their invoice is a draft (a deleted draft's lines go with it: the
+-- invoice row is gone by the time the cascade reaches them).
+CREATE FUNCTION invoice_line_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    parent uuid := CASE WHEN TG_OP = 'DELETE' THEN OLD.invoice_id ELSE NEW.invoice_id END;
+BEGIN
+    IF EXISTS (SELECT 1 FROM invoices i WHERE i.id = parent AND i.status <> 'draft')
+       OR (TG_OP = 'UPDATE' AND OLD.invoice_id <> NEW.invoice_id) THEN
+        RAISE EXCEPTION 'the lines of an issued invoice cannot be changed'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'invoice_lines_issued_kept';
+    END IF;
+    RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+END $$;
+CREATE TRIGGER invoice_line_guard BEFORE INSERT OR UPDATE OR DELETE ON invoice_lines
+    FOR EACH ROW EXECUTE FUNCTION invoice_line_guard();

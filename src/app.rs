@@ -12,6 +12,7 @@ use crate::dashboard::DashboardPage;
 use crate::expenses::views::ExpensesPage;
 use crate::invoices::views::{InvoiceListPage, InvoicePage, NewInvoicePage};
 use crate::matters::views::{MatterDetailPage, MatterListPage, NewMatterPage};
+use crate::reports::views::{AgingPage, WipPage};
 use crate::time::views::{EditTimePage, NewTimePage, TimeListPage, TimeWeekPage};
 use crate::ui::{
     provide_csp_nonce, provide_page_scope, provide_page_seed, request_seed, AppLayout, FlashScope,
@@ -72,6 +73,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/invoices") view={Lazy::<Invoices>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/invoices/new") view={Lazy::<NewInvoice>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/invoices/:id") view={Lazy::<InvoiceDetail>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/reports/aging") view={Lazy::<Aging>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/reports/wip") view={Lazy::<Wip>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/activity") view={Lazy::<Activity>::new()} ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
@@ -121,5 +124,7 @@ lazy_pages! {
     Invoices => InvoiceListPage,
     NewInvoice => NewInvoicePage,
     InvoiceDetail => InvoicePage,
+    Aging => AgingPage,
+    Wip => WipPage,
     Activity => ActivityLogPage,
 }

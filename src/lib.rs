@@ -11,6 +11,7 @@ pub mod expenses;
 pub mod invoices;
 pub mod kernel;
 pub mod matters;
+pub mod reports;
 pub mod time;
 pub mod ui;
 

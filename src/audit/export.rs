@@ -132,7 +132,7 @@ fn fields(e: &ActivityEntry) -> [String; 8] {
 
 /// One CSV record (RFC 4180). A cell that a spreadsheet would run as a formula gets a leading
 /// apostrophe.
-fn line(cells: &[String]) -> String {
+pub(crate) fn line(cells: &[String]) -> String {
     let mut out = cells
         .iter()
         .map(|c| {

@@ -1,5 +1,7 @@
-//! The dashboard: the caller's own time today and this week, and their timer. (Figures for
-//! billing and administrators arrive with invoices.)
+//! The dashboard: the caller's own time today and this week, their timer, unbilled work on
+//! their matters, and for billing staff and administrators the firm's receivables.
+
+mod money;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -17,6 +19,7 @@ pub fn DashboardPage() -> impl IntoView {
             Ok::<_, crate::error::AppError>((
                 time_week(String::new(), String::new()).await?,
                 my_timer().await?,
+                crate::reports::api::dashboard_money().await?,
             ))
         },
     );
@@ -26,7 +29,10 @@ pub fn DashboardPage() -> impl IntoView {
         <Suspense fallback=Loading>
             {move || data.get().map(|r| match r {
                 Err(e) => view! { <p class="alert error">{e.to_string()}</p> }.into_any(),
-                Ok((week, timer)) => view! { <MyTime week timer/> }.into_any(),
+                Ok((week, timer, (currency, mine, aging))) => view! {
+                    <MyTime week timer/>
+                    <money::MoneyFigures currency mine aging/>
+                }.into_any(),
             })}
         </Suspense>
         <section class="card">
@@ -34,6 +40,7 @@ pub fn DashboardPage() -> impl IntoView {
                 <li><a href="/clients">"Clients"</a>" — find a client, add contacts, open a matter."</li>
                 <li><a href="/matters">"Matters"</a>" — filter by status, practice area or attorney."</li>
                 <li><a href="/time">"Time"</a>" — record time, by hand or with the timer."</li>
+                <li><a href="/invoices">"Invoices"</a>" — drafts, issued invoices and payments."</li>
             </ul>
         </section>
     }

@@ -14,6 +14,9 @@ pub async fn list_invoices(query: InvoiceQuery) -> Result<Page<InvoiceRow>, AppE
     crate::server::endpoint("invoices.list", async move {
         let (caller, mut tx) = crate::auth::caller::Caller::begin().await?;
         let only_for = (!super::may_bill(caller.role)).then_some(caller.user_id);
+        if !super::may_see(caller.role) {
+            return Err(AppError::Forbidden);
+        }
         let page = super::repo::list(&mut tx, &query, only_for).await?;
         tx.commit().await?;
         Ok(page)
@@ -87,6 +90,7 @@ pub async fn create_invoice(
                     "No matter or client of this firm has this id.",
                 ))
             })?;
+        super::repo::lock_client(&mut tx, client).await?;
         let set = super::repo::settings(&mut tx).await?;
         let Some(id) = super::repo::insert_draft(
             &mut tx,

@@ -84,9 +84,13 @@ pub fn render(inv: &Invoice, firm_id: &str) -> String {
     out.push_str(&FIELDS.join("|"));
     out.push_str("[]\n");
     let mut n = 0;
-    let mut record = |out: &mut String, item: [String; 15]| {
+    // LAW_FIRM_MATTER_ID is the line's own matter (an invoice may cover several).
+    let mut record = |out: &mut String, matter: &str, item: [String; 15]| {
         n += 1;
         let mut cells: Vec<String> = head.to_vec();
+        if !matter.is_empty() {
+            cells[3] = ascii(matter);
+        }
         cells.push(n.to_string());
         cells.extend(item);
         out.push_str(&cells.join("|"));
@@ -94,17 +98,25 @@ pub fn render(inv: &Invoice, firm_id: &str) -> String {
     };
     for l in &inv.lines {
         let fee = l.line_type == LineType::Time;
+        // Units × unit cost + adjustment = total, exactly: hours billed in steps that are not
+        // whole hundredths (5, 10 minutes) carry the difference as the line's adjustment.
         let units = if fee {
-            format!("{:.2}", l.quantity.round_dp(2))
+            super::figures::cents(l.quantity)
         } else {
-            l.quantity.normalize().to_string()
+            l.quantity.normalize()
         };
+        let adjustment = l.amount - super::figures::cents(units * l.rate);
         record(
             &mut out,
+            &l.matter_number,
             [
                 if fee { "F" } else { "E" }.into(),
-                units,
-                "0.00".into(),
+                if fee {
+                    format!("{units:.2}")
+                } else {
+                    units.to_string()
+                },
+                money(adjustment),
                 money(l.amount),
                 date(l.date),
                 l.task_code.clone().unwrap_or_default(),
@@ -120,7 +132,7 @@ pub fn render(inv: &Invoice, firm_id: &str) -> String {
                 } else {
                     String::new()
                 },
-                ascii(inv.matter_number.as_deref().unwrap_or(&l.matter_number)),
+                String::new(),
             ],
         );
     }
@@ -140,15 +152,20 @@ pub fn render(inv: &Invoice, firm_id: &str) -> String {
             money(amount),
             String::new(),
             String::new(),
-            ascii(inv.matter_number.as_deref().unwrap_or("")),
+            String::new(),
         ]
     };
     if !inv.totals.discount.is_zero() {
-        record(&mut out, adjust("Discount".into(), -inv.totals.discount));
+        record(
+            &mut out,
+            "",
+            adjust("Discount".into(), -inv.totals.discount),
+        );
     }
     if !inv.totals.tax.is_zero() {
         record(
             &mut out,
+            "",
             adjust(
                 format!("{} ({}%)", inv.tax_label, inv.tax_rate.normalize()),
                 inv.totals.tax,

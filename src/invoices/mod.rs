@@ -20,7 +20,13 @@ pub use model::*;
 use crate::auth::Role;
 
 /// Billing staff and administrators make, issue, void and take payments on invoices, and see
-/// every invoice; attorneys and staff see the invoices of matters they are attorneys on.
+/// every invoice.
 pub fn may_bill(role: Role) -> bool {
     matches!(role, Role::Admin | Role::Billing)
+}
+
+/// Attorneys also see the invoices of the matters they are responsible or originating attorney
+/// on. Staff do not: an invoice shows colleagues' rates and amounts (see `time::sees_amounts`).
+pub fn may_see(role: Role) -> bool {
+    may_bill(role) || crate::time::sees_amounts(role)
 }

@@ -239,7 +239,22 @@ pub async fn insert_draft(
     .await?)
 }
 
+/// Lines per INSERT: 17 parameters each stays well under PostgreSQL's 65,535.
+const LINES_PER_INSERT: usize = 1000;
+
 pub async fn insert_lines(tx: &mut Tx, invoice: Uuid, items: &[Billable]) -> Result<(), AppError> {
+    for (n, chunk) in items.chunks(LINES_PER_INSERT).enumerate() {
+        insert_chunk(tx, invoice, chunk, n * LINES_PER_INSERT).await?;
+    }
+    Ok(())
+}
+
+async fn insert_chunk(
+    tx: &mut Tx,
+    invoice: Uuid,
+    items: &[Billable],
+    first: usize,
+) -> Result<(), AppError> {
     let mut b = QueryBuilder::<Postgres>::new(
         "INSERT INTO invoice_lines (organization_id, invoice_id, line_type, time_entry_id, expense_id, position,
             description, quantity, unit_price, amount, line_date, user_id, person_name, minutes, matter_id,
@@ -252,7 +267,7 @@ pub async fn insert_lines(tx: &mut Tx, invoice: Uuid, items: &[Billable]) -> Res
             .push_bind(it.line_type.as_str())
             .push_bind(time.then_some(it.id))
             .push_bind((!time).then_some(it.id))
-            .push_bind(i as i32 + 1)
+            .push_bind((first + i) as i32 + 1)
             .push_bind(&it.description)
             .push_bind(it.quantity)
             .push_bind(it.rate)
@@ -481,6 +496,16 @@ pub async fn next_number(tx: &mut Tx, set: &Settings, day: NaiveDate) -> Result<
         set.digits,
         n as u32,
     );
+    let taken: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM invoices WHERE invoice_number = $1)")
+            .bind(&number)
+            .fetch_one(&mut **tx)
+            .await?;
+    if taken {
+        return Err(AppError::Conflict(format!(
+            "The next number, {number}, is already on another invoice (the numbering settings were changed): change the invoice prefix."
+        )));
+    }
     if number.len() > 20 {
         return Err(AppError::Conflict(
             "The next invoice number would be longer than 20 characters: shorten the firm's invoice prefix or digits.".into(),
@@ -660,11 +685,11 @@ pub async fn list(
             _ => {}
         }
         if let Some(p) = only_for {
-            b.push(" AND EXISTS (SELECT 1 FROM matters mm WHERE mm.client_id = i.client_id AND (i.matter_id IS NULL OR mm.id = i.matter_id) AND (mm.responsible_attorney_id = ")
+            b.push(" AND m.id IS NOT NULL AND (m.responsible_attorney_id = ")
                 .push_bind(p)
-                .push(" OR mm.originating_attorney_id = ")
+                .push(" OR m.originating_attorney_id = ")
                 .push_bind(p)
-                .push("))");
+                .push(")");
         }
     };
     let list = List {
@@ -673,7 +698,7 @@ pub async fn list(
                   (SELECT (now() AT TIME ZONE timezone)::date FROM organizations WHERE id = app_current_org()) AS today,
                   (i.created_at)::text AS sort_key",
         from: "FROM invoices i JOIN clients c ON c.id = i.client_id LEFT JOIN matters m ON m.id = i.matter_id",
-        count_from: "FROM invoices i",
+        count_from: "FROM invoices i LEFT JOIN matters m ON m.id = i.matter_id",
         filters: &filters,
         id_col: "i.id",
         sort: Sort {
@@ -703,15 +728,28 @@ pub async fn list(
     }))
 }
 
-/// Whether `person` may see the invoice: an attorney on one of its matters.
+/// Whether `person` may see the invoice: an attorney on its matter (an invoice covering several
+/// of a client's matters is billing staff's only).
 pub async fn concerns(tx: &mut Tx, inv: &Invoice, person: Uuid) -> Result<bool, AppError> {
+    let Some(matter) = inv.matter_id else {
+        return Ok(false);
+    };
     Ok(sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM matters m WHERE m.client_id = $1 AND ($2::uuid IS NULL OR m.id = $2)
-                          AND (m.responsible_attorney_id = $3 OR m.originating_attorney_id = $3))",
+        "SELECT EXISTS (SELECT 1 FROM matters m WHERE m.id = $1
+                          AND (m.responsible_attorney_id = $2 OR m.originating_attorney_id = $2))",
     )
-    .bind(inv.client_id)
-    .bind(inv.matter_id)
+    .bind(matter)
     .bind(person)
     .fetch_one(&mut **tx)
     .await?)
+}
+
+/// Serialise invoice creation for one client: two creates covering the same work (by matter,
+/// by client, overlapping periods) take their turns instead of splitting it or deadlocking.
+pub async fn lock_client(tx: &mut Tx, client: Uuid) -> Result<(), AppError> {
+    sqlx::query("SELECT 1 FROM clients WHERE id = $1 FOR NO KEY UPDATE")
+        .bind(client)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }

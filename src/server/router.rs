@@ -33,6 +33,8 @@ pub fn build(state: AppState) -> Router {
             "/invoices/{id}/ledes.txt",
             get(crate::invoices::export::ledes),
         )
+        .route("/reports/aging.csv", get(crate::reports::export::aging))
+        .route("/reports/wip.csv", get(crate::reports::export::wip))
         .merge(assets)
         .leptos_routes_with_context(&state, routes, || (), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))

@@ -12,6 +12,12 @@ use crate::kernel::Choice;
 pub fn AppLayout() -> impl IntoView {
     let session = super::session_info();
     let admin = session.as_ref().is_some_and(|s| s.role == Role::Admin);
+    let sees_invoices = session
+        .as_ref()
+        .is_some_and(|s| crate::invoices::may_see(s.role));
+    let billing = session
+        .as_ref()
+        .is_some_and(|s| crate::reports::may_report(s.role));
     view! {
         <div class="frame">
             <a class="skip" href="#main">"Skip to content"</a>
@@ -22,7 +28,8 @@ pub fn AppLayout() -> impl IntoView {
                     <li><A href="/clients">"Clients"</A></li>
                     <li><A href="/matters">"Matters"</A></li>
                     <li><A href="/time">"Time"</A></li>
-                    <li><A href="/invoices">"Invoices"</A></li>
+                    {sees_invoices.then(|| view! { <li><A href="/invoices">"Invoices"</A></li> })}
+                    {billing.then(|| view! { <li><A href="/reports/aging">"Reports"</A></li> })}
                     {admin.then(|| view! { <li><A href="/activity">"Activity"</A></li> })}
                 </ul>
             </nav>

@@ -469,3 +469,125 @@ async fn an_issued_invoice_downloads_as_ledes_with_the_same_total() {
     let mut b = app.signed_in(app.b.admin).await;
     assert_eq!(b.get(&path).await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_database_keeps_an_issued_invoice_and_its_lines() {
+    let app = TestApp::spawn().await;
+    let mut c = app.signed_in(app.a.billing).await;
+    let (_, inv) = draft(&app, &mut c, 1).await;
+    assert!(act(&mut c, "issue", &inv, &[]).await.status.is_success());
+    let mut tx = docket::server::db::tenant_tx(&app.app_pool, app.a.admin, Some(app.a.id))
+        .await
+        .unwrap();
+    for sql in [
+        "DELETE FROM invoice_lines WHERE invoice_id = $1",
+        "UPDATE invoice_lines SET amount = 0 WHERE invoice_id = $1",
+        "UPDATE invoices SET tax_total = 1 WHERE id = $1",
+        "UPDATE invoices SET status = 'draft', invoice_number = NULL WHERE id = $1",
+        "DELETE FROM invoices WHERE id = $1",
+    ] {
+        let res = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(inv.id)
+            .execute(&mut *tx)
+            .await;
+        assert!(res.is_err(), "the database allowed: {sql}");
+        drop(tx);
+        tx = docket::server::db::tenant_tx(&app.app_pool, app.a.admin, Some(app.a.id))
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn reports_show_receivables_by_age_and_unbilled_work() {
+    use docket::reports::{AgingReport, WipReport};
+    let app = TestApp::spawn().await;
+    let mut c = app.signed_in(app.a.billing).await;
+    let (m, inv) = draft(&app, &mut c, 1).await; // 270.00 + 25.00
+    assert!(act(&mut c, "issue", &inv, &[]).await.status.is_success());
+    let inv = get(&mut c, inv.id).await;
+    let pay = [
+        ("form[amount]", "95.00"),
+        ("form[paid_on]", ""),
+        ("form[method]", "ach"),
+        ("form[reference]", ""),
+    ];
+    assert!(act(&mut c, "pay", &inv, &pay).await.status.is_success());
+    // More work on the matter, not yet billed: 50 minutes at 300 (54 billed) and nothing else.
+    let mut att = app.signed_in(app.a.attorney).await;
+    let res = att
+        .post(
+            "/api/time/create",
+            &[
+                ("form[matter]", &m.to_string()),
+                ("form[work_date]", "2026-11-20"),
+                ("form[duration]", "50m"),
+                ("form[description]", "Follow-up"),
+                ("form[billable]", "on"),
+            ],
+        )
+        .await;
+    assert!(res.status.is_success(), "{res:?}");
+
+    let due = inv.due_date.unwrap();
+    async fn aging(c: &mut Http, due: chrono::NaiveDate, days: u64) -> Res {
+        let day = (due + chrono::Days::new(days)).to_string();
+        c.post("/api/reports/aging", &[("query[as_of]", &day)])
+            .await
+    }
+    let r: AgingReport = aging(&mut c, due, 0).await.json();
+    assert_eq!(
+        (r.totals.current, r.totals.total),
+        (dec("200.00"), dec("200.00"))
+    );
+    let r: AgingReport = aging(&mut c, due, 45).await.json();
+    assert_eq!(
+        (r.totals.current, r.totals.days_31_60),
+        (dec("0"), dec("200.00"))
+    );
+    let r: AgingReport = aging(&mut c, due, 91).await.json();
+    assert_eq!(r.totals.over_90, dec("200.00"));
+    // Before the payment arrived, the whole invoice was owed.
+    let before = inv.issue_date.unwrap().pred_opt().unwrap().to_string();
+    let r: AgingReport = c
+        .post("/api/reports/aging", &[("query[as_of]", &before)])
+        .await
+        .json();
+    assert!(r.rows.is_empty(), "not yet issued on {before}");
+
+    let wip: WipReport = c
+        .post("/api/reports/wip", &[("query[as_of]", "")])
+        .await
+        .json();
+    assert_eq!(wip.total, dec("270.00"));
+    assert_eq!(wip.matters.len(), 1);
+    assert_eq!(wip.matters[0].minutes, 50);
+    let res = c.get("/reports/wip.csv").await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(
+        res.body.contains(",0.83,270.00,0.00,270.00"),
+        "{}",
+        res.body
+    );
+
+    // Lawyers do not read the firm's receivables; another firm sees none of these.
+    let res = att
+        .post("/api/reports/aging", &[("query[as_of]", "")])
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        att.get("/reports/aging.csv").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let mut b = app.signed_in(app.b.billing).await;
+    let r: AgingReport = b
+        .post("/api/reports/aging", &[("query[as_of]", "")])
+        .await
+        .json();
+    assert!(r.rows.is_empty());
+    let wip: WipReport = b
+        .post("/api/reports/wip", &[("query[as_of]", "")])
+        .await
+        .json();
+    assert_eq!(wip.total, dec("0"));
+}

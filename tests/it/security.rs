@@ -26,13 +26,8 @@ async fn the_app_role_has_no_more_than_it_needs() {
     let mut tx = docket::server::db::tenant_tx(&app.app_pool, app.a.admin, Some(app.a.id))
         .await
         .unwrap();
-    for table in [
-        "clients",
-        "matters",
-        "time_entries",
-        "invoices",
-        "documents",
-    ] {
+    // (A draft invoice may be deleted; the database refuses an issued one: see the invoice tests.)
+    for table in ["clients", "matters", "time_entries", "documents"] {
         let res = sqlx::query(sqlx::AssertSqlSafe(format!(
             "DELETE FROM {table} WHERE false"
         )))

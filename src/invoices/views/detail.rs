@@ -57,10 +57,10 @@ fn InvoiceView(inv: Invoice, version: RwSignal<usize>) -> impl IntoView {
         _ => "Discount".to_string(),
     };
     let m2 = money.clone();
-    let lines = inv.lines.clone();
+    let items = inv.lines.clone();
     let (id, v) = (inv.id, inv.version);
-    view! {
-        <Title text=format!("{title} · Docket")/>
+    let page_title = format!("{title} · Docket");
+    let head = view! {
         <div class="page-head">
             <div class="no-print">
                 <p class="crumbs"><a href="/invoices">"Invoices"</a></p>
@@ -78,6 +78,9 @@ fn InvoiceView(inv: Invoice, version: RwSignal<usize>) -> impl IntoView {
                 </div>
             })}
         </div>
+    }
+    .into_any();
+    let facts = view! {
         <section class="card" aria-labelledby="inv-facts-h">
             <h2 id="inv-facts-h" class="visually-hidden">"Details"</h2>
             <dl class="facts">
@@ -92,6 +95,20 @@ fn InvoiceView(inv: Invoice, version: RwSignal<usize>) -> impl IntoView {
             </dl>
             {(!inv.void_reason.is_empty()).then(|| view! { <p class="alert warn">"Voided: "{inv.void_reason.clone()}</p> })}
         </section>
+    }
+    .into_any();
+    let totals = view! {
+            <dl class="totals">
+                <dt>"Subtotal"</dt><dd>{money(t.subtotal)}</dd>
+                <dt>{discount_note}</dt><dd>{money(t.discount)}</dd>
+                <dt>{format!("{} ({}%)", inv.tax_label, inv.tax_rate.normalize())}</dt><dd>{money(t.tax)}</dd>
+                <dt>"Total"</dt><dd>{money(t.total)}</dd>
+                <dt>"Paid"</dt><dd>{money(inv.amount_paid)}</dd>
+                <dt>"Balance due"</dt><dd>{money(inv.balance)}</dd>
+            </dl>
+    }
+    .into_any();
+    let lines = view! {
         <section class="card" aria-labelledby="inv-lines-h">
             <h2 id="inv-lines-h">"Lines"</h2>
             <table class="data">
@@ -103,7 +120,7 @@ fn InvoiceView(inv: Invoice, version: RwSignal<usize>) -> impl IntoView {
                     {(draft && billing).then(|| view! { <th scope="col" class="no-print"><span class="visually-hidden">"Actions"</span></th> })}
                 </tr></thead>
                 <tbody>
-                    {lines.into_iter().map(|l| {
+                    {items.into_iter().map(|l| {
                         let line = l.id;
                         let label = format!("Remove “{}”", l.description);
                         view! {
@@ -120,18 +137,15 @@ fn InvoiceView(inv: Invoice, version: RwSignal<usize>) -> impl IntoView {
                                 {(draft && billing).then(|| view! { <td class="no-print"><RemoveLineButton id version=v line label version_signal=version/></td> })}
                             </tr>
                         }
+                        .into_any()
                     }).collect_view()}
                 </tbody>
             </table>
-            <dl class="totals">
-                <dt>"Subtotal"</dt><dd>{money(t.subtotal)}</dd>
-                <dt>{discount_note}</dt><dd>{money(t.discount)}</dd>
-                <dt>{format!("{} ({}%)", inv.tax_label, inv.tax_rate.normalize())}</dt><dd>{money(t.tax)}</dd>
-                <dt>"Total"</dt><dd>{money(t.total)}</dd>
-                <dt>"Paid"</dt><dd>{money(inv.amount_paid)}</dd>
-                <dt>"Balance due"</dt><dd>{money(inv.balance)}</dd>
-            </dl>
+            {totals}
         </section>
+    }
+    .into_any();
+    let payments = view! {
         {(!inv.payments.is_empty()).then(|| {
             let m3 = money.clone();
             view! {
@@ -149,6 +163,14 @@ fn InvoiceView(inv: Invoice, version: RwSignal<usize>) -> impl IntoView {
                 </section>
             }
         })}
+    }
+    .into_any();
+    view! {
+        <Title text=page_title/>
+        {head}
+        {facts}
+        {lines}
+        {payments}
         <div class="no-print">{billing.then(|| view! { <Actions inv=inv.clone() version/> })}</div>
     }
 }

@@ -1,0 +1,38 @@
+//! The dashboard's money: unbilled work on my matters, and for billing staff and
+//! administrators what clients owe by age, each linking to the list or report behind it.
+
+use leptos::prelude::*;
+use rust_decimal::Decimal;
+
+use crate::kernel::format_money;
+use crate::reports::AgingRow;
+
+#[component]
+pub fn MoneyFigures(currency: String, mine: Decimal, aging: Option<AgingRow>) -> impl IntoView {
+    let money = move |d| format_money(d, &currency);
+    let m2 = money.clone();
+    view! {
+        <section class="card" aria-labelledby="money-h">
+            <h2 id="money-h">"Billing"</h2>
+            <dl class="facts">
+                <dt>"Unbilled work on my matters"</dt><dd>{money(mine)}</dd>
+            </dl>
+            {aging.map(|a| view! {
+                <h3>"Receivables"</h3>
+                <dl class="facts">
+                    <dt>"Current"</dt><dd>{m2(a.current)}</dd>
+                    <dt>"1–30 days overdue"</dt><dd>{m2(a.days_1_30)}</dd>
+                    <dt>"31–60 days overdue"</dt><dd>{m2(a.days_31_60)}</dd>
+                    <dt>"61–90 days overdue"</dt><dd>{m2(a.days_61_90)}</dd>
+                    <dt>"Over 90 days overdue"</dt><dd>{m2(a.over_90)}</dd>
+                    <dt>"Total owed"</dt><dd>{m2(a.total)}</dd>
+                </dl>
+                <p>
+                    <a href="/invoices?status=overdue">"Overdue invoices"</a>" · "
+                    <a href="/reports/aging">"Receivables aging"</a>" · "
+                    <a href="/reports/wip">"Work in progress"</a>
+                </p>
+            })}
+        </section>
+    }
+}

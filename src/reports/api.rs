@@ -1,0 +1,114 @@
+//! Report server functions: billing staff and administrators only.
+
+use leptos::prelude::*;
+
+use super::{AgingReport, AgingRow, ReportQuery, WipReport};
+use crate::error::AppError;
+
+/// The day a report is as of: the one asked for, or the firm's today.
+#[cfg(feature = "ssr")]
+pub(crate) fn as_of(
+    q: &ReportQuery,
+    today: chrono::NaiveDate,
+) -> Result<chrono::NaiveDate, AppError> {
+    match crate::kernel::optional_date(&q.as_of) {
+        Ok(d) => Ok(d.unwrap_or(today)),
+        Err(m) => Err(AppError::Invalid(
+            crate::kernel::FieldErrors::one("as_of", m).with_value("as_of", q.as_of.clone()),
+        )),
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub(crate) async fn aging_of(
+    tx: &mut crate::server::db::Tx,
+    q: &ReportQuery,
+) -> Result<AgingReport, AppError> {
+    let (today, currency) = super::repo::today_and_currency(tx).await?;
+    let as_of = as_of(q, today)?;
+    let rows = super::repo::aging(tx, as_of).await?;
+    let mut totals = AgingRow {
+        client_name: "All clients".into(),
+        ..Default::default()
+    };
+    for r in &rows {
+        totals.current += r.current;
+        totals.days_1_30 += r.days_1_30;
+        totals.days_31_60 += r.days_31_60;
+        totals.days_61_90 += r.days_61_90;
+        totals.over_90 += r.over_90;
+        totals.total += r.total;
+    }
+    Ok(AgingReport {
+        as_of,
+        currency,
+        rows,
+        totals,
+    })
+}
+
+/// Accounts receivable by client and age.
+#[server(endpoint = "reports/aging")]
+pub async fn receivables_aging(query: ReportQuery) -> Result<AgingReport, AppError> {
+    crate::server::endpoint("reports.aging", async move {
+        let (caller, mut tx) = crate::auth::caller::Caller::begin().await?;
+        if !super::may_report(caller.role) {
+            return Err(AppError::Forbidden);
+        }
+        let report = aging_of(&mut tx, &query).await?;
+        tx.commit().await?;
+        Ok(report)
+    })
+    .await
+}
+
+/// The matters shown on the WIP page (the CSV has them all).
+const SHOWN: i64 = 200;
+
+/// Work in progress by matter and by person.
+#[server(endpoint = "reports/wip")]
+pub async fn work_in_progress(query: ReportQuery) -> Result<WipReport, AppError> {
+    crate::server::endpoint("reports.wip", async move {
+        let (caller, mut tx) = crate::auth::caller::Caller::begin().await?;
+        if !super::may_report(caller.role) {
+            return Err(AppError::Forbidden);
+        }
+        let (today, currency) = super::repo::today_and_currency(&mut tx).await?;
+        let as_of = as_of(&query, today)?;
+        let mut matters = super::repo::wip_matters(&mut tx, as_of, None, Some(SHOWN + 1)).await?;
+        let more = matters.len() as i64 > SHOWN;
+        matters.truncate(SHOWN as usize);
+        let people = super::repo::wip_people(&mut tx, as_of).await?;
+        let total = super::repo::wip_total(&mut tx, as_of, None).await?;
+        tx.commit().await?;
+        Ok(WipReport {
+            as_of,
+            currency,
+            matters,
+            people,
+            total,
+            more,
+        })
+    })
+    .await
+}
+
+/// The dashboard's money figures: unbilled work on the caller's matters, and for billing staff
+/// and administrators the firm's receivables by age.
+#[server(endpoint = "reports/dashboard")]
+pub async fn dashboard_money() -> Result<(String, rust_decimal::Decimal, Option<AgingRow>), AppError>
+{
+    crate::server::endpoint("reports.dashboard", async move {
+        let (caller, mut tx) = crate::auth::caller::Caller::begin().await?;
+        let (today, currency) = super::repo::today_and_currency(&mut tx).await?;
+        let mine = super::repo::wip_total(&mut tx, today, Some(caller.user_id)).await?;
+        let aging = if super::may_report(caller.role) {
+            Some(aging_of(&mut tx, &ReportQuery::default()).await?.totals)
+        } else {
+            None
+        };
+        tx.commit().await?;
+        Ok((currency, mine, aging))
+    })
+    .await
+}

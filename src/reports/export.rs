@@ -1,0 +1,111 @@
+//! `GET /reports/aging.csv` and `/reports/wip.csv`: the reports' figures as CSV, every row.
+
+use axum::extract::{Query, Request, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use tower_sessions::Session;
+
+use super::ReportQuery;
+use crate::auth::caller::Caller;
+use crate::error::AppError;
+use crate::server::AppState;
+
+fn csv(name: &str, as_of: chrono::NaiveDate, body: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}-{as_of}.csv\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+fn row(cells: &[String]) -> String {
+    crate::audit::export::line(cells)
+}
+
+async fn start(
+    state: &AppState,
+    session: &Session,
+    req: Request,
+) -> Result<(Caller, crate::server::db::Tx), AppError> {
+    let (parts, _) = req.into_parts();
+    let (caller, tx) = Caller::resolve(state, session, Some(&parts)).await?;
+    if !super::may_report(caller.role) {
+        return Err(AppError::Forbidden);
+    }
+    Ok((caller, tx))
+}
+
+pub async fn aging(
+    State(state): State<AppState>,
+    session: Session,
+    Query(q): Query<ReportQuery>,
+    req: Request,
+) -> Response {
+    let result = async {
+        let (_, mut tx) = start(&state, &session, req).await?;
+        let report = super::api::aging_of(&mut tx, &q).await?;
+        tx.commit().await?;
+        Ok::<_, AppError>(report)
+    }
+    .await;
+    let report = match result {
+        Ok(r) => r,
+        Err(e) => return e.into_plain_response(),
+    };
+    let mut out = row(&[
+        "client",
+        "current",
+        "1-30 days",
+        "31-60 days",
+        "61-90 days",
+        "over 90 days",
+        "total",
+    ]
+    .map(String::from));
+    for r in report.rows.iter().chain([&report.totals]) {
+        let mut cells = vec![r.client_name.clone()];
+        cells.extend(r.buckets().iter().map(|d| format!("{d:.2}")));
+        out.push_str(&row(&cells));
+    }
+    csv("receivables-aging", report.as_of, out)
+}
+
+pub async fn wip(
+    State(state): State<AppState>,
+    session: Session,
+    Query(q): Query<ReportQuery>,
+    req: Request,
+) -> Response {
+    let result = async {
+        let (_, mut tx) = start(&state, &session, req).await?;
+        let (today, _) = super::repo::today_and_currency(&mut tx).await?;
+        let as_of = super::api::as_of(&q, today)?;
+        let rows = super::repo::wip_matters(&mut tx, as_of, None, None).await?;
+        tx.commit().await?;
+        Ok::<_, AppError>((as_of, rows))
+    }
+    .await;
+    let (as_of, rows) = match result {
+        Ok(r) => r,
+        Err(e) => return e.into_plain_response(),
+    };
+    let mut out =
+        row(&["matter", "client", "hours", "time", "expenses", "total"].map(String::from));
+    for r in &rows {
+        out.push_str(&row(&[
+            r.name.clone(),
+            r.client_name.clone(),
+            format!("{:.2}", crate::time::duration::hours(r.minutes)),
+            format!("{:.2}", r.time_amount),
+            format!("{:.2}", r.expense_amount),
+            format!("{:.2}", r.total()),
+        ]));
+    }
+    csv("work-in-progress", as_of, out)
+}

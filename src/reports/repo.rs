@@ -1,0 +1,172 @@
+//! The reports' SQL. Amounts are formed as everywhere else: a time entry's billed minutes (up
+//! to the firm's increment) at its rate, rounded half-up to the cent per entry (PostgreSQL's
+//! `round` on numeric rounds half away from zero, as `rust_decimal`'s MidpointAwayFromZero).
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use super::*;
+use crate::error::AppError;
+use crate::server::db::Tx;
+
+pub async fn today_and_currency(tx: &mut Tx) -> Result<(NaiveDate, String), AppError> {
+    Ok(sqlx::query_as(
+        "SELECT (now() AT TIME ZONE timezone)::date, currency FROM organizations WHERE id = app_current_org()",
+    )
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
+#[derive(sqlx::FromRow)]
+struct AgingSql {
+    client_id: Uuid,
+    client_name: String,
+    current: Decimal,
+    d1: Decimal,
+    d31: Decimal,
+    d61: Decimal,
+    d91: Decimal,
+}
+
+/// Receivables on `as_of`: invoices issued by then, less the payments received by then.
+pub async fn aging(tx: &mut Tx, as_of: NaiveDate) -> Result<Vec<AgingRow>, AppError> {
+    let rows: Vec<AgingSql> = sqlx::query_as(
+        "WITH open AS (
+             SELECT i.client_id, $1::date - i.due_date AS late,
+                    i.total - coalesce((SELECT sum(p.amount) FROM payments p
+                                         WHERE p.invoice_id = i.id AND p.paid_on <= $1), 0) AS balance
+               FROM invoices i
+              WHERE i.status IN ('sent', 'partially_paid', 'paid') AND i.issue_date <= $1)
+         SELECT c.id AS client_id, c.name AS client_name,
+                coalesce(sum(balance) FILTER (WHERE late <= 0), 0) AS current,
+                coalesce(sum(balance) FILTER (WHERE late BETWEEN 1 AND 30), 0) AS d1,
+                coalesce(sum(balance) FILTER (WHERE late BETWEEN 31 AND 60), 0) AS d31,
+                coalesce(sum(balance) FILTER (WHERE late BETWEEN 61 AND 90), 0) AS d61,
+                coalesce(sum(balance) FILTER (WHERE late > 90), 0) AS d91
+           FROM open JOIN clients c ON c.id = open.client_id
+          WHERE balance > 0
+          GROUP BY c.id, c.name
+          ORDER BY sum(balance) DESC, c.name",
+    )
+    .bind(as_of)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| AgingRow {
+            client_id: Some(r.client_id),
+            client_name: r.client_name,
+            total: r.current + r.d1 + r.d31 + r.d61 + r.d91,
+            current: r.current,
+            days_1_30: r.d1,
+            days_31_60: r.d31,
+            days_61_90: r.d61,
+            over_90: r.d91,
+        })
+        .collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct WipSql {
+    id: Uuid,
+    name: String,
+    client_name: String,
+    minutes: i64,
+    time_amount: Decimal,
+    expense_amount: Decimal,
+}
+
+impl From<WipSql> for WipRow {
+    fn from(r: WipSql) -> Self {
+        WipRow {
+            id: r.id,
+            name: r.name,
+            client_name: r.client_name,
+            minutes: u32::try_from(r.minutes).unwrap_or(u32::MAX),
+            time_amount: r.time_amount,
+            expense_amount: r.expense_amount,
+        }
+    }
+}
+
+const WIP_SOURCES: &str = "
+    inc AS (SELECT billing_increment_minutes AS step FROM organizations WHERE id = app_current_org()),
+    t AS (SELECT t.matter_id, t.user_id, t.minutes,
+                 round(ceil(t.minutes::numeric / inc.step) * inc.step * t.hourly_rate / 60, 2) AS amount
+            FROM time_entries t, inc
+           WHERE t.status = 'unbilled' AND t.billable AND t.invoice_id IS NULL AND t.work_date <= $1
+             AND ($2::uuid IS NULL OR t.matter_id IN (SELECT id FROM mine))),
+    e AS (SELECT e.matter_id, e.user_id, round(e.amount * e.quantity, 2) AS amount
+            FROM expenses e
+           WHERE e.status = 'unbilled' AND e.billable AND e.invoice_id IS NULL AND e.incurred_on <= $1
+             AND ($2::uuid IS NULL OR e.matter_id IN (SELECT id FROM mine)))";
+
+const MINE: &str = "mine AS (SELECT id FROM matters WHERE responsible_attorney_id = $2 OR originating_attorney_id = $2)";
+
+/// Work in progress per matter, largest first (`limit` rows; `None`: all). `only_for` limits it
+/// to matters where that person is an attorney.
+pub async fn wip_matters(
+    tx: &mut Tx,
+    as_of: NaiveDate,
+    only_for: Option<Uuid>,
+    limit: Option<i64>,
+) -> Result<Vec<WipRow>, AppError> {
+    let sql = format!(
+        "WITH {MINE}, {WIP_SOURCES}
+         SELECT m.id, m.matter_number || ' ' || m.title AS name, c.name AS client_name,
+                coalesce(tt.minutes, 0)::bigint AS minutes, coalesce(tt.amount, 0) AS time_amount,
+                coalesce(ee.amount, 0) AS expense_amount
+           FROM matters m JOIN clients c ON c.id = m.client_id
+           LEFT JOIN (SELECT matter_id, sum(minutes) AS minutes, sum(amount) AS amount FROM t GROUP BY 1) tt ON tt.matter_id = m.id
+           LEFT JOIN (SELECT matter_id, sum(amount) AS amount FROM e GROUP BY 1) ee ON ee.matter_id = m.id
+          WHERE tt.matter_id IS NOT NULL OR ee.matter_id IS NOT NULL
+          ORDER BY coalesce(tt.amount, 0) + coalesce(ee.amount, 0) DESC, m.matter_number
+          LIMIT $3"
+    );
+    let rows: Vec<WipSql> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(as_of)
+        .bind(only_for)
+        .bind(limit)
+        .fetch_all(&mut **tx)
+        .await?;
+    Ok(rows.into_iter().map(WipRow::from).collect())
+}
+
+/// Work in progress per person (whose time or expense it is).
+pub async fn wip_people(tx: &mut Tx, as_of: NaiveDate) -> Result<Vec<WipRow>, AppError> {
+    let sql = format!(
+        "WITH {MINE}, {WIP_SOURCES}
+         SELECT u.id, u.full_name AS name, '' AS client_name,
+                coalesce(tt.minutes, 0)::bigint AS minutes, coalesce(tt.amount, 0) AS time_amount,
+                coalesce(ee.amount, 0) AS expense_amount
+           FROM users u
+           LEFT JOIN (SELECT user_id, sum(minutes) AS minutes, sum(amount) AS amount FROM t GROUP BY 1) tt ON tt.user_id = u.id
+           LEFT JOIN (SELECT user_id, sum(amount) AS amount FROM e GROUP BY 1) ee ON ee.user_id = u.id
+          WHERE tt.user_id IS NOT NULL OR ee.user_id IS NOT NULL
+          ORDER BY coalesce(tt.amount, 0) + coalesce(ee.amount, 0) DESC, u.full_name"
+    );
+    let rows: Vec<WipSql> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(as_of)
+        .bind(None::<Uuid>)
+        .fetch_all(&mut **tx)
+        .await?;
+    Ok(rows.into_iter().map(WipRow::from).collect())
+}
+
+/// The total of all work in progress.
+pub async fn wip_total(
+    tx: &mut Tx,
+    as_of: NaiveDate,
+    only_for: Option<Uuid>,
+) -> Result<Decimal, AppError> {
+    let sql = format!(
+        "WITH {MINE}, {WIP_SOURCES}
+         SELECT coalesce((SELECT sum(amount) FROM t), 0) + coalesce((SELECT sum(amount) FROM e), 0)"
+    );
+    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(as_of)
+        .bind(only_for)
+        .fetch_one(&mut **tx)
+        .await?)
+}
