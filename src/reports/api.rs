@@ -63,6 +63,7 @@ pub async fn receivables_aging(query: ReportQuery) -> Result<AgingReport, AppErr
 }
 
 /// The matters shown on the WIP page (the CSV has them all).
+#[cfg(feature = "ssr")]
 const SHOWN: i64 = 200;
 
 /// Work in progress by matter and by person.
