@@ -10,6 +10,7 @@ use crate::auth::views::LoginPage;
 use crate::clients::views::{ClientDetailPage, ClientListPage, NewClientPage};
 use crate::dashboard::DashboardPage;
 use crate::expenses::views::ExpensesPage;
+use crate::firm::views::SettingsPage;
 use crate::invoices::views::{InvoiceListPage, InvoicePage, NewInvoicePage};
 use crate::matters::views::{MatterDetailPage, MatterListPage, NewMatterPage};
 use crate::reports::views::{AgingPage, WipPage};
@@ -75,6 +76,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/invoices/:id") view={Lazy::<InvoiceDetail>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/reports/aging") view={Lazy::<Aging>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/reports/wip") view={Lazy::<Wip>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/settings") view={Lazy::<Settings>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/activity") view={Lazy::<Activity>::new()} ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
@@ -126,5 +128,6 @@ lazy_pages! {
     InvoiceDetail => InvoicePage,
     Aging => AgingPage,
     Wip => WipPage,
+    Settings => SettingsPage,
     Activity => ActivityLogPage,
 }

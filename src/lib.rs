@@ -8,6 +8,7 @@ pub mod clients;
 pub mod dashboard;
 pub mod error;
 pub mod expenses;
+pub mod firm;
 pub mod invoices;
 pub mod kernel;
 pub mod matters;

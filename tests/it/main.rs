@@ -7,6 +7,7 @@ mod activity;
 mod auth;
 mod clients;
 mod expenses;
+mod firm;
 mod forms;
 mod http;
 mod invoices;

@@ -1,0 +1,11 @@
+//! The firm's own settings, an administrator's: its name and address for invoices, time zone,
+//! currency, billing increment, invoice numbering, payment terms, tax and default rate.
+
+pub mod api;
+mod model;
+pub mod views;
+
+#[cfg(feature = "ssr")]
+mod repo;
+
+pub use model::*;

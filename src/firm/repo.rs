@@ -1,0 +1,98 @@
+//! SQL for the firm's settings: the row of the caller's firm (`app_current_org()`).
+
+use rust_decimal::Decimal;
+
+use super::FirmSettings;
+use crate::error::AppError;
+use crate::server::db::Tx;
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    name: String,
+    address: String,
+    timezone: String,
+    currency: String,
+    billing_increment_minutes: i32,
+    invoice_prefix: String,
+    invoice_number_year: bool,
+    invoice_number_digits: i32,
+    payment_terms_days: i32,
+    tax_rate: Decimal,
+    tax_label: String,
+    default_hourly_rate: Option<Decimal>,
+    version: i32,
+    year: i32,
+}
+
+/// The settings, their version and the firm's current year; `lock` for a change.
+pub async fn get(tx: &mut Tx, lock: bool) -> Result<(FirmSettings, i32, i32), AppError> {
+    let lock = if lock { " FOR UPDATE" } else { "" };
+    let r: Row = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT name, address, timezone, currency::text AS currency, billing_increment_minutes, invoice_prefix,
+                invoice_number_year, invoice_number_digits, payment_terms_days, tax_rate, tax_label,
+                default_hourly_rate, version, extract(year FROM now() AT TIME ZONE timezone)::int AS year
+           FROM organizations WHERE id = app_current_org(){lock}"
+    )))
+    .fetch_one(&mut **tx)
+    .await?;
+    let n = |v: i32| u32::try_from(v).unwrap_or(0);
+    Ok((
+        FirmSettings {
+            name: r.name,
+            address: r.address,
+            timezone: r.timezone,
+            currency: r.currency,
+            billing_increment_minutes: n(r.billing_increment_minutes),
+            invoice_prefix: r.invoice_prefix,
+            invoice_number_year: r.invoice_number_year,
+            invoice_number_digits: n(r.invoice_number_digits),
+            payment_terms_days: n(r.payment_terms_days),
+            tax_rate: r.tax_rate,
+            tax_label: r.tax_label,
+            default_hourly_rate: r.default_hourly_rate,
+        },
+        r.version,
+        r.year,
+    ))
+}
+
+pub async fn known_timezone(tx: &mut Tx, tz: &str) -> Result<bool, AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1)")
+            .bind(tz)
+            .fetch_one(&mut **tx)
+            .await?,
+    )
+}
+
+/// Whether the firm has billed anything (its currency is then fixed).
+pub async fn has_invoices(tx: &mut Tx) -> Result<bool, AppError> {
+    Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM invoices)")
+        .fetch_one(&mut **tx)
+        .await?)
+}
+
+pub async fn update(tx: &mut Tx, s: &FirmSettings) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE organizations SET name = $1, address = $2, timezone = $3, currency = $4,
+                billing_increment_minutes = $5, invoice_prefix = $6, invoice_number_year = $7,
+                invoice_number_digits = $8, payment_terms_days = $9, tax_rate = $10, tax_label = $11,
+                default_hourly_rate = $12
+          WHERE id = app_current_org()",
+    )
+    .bind(&s.name)
+    .bind(&s.address)
+    .bind(&s.timezone)
+    .bind(&s.currency)
+    .bind(s.billing_increment_minutes as i32)
+    .bind(&s.invoice_prefix)
+    .bind(s.invoice_number_year)
+    .bind(s.invoice_number_digits as i32)
+    .bind(s.payment_terms_days as i32)
+    .bind(s.tax_rate)
+    .bind(&s.tax_label)
+    .bind(s.default_hourly_rate)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

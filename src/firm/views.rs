@@ -1,0 +1,77 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::firm::api::{firm_settings, UpdateFirmSettings};
+use crate::firm::SettingsPage;
+use crate::ui::{
+    action_error, form_errors, reload_on_success, CheckboxField, ErrorPanel, FormAlert, FormStamp,
+    Loading, TextArea, TextField,
+};
+
+/// `/settings`: the firm's settings, an administrator's.
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let version = RwSignal::new(0usize);
+    let page = Resource::new(move || version.get(), |_| firm_settings());
+    view! {
+        <Title text="Firm settings · Docket"/>
+        <h1>"Firm settings"</h1>
+        <Transition fallback=Loading>
+            {move || page.get().map(|r| match r {
+                Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
+                Ok(p) => view! { <SettingsForm page=p version/> }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn SettingsForm(page: SettingsPage, version: RwSignal<usize>) -> impl IntoView {
+    let save = ServerAction::<UpdateFirmSettings>::new();
+    reload_on_success(save, version);
+    let error = action_error(save);
+    let errors = form_errors(error);
+    let s = page.settings.clone();
+    let shown = s.shown();
+    let v = move |k: &str| {
+        shown
+            .iter()
+            .find(|(f, _)| *f == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let sample = s.sample_number(page.year);
+    let saved = move || save.value().with(|r| matches!(r, Some(Ok(_))));
+    view! {
+        <section class="card">
+            <FormAlert error/>
+            {move || saved().then(|| view! { <p class="alert ok" role="status">"Settings saved."</p> })}
+            <ActionForm action=save>
+                <FormStamp errors version=page.version/>
+                <h2>"The firm"</h2>
+                <div class="grid">
+                    <TextField label="Firm name" key="name" value=v("name") errors required=true/>
+                    <TextArea label="Address (on invoices)" key="address" value=v("address") errors/>
+                    <TextField label="Time zone" key="timezone" value=v("timezone") errors required=true hint="e.g. America/New_York"/>
+                    <TextField label="Currency" key="currency" value=v("currency") errors required=true hint="ISO code, e.g. USD"/>
+                </div>
+                <h2>"Billing"</h2>
+                <div class="grid">
+                    <TextField label="Billing increment (minutes)" key="billing_increment_minutes" value=v("billing_increment_minutes") errors required=true hint="6 bills tenths of an hour"/>
+                    <TextField label="Default hourly rate" key="default_hourly_rate" value=v("default_hourly_rate") errors autocomplete="off" hint="Used when no other rate applies"/>
+                    <TextField label="Payment terms (days)" key="payment_terms_days" value=v("payment_terms_days") errors required=true/>
+                    <TextField label="Tax rate (%)" key="tax_rate" value=v("tax_rate") errors/>
+                    <TextField label="Tax name" key="tax_label" value=v("tax_label") errors required=true/>
+                </div>
+                <h2>"Invoice numbers"</h2>
+                <div class="grid">
+                    <TextField label="Prefix" key="invoice_prefix" value=v("invoice_prefix") errors hint="Up to 8 characters"/>
+                    <CheckboxField label="Include the year" key="invoice_number_year" checked=s.invoice_number_year errors/>
+                    <TextField label="Digits" key="invoice_number_digits" value=v("invoice_number_digits") errors required=true/>
+                </div>
+                <p class="hint">"The next number of a new year looks like "<span class="mono">{sample}</span>"."</p>
+                <div class="actions"><button type="submit" class="primary">"Save settings"</button></div>
+            </ActionForm>
+        </section>
+    }
+}

@@ -1,0 +1,102 @@
+use axum::http::StatusCode;
+use docket::error::AppError;
+use docket::firm::SettingsPage;
+use rust_decimal::Decimal;
+
+use crate::support::{Client as Http, Res, TestApp};
+
+async fn save(c: &mut Http, version: i32, changes: &[(&str, &str)]) -> Res {
+    let mut form: Vec<(String, String)> = vec![
+        ("form[name]", "Harbor & Vale LLP"),
+        ("form[address]", "1 Harbor Way\nBoston, MA"),
+        ("form[timezone]", "America/New_York"),
+        ("form[currency]", "USD"),
+        ("form[billing_increment_minutes]", "6"),
+        ("form[invoice_prefix]", "HV-"),
+        ("form[invoice_number_year]", "on"),
+        ("form[invoice_number_digits]", "5"),
+        ("form[payment_terms_days]", "14"),
+        ("form[tax_rate]", "8.875"),
+        ("form[tax_label]", "Sales tax"),
+        ("form[default_hourly_rate]", "275.00"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    for (k, v) in changes {
+        form.retain(|(f, _)| f != k);
+        if !v.is_empty() || !k.contains("year") {
+            form.push((k.to_string(), v.to_string()));
+        }
+    }
+    let version = version.to_string();
+    let mut pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    pairs.push(("version", &version));
+    c.post("/api/firm/update", &pairs).await
+}
+
+async fn settings(c: &mut Http) -> SettingsPage {
+    c.post("/api/firm/settings", &[]).await.json()
+}
+
+#[tokio::test]
+async fn an_administrator_changes_the_firms_settings_once_and_in_the_log() {
+    let app = TestApp::spawn().await;
+    let mut c = app.signed_in(app.a.admin).await;
+    let page = settings(&mut c).await;
+    let res = save(&mut c, page.version, &[]).await;
+    assert!(res.status.is_success(), "{res:?}");
+    let now = settings(&mut c).await;
+    assert_eq!(now.settings.tax_rate, Decimal::new(8875, 3));
+    assert_eq!(now.settings.invoice_prefix, "HV-");
+    assert_eq!(
+        now.settings.default_hourly_rate,
+        Some(Decimal::new(27500, 2))
+    );
+    assert_eq!(now.version, page.version + 1);
+    assert_eq!(
+        app.count("SELECT count(*) FROM activity_logs WHERE action = 'firm.settings' AND changes ? 'tax_rate'").await,
+        1
+    );
+
+    // The form of before is stale; a time zone that does not exist is named beside its field.
+    let res = save(&mut c, page.version, &[("form[tax_rate]", "5")]).await;
+    assert!(matches!(res.error(), AppError::Stale(_)), "{res:?}");
+    let res = save(&mut c, now.version, &[("form[timezone]", "Mars/Olympus")]).await;
+    match res.error() {
+        AppError::Invalid(e) => assert!(e.get("timezone").is_some()),
+        e => panic!("{e:?}"),
+    }
+    // Firm B's settings are untouched.
+    let tz: String = sqlx::query_scalar("SELECT tax_label FROM organizations WHERE id = $1")
+        .bind(app.b.id)
+        .fetch_one(&app.admin_pool)
+        .await
+        .unwrap();
+    assert_eq!(tz, "Tax");
+}
+
+#[tokio::test]
+async fn only_administrators_change_settings_and_only_their_own_firms() {
+    let app = TestApp::spawn().await;
+    let mut billing = app.signed_in(app.a.billing).await;
+    assert_eq!(
+        billing.post("/api/firm/settings", &[]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        save(&mut billing, 1, &[]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    // Firm B's administrator with a form rendered for firm A.
+    let mut b = app.signed_in(app.b.admin).await;
+    let org = app.a.id.to_string();
+    let res = save(&mut b, 1, &[("org", &org)]).await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    let name: String = sqlx::query_scalar("SELECT address FROM organizations WHERE id = $1")
+        .bind(app.a.id)
+        .fetch_one(&app.admin_pool)
+        .await
+        .unwrap();
+    assert_eq!(name, "");
+}
