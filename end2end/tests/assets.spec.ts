@@ -70,18 +70,21 @@ test('assets arrive compressed, named by their content, and a repeat visit loads
 // measured, plus about 3%. A page that grows past its budget fails here, and whoever grows it
 // decides whether to raise the figure (saying why) or split the page. The target is 200 kB for
 // every page (see the README, "The browser build"); before pages were split, each cost 400 kB.
+// Raised when invoices, reports and firm settings arrived: their routes and the menu grew the
+// shared part by about 11 kB, and the dashboard's billing figures its own chunks by about 22 kB.
 const BUDGET: Record<string, number> = {
-  '/login': 225_000,
-  '/': 250_000,
-  '/clients': 280_000,
-  '/clients/{id}': 420_000,
-  '/clients/new': 275_000,
-  '/matters': 315_000,
-  '/matters/{id}': 460_000,
-  '/matters/new': 360_000,
-  '/time': 380_000,
-  '/time/new': 325_000,
-  '/activity': 305_000,
+  '/login': 235_000,
+  '/': 282_000,
+  '/clients': 296_000,
+  '/clients/{id}': 447_000,
+  '/clients/new': 287_000,
+  '/matters': 335_000,
+  '/matters/{id}': 489_000,
+  '/matters/new': 380_000,
+  '/time': 404_000,
+  '/time/new': 346_000,
+  '/invoices': 310_000,
+  '/activity': 322_000,
 };
 
 async function firstVisit(browser: Browser, state: Awaited<ReturnType<BrowserContext['storageState']>> | undefined, path: string) {

@@ -53,7 +53,7 @@ impl ActivityEntry {
         match self.resource_type.as_str() {
             "client" => Some(format!("/clients/{id}")),
             "matter" => Some(format!("/matters/{id}")),
-            "invoice" => Some(format!("/invoices/{id}")),
+            "invoice" if self.action != "invoice.delete" => Some(format!("/invoices/{id}")),
             _ => None,
         }
     }
