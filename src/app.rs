@@ -13,7 +13,7 @@ use crate::expenses::views::ExpensesPage;
 use crate::firm::views::SettingsPage;
 use crate::invoices::views::{InvoiceListPage, InvoicePage, NewInvoicePage};
 use crate::matters::views::{MatterDetailPage, MatterListPage, NewMatterPage};
-use crate::reports::views::{AgingPage, WipPage};
+use crate::reports::views::{AgingPage, BilledPage, WipPage};
 use crate::time::views::{EditTimePage, NewTimePage, TimeListPage, TimeWeekPage};
 use crate::ui::{
     provide_csp_nonce, provide_page_scope, provide_page_seed, request_seed, AppLayout, FlashScope,
@@ -76,6 +76,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/invoices/:id") view={Lazy::<InvoiceDetail>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/reports/aging") view={Lazy::<Aging>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/reports/wip") view={Lazy::<Wip>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/reports/billed") view={Lazy::<Billed>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/settings") view={Lazy::<Settings>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/activity") view={Lazy::<Activity>::new()} ssr=SsrMode::Async/>
                 </ParentRoute>
@@ -128,6 +129,7 @@ lazy_pages! {
     InvoiceDetail => InvoicePage,
     Aging => AgingPage,
     Wip => WipPage,
+    Billed => BilledPage,
     Settings => SettingsPage,
     Activity => ActivityLogPage,
 }

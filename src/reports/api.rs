@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::{AgingReport, AgingRow, ReportQuery, WipReport};
+use super::{AgingReport, AgingRow, BilledReport, MonthsQuery, ReportQuery, WipReport};
 use crate::error::AppError;
 
 /// The day a report is as of: the one asked for, or the firm's today.
@@ -110,6 +110,69 @@ pub async fn dashboard_money() -> Result<(String, rust_decimal::Decimal, Option<
         };
         tx.commit().await?;
         Ok((currency, mine, aging))
+    })
+    .await
+}
+
+/// The months a report covers: `[from, to)` as first days of months; by default the twelve
+/// months up to and including this one.
+#[cfg(feature = "ssr")]
+pub(crate) fn months(
+    q: &MonthsQuery,
+    today: chrono::NaiveDate,
+) -> Result<(chrono::NaiveDate, chrono::NaiveDate), AppError> {
+    use chrono::{Datelike, Months};
+    let bad = |field: &str, value: &str| {
+        AppError::Invalid(
+            crate::kernel::FieldErrors::one(field, "Enter a month such as 2026-03.")
+                .with_value(field, value.to_string()),
+        )
+    };
+    let this = today.with_day(1).unwrap_or(today);
+    let to = match q.to.trim() {
+        "" => this,
+        s => super::parse_month(s).ok_or_else(|| bad("to", s))?,
+    } + Months::new(1);
+    let from = match q.from.trim() {
+        "" => to - Months::new(12),
+        s => super::parse_month(s).ok_or_else(|| bad("from", s))?,
+    };
+    if from >= to {
+        return Err(AppError::Invalid(crate::kernel::FieldErrors::one(
+            "to",
+            "The period ends before it starts.",
+        )));
+    }
+    Ok((from, to))
+}
+
+#[cfg(feature = "ssr")]
+pub(crate) async fn billed_of(
+    tx: &mut crate::server::db::Tx,
+    q: &MonthsQuery,
+) -> Result<BilledReport, AppError> {
+    let (today, currency) = super::repo::today_and_currency(tx).await?;
+    let (from, to) = months(q, today)?;
+    let rows = super::repo::billed_collected(tx, from, to).await?;
+    Ok(BilledReport {
+        from,
+        to,
+        currency,
+        rows,
+    })
+}
+
+/// Hours and amounts billed and collected per person per month.
+#[server(endpoint = "reports/billed")]
+pub async fn billed_and_collected(query: MonthsQuery) -> Result<BilledReport, AppError> {
+    crate::server::endpoint("reports.billed", async move {
+        let (caller, mut tx) = crate::auth::caller::Caller::begin().await?;
+        if !super::may_report(caller.role) {
+            return Err(AppError::Forbidden);
+        }
+        let report = billed_of(&mut tx, &query).await?;
+        tx.commit().await?;
+        Ok(report)
     })
     .await
 }

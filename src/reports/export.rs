@@ -5,7 +5,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
 
-use super::ReportQuery;
+use super::{MonthsQuery, ReportQuery};
 use crate::auth::caller::Caller;
 use crate::error::AppError;
 use crate::server::AppState;
@@ -108,4 +108,35 @@ pub async fn wip(
         ]));
     }
     csv("work-in-progress", as_of, out)
+}
+
+pub async fn billed(
+    State(state): State<AppState>,
+    session: Session,
+    Query(q): Query<MonthsQuery>,
+    req: Request,
+) -> Response {
+    let result = async {
+        let (_, mut tx) = start(&state, &session, req).await?;
+        let report = super::api::billed_of(&mut tx, &q).await?;
+        tx.commit().await?;
+        Ok::<_, AppError>(report)
+    }
+    .await;
+    let report = match result {
+        Ok(r) => r,
+        Err(e) => return e.into_plain_response(),
+    };
+    let mut out =
+        row(&["month", "person", "hours billed", "billed", "collected"].map(String::from));
+    for r in &report.rows {
+        out.push_str(&row(&[
+            r.month.clone(),
+            r.name.clone(),
+            format!("{:.2}", crate::time::duration::hours(r.billed_minutes)),
+            format!("{:.2}", r.billed),
+            format!("{:.2}", r.collected),
+        ]));
+    }
+    csv("billed-collected", report.from, out)
 }

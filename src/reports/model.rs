@@ -74,3 +74,51 @@ pub struct WipReport {
     /// More matters than are shown (the CSV has them all).
     pub more: bool,
 }
+
+/// A period of months (`YYYY-MM`, either end open: the last twelve months by default).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MonthsQuery {
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+}
+
+/// One person's month: the time billed on invoices issued that month (hours and amount), and
+/// what was collected that month of what they billed (each payment shared among the people on
+/// its invoice by their time's share of its subtotal).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BilledRow {
+    pub month: String,
+    pub user_id: Uuid,
+    pub name: String,
+    pub billed_minutes: u32,
+    pub billed: Decimal,
+    pub collected: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BilledReport {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub currency: String,
+    pub rows: Vec<BilledRow>,
+}
+
+/// The first day of the month `YYYY-MM`.
+pub fn parse_month(s: &str) -> Option<NaiveDate> {
+    let (y, m) = s.trim().split_once('-')?;
+    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_are_parsed() {
+        assert_eq!(parse_month("2026-02"), NaiveDate::from_ymd_opt(2026, 2, 1));
+        assert_eq!(parse_month("2026-13"), None);
+        assert_eq!(parse_month("february"), None);
+    }
+}

@@ -170,3 +170,62 @@ pub async fn wip_total(
         .fetch_one(&mut **tx)
         .await?)
 }
+
+#[derive(sqlx::FromRow)]
+struct BilledSql {
+    month: String,
+    user_id: Uuid,
+    name: String,
+    minutes: i64,
+    billed: Decimal,
+    collected: Decimal,
+}
+
+/// Billed and collected per person per month, months `[from, to)`. Billed: time lines of
+/// invoices issued in the month (voided ones excluded). Collected: payments received in the
+/// month, each shared among the people on its invoice by their time's share of its subtotal, to
+/// the cent (the expenses' share is nobody's).
+pub async fn billed_collected(
+    tx: &mut Tx,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<BilledRow>, AppError> {
+    let rows: Vec<BilledSql> = sqlx::query_as(
+        "WITH shares AS (
+             SELECT l.invoice_id, l.user_id, sum(l.amount) AS amount, sum(l.minutes) AS minutes
+               FROM invoice_lines l WHERE l.line_type = 'time' AND l.user_id IS NOT NULL GROUP BY 1, 2),
+         billed AS (
+             SELECT to_char(i.issue_date, 'YYYY-MM') AS month, s.user_id, sum(s.minutes) AS minutes, sum(s.amount) AS amount
+               FROM shares s JOIN invoices i ON i.id = s.invoice_id
+              WHERE i.status <> 'void' AND i.issue_date >= $1 AND i.issue_date < $2
+              GROUP BY 1, 2),
+         collected AS (
+             SELECT to_char(p.paid_on, 'YYYY-MM') AS month, s.user_id,
+                    sum(round(p.amount * s.amount / nullif(i.subtotal, 0), 2)) AS amount
+               FROM payments p JOIN shares s ON s.invoice_id = p.invoice_id
+               JOIN invoices i ON i.id = p.invoice_id
+              WHERE p.paid_on >= $1 AND p.paid_on < $2
+              GROUP BY 1, 2)
+         SELECT coalesce(b.month, c.month) AS month, u.id AS user_id, u.full_name AS name,
+                coalesce(b.minutes, 0)::bigint AS minutes, coalesce(b.amount, 0) AS billed,
+                coalesce(c.amount, 0) AS collected
+           FROM billed b FULL JOIN collected c ON c.month = b.month AND c.user_id = b.user_id
+           JOIN users u ON u.id = coalesce(b.user_id, c.user_id)
+          ORDER BY 1 DESC, u.full_name",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| BilledRow {
+            month: r.month,
+            user_id: r.user_id,
+            name: r.name,
+            billed_minutes: u32::try_from(r.minutes).unwrap_or(u32::MAX),
+            billed: r.billed,
+            collected: r.collected,
+        })
+        .collect())
+}

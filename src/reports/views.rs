@@ -4,8 +4,8 @@ use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 use crate::kernel::format_money;
-use crate::reports::api::{receivables_aging, work_in_progress};
-use crate::reports::{AgingReport, ReportQuery, WipReport, WipRow};
+use crate::reports::api::{billed_and_collected, receivables_aging, work_in_progress};
+use crate::reports::{AgingReport, BilledReport, MonthsQuery, ReportQuery, WipReport, WipRow};
 use crate::time::duration::format_minutes;
 use crate::ui::{query_string, ErrorPanel, Loading};
 
@@ -40,7 +40,7 @@ pub fn AgingPage() -> impl IntoView {
     let report = Resource::new(move || query.get(), receivables_aging);
     view! {
         <Title text="Receivables aging · Docket"/>
-        <div class="page-head"><h1>"Receivables aging"</h1><a href="/reports/wip">"Work in progress"</a></div>
+        <div class="page-head"><h1>"Receivables aging"</h1><ReportLinks/></div>
         <AsOf action="/reports/aging" query/>
         <Transition fallback=Loading>
             {move || report.get().map(|r| match r {
@@ -94,7 +94,7 @@ pub fn WipPage() -> impl IntoView {
     let report = Resource::new(move || query.get(), work_in_progress);
     view! {
         <Title text="Work in progress · Docket"/>
-        <div class="page-head"><h1>"Work in progress"</h1><a href="/reports/aging">"Receivables aging"</a></div>
+        <div class="page-head"><h1>"Work in progress"</h1><ReportLinks/></div>
         <AsOf action="/reports/wip" query/>
         <Transition fallback=Loading>
             {move || report.get().map(|r| match r {
@@ -157,5 +157,78 @@ fn WipTable(
             </tbody>
         </table>
         {rows.is_empty().then(|| view! { <p class="empty">"No unbilled work."</p> })}
+    }
+}
+
+#[component]
+fn ReportLinks() -> impl IntoView {
+    view! {
+        <nav class="actions" aria-label="Reports">
+            <a href="/reports/aging">"Receivables aging"</a>
+            <a href="/reports/wip">"Work in progress"</a>
+            <a href="/reports/billed">"Billed and collected"</a>
+        </nav>
+    }
+}
+
+/// `/reports/billed`: hours and amounts billed and collected per person per month.
+#[component]
+pub fn BilledPage() -> impl IntoView {
+    let params = use_query_map();
+    let query = Memo::new(move |_| {
+        params.with(|p| MonthsQuery {
+            from: p.get("from").unwrap_or_default(),
+            to: p.get("to").unwrap_or_default(),
+        })
+    });
+    let report = Resource::new(move || query.get(), billed_and_collected);
+    view! {
+        <Title text="Billed and collected · Docket"/>
+        <div class="page-head"><h1>"Billed and collected"</h1><ReportLinks/></div>
+        <Form method="GET" action="/reports/billed" attr:class="filters" attr:role="search">
+            <div class="field">
+                <label for="b-from">"From month"</label>
+                <input id="b-from" type="month" name="from" placeholder="2026-01" value=move || query.get().from/>
+            </div>
+            <div class="field">
+                <label for="b-to">"To month"</label>
+                <input id="b-to" type="month" name="to" placeholder="2026-12" value=move || query.get().to/>
+            </div>
+            <button type="submit" class="secondary">"Show"</button>
+            <a href=move || { let q = query.get(); format!("/reports/billed.csv{}", query_string(&[("from", q.from), ("to", q.to)])) }>"Download CSV"</a>
+        </Form>
+        <Transition fallback=Loading>
+            {move || report.get().map(|r| match r {
+                Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
+                Ok(r) => view! { <BilledTable report=r/> }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn BilledTable(report: BilledReport) -> impl IntoView {
+    let cur = report.currency.clone();
+    let money = move |d| format_money(d, &cur);
+    view! {
+        <table class="data">
+            <caption class="visually-hidden">"Billed and collected per person per month"</caption>
+            <thead><tr>
+                <th scope="col">"Month"</th><th scope="col">"Person"</th><th scope="col" class="num">"Hours billed"</th>
+                <th scope="col" class="num">"Billed"</th><th scope="col" class="num">"Collected"</th>
+            </tr></thead>
+            <tbody>
+                {report.rows.iter().map(|r| view! {
+                    <tr>
+                        <td class="mono">{r.month.clone()}</td>
+                        <td>{r.name.clone()}</td>
+                        <td class="num mono">{format_minutes(r.billed_minutes)}</td>
+                        <td class="num">{money(r.billed)}</td>
+                        <td class="num">{money(r.collected)}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+        {report.rows.is_empty().then(|| view! { <p class="empty">"Nothing billed or collected in these months."</p> })}
     }
 }

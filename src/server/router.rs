@@ -35,6 +35,7 @@ pub fn build(state: AppState) -> Router {
         )
         .route("/reports/aging.csv", get(crate::reports::export::aging))
         .route("/reports/wip.csv", get(crate::reports::export::wip))
+        .route("/reports/billed.csv", get(crate::reports::export::billed))
         .merge(assets)
         .leptos_routes_with_context(&state, routes, || (), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))

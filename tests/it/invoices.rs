@@ -570,6 +570,25 @@ async fn reports_show_receivables_by_age_and_unbilled_work() {
         res.body
     );
 
+    // Billed this month: the attorney's 54 minutes, 270.00; collected: their share of the
+    // payment, 95.00 × 270.00 / 295.00 = 86.95.
+    use docket::reports::BilledReport;
+    let r: BilledReport = c
+        .post(
+            "/api/reports/billed",
+            &[("query[from]", ""), ("query[to]", "")],
+        )
+        .await
+        .json();
+    assert_eq!(r.rows.len(), 1, "{r:?}");
+    let row = &r.rows[0];
+    assert_eq!(
+        (row.user_id, row.billed_minutes, row.billed, row.collected),
+        (app.a.attorney, 54, dec("270.00"), dec("86.95"))
+    );
+    let res = c.get("/reports/billed.csv").await;
+    assert!(res.body.contains(",0.90,270.00,86.95"), "{}", res.body);
+
     // Lawyers do not read the firm's receivables; another firm sees none of these.
     let res = att
         .post("/api/reports/aging", &[("query[as_of]", "")])

@@ -72,6 +72,13 @@ fn ClientView(
             </div>
             <div class="head-actions">
                 <a class="button primary" href=format!("/matters/new?client_id={id}")>"New matter"</a>
+                {crate::ui::session_info().is_some_and(|s| crate::invoices::may_bill(s.role)).then(|| view! {
+                    <a href=format!("/invoices?client={id}")>"Invoices"</a>
+                    <form method="get" action="/invoices/new" class="inline">
+                        <input type="hidden" name="client" value=id.to_string()/>
+                        <button type="submit" class="secondary">"Invoice all matters"</button>
+                    </form>
+                })}
                 {(client.status != ClientStatus::Inactive).then(|| view! {
                     <ActionForm action=deactivate attr:class="inline">
                         <FormStamp errors=form_errors(action_error(deactivate)) version=client.version/>
