@@ -8,15 +8,21 @@ use crate::kernel::format_money;
 use crate::reports::AgingRow;
 
 #[component]
-pub fn MoneyFigures(currency: String, mine: Decimal, aging: Option<AgingRow>) -> impl IntoView {
+pub fn MoneyFigures(
+    currency: String,
+    mine: Option<Decimal>,
+    aging: Option<AgingRow>,
+) -> impl IntoView {
     let money = move |d| format_money(d, &currency);
     let m2 = money.clone();
     view! {
         <section class="card" aria-labelledby="money-h">
             <h2 id="money-h">"Billing"</h2>
-            <dl class="facts">
-                <dt>"Unbilled work on my matters"</dt><dd>{money(mine)}</dd>
-            </dl>
+            {mine.map(|m| view! {
+                <dl class="facts">
+                    <dt>"Unbilled work on my matters"</dt><dd>{money(m)}</dd>
+                </dl>
+            })}
             {aging.map(|a| view! {
                 <h3>"Receivables"</h3>
                 <dl class="facts">

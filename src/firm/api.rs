@@ -50,10 +50,10 @@ pub async fn update_firm_settings(
                 "This is not a time zone we know: use a name such as America/New_York.",
             )));
         }
-        if after.currency != before.currency && super::repo::has_invoices(&mut tx).await? {
+        if after.currency != before.currency && super::repo::has_amounts(&mut tx).await? {
             return Err(refused(FieldErrors::one(
                 "currency",
-                "The firm has invoices in its currency: it can no longer change.",
+                "The firm has time, expenses, rates or invoices in its currency: it can no longer change.",
             )));
         }
         if version != current {

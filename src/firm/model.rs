@@ -153,7 +153,12 @@ impl SettingsForm {
             e.add("address", "Use at most 500 characters.");
         }
         let timezone = self.timezone.trim().to_string();
-        if timezone.is_empty() {
+        if timezone.is_empty()
+            || timezone.len() > 64
+            || !timezone
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c))
+        {
             e.add("timezone", "Enter a time zone such as America/New_York.");
         }
         let currency = self.currency.trim().to_ascii_uppercase();
@@ -233,9 +238,9 @@ impl SettingsForm {
                 .is_some_and(|v| !v.is_empty()),
             invoice_number_digits: digits,
             payment_terms_days: terms,
-            tax_rate,
+            tax_rate: tax_rate.normalize(),
             tax_label,
-            default_hourly_rate: rate,
+            default_hourly_rate: rate.map(|r| r.normalize()),
         })
     }
 }

@@ -47,9 +47,9 @@ pub async fn get(tx: &mut Tx, lock: bool) -> Result<(FirmSettings, i32, i32), Ap
             invoice_number_year: r.invoice_number_year,
             invoice_number_digits: n(r.invoice_number_digits),
             payment_terms_days: n(r.payment_terms_days),
-            tax_rate: r.tax_rate,
+            tax_rate: r.tax_rate.normalize(),
             tax_label: r.tax_label,
-            default_hourly_rate: r.default_hourly_rate,
+            default_hourly_rate: r.default_hourly_rate.map(|d| d.normalize()),
         },
         r.version,
         r.year,
@@ -65,9 +65,16 @@ pub async fn known_timezone(tx: &mut Tx, tz: &str) -> Result<bool, AppError> {
     )
 }
 
-/// Whether the firm has billed anything (its currency is then fixed).
-pub async fn has_invoices(tx: &mut Tx) -> Result<bool, AppError> {
-    Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM invoices)")
+/// Whether the firm has any amount in its currency (its currency is then fixed): time,
+/// expenses, invoices, or a rate.
+pub async fn has_amounts(tx: &mut Tx) -> Result<bool, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM invoices) OR EXISTS (SELECT 1 FROM time_entries)
+             OR EXISTS (SELECT 1 FROM expenses) OR EXISTS (SELECT 1 FROM matters WHERE hourly_rate IS NOT NULL)
+             OR EXISTS (SELECT 1 FROM clients WHERE hourly_rate IS NOT NULL)
+             OR EXISTS (SELECT 1 FROM user_organizations WHERE organization_id = app_current_org() AND hourly_rate IS NOT NULL)
+             OR EXISTS (SELECT 1 FROM organizations WHERE id = app_current_org() AND default_hourly_rate IS NOT NULL)",
+    )
         .fetch_one(&mut **tx)
         .await?)
 }

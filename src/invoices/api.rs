@@ -91,6 +91,7 @@ pub async fn create_invoice(
                 ))
             })?;
         super::repo::lock_client(&mut tx, client).await?;
+        super::repo::lock_settings(&mut tx).await?;
         let set = super::repo::settings(&mut tx).await?;
         let Some(id) = super::repo::insert_draft(
             &mut tx,

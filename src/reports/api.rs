@@ -97,12 +97,17 @@ pub async fn work_in_progress(query: ReportQuery) -> Result<WipReport, AppError>
 /// The dashboard's money figures: unbilled work on the caller's matters, and for billing staff
 /// and administrators the firm's receivables by age.
 #[server(endpoint = "reports/dashboard")]
-pub async fn dashboard_money() -> Result<(String, rust_decimal::Decimal, Option<AgingRow>), AppError>
-{
+pub async fn dashboard_money(
+) -> Result<(String, Option<rust_decimal::Decimal>, Option<AgingRow>), AppError> {
     crate::server::endpoint("reports.dashboard", async move {
         let (caller, mut tx) = crate::auth::caller::Caller::begin().await?;
         let (today, currency) = super::repo::today_and_currency(&mut tx).await?;
-        let mine = super::repo::wip_total(&mut tx, today, Some(caller.user_id)).await?;
+        // Staff see no amounts of colleagues' work (`time::sees_amounts`).
+        let mine = if crate::time::sees_amounts(caller.role) {
+            Some(super::repo::wip_total(&mut tx, today, Some(caller.user_id)).await?)
+        } else {
+            None
+        };
         let aging = if super::may_report(caller.role) {
             Some(aging_of(&mut tx, &ReportQuery::default()).await?.totals)
         } else {
@@ -132,9 +137,13 @@ pub(crate) fn months(
     let to = match q.to.trim() {
         "" => this,
         s => super::parse_month(s).ok_or_else(|| bad("to", s))?,
-    } + Months::new(1);
+    }
+    .checked_add_months(Months::new(1))
+    .ok_or_else(|| bad("to", &q.to))?;
     let from = match q.from.trim() {
-        "" => to - Months::new(12),
+        "" => to
+            .checked_sub_months(Months::new(12))
+            .ok_or_else(|| bad("from", &q.from))?,
         s => super::parse_month(s).ok_or_else(|| bad("from", s))?,
     };
     if from >= to {

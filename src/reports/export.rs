@@ -24,6 +24,15 @@ fn csv(name: &str, as_of: chrono::NaiveDate, body: String) -> Response {
         .into_response()
 }
 
+/// Hours to two decimals, rounded half-up (Decimal's `{:.2}` would cut them).
+fn hours(minutes: u32) -> String {
+    let h = crate::time::duration::hours(minutes);
+    format!(
+        "{:.2}",
+        h.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+    )
+}
+
 fn row(cells: &[String]) -> String {
     crate::audit::export::line(cells)
 }
@@ -101,7 +110,7 @@ pub async fn wip(
         out.push_str(&row(&[
             r.name.clone(),
             r.client_name.clone(),
-            format!("{:.2}", crate::time::duration::hours(r.minutes)),
+            hours(r.minutes),
             format!("{:.2}", r.time_amount),
             format!("{:.2}", r.expense_amount),
             format!("{:.2}", r.total()),
@@ -133,7 +142,7 @@ pub async fn billed(
         out.push_str(&row(&[
             r.month.clone(),
             r.name.clone(),
-            format!("{:.2}", crate::time::duration::hours(r.billed_minutes)),
+            hours(r.billed_minutes),
             format!("{:.2}", r.billed),
             format!("{:.2}", r.collected),
         ]));

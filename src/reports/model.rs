@@ -108,7 +108,11 @@ pub struct BilledReport {
 /// The first day of the month `YYYY-MM`.
 pub fn parse_month(s: &str) -> Option<NaiveDate> {
     let (y, m) = s.trim().split_once('-')?;
-    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, 1)
+    let year: i32 = y.parse().ok()?;
+    if !(1900..=2200).contains(&year) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(year, m.parse().ok()?, 1)
 }
 
 #[cfg(test)]
@@ -120,5 +124,6 @@ mod tests {
         assert_eq!(parse_month("2026-02"), NaiveDate::from_ymd_opt(2026, 2, 1));
         assert_eq!(parse_month("2026-13"), None);
         assert_eq!(parse_month("february"), None);
+        assert_eq!(parse_month("262142-12"), None);
     }
 }

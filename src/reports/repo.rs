@@ -37,7 +37,10 @@ pub async fn aging(tx: &mut Tx, as_of: NaiveDate) -> Result<Vec<AgingRow>, AppEr
                     i.total - coalesce((SELECT sum(p.amount) FROM payments p
                                          WHERE p.invoice_id = i.id AND p.paid_on <= $1), 0) AS balance
                FROM invoices i
-              WHERE i.status IN ('sent', 'partially_paid', 'paid') AND i.issue_date <= $1)
+              WHERE i.issue_date <= $1
+                AND (i.status IN ('sent', 'partially_paid', 'paid')
+                     OR i.status = 'void' AND (i.voided_at AT TIME ZONE
+                         (SELECT timezone FROM organizations WHERE id = app_current_org()))::date > $1))
          SELECT c.id AS client_id, c.name AS client_name,
                 coalesce(sum(balance) FILTER (WHERE late <= 0), 0) AS current,
                 coalesce(sum(balance) FILTER (WHERE late BETWEEN 1 AND 30), 0) AS d1,
@@ -90,16 +93,21 @@ impl From<WipSql> for WipRow {
     }
 }
 
+/// Work is in progress on a day until an invoice for it is issued: unbilled, on a draft, or on
+/// an invoice issued after that day.
 const WIP_SOURCES: &str = "
+    later AS (SELECT id FROM invoices WHERE status = 'draft' OR issue_date > $1),
     inc AS (SELECT billing_increment_minutes AS step FROM organizations WHERE id = app_current_org()),
     t AS (SELECT t.matter_id, t.user_id, t.minutes,
                  round(ceil(t.minutes::numeric / inc.step) * inc.step * t.hourly_rate / 60, 2) AS amount
             FROM time_entries t, inc
-           WHERE t.status = 'unbilled' AND t.billable AND t.invoice_id IS NULL AND t.work_date <= $1
+           WHERE t.billable AND t.work_date <= $1 AND t.status <> 'written_off'
+             AND (t.invoice_id IS NULL OR t.invoice_id IN (SELECT id FROM later))
              AND ($2::uuid IS NULL OR t.matter_id IN (SELECT id FROM mine))),
     e AS (SELECT e.matter_id, e.user_id, round(e.amount * e.quantity, 2) AS amount
             FROM expenses e
-           WHERE e.status = 'unbilled' AND e.billable AND e.invoice_id IS NULL AND e.incurred_on <= $1
+           WHERE e.billable AND e.incurred_on <= $1 AND e.status <> 'written_off'
+             AND (e.invoice_id IS NULL OR e.invoice_id IN (SELECT id FROM later))
              AND ($2::uuid IS NULL OR e.matter_id IN (SELECT id FROM mine)))";
 
 const MINE: &str = "mine AS (SELECT id FROM matters WHERE responsible_attorney_id = $2 OR originating_attorney_id = $2)";
@@ -181,10 +189,10 @@ struct BilledSql {
     collected: Decimal,
 }
 
-/// Billed and collected per person per month, months `[from, to)`. Billed: time lines of
-/// invoices issued in the month (voided ones excluded). Collected: payments received in the
-/// month, each shared among the people on its invoice by their time's share of its subtotal, to
-/// the cent (the expenses' share is nobody's).
+/// Billed and collected per person per month, months `[from, to)`. Billed: a person's time on
+/// invoices issued in the month (voided ones excluded), net of the invoice's discount. Collected:
+/// payments received in the month, each shared by that net amount's share of the invoice's total,
+/// to the cent (the expenses' and the tax's shares are nobody's).
 pub async fn billed_collected(
     tx: &mut Tx,
     from: NaiveDate,
@@ -192,26 +200,31 @@ pub async fn billed_collected(
 ) -> Result<Vec<BilledRow>, AppError> {
     let rows: Vec<BilledSql> = sqlx::query_as(
         "WITH shares AS (
-             SELECT l.invoice_id, l.user_id, sum(l.amount) AS amount, sum(l.minutes) AS minutes
+             SELECT l.invoice_id, l.user_id, max(l.person_name) AS name, sum(l.amount) AS amount,
+                    sum(l.minutes) AS minutes
                FROM invoice_lines l WHERE l.line_type = 'time' AND l.user_id IS NOT NULL GROUP BY 1, 2),
+         net AS (
+             SELECT s.invoice_id, s.user_id, s.name, s.minutes, i.issue_date, i.status, i.total,
+                    s.amount * (i.subtotal - i.discount_total) / nullif(i.subtotal, 0) AS amount
+               FROM shares s JOIN invoices i ON i.id = s.invoice_id WHERE i.status <> 'draft'),
          billed AS (
-             SELECT to_char(i.issue_date, 'YYYY-MM') AS month, s.user_id, sum(s.minutes) AS minutes, sum(s.amount) AS amount
-               FROM shares s JOIN invoices i ON i.id = s.invoice_id
-              WHERE i.status <> 'void' AND i.issue_date >= $1 AND i.issue_date < $2
+             SELECT to_char(issue_date, 'YYYY-MM') AS month, user_id, max(name) AS name,
+                    sum(minutes) AS minutes, sum(round(coalesce(amount, 0), 2)) AS amount
+               FROM net WHERE status <> 'void' AND issue_date >= $1 AND issue_date < $2
               GROUP BY 1, 2),
          collected AS (
-             SELECT to_char(p.paid_on, 'YYYY-MM') AS month, s.user_id,
-                    sum(round(p.amount * s.amount / nullif(i.subtotal, 0), 2)) AS amount
-               FROM payments p JOIN shares s ON s.invoice_id = p.invoice_id
-               JOIN invoices i ON i.id = p.invoice_id
+             SELECT to_char(p.paid_on, 'YYYY-MM') AS month, n.user_id, max(n.name) AS name,
+                    sum(round(p.amount * coalesce(n.amount, 0) / nullif(n.total, 0), 2)) AS amount
+               FROM payments p JOIN net n ON n.invoice_id = p.invoice_id
               WHERE p.paid_on >= $1 AND p.paid_on < $2
               GROUP BY 1, 2)
-         SELECT coalesce(b.month, c.month) AS month, u.id AS user_id, u.full_name AS name,
+         SELECT coalesce(b.month, c.month) AS month, coalesce(b.user_id, c.user_id) AS user_id,
+                coalesce(u.full_name, b.name, c.name) AS name,
                 coalesce(b.minutes, 0)::bigint AS minutes, coalesce(b.amount, 0) AS billed,
                 coalesce(c.amount, 0) AS collected
            FROM billed b FULL JOIN collected c ON c.month = b.month AND c.user_id = b.user_id
-           JOIN users u ON u.id = coalesce(b.user_id, c.user_id)
-          ORDER BY 1 DESC, u.full_name",
+           LEFT JOIN users u ON u.id = coalesce(b.user_id, c.user_id)
+          ORDER BY 1 DESC, 3",
     )
     .bind(from)
     .bind(to)

@@ -547,7 +547,7 @@ async fn reports_show_receivables_by_age_and_unbilled_work() {
     );
     let r: AgingReport = aging(&mut c, due, 91).await.json();
     assert_eq!(r.totals.over_90, dec("200.00"));
-    // Before the payment arrived, the whole invoice was owed.
+    // The day before it was issued, nothing was owed.
     let before = inv.issue_date.unwrap().pred_opt().unwrap().to_string();
     let r: AgingReport = c
         .post("/api/reports/aging", &[("query[as_of]", &before)])
@@ -609,4 +609,48 @@ async fn reports_show_receivables_by_age_and_unbilled_work() {
         .await
         .json();
     assert_eq!(wip.total, dec("0"));
+}
+
+#[tokio::test]
+async fn collected_counts_fees_net_of_discount_and_without_tax() {
+    use docket::reports::BilledReport;
+    let app = TestApp::spawn().await;
+    sqlx::query("UPDATE organizations SET tax_rate = 10 WHERE id = $1")
+        .bind(app.a.id)
+        .execute(&app.admin_pool)
+        .await
+        .unwrap();
+    let mut c = app.signed_in(app.a.billing).await;
+    let (_, inv) = draft(&app, &mut c, 1).await; // 270.00 time + 25.00 expense
+    let res = act(
+        &mut c,
+        "discount",
+        &inv,
+        &[("form[kind]", "amount"), ("form[value]", "29.50")],
+    )
+    .await;
+    assert!(res.status.is_success(), "{res:?}");
+    let inv = get(&mut c, inv.id).await;
+    // (295.00 − 29.50) × 1.10 = 292.05
+    assert_eq!(inv.totals.total, dec("292.05"));
+    assert!(act(&mut c, "issue", &inv, &[]).await.status.is_success());
+    let inv = get(&mut c, inv.id).await;
+    let pay = [
+        ("form[amount]", "292.05"),
+        ("form[paid_on]", ""),
+        ("form[method]", "wire"),
+        ("form[reference]", ""),
+    ];
+    assert!(act(&mut c, "pay", &inv, &pay).await.status.is_success());
+    let r: BilledReport = c
+        .post(
+            "/api/reports/billed",
+            &[("query[from]", ""), ("query[to]", "")],
+        )
+        .await
+        .json();
+    let row = &r.rows[0];
+    // The attorney's fees net of their share of the discount: 270.00 × 265.50 / 295.00 = 243.00,
+    // billed and, once paid in full, collected (the tax and the expenses are nobody's).
+    assert_eq!((row.billed, row.collected), (dec("243.00"), dec("243.00")));
 }
