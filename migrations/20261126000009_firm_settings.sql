@@ -13,3 +13,7 @@ GRANT UPDATE (name, address, timezone, currency, billing_increment_minutes, defa
 CREATE POLICY organization_update_own ON organizations AS RESTRICTIVE FOR UPDATE
     USING (id = app_current_org())
     WITH CHECK (id = app_current_org());
+
+-- Each member's default hourly rate is set on the settings page: that one column, of the
+-- transaction's firm only (the membership policy's WITH CHECK already demands the firm).
+GRANT UPDATE (hourly_rate, updated_at) ON user_organizations TO docket_app;

@@ -12,9 +12,11 @@ pub async fn firm_settings() -> Result<SettingsPage, AppError> {
         let (caller, mut tx) = crate::auth::caller::Caller::begin().await?;
         caller.require_admin()?;
         let (settings, version, year) = super::repo::get(&mut tx, false).await?;
+        let members = super::repo::members(&mut tx).await?;
         tx.commit().await?;
         Ok(SettingsPage {
             settings,
+            members,
             version,
             year,
         })
@@ -67,6 +69,59 @@ pub async fn update_firm_settings(
             Entry::new("firm.settings", "organization", caller.org_id)
                 .summary("Changed the firm's settings")
                 .changes(changes_between(&before, &after)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+/// Set a member's default hourly rate (empty: none). `shown` is the rate the page showed: if
+/// someone changed it since, the save is refused as stale rather than overwriting theirs.
+#[server(endpoint = "firm/member_rate")]
+pub async fn set_member_rate(
+    org: Uuid,
+    user: Uuid,
+    shown: String,
+    form: super::RateForm,
+) -> Result<(), AppError> {
+    use crate::audit::{record, Entry};
+    use crate::kernel::FieldErrors;
+    crate::server::endpoint("firm.member_rate", async move {
+        let typed = vec![("rate".to_string(), form.rate.clone())];
+        let (caller, mut tx) =
+            crate::auth::caller::Caller::begin_write_if(org, |r| r == crate::auth::Role::Admin)
+                .await
+                .map_err(|e| e.keeping(typed.clone()))?;
+        let (name, before) = super::repo::lock_member(&mut tx, user)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let currency = crate::matters::repo::firm(&mut tx).await?.currency;
+        let rate = crate::kernel::parse_money(&form.rate, &currency).map_err(|m| {
+            AppError::Invalid(FieldErrors::one("rate", m).with_values(typed.clone()))
+        })?;
+        let now = before
+            .map(|r| r.normalize().to_string())
+            .unwrap_or_default();
+        if shown.trim() != now {
+            let shown_now = if now.is_empty() {
+                "(none)".to_string()
+            } else {
+                now.clone()
+            };
+            return Err(AppError::Stale(
+                FieldErrors::one("rate", format!("Someone else saved this as “{shown_now}”."))
+                    .with_values(typed),
+            ));
+        }
+        super::repo::set_member_rate(&mut tx, user, rate).await?;
+        record(
+            &mut tx,
+            &caller,
+            Entry::new("member.rate", "user", user)
+                .summary(format!("Default rate of {name}"))
+                .changes(serde_json::json!({ "hourly_rate": { "from": before, "to": rate } })),
         )
         .await?;
         tx.commit().await?;

@@ -65,12 +65,30 @@ impl FirmSettings {
     }
 }
 
+/// A member of the firm and their default hourly rate (the rate of their time where no matter
+/// or client rate applies).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MemberRate {
+    pub user_id: uuid::Uuid,
+    pub name: String,
+    pub role: String,
+    pub rate: Option<Decimal>,
+}
+
 /// The settings page with its version.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SettingsPage {
     pub settings: FirmSettings,
+    pub members: Vec<MemberRate>,
     pub version: i32,
     pub year: i32,
+}
+
+/// A member's rate form.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RateForm {
+    #[serde(default)]
+    pub rate: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -103,3 +103,49 @@ pub async fn update(tx: &mut Tx, s: &FirmSettings) -> Result<(), AppError> {
     .await?;
     Ok(())
 }
+
+pub async fn members(tx: &mut Tx) -> Result<Vec<super::MemberRate>, AppError> {
+    let rows: Vec<(uuid::Uuid, String, String, Option<Decimal>)> = sqlx::query_as(
+        "SELECT u.id, u.full_name, uo.role, uo.hourly_rate
+           FROM user_organizations uo JOIN users u ON u.id = uo.user_id
+          WHERE uo.organization_id = app_current_org() ORDER BY u.full_name, u.id",
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(user_id, name, role, rate)| super::MemberRate {
+            user_id,
+            name,
+            role,
+            rate: rate.map(|r| r.normalize()),
+        })
+        .collect())
+}
+
+/// A member's rate, locked for a change; `None` if they are not a member of this firm.
+pub async fn lock_member(
+    tx: &mut Tx,
+    user: uuid::Uuid,
+) -> Result<Option<(String, Option<Decimal>)>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT u.full_name, uo.hourly_rate FROM user_organizations uo JOIN users u ON u.id = uo.user_id
+          WHERE uo.organization_id = app_current_org() AND uo.user_id = $1 FOR UPDATE OF uo",
+    )
+    .bind(user)
+    .fetch_optional(&mut **tx)
+    .await?)
+}
+
+pub async fn set_member_rate(
+    tx: &mut Tx,
+    user: uuid::Uuid,
+    rate: Option<Decimal>,
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE user_organizations SET hourly_rate = $2 WHERE organization_id = app_current_org() AND user_id = $1")
+        .bind(user)
+        .bind(rate)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

@@ -1,8 +1,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::firm::api::{firm_settings, UpdateFirmSettings};
-use crate::firm::SettingsPage;
+use crate::firm::api::{firm_settings, SetMemberRate, UpdateFirmSettings};
+use crate::firm::{MemberRate, SettingsPage};
 use crate::ui::{
     action_error, form_errors, reload_on_success, CheckboxField, ErrorPanel, FormAlert, FormStamp,
     Loading, TextArea, TextField,
@@ -19,7 +19,10 @@ pub fn SettingsPage() -> impl IntoView {
         <Transition fallback=Loading>
             {move || page.get().map(|r| match r {
                 Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                Ok(p) => view! { <SettingsForm page=p version/> }.into_any(),
+                Ok(p) => {
+                    let members = p.members.clone();
+                    view! { <SettingsForm page=p version/> <MemberRates members version/> }.into_any()
+                }
             })}
         </Transition>
     }
@@ -73,5 +76,59 @@ fn SettingsForm(page: SettingsPage, version: RwSignal<usize>) -> impl IntoView {
                 <div class="actions"><button type="submit" class="primary">"Save settings"</button></div>
             </ActionForm>
         </section>
+    }
+}
+
+/// Each member's default hourly rate, one small form per person.
+#[component]
+fn MemberRates(members: Vec<MemberRate>, version: RwSignal<usize>) -> impl IntoView {
+    view! {
+        <section class="card" aria-labelledby="rates-h">
+            <h2 id="rates-h">"Default rates"</h2>
+            <p class="hint">"A person's rate applies to their time where no matter or client rate does."</p>
+            <table class="data">
+                <caption class="visually-hidden">"Default hourly rates"</caption>
+                <thead><tr><th scope="col">"Person"</th><th scope="col">"Role"</th><th scope="col">"Hourly rate"</th></tr></thead>
+                <tbody>
+                    {members.into_iter().map(|m| view! { <MemberRateRow member=m version/> }.into_any()).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
+#[component]
+fn MemberRateRow(member: MemberRate, version: RwSignal<usize>) -> impl IntoView {
+    let save = ServerAction::<SetMemberRate>::new();
+    reload_on_success(save, version);
+    let error = action_error(save);
+    let errors = form_errors(error);
+    let shown = member.rate.map(|r| r.to_string()).unwrap_or_default();
+    let id = format!("rate-{}", member.user_id);
+    let value = {
+        let shown = shown.clone();
+        move || {
+            errors
+                .with(|e| e.as_ref().and_then(|e| e.value("rate").map(str::to_string)))
+                .unwrap_or_else(|| shown.clone())
+        }
+    };
+    let message =
+        move || errors.with(|e| e.as_ref().and_then(|e| e.get("rate").map(str::to_string)));
+    view! {
+        <tr>
+            <th scope="row"><label for=id.clone()>{member.name.clone()}</label></th>
+            <td>{member.role.clone()}</td>
+            <td>
+                <ActionForm action=save attr:class="inline">
+                    <FormStamp errors/>
+                    <input type="hidden" name="user" value=member.user_id.to_string()/>
+                    <input type="hidden" name="shown" value=shown.clone()/>
+                    <input id=id type="text" name="form[rate]" value=value autocomplete="off" size="10"/>
+                    <button type="submit" class="secondary small" aria-label=format!("Save the rate of {}", member.name)>"Save"</button>
+                </ActionForm>
+                {move || message().map(|m| view! { <p class="error" role="alert">{m}</p> })}
+            </td>
+        </tr>
     }
 }

@@ -100,3 +100,74 @@ async fn only_administrators_change_settings_and_only_their_own_firms() {
         .unwrap();
     assert_eq!(name, "");
 }
+
+#[tokio::test]
+async fn an_administrator_sets_a_members_default_rate_and_their_time_uses_it() {
+    use docket::time::rates::RateSource;
+    use docket::time::TimeDefaults;
+    let app = TestApp::spawn().await;
+    let mut admin = app.signed_in(app.a.admin).await;
+    let attorney = app.a.attorney.to_string();
+    let res = admin
+        .post(
+            "/api/firm/member_rate",
+            &[("user", &attorney), ("shown", ""), ("form[rate]", "310.00")],
+        )
+        .await;
+    assert!(res.status.is_success(), "{res:?}");
+    let page = settings(&mut admin).await;
+    let me = page
+        .members
+        .iter()
+        .find(|m| m.user_id == app.a.attorney)
+        .unwrap();
+    assert_eq!(me.rate, Some(Decimal::new(310, 0)));
+    // A page that still shows the old (empty) rate is stale.
+    let res = admin
+        .post(
+            "/api/firm/member_rate",
+            &[("user", &attorney), ("shown", ""), ("form[rate]", "999")],
+        )
+        .await;
+    assert!(matches!(res.error(), AppError::Stale(_)), "{res:?}");
+
+    // The attorney's time on a matter without its own rate takes it.
+    let mut att = app.signed_in(app.a.attorney).await;
+    let client = crate::clients::create(&mut att, "Rate Client").await;
+    let m = crate::matters::create(&mut att, client, "Rate matter", Some(app.a.attorney))
+        .await
+        .unwrap();
+    let d: TimeDefaults = att
+        .post("/api/time/defaults", &[("matter", &m.to_string())])
+        .await
+        .json();
+    assert_eq!(
+        (d.rate, d.rate_source),
+        (Decimal::new(310, 0), RateSource::Person)
+    );
+
+    // Not for attorneys; not for another firm's people.
+    let res = att
+        .post(
+            "/api/firm/member_rate",
+            &[("user", &attorney), ("shown", "310"), ("form[rate]", "900")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let res = admin
+        .post(
+            "/api/firm/member_rate",
+            &[
+                ("user", &app.b.attorney.to_string()),
+                ("shown", ""),
+                ("form[rate]", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.count("SELECT count(*) FROM activity_logs WHERE action = 'member.rate'")
+            .await,
+        1
+    );
+}

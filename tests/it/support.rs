@@ -259,6 +259,7 @@ fn is_mutation(path: &str) -> bool {
         "invoices/pay",
         "invoices/void",
         "invoices/delete_draft",
+        "firm/member_rate",
     ]
     .iter()
     .any(|m| path.ends_with(m))
