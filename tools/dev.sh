@@ -278,6 +278,14 @@ load() {
   ROOT="$ROOT" DATA="$DATA" PG_PORT="$PG_PORT" REDIS_PORT="$REDIS_PORT" tools/load.sh
 }
 
+# The billing benchmark (tools/bench-billing.sh): 200,000 time entries, figures beside psql.
+bench_billing() {
+  setup; services
+  log "release build, as shipped"
+  release_build
+  ROOT="$ROOT" DATA="$DATA" PG_PORT="$PG_PORT" REDIS_PORT="$REDIS_PORT" tools/bench-billing.sh
+}
+
 case "${1:-}" in
   run) run ;;
   test) test_all ;;
@@ -287,6 +295,7 @@ case "${1:-}" in
   stop) stop ;;
   seed-large) shift; seed_large "$@" ;;
   load) load ;;
+  bench-billing) bench_billing ;;
   psql) shift; services; psql_admin -d docket "$@" ;;
-  *) echo "usage: tools/dev.sh run | test | e2e [SPEC…] | setup | services | stop | seed-large [CLIENTS] [MATTERS] | load | psql" >&2; exit 2 ;;
+  *) echo "usage: tools/dev.sh run | test | e2e [SPEC…] | setup | services | stop | seed-large [CLIENTS] [MATTERS] | load | bench-billing | psql" >&2; exit 2 ;;
 esac
