@@ -76,11 +76,9 @@ pub async fn work_in_progress(query: ReportQuery) -> Result<WipReport, AppError>
         }
         let (today, currency) = super::repo::today_and_currency(&mut tx).await?;
         let as_of = as_of(&query, today)?;
-        let mut matters = super::repo::wip_matters(&mut tx, as_of, None, Some(SHOWN + 1)).await?;
+        let (mut matters, people, total) = super::repo::wip(&mut tx, as_of).await?;
         let more = matters.len() as i64 > SHOWN;
         matters.truncate(SHOWN as usize);
-        let people = super::repo::wip_people(&mut tx, as_of).await?;
-        let total = super::repo::wip_total(&mut tx, as_of, None).await?;
         tx.commit().await?;
         Ok(WipReport {
             as_of,

@@ -95,7 +95,7 @@ pub async fn wip(
         let (_, mut tx) = start(&state, &session, req).await?;
         let (today, _) = super::repo::today_and_currency(&mut tx).await?;
         let as_of = super::api::as_of(&q, today)?;
-        let rows = super::repo::wip_matters(&mut tx, as_of, None, None).await?;
+        let (rows, _, _) = super::repo::wip(&mut tx, as_of).await?;
         tx.commit().await?;
         Ok::<_, AppError>((as_of, rows))
     }

@@ -112,54 +112,64 @@ const WIP_SOURCES: &str = "
 
 const MINE: &str = "mine AS (SELECT id FROM matters WHERE responsible_attorney_id = $2 OR originating_attorney_id = $2)";
 
-/// Work in progress per matter, largest first (`limit` rows; `None`: all). `only_for` limits it
-/// to matters where that person is an attorney.
-pub async fn wip_matters(
-    tx: &mut Tx,
-    as_of: NaiveDate,
-    only_for: Option<Uuid>,
-    limit: Option<i64>,
-) -> Result<Vec<WipRow>, AppError> {
-    let sql = format!(
-        "WITH {MINE}, {WIP_SOURCES}
-         SELECT m.id, m.matter_number || ' ' || m.title AS name, c.name AS client_name,
-                coalesce(tt.minutes, 0)::bigint AS minutes, coalesce(tt.amount, 0) AS time_amount,
-                coalesce(ee.amount, 0) AS expense_amount
-           FROM matters m JOIN clients c ON c.id = m.client_id
-           LEFT JOIN (SELECT matter_id, sum(minutes) AS minutes, sum(amount) AS amount FROM t GROUP BY 1) tt ON tt.matter_id = m.id
-           LEFT JOIN (SELECT matter_id, sum(amount) AS amount FROM e GROUP BY 1) ee ON ee.matter_id = m.id
-          WHERE tt.matter_id IS NOT NULL OR ee.matter_id IS NOT NULL
-          ORDER BY coalesce(tt.amount, 0) + coalesce(ee.amount, 0) DESC, m.matter_number
-          LIMIT $3"
-    );
-    let rows: Vec<WipSql> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(as_of)
-        .bind(only_for)
-        .bind(limit)
-        .fetch_all(&mut **tx)
-        .await?;
-    Ok(rows.into_iter().map(WipRow::from).collect())
+#[derive(sqlx::FromRow)]
+struct WipGroup {
+    grouping: i32,
+    id: Option<Uuid>,
+    name: Option<String>,
+    client_name: Option<String>,
+    minutes: i64,
+    time_amount: Decimal,
+    expense_amount: Decimal,
 }
 
-/// Work in progress per person (whose time or expense it is).
-pub async fn wip_people(tx: &mut Tx, as_of: NaiveDate) -> Result<Vec<WipRow>, AppError> {
+/// Work in progress by matter and by person, and its total, in one pass over the unbilled work
+/// (`GROUPING SETS`); each list largest first.
+pub async fn wip(
+    tx: &mut Tx,
+    as_of: NaiveDate,
+) -> Result<(Vec<WipRow>, Vec<WipRow>, Decimal), AppError> {
     let sql = format!(
-        "WITH {MINE}, {WIP_SOURCES}
-         SELECT u.id, u.full_name AS name, '' AS client_name,
-                coalesce(tt.minutes, 0)::bigint AS minutes, coalesce(tt.amount, 0) AS time_amount,
-                coalesce(ee.amount, 0) AS expense_amount
-           FROM users u
-           LEFT JOIN (SELECT user_id, sum(minutes) AS minutes, sum(amount) AS amount FROM t GROUP BY 1) tt ON tt.user_id = u.id
-           LEFT JOIN (SELECT user_id, sum(amount) AS amount FROM e GROUP BY 1) ee ON ee.user_id = u.id
-          WHERE tt.user_id IS NOT NULL OR ee.user_id IS NOT NULL
-          ORDER BY coalesce(tt.amount, 0) + coalesce(ee.amount, 0) DESC, u.full_name"
+        "WITH {MINE}, {WIP_SOURCES},
+         w AS (SELECT matter_id, user_id, minutes, amount AS time_amount, 0::numeric AS expense_amount FROM t
+               UNION ALL SELECT matter_id, user_id, 0, 0, amount FROM e),
+         g AS (SELECT GROUPING(matter_id, user_id) AS grouping, matter_id, user_id,
+                      coalesce(sum(minutes), 0)::bigint AS minutes, coalesce(sum(time_amount), 0) AS time_amount,
+                      coalesce(sum(expense_amount), 0) AS expense_amount
+                 FROM w GROUP BY GROUPING SETS ((matter_id), (user_id), ()))
+         SELECT g.grouping, coalesce(g.matter_id, g.user_id) AS id,
+                CASE WHEN g.matter_id IS NOT NULL THEN m.matter_number || ' ' || m.title ELSE u.full_name END AS name,
+                c.name AS client_name, g.minutes, g.time_amount, g.expense_amount
+           FROM g LEFT JOIN matters m ON m.id = g.matter_id LEFT JOIN clients c ON c.id = m.client_id
+           LEFT JOIN users u ON u.id = g.user_id"
     );
-    let rows: Vec<WipSql> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    let rows: Vec<WipGroup> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(as_of)
         .bind(None::<Uuid>)
         .fetch_all(&mut **tx)
         .await?;
-    Ok(rows.into_iter().map(WipRow::from).collect())
+    let (mut matters, mut people, mut total) = (vec![], vec![], Decimal::ZERO);
+    for r in rows {
+        let row = WipRow {
+            id: r.id.unwrap_or_default(),
+            name: r.name.unwrap_or_default(),
+            client_name: r.client_name.unwrap_or_default(),
+            minutes: u32::try_from(r.minutes).unwrap_or(u32::MAX),
+            time_amount: r.time_amount,
+            expense_amount: r.expense_amount,
+        };
+        // GROUPING bits: 2 = the matter is summed over (a person's row), 1 = the person is.
+        match r.grouping {
+            1 => matters.push(row),
+            2 => people.push(row),
+            _ => total = row.total(),
+        }
+    }
+    let order =
+        |a: &WipRow, b: &WipRow| b.total().cmp(&a.total()).then_with(|| a.name.cmp(&b.name));
+    matters.sort_by(order);
+    people.sort_by(order);
+    Ok((matters, people, total))
 }
 
 /// The total of all work in progress.

@@ -562,6 +562,11 @@ async fn reports_show_receivables_by_age_and_unbilled_work() {
     assert_eq!(wip.total, dec("270.00"));
     assert_eq!(wip.matters.len(), 1);
     assert_eq!(wip.matters[0].minutes, 50);
+    assert_eq!(wip.people.len(), 1);
+    assert_eq!(
+        (wip.people[0].id, wip.people[0].total()),
+        (app.a.attorney, dec("270.00"))
+    );
     let res = c.get("/reports/wip.csv").await;
     assert_eq!(res.status, StatusCode::OK);
     assert!(
