@@ -22,10 +22,11 @@ pub(crate) fn as_of(
 #[cfg(feature = "ssr")]
 pub(crate) async fn aging_of(
     tx: &mut crate::server::db::Tx,
+    firm: &crate::matters::Firm,
     q: &ReportQuery,
 ) -> Result<AgingReport, AppError> {
-    let (today, currency) = super::repo::today_and_currency(tx).await?;
-    let as_of = as_of(q, today)?;
+    let as_of = as_of(q, firm.today)?;
+    let currency = firm.currency.clone();
     let rows = super::repo::aging(tx, as_of).await?;
     let mut totals = AgingRow {
         client_name: "All clients".into(),
@@ -55,7 +56,8 @@ pub async fn receivables_aging(query: ReportQuery) -> Result<AgingReport, AppErr
         if !super::may_report(caller.role) {
             return Err(AppError::Forbidden);
         }
-        let report = aging_of(&mut tx, &query).await?;
+        let firm = crate::matters::repo::firm(&mut tx).await?;
+        let report = aging_of(&mut tx, &firm, &query).await?;
         tx.commit().await?;
         Ok(report)
     })
@@ -74,7 +76,7 @@ pub async fn work_in_progress(query: ReportQuery) -> Result<WipReport, AppError>
         if !super::may_report(caller.role) {
             return Err(AppError::Forbidden);
         }
-        let (today, currency) = super::repo::today_and_currency(&mut tx).await?;
+        let crate::matters::Firm { today, currency } = crate::matters::repo::firm(&mut tx).await?;
         let as_of = as_of(&query, today)?;
         let (mut matters, people, total) = super::repo::wip(&mut tx, as_of).await?;
         let more = matters.len() as i64 > SHOWN;
@@ -99,20 +101,24 @@ pub async fn dashboard_money(
 ) -> Result<(String, Option<rust_decimal::Decimal>, Option<AgingRow>), AppError> {
     crate::server::endpoint("reports.dashboard", async move {
         let (caller, mut tx) = crate::auth::caller::Caller::begin().await?;
-        let (today, currency) = super::repo::today_and_currency(&mut tx).await?;
+        let firm = crate::matters::repo::firm(&mut tx).await?;
         // Staff see no amounts of colleagues' work (`time::sees_amounts`).
         let mine = if crate::time::sees_amounts(caller.role) {
-            Some(super::repo::wip_total(&mut tx, today, Some(caller.user_id)).await?)
+            Some(super::repo::wip_total(&mut tx, firm.today, Some(caller.user_id)).await?)
         } else {
             None
         };
         let aging = if super::may_report(caller.role) {
-            Some(aging_of(&mut tx, &ReportQuery::default()).await?.totals)
+            Some(
+                aging_of(&mut tx, &firm, &ReportQuery::default())
+                    .await?
+                    .totals,
+            )
         } else {
             None
         };
         tx.commit().await?;
-        Ok((currency, mine, aging))
+        Ok((firm.currency, mine, aging))
     })
     .await
 }
@@ -158,7 +164,7 @@ pub(crate) async fn billed_of(
     tx: &mut crate::server::db::Tx,
     q: &MonthsQuery,
 ) -> Result<BilledReport, AppError> {
-    let (today, currency) = super::repo::today_and_currency(tx).await?;
+    let crate::matters::Firm { today, currency } = crate::matters::repo::firm(tx).await?;
     let (from, to) = months(q, today)?;
     let rows = super::repo::billed_collected(tx, from, to).await?;
     Ok(BilledReport {

@@ -33,8 +33,11 @@ fn hours(minutes: u32) -> String {
     )
 }
 
-fn row(cells: &[String]) -> String {
-    crate::audit::export::line(cells)
+use crate::audit::export::line as row;
+
+/// A CSV download built by `build`, or the refusal as a plain response.
+async fn respond(build: impl std::future::Future<Output = Result<Response, AppError>>) -> Response {
+    build.await.unwrap_or_else(AppError::into_plain_response)
 }
 
 async fn start(
@@ -56,33 +59,29 @@ pub async fn aging(
     Query(q): Query<ReportQuery>,
     req: Request,
 ) -> Response {
-    let result = async {
+    respond(async {
         let (_, mut tx) = start(&state, &session, req).await?;
-        let report = super::api::aging_of(&mut tx, &q).await?;
+        let firm = crate::matters::repo::firm(&mut tx).await?;
+        let report = super::api::aging_of(&mut tx, &firm, &q).await?;
         tx.commit().await?;
-        Ok::<_, AppError>(report)
-    }
-    .await;
-    let report = match result {
-        Ok(r) => r,
-        Err(e) => return e.into_plain_response(),
-    };
-    let mut out = row(&[
-        "client",
-        "current",
-        "1-30 days",
-        "31-60 days",
-        "61-90 days",
-        "over 90 days",
-        "total",
-    ]
-    .map(String::from));
-    for r in report.rows.iter().chain([&report.totals]) {
-        let mut cells = vec![r.client_name.clone()];
-        cells.extend(r.buckets().iter().map(|d| format!("{d:.2}")));
-        out.push_str(&row(&cells));
-    }
-    csv("receivables-aging", report.as_of, out)
+        let mut out = row(&[
+            "client",
+            "current",
+            "1-30 days",
+            "31-60 days",
+            "61-90 days",
+            "over 90 days",
+            "total",
+        ]
+        .map(String::from));
+        for r in report.rows.iter().chain([&report.totals]) {
+            let mut cells = vec![r.client_name.clone()];
+            cells.extend(r.buckets().iter().map(|d| format!("{d:.2}")));
+            out.push_str(&row(&cells));
+        }
+        Ok(csv("receivables-aging", report.as_of, out))
+    })
+    .await
 }
 
 pub async fn wip(
@@ -91,32 +90,27 @@ pub async fn wip(
     Query(q): Query<ReportQuery>,
     req: Request,
 ) -> Response {
-    let result = async {
+    respond(async {
         let (_, mut tx) = start(&state, &session, req).await?;
-        let (today, _) = super::repo::today_and_currency(&mut tx).await?;
+        let today = crate::matters::repo::firm(&mut tx).await?.today;
         let as_of = super::api::as_of(&q, today)?;
         let (rows, _, _) = super::repo::wip(&mut tx, as_of).await?;
         tx.commit().await?;
-        Ok::<_, AppError>((as_of, rows))
-    }
-    .await;
-    let (as_of, rows) = match result {
-        Ok(r) => r,
-        Err(e) => return e.into_plain_response(),
-    };
-    let mut out =
-        row(&["matter", "client", "hours", "time", "expenses", "total"].map(String::from));
-    for r in &rows {
-        out.push_str(&row(&[
-            r.name.clone(),
-            r.client_name.clone(),
-            hours(r.minutes),
-            format!("{:.2}", r.time_amount),
-            format!("{:.2}", r.expense_amount),
-            format!("{:.2}", r.total()),
-        ]));
-    }
-    csv("work-in-progress", as_of, out)
+        let mut out =
+            row(&["matter", "client", "hours", "time", "expenses", "total"].map(String::from));
+        for r in &rows {
+            out.push_str(&row(&[
+                r.name.clone(),
+                r.client_name.clone(),
+                hours(r.minutes),
+                format!("{:.2}", r.time_amount),
+                format!("{:.2}", r.expense_amount),
+                format!("{:.2}", r.total()),
+            ]));
+        }
+        Ok(csv("work-in-progress", as_of, out))
+    })
+    .await
 }
 
 pub async fn billed(
@@ -125,27 +119,22 @@ pub async fn billed(
     Query(q): Query<MonthsQuery>,
     req: Request,
 ) -> Response {
-    let result = async {
+    respond(async {
         let (_, mut tx) = start(&state, &session, req).await?;
         let report = super::api::billed_of(&mut tx, &q).await?;
         tx.commit().await?;
-        Ok::<_, AppError>(report)
-    }
-    .await;
-    let report = match result {
-        Ok(r) => r,
-        Err(e) => return e.into_plain_response(),
-    };
-    let mut out =
-        row(&["month", "person", "hours billed", "billed", "collected"].map(String::from));
-    for r in &report.rows {
-        out.push_str(&row(&[
-            r.month.clone(),
-            r.name.clone(),
-            hours(r.billed_minutes),
-            format!("{:.2}", r.billed),
-            format!("{:.2}", r.collected),
-        ]));
-    }
-    csv("billed-collected", report.from, out)
+        let mut out =
+            row(&["month", "person", "hours billed", "billed", "collected"].map(String::from));
+        for r in &report.rows {
+            out.push_str(&row(&[
+                r.month.clone(),
+                r.name.clone(),
+                hours(r.billed_minutes),
+                format!("{:.2}", r.billed),
+                format!("{:.2}", r.collected),
+            ]));
+        }
+        Ok(csv("billed-collected", report.from, out))
+    })
+    .await
 }

@@ -10,14 +10,6 @@ use super::*;
 use crate::error::AppError;
 use crate::server::db::Tx;
 
-pub async fn today_and_currency(tx: &mut Tx) -> Result<(NaiveDate, String), AppError> {
-    Ok(sqlx::query_as(
-        "SELECT (now() AT TIME ZONE timezone)::date, currency FROM organizations WHERE id = app_current_org()",
-    )
-    .fetch_one(&mut **tx)
-    .await?)
-}
-
 #[derive(sqlx::FromRow)]
 struct AgingSql {
     client_id: Uuid,
