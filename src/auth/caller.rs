@@ -205,7 +205,7 @@ impl Caller {
         if !permitted(caller.role) {
             return Err(AppError::Forbidden);
         }
-        Ok((caller, tx))
+        Ok((caller, tx.invalidating(&state.redis, org)))
     }
 
     /// An administrator's read.

@@ -48,6 +48,12 @@ pub(crate) async fn aging_of(
     })
 }
 
+/// The caller's firm's cached figures, opened before the first statement they are read from.
+#[cfg(feature = "ssr")]
+async fn cache(org: uuid::Uuid) -> crate::server::cache::FirmCache {
+    crate::server::cache::FirmCache::open(&crate::server::AppState::current().redis, org).await
+}
+
 /// Accounts receivable by client and age.
 #[server(endpoint = "reports/aging")]
 pub async fn receivables_aging(query: ReportQuery) -> Result<AgingReport, AppError> {
@@ -56,8 +62,12 @@ pub async fn receivables_aging(query: ReportQuery) -> Result<AgingReport, AppErr
         if !super::may_report(caller.role) {
             return Err(AppError::Forbidden);
         }
+        let cache = cache(caller.org_id).await;
         let firm = crate::matters::repo::firm(&mut tx).await?;
-        let report = aging_of(&mut tx, &firm, &query).await?;
+        let as_of = as_of(&query, firm.today)?;
+        let report = cache
+            .get_or(&format!("aging:{as_of}"), aging_of(&mut tx, &firm, &query))
+            .await?;
         tx.commit().await?;
         Ok(report)
     })
@@ -76,20 +86,26 @@ pub async fn work_in_progress(query: ReportQuery) -> Result<WipReport, AppError>
         if !super::may_report(caller.role) {
             return Err(AppError::Forbidden);
         }
+        let cache = cache(caller.org_id).await;
         let crate::matters::Firm { today, currency } = crate::matters::repo::firm(&mut tx).await?;
         let as_of = as_of(&query, today)?;
-        let (mut matters, people, total) = super::repo::wip(&mut tx, as_of).await?;
-        let more = matters.len() as i64 > SHOWN;
-        matters.truncate(SHOWN as usize);
+        let report = cache
+            .get_or(&format!("wip:{as_of}"), async {
+                let (mut matters, people, total) = super::repo::wip(&mut tx, as_of).await?;
+                let more = matters.len() as i64 > SHOWN;
+                matters.truncate(SHOWN as usize);
+                Ok(WipReport {
+                    as_of,
+                    currency,
+                    matters,
+                    people,
+                    total,
+                    more,
+                })
+            })
+            .await?;
         tx.commit().await?;
-        Ok(WipReport {
-            as_of,
-            currency,
-            matters,
-            people,
-            total,
-            more,
-        })
+        Ok(report)
     })
     .await
 }
@@ -101,16 +117,23 @@ pub async fn dashboard_money(
 ) -> Result<(String, Option<rust_decimal::Decimal>, Option<AgingRow>), AppError> {
     crate::server::endpoint("reports.dashboard", async move {
         let (caller, mut tx) = crate::auth::caller::Caller::begin().await?;
+        let cache = cache(caller.org_id).await;
         let firm = crate::matters::repo::firm(&mut tx).await?;
+        let today = firm.today;
         // Staff see no amounts of colleagues' work (`time::sees_amounts`).
         let mine = if crate::time::sees_amounts(caller.role) {
-            Some(super::repo::wip_total(&mut tx, firm.today, Some(caller.user_id)).await?)
+            let key = format!("wip-of:{}:{today}", caller.user_id);
+            let mine = super::repo::wip_total(&mut tx, today, Some(caller.user_id));
+            Some(cache.get_or(&key, mine).await?)
         } else {
             None
         };
         let aging = if super::may_report(caller.role) {
+            let all = ReportQuery::default();
+            let report = aging_of(&mut tx, &firm, &all);
             Some(
-                aging_of(&mut tx, &firm, &ReportQuery::default())
+                cache
+                    .get_or(&format!("aging:{today}"), report)
                     .await?
                     .totals,
             )
@@ -162,9 +185,10 @@ pub(crate) fn months(
 #[cfg(feature = "ssr")]
 pub(crate) async fn billed_of(
     tx: &mut crate::server::db::Tx,
+    firm: crate::matters::Firm,
     q: &MonthsQuery,
 ) -> Result<BilledReport, AppError> {
-    let crate::matters::Firm { today, currency } = crate::matters::repo::firm(tx).await?;
+    let crate::matters::Firm { today, currency } = firm;
     let (from, to) = months(q, today)?;
     let rows = super::repo::billed_collected(tx, from, to).await?;
     Ok(BilledReport {
@@ -183,7 +207,11 @@ pub async fn billed_and_collected(query: MonthsQuery) -> Result<BilledReport, Ap
         if !super::may_report(caller.role) {
             return Err(AppError::Forbidden);
         }
-        let report = billed_of(&mut tx, &query).await?;
+        let cache = cache(caller.org_id).await;
+        let firm = crate::matters::repo::firm(&mut tx).await?;
+        let (from, to) = months(&query, firm.today)?;
+        let key = format!("billed:{from}:{to}");
+        let report = cache.get_or(&key, billed_of(&mut tx, firm, &query)).await?;
         tx.commit().await?;
         Ok(report)
     })

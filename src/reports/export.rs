@@ -121,7 +121,8 @@ pub async fn billed(
 ) -> Response {
     respond(async {
         let (_, mut tx) = start(&state, &session, req).await?;
-        let report = super::api::billed_of(&mut tx, &q).await?;
+        let firm = crate::matters::repo::firm(&mut tx).await?;
+        let report = super::api::billed_of(&mut tx, firm, &q).await?;
         tx.commit().await?;
         let mut out =
             row(&["month", "person", "hours billed", "billed", "collected"].map(String::from));

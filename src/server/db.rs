@@ -29,7 +29,13 @@ pub async fn migrate(admin: &PgPool) -> Result<(), sqlx::migrate::MigrateError> 
 /// A firm-scoped transaction: either a server function's own, or its turn in the transaction a
 /// page render shares (see `auth::caller::PageScope`). It reads as the connection it runs on
 /// (`&mut **tx`), so repositories do not care which.
-pub struct Tx(TxInner);
+pub struct Tx(TxInner, Option<Invalidates>);
+
+/// The firm whose cached figures a write transaction's commit makes stale (`server::cache`).
+struct Invalidates {
+    redis: tower_sessions_redis_store::fred::prelude::Pool,
+    org: Uuid,
+}
 
 enum TxInner {
     /// `None` only once committed.
@@ -48,22 +54,40 @@ pub struct SharedTx {
 
 impl Tx {
     pub fn own(tx: Transaction<'static, Postgres>) -> Tx {
-        Tx(TxInner::Own(Some(tx)))
+        Tx(TxInner::Own(Some(tx)), None)
+    }
+
+    /// A write to `org`: once committed, the firm's cached figures are out of date.
+    pub fn invalidating(
+        mut self,
+        redis: &tower_sessions_redis_store::fred::prelude::Pool,
+        org: Uuid,
+    ) -> Tx {
+        self.1 = Some(Invalidates {
+            redis: redis.clone(),
+            org,
+        });
+        self
     }
 
     /// A turn in a page's shared transaction (the guard holds an open one).
     pub fn shared(guard: OwnedMutexGuard<Option<SharedTx>>) -> Tx {
-        Tx(TxInner::Shared { guard, done: false })
+        Tx(TxInner::Shared { guard, done: false }, None)
     }
 
     /// Commit an own transaction; end the turn in a shared one (the page's transaction stays
     /// open for the next server function, and ends with the render).
     pub async fn commit(mut self) -> Result<(), sqlx::Error> {
         match &mut self.0 {
-            TxInner::Own(tx) => match tx.take() {
-                Some(tx) => tx.commit().await,
-                None => Ok(()),
-            },
+            TxInner::Own(tx) => {
+                if let Some(tx) = tx.take() {
+                    tx.commit().await?;
+                    if let Some(Invalidates { redis, org }) = self.1.take() {
+                        crate::server::cache::invalidate(&redis, org).await;
+                    }
+                }
+                Ok(())
+            }
             TxInner::Shared { done, .. } => {
                 *done = true;
                 Ok(())

@@ -2,6 +2,7 @@
 //! telemetry, health checks and seeding. Gated once, in lib.rs.
 
 pub mod assets;
+pub mod cache;
 pub mod config;
 pub mod db;
 pub mod endpoint;

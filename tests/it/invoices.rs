@@ -659,3 +659,73 @@ async fn collected_counts_fees_net_of_discount_and_without_tax() {
     // billed and, once paid in full, collected (the tax and the expenses are nobody's).
     assert_eq!((row.billed, row.collected), (dec("243.00"), dec("243.00")));
 }
+
+/// Reports and the dashboard are cached in Redis per firm, and every write through Docket drops
+/// the firm's cached figures. A change made behind Docket's back (here, by SQL) shows that the
+/// figures really come from the cache until the next write.
+#[tokio::test]
+async fn cached_figures_follow_every_write_of_the_firm() {
+    use docket::reports::{AgingReport, WipReport};
+    let app = TestApp::spawn().await;
+    let mut c = app.signed_in(app.a.billing).await;
+    let mut att = app.signed_in(app.a.attorney).await;
+    let m = billable_matter(&app, 1).await; // 270.00 + 25.00
+    async fn wip(c: &mut Http) -> Decimal {
+        let r: WipReport = c
+            .post("/api/reports/wip", &[("query[as_of]", "")])
+            .await
+            .json();
+        r.total
+    }
+    async fn mine(c: &mut Http) -> Option<Decimal> {
+        let r: (String, Option<Decimal>, Option<docket::reports::AgingRow>) =
+            c.post("/api/reports/dashboard", &[]).await.json();
+        r.1
+    }
+    assert_eq!(wip(&mut c).await, dec("295.00"));
+    assert_eq!(mine(&mut att).await, Some(dec("295.00")));
+    sqlx::query("UPDATE time_entries SET minutes = 100 WHERE matter_id = $1")
+        .bind(m)
+        .execute(&app.admin_pool)
+        .await
+        .unwrap();
+    assert_eq!(wip(&mut c).await, dec("295.00"), "served from the cache");
+    assert_eq!(mine(&mut att).await, Some(dec("295.00")));
+
+    // Another firm's write leaves firm A's figures cached; firm A's own write drops them.
+    let mut b = app.signed_in(app.b.attorney).await;
+    crate::clients::create(&mut b, "Elsewhere").await;
+    assert_eq!(wip(&mut c).await, dec("295.00"));
+    let res = att
+        .post(
+            "/api/time/create",
+            &[
+                ("form[matter]", &m.to_string()),
+                ("form[work_date]", "2026-11-20"),
+                ("form[duration]", "50m"),
+                ("form[description]", "Follow-up"),
+                ("form[billable]", "on"),
+            ],
+        )
+        .await;
+    assert!(res.status.is_success(), "{res:?}");
+    // 102 minutes (1.7 h) + 54 minutes (0.9 h) at 300, and the expense.
+    assert_eq!(wip(&mut c).await, dec("805.00"));
+    assert_eq!(mine(&mut att).await, Some(dec("805.00")));
+
+    // Issuing an invoice moves the work from WIP to receivables at once.
+    async fn aging(c: &mut Http) -> Decimal {
+        let r: AgingReport = c
+            .post("/api/reports/aging", &[("query[as_of]", "")])
+            .await
+            .json();
+        r.totals.total
+    }
+    assert_eq!(aging(&mut c).await, dec("0"));
+    let res = create(&mut c, m, Uuid::new_v4()).await;
+    assert!(res.status.is_success(), "{res:?}");
+    let inv = get(&mut c, res.json()).await;
+    assert!(act(&mut c, "issue", &inv, &[]).await.status.is_success());
+    assert_eq!(wip(&mut c).await, dec("0"));
+    assert_eq!(aging(&mut c).await, dec("805.00"));
+}

@@ -1,0 +1,103 @@
+//! Figures that cost more than a few milliseconds at a large firm's size (the reports, the
+//! dashboard's money), kept in Redis so every replica shares them, and dropped by any write to
+//! the firm.
+//!
+//! Invalidation is by generation. Each firm has a counter in Redis; every committed write
+//! transaction of the firm increments it after its commit (`Tx::commit`, armed by
+//! `Caller::begin_write_if`), and a cached value is stored under the generation read *before*
+//! any of the statements it was computed from ran. Statements run READ COMMITTED, so each sees
+//! everything committed before it started: a value is stored either under a generation whose
+//! every write it already sees, or under an older one nobody asks for any more. Redis is a
+//! cache here, never the truth: when it cannot be reached the figures are computed as if
+//! nothing were cached, and a bump lost to an outage leaves values stale for at most `TTL`.
+
+use std::future::Future;
+use std::time::Duration;
+
+use serde::{de::DeserializeOwned, Serialize};
+use tower_sessions_redis_store::fred::prelude::{Expiration, KeysInterface, Pool};
+use uuid::Uuid;
+
+use crate::error::AppError;
+
+/// How long a value is kept at most.
+pub const TTL_SECS: i64 = 10 * 60;
+/// A slow Redis must not make a page slower than computing its figures.
+const WAIT: Duration = Duration::from_millis(250);
+
+fn generation_key(org: Uuid) -> String {
+    format!("docket:cache:{org}:generation")
+}
+
+/// One firm's cache as of one moment: open it before the first statement whose result it keeps.
+pub struct FirmCache {
+    redis: Pool,
+    /// `None` when Redis could not be read: nothing is cached then.
+    prefix: Option<String>,
+}
+
+impl FirmCache {
+    pub async fn open(redis: &Pool, org: Uuid) -> FirmCache {
+        let generation: Option<Option<u64>> = within(redis.get(generation_key(org))).await;
+        FirmCache {
+            redis: redis.clone(),
+            prefix: generation.map(|g| format!("docket:cache:{org}:{}:", g.unwrap_or(0))),
+        }
+    }
+
+    /// The value kept under `key`, or `compute`'s, which is then kept.
+    pub async fn get_or<T, F>(&self, key: &str, compute: F) -> Result<T, AppError>
+    where
+        T: Serialize + DeserializeOwned,
+        F: Future<Output = Result<T, AppError>>,
+    {
+        let Some(prefix) = &self.prefix else {
+            return compute.await;
+        };
+        let full = format!("{prefix}{key}");
+        let kept: Option<Option<String>> = within(self.redis.get(&full)).await;
+        if let Some(Some(json)) = kept {
+            match serde_json::from_str(&json) {
+                Ok(value) => return Ok(value),
+                Err(e) => tracing::warn!(key = %full, error = %e, "unreadable cached value"),
+            }
+        }
+        let value = compute.await?;
+        if let Ok(json) = serde_json::to_string(&value) {
+            let set = self.redis.set::<(), _, _>(
+                &full,
+                json,
+                Some(Expiration::EX(TTL_SECS)),
+                None,
+                false,
+            );
+            within(set).await;
+        }
+        Ok(value)
+    }
+}
+
+/// A write to the firm has committed: every value cached for it so far is out of date.
+pub async fn invalidate(redis: &Pool, org: Uuid) {
+    if within(redis.incr::<u64, _>(generation_key(org)))
+        .await
+        .is_none()
+    {
+        tracing::warn!(org_id = %org, "cached figures not invalidated: they may be stale for up to {TTL_SECS} s");
+    }
+}
+
+/// A Redis command's result, or `None` (logged) when it failed or took longer than `WAIT`.
+async fn within<T, E: std::fmt::Display>(command: impl Future<Output = Result<T, E>>) -> Option<T> {
+    match tokio::time::timeout(WAIT, command).await {
+        Ok(Ok(v)) => Some(v),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "redis cache unavailable");
+            None
+        }
+        Err(_) => {
+            tracing::warn!("redis cache too slow");
+            None
+        }
+    }
+}
