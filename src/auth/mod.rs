@@ -8,6 +8,6 @@ pub mod views;
 #[cfg(feature = "ssr")]
 pub mod caller;
 #[cfg(feature = "ssr")]
-mod repo;
+pub(crate) mod repo;
 
 pub use model::{OrgChoice, Person, Role, SessionInfo};

@@ -87,7 +87,6 @@ pub async fn set_member_rate(
     form: super::RateForm,
 ) -> Result<(), AppError> {
     use crate::audit::{record, Entry};
-    use crate::kernel::FieldErrors;
     crate::server::endpoint("firm.member_rate", async move {
         let typed = vec![("rate".to_string(), form.rate.clone())];
         let (caller, mut tx) =
@@ -98,23 +97,7 @@ pub async fn set_member_rate(
             .await?
             .ok_or(AppError::NotFound)?;
         let currency = crate::matters::repo::firm(&mut tx).await?.currency;
-        let rate = crate::kernel::parse_money(&form.rate, &currency).map_err(|m| {
-            AppError::Invalid(FieldErrors::one("rate", m).with_values(typed.clone()))
-        })?;
-        let now = before
-            .map(|r| r.normalize().to_string())
-            .unwrap_or_default();
-        if shown.trim() != now {
-            let shown_now = if now.is_empty() {
-                "(none)".to_string()
-            } else {
-                now.clone()
-            };
-            return Err(AppError::Stale(
-                FieldErrors::one("rate", format!("Someone else saved this as “{shown_now}”."))
-                    .with_values(typed),
-            ));
-        }
+        let rate = crate::rates::api::checked(&form, &shown, before, &currency)?;
         super::repo::set_member_rate(&mut tx, user, rate).await?;
         record(
             &mut tx,

@@ -103,7 +103,7 @@ fn MemberRateRow(member: MemberRate, version: RwSignal<usize>) -> impl IntoView 
     reload_on_success(save, version);
     let error = action_error(save);
     let errors = form_errors(error);
-    let shown = member.rate.map(|r| r.to_string()).unwrap_or_default();
+    let shown = crate::rates::shown(member.rate);
     let id = format!("rate-{}", member.user_id);
     let value = {
         let shown = shown.clone();

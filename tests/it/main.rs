@@ -14,5 +14,6 @@ mod invoices;
 mod isolation;
 mod lists;
 mod matters;
+mod rates;
 mod security;
 mod time;

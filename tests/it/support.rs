@@ -260,6 +260,8 @@ fn is_mutation(path: &str) -> bool {
         "invoices/void",
         "invoices/delete_draft",
         "firm/member_rate",
+        "rates/set_client",
+        "rates/set_matter",
     ]
     .iter()
     .any(|m| path.ends_with(m))

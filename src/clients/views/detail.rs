@@ -104,6 +104,7 @@ fn ClientView(
             </section>
             <Contacts client_id=id contacts=client.contacts.clone() version/>
         </div>
+        <crate::rates::views::ClientRateCard client=id version/>
         <section class="card" aria-labelledby="matters-h">
             <h2 id="matters-h">"Matters"</h2>
             <MatterTable query=matters_query show_client=false/>

@@ -125,6 +125,7 @@ fn MatterView(
             </section>
         </div>
         <MatterTime matter=matter.id/>
+        <crate::rates::views::MatterRatesCard matter=matter.id version/>
         <History resource_type="matter" id=matter.id version=version.into()/>
     }
 }
