@@ -9,14 +9,26 @@ function cents(text: string): number {
   return (m[1] ? -1 : 1) * (Number(m[2]) * 100 + Number(m[3]));
 }
 
+/** What the aging report says the client owes in total (0 when the client is not listed). */
+async function owed(page: Page, client: string, js: boolean): Promise<number> {
+  await page.goto('/reports/aging');
+  await expect(page.getByRole('heading', { name: 'Receivables aging' })).toBeVisible();
+  await hydrated(page, js);
+  const table = page.getByRole('table', { name: 'Receivables by client and age' });
+  const row = table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: client, exact: true }) });
+  if ((await row.count()) === 0) return 0;
+  return cents(await row.getByRole('cell').last().innerText());
+}
+
 async function figure(page: Page, name: string): Promise<number> {
   const totals = page.getByRole('region', { name: 'Lines' }).locator('dl.totals');
   const dt = totals.locator('dt', { hasText: new RegExp(`^${name}$`) });
   return cents(await dt.locator('xpath=following-sibling::dd[1]').innerText());
 }
 
-// Billing staff record time on a matter, make an invoice of it, issue it, take a partial and then
-// a full payment, and download it as LEDES: the file's lines add up to the total on the page.
+// Billing staff record time on a matter, make an invoice of it, correct a line, issue it, take a
+// partial and then a full payment (the receivables aging report follows each step), and download
+// it as LEDES: the file's lines add up to the total on the page.
 test('billing staff invoice a matter and are paid in two parts @nojs', async ({ page, javaScriptEnabled }) => {
   const js = javaScriptEnabled;
   const errors: string[] = [];
@@ -47,13 +59,29 @@ test('billing staff invoice a matter and are paid in two parts @nojs', async ({ 
   await expect(page.getByRole('heading', { name: 'Draft invoice', level: 1 })).toBeVisible();
   await expect(page.getByRole('table', { name: 'Invoice lines' })).toContainText(work);
   await hydrated(page, js);
+  const invoice = page.url();
+  const client = (await page.locator('dl.facts dt:text-is("Bill to") + dd').innerText()).trim();
 
-  // Issued: it takes the next number.
+  // A correction on the draft: the line bills two hours, not 2:15.
+  const line = page.getByRole('table', { name: 'Invoice lines' }).getByRole('row').filter({ hasText: work });
+  await line.locator('summary').click();
+  await line.getByLabel('Hours').fill('2:00');
+  await line.getByRole('button', { name: 'Save line' }).click();
+  await expect(line.getByRole('cell').nth(3)).toHaveText('2:00');
+  await hydrated(page, js);
+
+  // Issued: it takes the next number, and the client owes its total.
+  const before = await owed(page, client, js);
+  await page.goto(invoice);
+  await hydrated(page, js);
   await page.getByRole('button', { name: 'Issue invoice' }).click();
   await expect(page.getByRole('heading', { name: /^Invoice [A-Z/._-]*\d{4}-\d{4}$/, level: 1 })).toBeVisible();
   await hydrated(page, js);
   const total = await figure(page, 'Total');
   expect(total).toBeGreaterThan(100);
+  expect(await owed(page, client, js)).toBe(before + total);
+  await page.goto(invoice);
+  await hydrated(page, js);
 
   // A partial payment, then the rest.
   await page.getByLabel('Amount *').fill('1.00');
@@ -64,6 +92,9 @@ test('billing staff invoice a matter and are paid in two parts @nojs', async ({ 
   await expect(page.getByText('Partially paid')).toBeVisible();
   await hydrated(page, js);
   expect(await figure(page, 'Balance due')).toBe(total - 100);
+  expect(await owed(page, client, js)).toBe(before + total - 100);
+  await page.goto(invoice);
+  await hydrated(page, js);
   const rest = ((total - 100) / 100).toFixed(2);
   await page.getByLabel('Amount *').fill(rest);
   await page.getByLabel('Method *').selectOption({ label: 'Wire transfer' });
@@ -71,6 +102,9 @@ test('billing staff invoice a matter and are paid in two parts @nojs', async ({ 
   await expect(page.getByRole('button', { name: 'Record payment' })).toHaveCount(0);
   expect(await figure(page, 'Balance due')).toBe(0);
   await expect(page.getByText(/^Paid · /)).toBeVisible();
+  expect(await owed(page, client, js)).toBe(before);
+  await page.goto(invoice);
+  await hydrated(page, js);
 
   // The LEDES file says the same total.
   const [download] = await Promise.all([

@@ -277,6 +277,54 @@ pub async fn remove_line(org: Uuid, id: Uuid, version: i32, line: Uuid) -> Resul
     .await
 }
 
+/// Change a draft line's description, hours or quantity, and rate (a write-down, a correction);
+/// the work behind it keeps what was recorded.
+#[server(endpoint = "invoices/edit_line")]
+pub async fn edit_line(
+    org: Uuid,
+    id: Uuid,
+    version: i32,
+    line: Uuid,
+    form: super::LineForm,
+) -> Result<(), AppError> {
+    use crate::audit::{record, Entry};
+    crate::server::endpoint("invoices.edit_line", async move {
+        // The line is kept with what was typed: the page shows the error beside that line.
+        let mut typed = form.values();
+        typed.push(("line".into(), line.to_string()));
+        let (caller, mut tx, inv) = begin_change(org, id, version, typed).await?;
+        must_be(&inv, &[super::InvoiceStatus::Draft], "changed")?;
+        let before = inv
+            .lines
+            .iter()
+            .find(|l| l.id == line)
+            .ok_or(AppError::NotFound)?;
+        let after = form
+            .validate(before.line_type, &inv.currency)
+            .map_err(|e| AppError::Invalid(e.with_value("line", line.to_string())))?;
+        super::repo::update_line(&mut tx, id, line, &after).await?;
+        let t = super::repo::refigure(&mut tx, id, inv.discount, inv.tax_rate).await?;
+        record(
+            &mut tx,
+            &caller,
+            Entry::new("invoice.edit_line", "invoice", id)
+                .summary(format!("Changed “{}” on {}", after.description, name(&inv)))
+                .changes(serde_json::json!({
+                    "description": { "from": before.description, "to": after.description },
+                    "minutes": { "from": before.minutes, "to": after.minutes },
+                    "quantity": { "from": before.quantity, "to": after.quantity },
+                    "rate": { "from": before.rate, "to": after.rate },
+                    "amount": { "from": before.amount, "to": after.amount },
+                    "total": { "from": inv.totals.total, "to": t.total },
+                })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
 /// Issue a draft: it takes the firm's next number, today's date and its due date.
 #[server(endpoint = "invoices/issue")]
 pub async fn issue_invoice(org: Uuid, id: Uuid, version: i32) -> Result<String, AppError> {

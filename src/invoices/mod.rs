@@ -6,6 +6,7 @@
 pub mod api;
 pub mod figures;
 pub mod ledes;
+mod line;
 mod model;
 pub mod views;
 
@@ -15,6 +16,7 @@ pub mod export;
 mod repo;
 
 pub use figures::{Discount, Totals};
+pub use line::LineForm;
 pub use model::*;
 
 use crate::auth::Role;

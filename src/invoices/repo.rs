@@ -579,6 +579,28 @@ pub async fn delete_line(tx: &mut Tx, invoice: Uuid, line: Uuid) -> Result<(), A
     Ok(())
 }
 
+pub async fn update_line(
+    tx: &mut Tx,
+    invoice: Uuid,
+    line: Uuid,
+    v: &super::line::ValidLine,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE invoice_lines SET description = $3, minutes = $4, quantity = $5, unit_price = $6, amount = $7
+          WHERE id = $1 AND invoice_id = $2",
+    )
+    .bind(line)
+    .bind(invoice)
+    .bind(&v.description)
+    .bind(v.minutes.map(|m| m as i32))
+    .bind(v.quantity)
+    .bind(v.rate)
+    .bind(v.amount)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 pub async fn delete_draft(tx: &mut Tx, id: Uuid) -> Result<(), AppError> {
     sqlx::query("DELETE FROM invoices WHERE id = $1 AND status = 'draft'")
         .bind(id)

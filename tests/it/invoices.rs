@@ -729,3 +729,108 @@ async fn cached_figures_follow_every_write_of_the_firm() {
     assert_eq!(wip(&mut c).await, dec("0"));
     assert_eq!(aging(&mut c).await, dec("805.00"));
 }
+
+/// Billing staff correct a draft's line (a write-down): the amount is formed again, the totals
+/// follow, the time entry keeps what was worked, and an issued invoice's lines cannot change.
+#[tokio::test]
+async fn a_draft_line_is_edited_and_an_issued_one_is_not() {
+    let app = TestApp::spawn().await;
+    let mut c = app.signed_in(app.a.billing).await;
+    let (_, inv) = draft(&app, &mut c, 1).await; // 54 min at 300 = 270.00, and 2 × 12.50
+    let time = inv
+        .lines
+        .iter()
+        .find(|l| l.minutes.is_some())
+        .unwrap()
+        .clone();
+    let expense = inv
+        .lines
+        .iter()
+        .find(|l| l.minutes.is_none())
+        .unwrap()
+        .clone();
+    async fn edit(c: &mut Http, inv: &Invoice, line: Uuid, f: [&str; 3]) -> Res {
+        let line = line.to_string();
+        act(
+            c,
+            "edit_line",
+            inv,
+            &[
+                ("line", &line),
+                ("form[description]", f[0]),
+                ("form[quantity]", f[1]),
+                ("form[rate]", f[2]),
+            ],
+        )
+        .await
+    }
+    let res = edit(
+        &mut c,
+        &inv,
+        time.id,
+        ["Research memo (written down)", "0:45", "280"],
+    )
+    .await;
+    assert!(res.status.is_success(), "{res:?}");
+    let inv2 = get(&mut c, inv.id).await;
+    let l = inv2.lines.iter().find(|l| l.id == time.id).unwrap();
+    assert_eq!(
+        (l.description.as_str(), l.minutes, l.rate, l.amount),
+        (
+            "Research memo (written down)",
+            Some(45),
+            dec("280"),
+            dec("210.00")
+        )
+    );
+    assert_eq!(inv2.totals.total, dec("235.00"));
+    let worked: i32 = sqlx::query_scalar(
+        "SELECT t.minutes FROM time_entries t JOIN invoice_lines l ON l.time_entry_id = t.id WHERE l.id = $1",
+    )
+    .bind(time.id)
+    .fetch_one(&app.admin_pool)
+    .await
+    .unwrap();
+    assert_eq!(worked, 50, "the entry keeps what was worked");
+
+    // The page that still shows the old version is stale; bad input is refused beside its field.
+    let res = edit(&mut c, &inv, expense.id, ["Copies", "3", "12.50"]).await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{res:?}");
+    let res = edit(&mut c, &inv2, expense.id, ["Copies", "-1", "12.50"]).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    match res.error() {
+        AppError::Invalid(f) => {
+            assert!(f.get("quantity").is_some());
+            assert_eq!(f.value("line"), Some(expense.id.to_string().as_str()));
+        }
+        e => panic!("{e:?}"),
+    }
+    // An attorney may not; another firm's billing clerk finds nothing; another invoice's line
+    // is not this invoice's.
+    let mut att = app.signed_in(app.a.attorney).await;
+    let res = edit(&mut att, &inv2, expense.id, ["Copies", "1", "1"]).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let mut b = app.signed_in(app.b.billing).await;
+    let res = edit(&mut b, &inv2, expense.id, ["Copies", "1", "1"]).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    let (_, other) = draft(&app, &mut c, 1).await;
+    let res = edit(&mut c, &inv2, other.lines[0].id, ["Copies", "1", "1"]).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+
+    // Issued: the line is the invoice's for good, in the application and in the database.
+    assert!(act(&mut c, "issue", &inv2, &[]).await.status.is_success());
+    let issued = get(&mut c, inv.id).await;
+    let res = edit(&mut c, &issued, expense.id, ["Copies", "1", "1"]).await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    let err = sqlx::query("UPDATE invoice_lines SET amount = 1 WHERE id = $1")
+        .bind(expense.id)
+        .execute(&app.app_pool)
+        .await;
+    assert!(err.is_err() || err.unwrap().rows_affected() == 0);
+    let after = get(&mut c, inv.id).await;
+    assert_eq!(after.totals.total, dec("235.00"));
+    let logged = app
+        .count("SELECT count(*) FROM activity_logs WHERE action = 'invoice.edit_line'")
+        .await;
+    assert_eq!(logged, 1);
+}

@@ -255,6 +255,7 @@ fn is_mutation(path: &str) -> bool {
         "timer_update",
         "invoices/discount",
         "invoices/remove_line",
+        "invoices/edit_line",
         "invoices/issue",
         "invoices/pay",
         "invoices/void",

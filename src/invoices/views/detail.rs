@@ -3,8 +3,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
+use super::line::{EditLine, RemoveLineButton};
 use crate::invoices::api::{
-    get_invoice, DeleteDraft, IssueInvoice, RecordPayment, RemoveLine, SetDiscount, VoidInvoice,
+    get_invoice, DeleteDraft, IssueInvoice, RecordPayment, SetDiscount, VoidInvoice,
 };
 use crate::invoices::{may_bill, Discount, Invoice, InvoiceStatus, PaymentMethod};
 use crate::kernel::{format_money, Choice};
@@ -134,7 +135,7 @@ fn InvoiceView(inv: Invoice, version: RwSignal<usize>) -> impl IntoView {
                                 }}</td>
                                 <td class="num">{m2(l.rate)}</td>
                                 <td class="num">{m2(l.amount)}</td>
-                                {(draft && billing).then(|| view! { <td class="no-print"><RemoveLineButton id version=v line label version_signal=version/></td> })}
+                                {(draft && billing).then(|| view! { <td class="no-print"><EditLine id version=v line=l.clone() version_signal=version/><RemoveLineButton id version=v line label version_signal=version/></td> })}
                             </tr>
                         }
                         .into_any()
@@ -172,29 +173,6 @@ fn InvoiceView(inv: Invoice, version: RwSignal<usize>) -> impl IntoView {
         {lines}
         {payments}
         <div class="no-print">{billing.then(|| view! { <Actions inv=inv.clone() version/> })}</div>
-    }
-}
-
-#[component]
-fn RemoveLineButton(
-    id: Uuid,
-    version: i32,
-    line: Uuid,
-    label: String,
-    version_signal: RwSignal<usize>,
-) -> impl IntoView {
-    let action = ServerAction::<RemoveLine>::new();
-    reload_on_success(action, version_signal);
-    let error = action_error(action);
-    let errors = form_errors(error);
-    view! {
-        <ActionForm action attr:class="inline">
-            <FormStamp errors version/>
-            <input type="hidden" name="id" value=id.to_string()/>
-            <input type="hidden" name="line" value=line.to_string()/>
-            <button type="submit" class="secondary small" aria-label=label>"Remove"</button>
-        </ActionForm>
-        {move || error.get().map(|e| view! { <span class="error" role="alert">{e.to_string()}</span> })}
     }
 }
 

@@ -2,6 +2,7 @@
 //! actions (discount, remove a line, issue, payments, void).
 
 mod detail;
+mod line;
 mod list;
 mod new;
 
