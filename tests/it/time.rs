@@ -747,3 +747,22 @@ async fn a_page_showing_an_old_timer_cannot_touch_the_next_one() {
         .unwrap();
     assert_eq!(seen, 0, "a timer is its person's alone");
 }
+
+/// Entries of one day list newest first (time-ordered ids), so a keyset page never puts one just
+/// recorded behind older ones of the same date.
+#[tokio::test]
+async fn the_newest_entry_of_a_day_comes_first() {
+    let app = TestApp::spawn().await;
+    let mut c = app.signed_in(app.a.attorney).await;
+    let m = matter(&app, &mut c).await;
+    let mut ids = vec![];
+    for _ in 0..30 {
+        let res = record(&mut c, &m.to_string(), "6m", &[]).await;
+        assert!(res.status.is_success(), "{res:?}");
+        ids.push(res.json::<Uuid>());
+    }
+    let page = time_of(&mut c, m).await;
+    let shown: Vec<Uuid> = page.items.iter().map(|r| r.id).collect();
+    let newest: Vec<Uuid> = ids.iter().rev().take(shown.len()).copied().collect();
+    assert_eq!(shown, newest);
+}
