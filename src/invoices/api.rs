@@ -378,7 +378,12 @@ pub async fn record_payment(
         )?;
         let set = super::repo::settings(&mut tx).await?;
         let p = form
-            .validate(set.today, &inv.currency, inv.balance)
+            .validate(
+                set.today,
+                inv.issue_date.unwrap_or(set.today),
+                &inv.currency,
+                inv.balance,
+            )
             .map_err(|e| AppError::Invalid(e.with_values(typed.clone())))?;
         let pid = super::repo::insert_payment(&mut tx, &caller, &inv, &p).await?;
         let paid = inv.amount_paid + p.amount;

@@ -6,6 +6,7 @@
 use rust_decimal::Decimal;
 
 use super::{Invoice, LineType};
+use uuid::Uuid;
 
 const FIELDS: [&str; 24] = [
     "INVOICE_DATE",
@@ -61,13 +62,19 @@ fn date(d: Option<chrono::NaiveDate>) -> String {
         .unwrap_or_default()
 }
 
+/// A client's or timekeeper's identifier within the 20 characters common 1998B validators
+/// allow: the first 20 hex digits of its UUID (80 bits; stable, and unique in practice).
+fn short_id(id: Uuid) -> String {
+    id.simple().to_string()[..20].to_ascii_uppercase()
+}
+
 /// The file of an issued invoice. `firm_id` is how the firm is known to the client's system
 /// (its slug here).
 pub fn render(inv: &Invoice, firm_id: &str) -> String {
     let head = [
         date(inv.issue_date),
         ascii(inv.number.as_deref().unwrap_or("")),
-        inv.client_id.to_string(),
+        short_id(inv.client_id),
         ascii(inv.matter_number.as_deref().unwrap_or("")),
         money(inv.totals.total),
         date(
@@ -122,7 +129,7 @@ pub fn render(inv: &Invoice, firm_id: &str) -> String {
                 l.task_code.clone().unwrap_or_default(),
                 String::new(),
                 l.activity_code.clone().unwrap_or_default(),
-                l.person_id.map(|p| p.to_string()).unwrap_or_default(),
+                l.person_id.map(short_id).unwrap_or_default(),
                 ascii(&l.description),
                 ascii(firm_id),
                 money(l.rate),
@@ -181,7 +188,6 @@ mod tests {
     use crate::invoices::{Discount, InvoiceLine, InvoiceStatus, Totals};
     use chrono::NaiveDate;
     use std::str::FromStr;
-    use uuid::Uuid;
 
     fn d(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap()
@@ -283,5 +289,12 @@ mod tests {
         );
         assert_eq!(records[1][col("EXP/FEE/INV_ADJ_TYPE")], "E");
         assert_eq!(records[2][col("LINE_ITEM_TOTAL")], "-29.50");
+        for field in ["CLIENT_ID", "TIMEKEEPER_ID"] {
+            assert_eq!(
+                records[0][col(field)],
+                "00000000000000000000",
+                "{field}: 20 characters"
+            );
+        }
     }
 }

@@ -334,9 +334,11 @@ impl PaymentForm {
     }
 
     /// A payment of at most `balance`, on a day no later than `today`.
+    /// A payment of an invoice issued on `issued`, with `balance` still due.
     pub fn validate(
         &self,
         today: NaiveDate,
+        issued: NaiveDate,
         currency: &str,
         balance: Decimal,
     ) -> Result<ValidPayment, FieldErrors> {
@@ -374,6 +376,11 @@ impl PaymentForm {
         };
         if paid_on.is_some_and(|d| d > today) {
             e.add("paid_on", "A payment cannot be recorded before it arrives.");
+        } else if paid_on.is_some_and(|d| d < issued) {
+            e.add(
+                "paid_on",
+                format!("The invoice was issued on {issued}: a payment cannot come before it (money received ahead belongs in trust)."),
+            );
         }
         let method = PaymentMethod::parse(&self.method);
         if method.is_none() {
@@ -438,18 +445,22 @@ mod tests {
         };
         let balance = Decimal::from_str("400.00").unwrap();
         let ok = form("150.00", "", "check")
-            .validate(today, "USD", balance)
+            .validate(today, day("2026-11-01"), "USD", balance)
             .unwrap();
         assert_eq!(ok.amount, Decimal::from_str("150.00").unwrap());
         assert_eq!(ok.paid_on, today);
         let e = form("400.01", "2026-11-27", "barter")
-            .validate(today, "USD", balance)
+            .validate(today, day("2026-11-01"), "USD", balance)
             .unwrap_err();
         assert!(e.get("amount").unwrap().contains("$400.00"));
         assert!(e.get("paid_on").is_some());
         assert!(e.get("method").is_some());
+        let e = form("10", "2026-10-31", "cash")
+            .validate(today, day("2026-11-01"), "USD", balance)
+            .unwrap_err();
+        assert!(e.get("paid_on").unwrap().contains("2026-11-01"));
         assert!(form("0", "", "cash")
-            .validate(today, "USD", balance)
+            .validate(today, day("2026-11-01"), "USD", balance)
             .is_err());
     }
 
