@@ -1,5 +1,5 @@
 use chrono::NaiveDate;
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -59,8 +59,10 @@ pub struct ValidExpense {
 }
 
 /// The total of `quantity` at `amount` each, rounded half-up to the cent once, here.
-pub fn expense_total(amount: Decimal, quantity: Decimal) -> Decimal {
-    (amount * quantity).round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+/// An expense's total: its amount times its quantity, rounded half-up to the currency's minor
+/// unit (`digits`).
+pub fn expense_total(amount: Decimal, quantity: Decimal, digits: u32) -> Decimal {
+    crate::kernel::round_money(amount * quantity, digits)
 }
 
 impl ExpenseForm {
@@ -112,7 +114,9 @@ impl ExpenseForm {
         };
         if let (Some(a), Some(q)) = (amount, quantity) {
             // What an invoice line can hold (numeric(14, 2)).
-            if expense_total(a, q) >= Decimal::from(1_000_000_000_000i64) {
+            if expense_total(a, q, crate::kernel::minor_digits(currency))
+                >= Decimal::from(1_000_000_000_000i64)
+            {
                 e.add("amount", "The total of this expense is too large.");
             }
         }
@@ -154,9 +158,9 @@ mod tests {
     #[test]
     fn totals_are_exact_and_rounded_once() {
         let d = |s| Decimal::from_str(s).unwrap();
-        assert_eq!(expense_total(d("0.15"), d("333")), d("49.95"));
-        assert_eq!(expense_total(d("0.125"), d("1")), d("0.13"));
-        assert_eq!(expense_total(d("19.99"), d("2.5")), d("49.98")); // 49.975 → half up
+        assert_eq!(expense_total(d("0.15"), d("333"), 2), d("49.95"));
+        assert_eq!(expense_total(d("0.125"), d("1"), 2), d("0.13"));
+        assert_eq!(expense_total(d("19.99"), d("2.5"), 2), d("49.98")); // 49.975 → half up
     }
 
     #[test]

@@ -25,6 +25,7 @@ struct ListRow {
     quantity: Decimal,
     billable: bool,
     status: String,
+    currency: String,
     sort_key: String,
     total_capped: i64,
 }
@@ -42,7 +43,11 @@ impl From<ListRow> for ExpenseRow {
             description: r.description,
             amount: r.amount,
             quantity: r.quantity,
-            total: expense_total(r.amount, r.quantity),
+            total: expense_total(
+                r.amount,
+                r.quantity,
+                crate::kernel::minor_digits(&r.currency),
+            ),
             billable: r.billable,
             status: TimeStatus::parse(&r.status).unwrap_or(TimeStatus::Billed),
         }
@@ -59,8 +64,9 @@ pub async fn list(tx: &mut Tx, q: &ExpenseQuery) -> Result<Page<ExpenseRow>, App
     };
     let list = List {
         columns: "e.id, e.matter_id, m.matter_number, u.full_name AS user_name, e.incurred_on, e.description,
-                  e.amount, e.quantity, e.billable, e.status, (e.incurred_on)::text AS sort_key",
-        from: "FROM expenses e JOIN matters m ON m.id = e.matter_id JOIN users u ON u.id = e.user_id",
+                  e.amount, e.quantity, e.billable, e.status, f.currency, (e.incurred_on)::text AS sort_key",
+        from: "FROM expenses e JOIN matters m ON m.id = e.matter_id JOIN users u ON u.id = e.user_id
+               JOIN organizations f ON f.id = e.organization_id",
         count_from: "FROM expenses e",
         filters: &filters,
         id_col: "e.id",

@@ -42,7 +42,7 @@ pub async fn invoice_preview(scope: InvoiceScope) -> Result<Preview, AppError> {
             client,
             matter.as_ref().map(|m| m.0),
             &valid,
-            set.increment,
+            &set,
             None,
         )
         .await?;
@@ -51,7 +51,7 @@ pub async fn invoice_preview(scope: InvoiceScope) -> Result<Preview, AppError> {
             request: Uuid::new_v4(),
             client_name,
             matter_number: matter.map(|m| m.1),
-            totals: super::preview_totals(&items, set.tax_rate),
+            totals: super::preview_totals(&items, set.tax_rate, &set.currency),
             items,
             tax_label: set.tax_label,
             currency: set.currency,
@@ -117,7 +117,7 @@ pub async fn create_invoice(
             client,
             matter.as_ref().map(|m| m.0),
             &valid,
-            set.increment,
+            &set,
             Some(id),
         )
         .await?;
@@ -128,8 +128,14 @@ pub async fn create_invoice(
             )));
         }
         super::repo::insert_lines(&mut tx, id, &items).await?;
-        let totals =
-            super::repo::refigure(&mut tx, id, super::Discount::None, set.tax_rate).await?;
+        let totals = super::repo::refigure(
+            &mut tx,
+            id,
+            super::Discount::None,
+            set.tax_rate,
+            &set.currency,
+        )
+        .await?;
         let on = matter.map(|m| m.1).unwrap_or_else(|| client_name.clone());
         record(
             &mut tx,
@@ -223,7 +229,7 @@ pub async fn set_discount(
         let discount = form
             .validate(&inv.currency)
             .map_err(|e| AppError::Invalid(e.with_values(typed.clone())))?;
-        let t = super::repo::refigure(&mut tx, id, discount, inv.tax_rate).await?;
+        let t = super::repo::refigure(&mut tx, id, discount, inv.tax_rate, &inv.currency).await?;
         record(
             &mut tx,
             &caller,
@@ -260,7 +266,8 @@ pub async fn remove_line(org: Uuid, id: Uuid, version: i32, line: Uuid) -> Resul
         }
         super::repo::release(&mut tx, id, Some(line)).await?;
         super::repo::delete_line(&mut tx, id, line).await?;
-        let t = super::repo::refigure(&mut tx, id, inv.discount, inv.tax_rate).await?;
+        let t =
+            super::repo::refigure(&mut tx, id, inv.discount, inv.tax_rate, &inv.currency).await?;
         record(
             &mut tx,
             &caller,
@@ -303,7 +310,8 @@ pub async fn edit_line(
             .validate(before.line_type, &inv.currency)
             .map_err(|e| AppError::Invalid(e.with_value("line", line.to_string())))?;
         super::repo::update_line(&mut tx, id, line, &after).await?;
-        let t = super::repo::refigure(&mut tx, id, inv.discount, inv.tax_rate).await?;
+        let t =
+            super::repo::refigure(&mut tx, id, inv.discount, inv.tax_rate, &inv.currency).await?;
         record(
             &mut tx,
             &caller,

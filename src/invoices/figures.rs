@@ -31,19 +31,21 @@ pub struct Totals {
 }
 
 impl Totals {
-    /// The figures of lines whose amounts are already in cents, with a discount and a tax rate
-    /// (a percentage, applied to the discounted subtotal).
-    pub fn of(lines: &[Decimal], discount: Discount, tax_rate: Decimal) -> Totals {
+    /// The figures of lines whose amounts are already in the currency's minor unit (`digits`
+    /// decimals: 2 for cents, 0 for yen), with a discount and a tax rate (a percentage, applied
+    /// to the discounted subtotal).
+    pub fn of(lines: &[Decimal], discount: Discount, tax_rate: Decimal, digits: u32) -> Totals {
+        let minor = |d: Decimal| crate::kernel::round_money(d, digits);
         let subtotal: Decimal = lines.iter().copied().sum();
         let discount = match discount {
             Discount::None => Decimal::ZERO,
-            Discount::Percent(p) => cents(
+            Discount::Percent(p) => minor(
                 subtotal * p.clamp(Decimal::ZERO, Decimal::ONE_HUNDRED) / Decimal::ONE_HUNDRED,
             ),
             Discount::Amount(a) => a.clamp(Decimal::ZERO, subtotal.max(Decimal::ZERO)),
         };
         let taxable = subtotal - discount;
-        let tax = cents(taxable * tax_rate / Decimal::ONE_HUNDRED);
+        let tax = minor(taxable * tax_rate / Decimal::ONE_HUNDRED);
         Totals {
             subtotal,
             discount,
@@ -122,21 +124,22 @@ mod tests {
             &[d("375.00"), d("25.00"), d("12.34")],
             Discount::Percent(d("10")),
             d("8.875"),
+            2,
         );
         assert_eq!(t.subtotal, d("412.34"));
         assert_eq!(t.discount, d("41.23")); // 41.234 → 41.23
         assert_eq!(t.tax, d("32.94")); // 371.11 × 8.875% = 32.9360… → 32.94
         assert_eq!(t.total, d("404.05"));
-        let t = Totals::of(&[d("100.00")], Discount::Amount(d("150")), d("0"));
+        let t = Totals::of(&[d("100.00")], Discount::Amount(d("150")), d("0"), 2);
         assert_eq!(
             t.discount,
             d("100.00"),
             "a discount never exceeds the subtotal"
         );
         assert_eq!(t.total, d("0.00"));
-        let t = Totals::of(&[d("0.10")], Discount::Percent(d("50")), d("0"));
+        let t = Totals::of(&[d("0.10")], Discount::Percent(d("50")), d("0"), 2);
         assert_eq!(t.discount, d("0.05"));
-        let t = Totals::of(&[d("0.01")], Discount::Percent(d("50")), d("0"));
+        let t = Totals::of(&[d("0.01")], Discount::Percent(d("50")), d("0"), 2);
         assert_eq!(t.discount, d("0.01"), "half a cent rounds up");
     }
 
@@ -162,7 +165,7 @@ mod tests {
                 _ => Discount::Amount(Decimal::new(next(1_000_000) as i64, 2)),
             };
             let tax = Decimal::new(next(25_001) as i64, 3);
-            let t = Totals::of(&lines, discount, tax);
+            let t = Totals::of(&lines, discount, tax, 2);
             assert_eq!(t.total, t.subtotal - t.discount + t.tax);
             assert_eq!(t.subtotal, lines.iter().copied().sum::<Decimal>());
             for v in [t.subtotal, t.discount, t.tax, t.total] {
@@ -171,6 +174,17 @@ mod tests {
             }
             assert!(t.discount <= t.subtotal);
         }
+    }
+
+    #[test]
+    fn a_currency_without_cents_rounds_to_whole_units() {
+        // ¥12,345 less 10% (¥1,234.5 → ¥1,235), plus 8.875% tax on ¥11,110 (¥986.01… → ¥986).
+        let t = Totals::of(&[d("12345")], Discount::Percent(d("10")), d("8.875"), 0);
+        assert_eq!(
+            (t.discount, t.tax, t.total),
+            (d("1235"), d("986"), d("12096"))
+        );
+        assert_eq!(t.total, t.subtotal - t.discount + t.tax);
     }
 
     #[test]

@@ -216,6 +216,7 @@ mod tests {
             &[d("270.00"), d("25.00")],
             Discount::Percent(d("10")),
             d("8.875"),
+            2,
         );
         let inv = Invoice {
             id: Uuid::nil(),

@@ -80,9 +80,10 @@ impl LineForm {
                 }
             }
         };
+        let digits = crate::kernel::minor_digits(currency);
         let figured = match (minutes, quantity, rate) {
-            (Some(m), _, Some(r)) => Some(amount(m, r)),
-            (None, Some(q), Some(r)) => Some(crate::expenses::expense_total(r, q)),
+            (Some(m), _, Some(r)) => Some(amount(m, r, digits)),
+            (None, Some(q), Some(r)) => Some(crate::expenses::expense_total(r, q, digits)),
             _ => None,
         };
         // What a line can hold (numeric(14, 2)).

@@ -402,9 +402,14 @@ impl PaymentForm {
 }
 
 /// Totals of billable items at their line amounts, with the firm's tax and no discount.
-pub fn preview_totals(items: &[Billable], tax_rate: Decimal) -> Totals {
+pub fn preview_totals(items: &[Billable], tax_rate: Decimal, currency: &str) -> Totals {
     let amounts: Vec<Decimal> = items.iter().map(|i| i.amount).collect();
-    Totals::of(&amounts, Discount::None, tax_rate)
+    Totals::of(
+        &amounts,
+        Discount::None,
+        tax_rate,
+        crate::kernel::minor_digits(currency),
+    )
 }
 
 #[cfg(test)]

@@ -94,15 +94,15 @@ struct ItemRow {
     rate: Decimal,
 }
 
-fn priced(r: ItemRow, increment: u32) -> Billable {
+fn priced(r: ItemRow, increment: u32, digits: u32) -> Billable {
     let kind = LineType::parse(&r.kind).unwrap_or(LineType::Expense);
     let worked = r.minutes.map(|m| m.max(0) as u32);
     let minutes = worked.map(|m| billed_minutes(m, increment));
     let (quantity, amount) = match minutes {
-        Some(m) => (hours(m).round_dp(4), amount(m, r.rate)),
+        Some(m) => (hours(m).round_dp(4), amount(m, r.rate, digits)),
         None => (
             r.quantity,
-            crate::expenses::expense_total(r.rate, r.quantity),
+            crate::expenses::expense_total(r.rate, r.quantity, digits),
         ),
     };
     Billable {
@@ -153,7 +153,7 @@ pub async fn billable_items(
     client: Uuid,
     matter: Option<Uuid>,
     s: &ValidScope,
-    increment: u32,
+    set: &Settings,
     claim: Option<Uuid>,
 ) -> Result<Vec<Billable>, AppError> {
     let mut b = QueryBuilder::<Postgres>::new("");
@@ -195,7 +195,11 @@ pub async fn billable_items(
          ORDER BY day, kind DESC, id",
     );
     let rows: Vec<ItemRow> = b.build_query_as().fetch_all(&mut **tx).await?;
-    Ok(rows.into_iter().map(|r| priced(r, increment)).collect())
+    let digits = crate::kernel::minor_digits(&set.currency);
+    Ok(rows
+        .into_iter()
+        .map(|r| priced(r, set.increment, digits))
+        .collect())
 }
 
 /// The invoice a create request already made (the same request sent twice makes one invoice).
@@ -449,13 +453,19 @@ pub async fn refigure(
     id: Uuid,
     discount: Discount,
     tax_rate: Decimal,
+    currency: &str,
 ) -> Result<Totals, AppError> {
     let amounts: Vec<Decimal> =
         sqlx::query_scalar("SELECT amount FROM invoice_lines WHERE invoice_id = $1")
             .bind(id)
             .fetch_all(&mut **tx)
             .await?;
-    let t = Totals::of(&amounts, discount, tax_rate);
+    let t = Totals::of(
+        &amounts,
+        discount,
+        tax_rate,
+        crate::kernel::minor_digits(currency),
+    );
     let (kind, value) = match discount {
         Discount::None => (None, Decimal::ZERO),
         Discount::Percent(p) => (Some("percent"), p),

@@ -10,7 +10,7 @@ mod text;
 pub use choice::Choice;
 pub use cursor::Cursor;
 pub use fields::FieldErrors;
-pub use money::{format_money, parse_money};
+pub use money::{format_money, has_three_minor_digits, minor_digits, parse_money, round_money};
 pub use page::{Page, PageRequest, Total, COUNT_CAP, PAGE_SIZE};
 pub use text::{
     clean, multi_line, optional_date, parse_date, parse_uuid, prefix_tsquery, single_line, Email,

@@ -13,8 +13,28 @@ fn currency(code: &str) -> (Option<&'static str>, u32) {
         "JPY" => (Some("¥"), 0),
         "INR" => (Some("₹"), 2),
         "KRW" => (Some("₩"), 0),
+        // ISO 4217's other currencies without a minor unit.
+        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "KMF" | "PYG" | "RWF" | "UGX" | "VND" | "VUV"
+        | "XAF" | "XOF" | "XPF" => (None, 0),
         _ => (None, 2),
     }
+}
+
+/// ISO 4217's currencies with three minor-unit digits: Docket keeps amounts to two at most, so
+/// a firm cannot choose them.
+pub fn has_three_minor_digits(code: &str) -> bool {
+    matches!(code, "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND")
+}
+
+/// How many decimals the currency's amounts have: 2 for cents, 0 for yen or won.
+pub fn minor_digits(code: &str) -> u32 {
+    currency(code).1
+}
+
+/// Half-up (away from zero) to the currency's minor unit: the one rounding of the money path,
+/// made only where an amount is formed (a line, a discount, a tax).
+pub fn round_money(d: Decimal, digits: u32) -> Decimal {
+    d.round_dp_with_strategy(digits, RoundingStrategy::MidpointAwayFromZero)
 }
 
 /// A non-negative amount in the firm's currency as typed ("1,250.50", "$350", "350 €",

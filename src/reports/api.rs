@@ -91,7 +91,8 @@ pub async fn work_in_progress(query: ReportQuery) -> Result<WipReport, AppError>
         let as_of = as_of(&query, today)?;
         let report = cache
             .get_or(&format!("wip:{as_of}"), async {
-                let (mut matters, people, total) = super::repo::wip(&mut tx, as_of).await?;
+                let (mut matters, people, total) =
+                    super::repo::wip(&mut tx, as_of, &currency).await?;
                 let more = matters.len() as i64 > SHOWN;
                 matters.truncate(SHOWN as usize);
                 Ok(WipReport {
@@ -123,7 +124,7 @@ pub async fn dashboard_money(
         // Staff see no amounts of colleagues' work (`time::sees_amounts`).
         let mine = if crate::time::sees_amounts(caller.role) {
             let key = format!("wip-of:{}:{today}", caller.user_id);
-            let mine = super::repo::wip_total(&mut tx, today, Some(caller.user_id));
+            let mine = super::repo::wip_total(&mut tx, today, Some(caller.user_id), &firm.currency);
             Some(cache.get_or(&key, mine).await?)
         } else {
             None
@@ -190,7 +191,7 @@ pub(crate) async fn billed_of(
 ) -> Result<BilledReport, AppError> {
     let crate::matters::Firm { today, currency } = firm;
     let (from, to) = months(q, today)?;
-    let rows = super::repo::billed_collected(tx, from, to).await?;
+    let rows = super::repo::billed_collected(tx, from, to, &currency).await?;
     Ok(BilledReport {
         from,
         to,

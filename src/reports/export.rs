@@ -92,9 +92,9 @@ pub async fn wip(
 ) -> Response {
     respond(async {
         let (_, mut tx) = start(&state, &session, req).await?;
-        let today = crate::matters::repo::firm(&mut tx).await?.today;
-        let as_of = super::api::as_of(&q, today)?;
-        let (rows, _, _) = super::repo::wip(&mut tx, as_of).await?;
+        let firm = crate::matters::repo::firm(&mut tx).await?;
+        let as_of = super::api::as_of(&q, firm.today)?;
+        let (rows, _, _) = super::repo::wip(&mut tx, as_of, &firm.currency).await?;
         tx.commit().await?;
         let mut out =
             row(&["matter", "client", "hours", "time", "expenses", "total"].map(String::from));

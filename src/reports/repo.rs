@@ -86,17 +86,18 @@ impl From<WipSql> for WipRow {
 }
 
 /// Work is in progress on a day until an invoice for it is issued: unbilled, on a draft, or on
-/// an invoice issued after that day.
+/// an invoice issued after that day. `$1`: the day; `$2`: only the matters of this person;
+/// `$3`: the decimals of the firm's currency (amounts are formed as an invoice would form them).
 const WIP_SOURCES: &str = "
     later AS (SELECT id FROM invoices WHERE status = 'draft' OR issue_date > $1),
     inc AS (SELECT billing_increment_minutes AS step FROM organizations WHERE id = app_current_org()),
     t AS (SELECT t.matter_id, t.user_id, t.minutes,
-                 round(ceil(t.minutes::numeric / inc.step) * inc.step * t.hourly_rate / 60, 2) AS amount
+                 round(ceil(t.minutes::numeric / inc.step) * inc.step * t.hourly_rate / 60, $3::int) AS amount
             FROM time_entries t, inc
            WHERE t.billable AND t.work_date <= $1 AND t.status <> 'written_off'
              AND (t.invoice_id IS NULL OR t.invoice_id IN (SELECT id FROM later))
              AND ($2::uuid IS NULL OR t.matter_id IN (SELECT id FROM mine))),
-    e AS (SELECT e.matter_id, e.user_id, round(e.amount * e.quantity, 2) AS amount
+    e AS (SELECT e.matter_id, e.user_id, round(e.amount * e.quantity, $3::int) AS amount
             FROM expenses e
            WHERE e.billable AND e.incurred_on <= $1 AND e.status <> 'written_off'
              AND (e.invoice_id IS NULL OR e.invoice_id IN (SELECT id FROM later))
@@ -120,6 +121,7 @@ struct WipGroup {
 pub async fn wip(
     tx: &mut Tx,
     as_of: NaiveDate,
+    currency: &str,
 ) -> Result<(Vec<WipRow>, Vec<WipRow>, Decimal), AppError> {
     let sql = format!(
         "WITH {MINE}, {WIP_SOURCES},
@@ -138,6 +140,7 @@ pub async fn wip(
     let rows: Vec<WipGroup> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(as_of)
         .bind(None::<Uuid>)
+        .bind(crate::kernel::minor_digits(currency) as i32)
         .fetch_all(&mut **tx)
         .await?;
     let (mut matters, mut people, mut total) = (vec![], vec![], Decimal::ZERO);
@@ -169,6 +172,7 @@ pub async fn wip_total(
     tx: &mut Tx,
     as_of: NaiveDate,
     only_for: Option<Uuid>,
+    currency: &str,
 ) -> Result<Decimal, AppError> {
     let sql = format!(
         "WITH {MINE}, {WIP_SOURCES}
@@ -177,6 +181,7 @@ pub async fn wip_total(
     Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
         .bind(as_of)
         .bind(only_for)
+        .bind(crate::kernel::minor_digits(currency) as i32)
         .fetch_one(&mut **tx)
         .await?)
 }
@@ -199,6 +204,7 @@ pub async fn billed_collected(
     tx: &mut Tx,
     from: NaiveDate,
     to: NaiveDate,
+    currency: &str,
 ) -> Result<Vec<BilledRow>, AppError> {
     let rows: Vec<BilledSql> = sqlx::query_as(
         "WITH shares AS (
@@ -211,12 +217,12 @@ pub async fn billed_collected(
                FROM shares s JOIN invoices i ON i.id = s.invoice_id WHERE i.status <> 'draft'),
          billed AS (
              SELECT to_char(issue_date, 'YYYY-MM') AS month, user_id, max(name) AS name,
-                    sum(minutes) AS minutes, sum(round(coalesce(amount, 0), 2)) AS amount
+                    sum(minutes) AS minutes, sum(round(coalesce(amount, 0), $3::int)) AS amount
                FROM net WHERE status <> 'void' AND issue_date >= $1 AND issue_date < $2
               GROUP BY 1, 2),
          collected AS (
              SELECT to_char(p.paid_on, 'YYYY-MM') AS month, n.user_id, max(n.name) AS name,
-                    sum(round(p.amount * coalesce(n.amount, 0) / nullif(n.total, 0), 2)) AS amount
+                    sum(round(p.amount * coalesce(n.amount, 0) / nullif(n.total, 0), $3::int)) AS amount
                FROM payments p JOIN net n ON n.invoice_id = p.invoice_id
               WHERE p.paid_on >= $1 AND p.paid_on < $2
               GROUP BY 1, 2)
@@ -230,6 +236,7 @@ pub async fn billed_collected(
     )
     .bind(from)
     .bind(to)
+    .bind(crate::kernel::minor_digits(currency) as i32)
     .fetch_all(&mut **tx)
     .await?;
     Ok(rows

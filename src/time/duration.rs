@@ -112,10 +112,10 @@ pub fn billed_minutes(minutes: u32, increment: u32) -> u32 {
     minutes.div_ceil(inc) * inc
 }
 
-/// The amount for `minutes` at an hourly `rate`, rounded half-up to the cent once, here.
-pub fn amount(minutes: u32, rate: Decimal) -> Decimal {
-    (Decimal::from(minutes) * rate / Decimal::from(60))
-        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+/// The amount for `minutes` at an hourly `rate`, rounded half-up to the currency's minor unit
+/// (`digits`: 2 for cents) once, here.
+pub fn amount(minutes: u32, rate: Decimal, digits: u32) -> Decimal {
+    crate::kernel::round_money(Decimal::from(minutes) * rate / Decimal::from(60), digits)
 }
 
 #[cfg(test)]
@@ -190,14 +190,20 @@ mod tests {
     #[test]
     fn amounts_are_exact_and_rounded_once_half_up() {
         let rate = Decimal::from_str("350.00").unwrap();
-        assert_eq!(amount(6, rate), Decimal::from_str("35.00").unwrap());
+        assert_eq!(amount(6, rate, 2), Decimal::from_str("35.00").unwrap());
         // 7 minutes at 350/h = 40.8333… → 40.83
-        assert_eq!(amount(7, rate), Decimal::from_str("40.83").unwrap());
+        assert_eq!(amount(7, rate, 2), Decimal::from_str("40.83").unwrap());
         // 1 minute at 0.30/h = 0.005 → 0.01 (half up)
         assert_eq!(
-            amount(1, Decimal::from_str("0.30").unwrap()),
+            amount(1, Decimal::from_str("0.30").unwrap(), 2),
             Decimal::from_str("0.01").unwrap()
         );
+        // Whole yen: 7 minutes at ¥20,000/h = ¥2,333.33… → ¥2,333; 9 minutes = ¥3,000.
+        let yen = Decimal::from(20_000);
+        assert_eq!(amount(7, yen, 0), Decimal::from(2_333));
+        assert_eq!(amount(9, yen, 0), Decimal::from(3_000));
+        // ¥2,500/h for 1 minute = ¥41.666… → ¥42.
+        assert_eq!(amount(1, Decimal::from(2_500), 0), Decimal::from(42));
         assert_eq!(format_minutes(90), "1:30");
         assert_eq!(hours(90), Decimal::from_str("1.5").unwrap());
     }

@@ -34,11 +34,18 @@ pub struct TimeRow {
 }
 
 impl TimeRow {
-    /// The billed minutes and amount of an entry at the firm's `increment`.
-    pub fn priced(minutes: u32, rate: Decimal, billable: bool, increment: u32) -> (u32, Decimal) {
+    /// The billed minutes and amount of an entry at the firm's `increment`, in a currency of
+    /// `digits` decimals.
+    pub fn priced(
+        minutes: u32,
+        rate: Decimal,
+        billable: bool,
+        increment: u32,
+        digits: u32,
+    ) -> (u32, Decimal) {
         let billed = billed_minutes(minutes, increment);
         let value = if billable {
-            amount(billed, rate)
+            amount(billed, rate, digits)
         } else {
             Decimal::ZERO
         };
@@ -292,8 +299,11 @@ mod tests {
     #[test]
     fn pricing_uses_billed_minutes_and_ignores_non_billable_time() {
         let rate = Decimal::from(300);
-        assert_eq!(TimeRow::priced(7, rate, true, 6), (12, Decimal::from(60)));
-        assert_eq!(TimeRow::priced(7, rate, false, 6), (12, Decimal::ZERO));
+        assert_eq!(
+            TimeRow::priced(7, rate, true, 6, 2),
+            (12, Decimal::from(60))
+        );
+        assert_eq!(TimeRow::priced(7, rate, false, 6, 2), (12, Decimal::ZERO));
     }
 }
 

@@ -30,6 +30,7 @@ struct ListRow {
     hourly_rate: Decimal,
     status: String,
     increment: i32,
+    currency: String,
     sort_key: String,
     total_capped: i64,
 }
@@ -43,8 +44,13 @@ fn minutes(m: i32) -> u32 {
 impl From<ListRow> for TimeRow {
     fn from(r: ListRow) -> Self {
         let worked = minutes(r.minutes);
-        let (billed_minutes, amount) =
-            TimeRow::priced(worked, r.hourly_rate, r.billable, minutes(r.increment));
+        let (billed_minutes, amount) = TimeRow::priced(
+            worked,
+            r.hourly_rate,
+            r.billable,
+            minutes(r.increment),
+            crate::kernel::minor_digits(&r.currency),
+        );
         TimeRow {
             id: r.id,
             matter_id: r.matter_id,
@@ -95,7 +101,7 @@ pub async fn list(tx: &mut Tx, q: &TimeQuery, own: Uuid) -> Result<Page<TimeRow>
     let list = List {
         columns: "t.id, t.matter_id, m.matter_number, m.title AS matter_title, t.user_id, u.full_name AS user_name,
                   t.work_date, t.minutes, t.description, t.activity_code, t.billable, t.hourly_rate, t.status,
-                  f.billing_increment_minutes AS increment, (t.work_date)::text AS sort_key",
+                  f.billing_increment_minutes AS increment, f.currency, (t.work_date)::text AS sort_key",
         from: "FROM time_entries t
                JOIN matters m ON m.id = t.matter_id
                JOIN users u ON u.id = t.user_id

@@ -834,3 +834,81 @@ async fn a_draft_line_is_edited_and_an_issued_one_is_not() {
         .await;
     assert_eq!(logged, 1);
 }
+
+/// A firm billing in yen: every amount is formed in whole yen (the currency has no minor unit),
+/// so no invoice is left with a balance of a fraction of a yen.
+#[tokio::test]
+async fn a_firm_billing_in_yen_bills_whole_yen() {
+    use docket::reports::WipReport;
+    let app = TestApp::spawn().await;
+    sqlx::query(
+        "UPDATE organizations SET currency = 'JPY', billing_increment_minutes = 1, tax_rate = 10 WHERE id = $1",
+    )
+    .bind(app.a.id)
+    .execute(&app.admin_pool)
+    .await
+    .unwrap();
+    let mut att = app.signed_in(app.a.attorney).await;
+    let client = crate::clients::create(&mut att, "Yen Client").await;
+    let m = crate::matters::create(&mut att, client, "Yen matter", Some(app.a.attorney))
+        .await
+        .unwrap();
+    sqlx::query("UPDATE matters SET hourly_rate = 20000 WHERE id = $1")
+        .bind(m)
+        .execute(&app.admin_pool)
+        .await
+        .unwrap();
+    let res = att
+        .post(
+            "/api/time/create",
+            &[
+                ("form[matter]", &m.to_string()),
+                ("form[work_date]", "2026-11-20"),
+                ("form[duration]", "7m"),
+                ("form[description]", "Call"),
+                ("form[billable]", "on"),
+            ],
+        )
+        .await;
+    assert!(res.status.is_success(), "{res:?}");
+    let mut c = app.signed_in(app.a.billing).await;
+    let wip: WipReport = c
+        .post("/api/reports/wip", &[("query[as_of]", "")])
+        .await
+        .json();
+    assert_eq!(
+        wip.total,
+        dec("2333"),
+        "7 minutes at ¥20,000/h is ¥2,333.33…"
+    );
+    let res = create(&mut c, m, Uuid::new_v4()).await;
+    assert!(res.status.is_success(), "{res:?}");
+    let inv = get(&mut c, res.json()).await;
+    assert_eq!(inv.lines[0].amount, dec("2333"));
+    let res = act(
+        &mut c,
+        "discount",
+        &inv,
+        &[("form[kind]", "percent"), ("form[value]", "10")],
+    )
+    .await;
+    assert!(res.status.is_success(), "{res:?}");
+    let inv = get(&mut c, inv.id).await;
+    // ¥233.3 off → ¥233; 10% tax on ¥2,100 = ¥210.
+    assert_eq!(
+        (inv.totals.discount, inv.totals.tax, inv.totals.total),
+        (dec("233"), dec("210"), dec("2310"))
+    );
+    assert!(act(&mut c, "issue", &inv, &[]).await.status.is_success());
+    let inv = get(&mut c, inv.id).await;
+    let pay = [
+        ("form[amount]", "2310"),
+        ("form[paid_on]", ""),
+        ("form[method]", "wire"),
+        ("form[reference]", ""),
+    ];
+    let res = act(&mut c, "pay", &inv, &pay).await;
+    assert!(res.status.is_success(), "{res:?}");
+    let inv = get(&mut c, inv.id).await;
+    assert_eq!((inv.status, inv.balance), (InvoiceStatus::Paid, dec("0")));
+}
