@@ -121,6 +121,14 @@ pub async fn create_invoice(
             Some(id),
         )
         .await?;
+        // The draft bills what the preview showed, or nothing (this transaction is rolled back).
+        let now = super::shown_of(&items);
+        if !form.shown.is_empty() && form.shown != now {
+            return Err(AppError::Conflict(format!(
+                "The unbilled work changed since this preview was made (it showed {}; now {now}). Review the preview below again.",
+                form.shown
+            )));
+        }
         if items.is_empty() {
             return Err(refused(FieldErrors::one(
                 "from",

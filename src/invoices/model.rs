@@ -152,6 +152,16 @@ pub struct InvoiceScope {
     pub from: String,
     #[serde(default)]
     pub to: String,
+    /// What the preview this form came from showed (`Preview::shown`): the draft is made only
+    /// if the unbilled work is still that. Empty: no preview to hold to.
+    #[serde(default)]
+    pub shown: String,
+}
+
+/// What a set of billable items is shown as, and checked against: how many, and their amount.
+pub fn shown_of(items: &[Billable]) -> String {
+    let sum: Decimal = items.iter().map(|i| i.amount).sum();
+    format!("{} items, {}", items.len(), sum.normalize())
 }
 
 /// A checked scope.

@@ -912,3 +912,59 @@ async fn a_firm_billing_in_yen_bills_whole_yen() {
     let inv = get(&mut c, inv.id).await;
     assert_eq!((inv.status, inv.balance), (InvoiceStatus::Paid, dec("0")));
 }
+
+/// A draft bills what its preview showed: work recorded (or changed) in between makes the
+/// create refused, with nothing claimed, until the preview is looked at again.
+#[tokio::test]
+async fn a_draft_bills_what_its_preview_showed_or_nothing() {
+    use docket::invoices::{shown_of, Preview};
+    async fn preview(c: &mut Http, m: Uuid) -> Preview {
+        let m = m.to_string();
+        c.post("/api/invoices/preview", &[("scope[matter]", &m)])
+            .await
+            .json()
+    }
+    async fn send(c: &mut Http, m: Uuid, request: Uuid, shown: &str) -> Res {
+        let (m, request) = (m.to_string(), request.to_string());
+        let form = [
+            ("request", request.as_str()),
+            ("form[matter]", &m),
+            ("form[from]", ""),
+            ("form[to]", ""),
+            ("form[shown]", shown),
+        ];
+        c.post("/api/invoices/create", &form).await
+    }
+    let app = TestApp::spawn().await;
+    let m = billable_matter(&app, 2).await;
+    let mut c = app.signed_in(app.a.billing).await;
+    let seen = preview(&mut c, m).await;
+    let shown = shown_of(&seen.items);
+    assert_eq!(shown, "3 items, 565");
+    let mut att = app.signed_in(app.a.attorney).await;
+    let res = att
+        .post(
+            "/api/time/create",
+            &[
+                ("form[matter]", &m.to_string()),
+                ("form[work_date]", "2026-11-24"),
+                ("form[duration]", "1h"),
+                ("form[description]", "Late work"),
+                ("form[billable]", "on"),
+            ],
+        )
+        .await;
+    assert!(res.status.is_success(), "{res:?}");
+    let res = send(&mut c, m, seen.request, &shown).await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{res:?}");
+    assert!(res.body.contains("3 items, 565"), "{}", res.body);
+    assert_eq!(app.count("SELECT count(*) FROM invoices").await, 0);
+    let claimed = "SELECT count(*) FROM time_entries WHERE invoice_id IS NOT NULL";
+    assert_eq!(app.count(claimed).await, 0);
+    let now = shown_of(&preview(&mut c, m).await.items);
+    assert_eq!(now, "4 items, 865");
+    let res = send(&mut c, m, seen.request, &now).await;
+    assert!(res.status.is_success(), "{res:?}");
+    let inv = get(&mut c, res.json()).await;
+    assert_eq!(inv.lines.len(), 4);
+}

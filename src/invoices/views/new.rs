@@ -3,6 +3,7 @@ use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
+use crate::error::AppError;
 use crate::invoices::api::{invoice_preview, CreateInvoice};
 use crate::invoices::{InvoiceScope, Preview};
 use crate::kernel::{format_money, Choice};
@@ -20,9 +21,25 @@ pub fn NewInvoicePage() -> impl IntoView {
             client: p.get("client").unwrap_or_default(),
             from: p.get("from").unwrap_or_default(),
             to: p.get("to").unwrap_or_default(),
+            shown: String::new(),
         })
     });
-    let preview = Resource::new(move || scope.get(), invoice_preview);
+    // A draft refused because the work changed since the preview shows the preview again, as
+    // it is now, with the refusal above its button.
+    let create = ServerAction::<CreateInvoice>::new();
+    let again = RwSignal::new(0usize);
+    Effect::new(move |_| {
+        if create
+            .value()
+            .with(|v| matches!(v, Some(Err(AppError::Conflict(_)))))
+        {
+            again.update(|n| *n += 1);
+        }
+    });
+    let preview = Resource::new(
+        move || (scope.get(), again.get()),
+        |(s, _)| invoice_preview(s),
+    );
     view! {
         <Title text="New invoice · Docket"/>
         <h1>"New invoice"</h1>
@@ -42,15 +59,18 @@ pub fn NewInvoicePage() -> impl IntoView {
         <Suspense fallback=Loading>
             {move || preview.get().map(|r| match r {
                 Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                Ok(p) => view! { <PreviewPanel preview=p scope=scope.get()/> }.into_any(),
+                Ok(p) => view! { <PreviewPanel preview=p scope=scope.get() create/> }.into_any(),
             })}
         </Suspense>
     }
 }
 
 #[component]
-fn PreviewPanel(preview: Preview, scope: InvoiceScope) -> impl IntoView {
-    let create = ServerAction::<CreateInvoice>::new();
+fn PreviewPanel(
+    preview: Preview,
+    scope: InvoiceScope,
+    create: ServerAction<CreateInvoice>,
+) -> impl IntoView {
     let error = action_error(create);
     let errors = form_errors(error);
     let cur = preview.currency.clone();
@@ -101,6 +121,7 @@ fn PreviewPanel(preview: Preview, scope: InvoiceScope) -> impl IntoView {
                 <input type="hidden" name="form[client]" value=scope.client.clone()/>
                 <input type="hidden" name="form[from]" value=scope.from.clone()/>
                 <input type="hidden" name="form[to]" value=scope.to.clone()/>
+                <input type="hidden" name="form[shown]" value=crate::invoices::shown_of(&preview.items)/>
                 <div class="actions">
                     <button type="submit" class="primary" disabled=empty>"Create draft invoice"</button>
                 </div>
