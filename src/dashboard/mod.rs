@@ -29,9 +29,9 @@ pub fn DashboardPage() -> impl IntoView {
         <Suspense fallback=Loading>
             {move || data.get().map(|r| match r {
                 Err(e) => view! { <p class="alert error">{e.to_string()}</p> }.into_any(),
-                Ok((week, timer, (currency, mine, aging))) => view! {
+                Ok((week, timer, money)) => view! {
                     <MyTime week timer/>
-                    <money::MoneyFigures currency mine aging/>
+                    <money::MoneyFigures money/>
                 }.into_any(),
             })}
         </Suspense>

@@ -5,15 +5,17 @@ use leptos::prelude::*;
 use rust_decimal::Decimal;
 
 use crate::kernel::format_money;
-use crate::reports::AgingRow;
+use crate::reports::DashboardMoney;
 
 #[component]
-pub fn MoneyFigures(
-    currency: String,
-    mine: Option<Decimal>,
-    aging: Option<AgingRow>,
-) -> impl IntoView {
-    let money = move |d| format_money(d, &currency);
+pub fn MoneyFigures(money: DashboardMoney) -> impl IntoView {
+    let DashboardMoney {
+        currency,
+        mine,
+        aging,
+        overdue,
+    } = money;
+    let money = move |d: Decimal| format_money(d, &currency);
     let m2 = money.clone();
     view! {
         <section class="card" aria-labelledby="money-h">
@@ -34,7 +36,11 @@ pub fn MoneyFigures(
                     <dt>"Total owed"</dt><dd>{m2(a.total)}</dd>
                 </dl>
                 <p>
-                    <a href="/invoices?status=overdue">"Overdue invoices"</a>" · "
+                    <a href="/invoices?status=overdue">{match overdue.unwrap_or(0) {
+                        0 => "No invoice is overdue".to_string(),
+                        1 => "1 invoice overdue".to_string(),
+                        n => format!("{n} invoices overdue"),
+                    }}</a>" · "
                     <a href="/reports/aging">"Receivables aging"</a>" · "
                     <a href="/reports/wip">"Work in progress"</a>
                 </p>

@@ -8,6 +8,8 @@ use crate::kernel::{multi_line, parse_money, single_line, FieldErrors};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FirmSettings {
     pub name: String,
+    /// The invoices' letterhead ("logo" text); empty: the firm's name.
+    pub logo_text: String,
     pub address: String,
     pub timezone: String,
     pub currency: String,
@@ -26,6 +28,7 @@ impl FirmSettings {
     pub fn shown(&self) -> Vec<(&'static str, String)> {
         vec![
             ("name", self.name.clone()),
+            ("logo_text", self.logo_text.clone()),
             ("address", self.address.clone()),
             ("timezone", self.timezone.clone()),
             ("currency", self.currency.clone()),
@@ -96,6 +99,8 @@ pub struct SettingsForm {
     #[serde(default)]
     pub name: String,
     #[serde(default)]
+    pub logo_text: String,
+    #[serde(default)]
     pub address: String,
     #[serde(default)]
     pub timezone: String,
@@ -134,6 +139,7 @@ impl SettingsForm {
     pub fn values(&self) -> Vec<(String, String)> {
         [
             ("name", &self.name),
+            ("logo_text", &self.logo_text),
             ("address", &self.address),
             ("timezone", &self.timezone),
             ("currency", &self.currency),
@@ -164,6 +170,12 @@ impl SettingsForm {
             "Enter the firm's name.",
             200,
         );
+        let logo_text = e
+            .check("logo_text", single_line(&self.logo_text))
+            .unwrap_or_default();
+        if logo_text.chars().count() > 80 {
+            e.add("logo_text", "Use at most 80 characters.");
+        }
         let address = e
             .check("address", multi_line(&self.address))
             .unwrap_or_default();
@@ -250,6 +262,7 @@ impl SettingsForm {
         };
         e.into_result(|| FirmSettings {
             name,
+            logo_text,
             address,
             timezone,
             currency,
@@ -275,6 +288,7 @@ mod tests {
     fn form() -> SettingsForm {
         SettingsForm {
             name: "Harbor & Vale LLP".into(),
+            logo_text: "HARBOR & VALE".into(),
             address: "1 Main St\nBoston".into(),
             timezone: "America/New_York".into(),
             currency: "usd".into(),
@@ -302,8 +316,10 @@ mod tests {
         bad.tax_rate = "101".into();
         bad.currency = "dollars".into();
         bad.name = " ".into();
+        bad.logo_text = "X".repeat(81);
         let e = bad.validate().unwrap_err();
         for f in [
+            "logo_text",
             "invoice_prefix",
             "billing_increment_minutes",
             "invoice_number_digits",

@@ -9,6 +9,7 @@ use crate::server::db::Tx;
 #[derive(sqlx::FromRow)]
 struct Row {
     name: String,
+    logo_text: String,
     address: String,
     timezone: String,
     currency: String,
@@ -28,7 +29,7 @@ struct Row {
 pub async fn get(tx: &mut Tx, lock: bool) -> Result<(FirmSettings, i32, i32), AppError> {
     let lock = if lock { " FOR UPDATE" } else { "" };
     let r: Row = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT name, address, timezone, currency::text AS currency, billing_increment_minutes, invoice_prefix,
+        "SELECT name, logo_text, address, timezone, currency::text AS currency, billing_increment_minutes, invoice_prefix,
                 invoice_number_year, invoice_number_digits, payment_terms_days, tax_rate, tax_label,
                 default_hourly_rate, version, extract(year FROM now() AT TIME ZONE timezone)::int AS year
            FROM organizations WHERE id = app_current_org(){lock}"
@@ -39,6 +40,7 @@ pub async fn get(tx: &mut Tx, lock: bool) -> Result<(FirmSettings, i32, i32), Ap
     Ok((
         FirmSettings {
             name: r.name,
+            logo_text: r.logo_text,
             address: r.address,
             timezone: r.timezone,
             currency: r.currency,
@@ -84,7 +86,7 @@ pub async fn update(tx: &mut Tx, s: &FirmSettings) -> Result<(), AppError> {
         "UPDATE organizations SET name = $1, address = $2, timezone = $3, currency = $4,
                 billing_increment_minutes = $5, invoice_prefix = $6, invoice_number_year = $7,
                 invoice_number_digits = $8, payment_terms_days = $9, tax_rate = $10, tax_label = $11,
-                default_hourly_rate = $12
+                default_hourly_rate = $12, logo_text = $13
           WHERE id = app_current_org()",
     )
     .bind(&s.name)
@@ -99,6 +101,7 @@ pub async fn update(tx: &mut Tx, s: &FirmSettings) -> Result<(), AppError> {
     .bind(s.tax_rate)
     .bind(&s.tax_label)
     .bind(s.default_hourly_rate)
+    .bind(&s.logo_text)
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -54,6 +54,7 @@ fn SettingsForm(page: SettingsPage, version: RwSignal<usize>) -> impl IntoView {
                 <h2>"The firm"</h2>
                 <div class="grid">
                     <TextField label="Firm name" key="name" value=v("name") errors required=true/>
+                    <TextField label="Letterhead (invoice logo text)" key="logo_text" value=v("logo_text") errors hint="Up to 80 characters; empty shows the firm name"/>
                     <TextArea label="Address (on invoices)" key="address" value=v("address") errors/>
                     <TextField label="Time zone" key="timezone" value=v("timezone") errors required=true hint="e.g. America/New_York"/>
                     <TextField label="Currency" key="currency" value=v("currency") errors required=true hint="ISO code, e.g. USD"/>

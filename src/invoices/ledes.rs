@@ -224,6 +224,7 @@ mod tests {
             status: InvoiceStatus::Sent,
             shown: "Sent".into(),
             firm_name: "Harbor & Vale LLP".into(),
+            firm_logo_text: String::new(),
             firm_address: String::new(),
             client_id: Uuid::nil(),
             client_name: "Acme “Logistics” | Inc.".into(),

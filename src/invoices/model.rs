@@ -116,6 +116,8 @@ pub struct Invoice {
     pub status: InvoiceStatus,
     pub shown: String,
     pub firm_name: String,
+    /// The letterhead text (empty: the firm's name is the letterhead).
+    pub firm_logo_text: String,
     pub firm_address: String,
     pub client_id: Uuid,
     pub client_name: String,

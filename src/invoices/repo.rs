@@ -294,6 +294,7 @@ struct HeadRow {
     invoice_number: Option<String>,
     status: String,
     firm_name: String,
+    firm_logo_text: String,
     firm_address: String,
     today: NaiveDate,
     client_id: Uuid,
@@ -351,7 +352,7 @@ fn discount_of(kind: Option<&str>, value: Decimal) -> Discount {
 pub async fn get(tx: &mut Tx, id: Uuid, lock: bool) -> Result<Invoice, AppError> {
     let lock = if lock { " FOR UPDATE OF i" } else { "" };
     let h: HeadRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT i.id, i.invoice_number, i.status, o.name AS firm_name, o.address AS firm_address,
+        "SELECT i.id, i.invoice_number, i.status, o.name AS firm_name, o.logo_text AS firm_logo_text, o.address AS firm_address,
                 (now() AT TIME ZONE o.timezone)::date AS today, i.client_id, c.name AS client_name,
                 i.matter_id, m.matter_number, m.title AS matter_title, i.currency, i.period_start,
                 i.period_end, i.issue_date, i.due_date, i.billing_increment_minutes, i.discount_kind,
@@ -390,6 +391,7 @@ pub async fn get(tx: &mut Tx, id: Uuid, lock: bool) -> Result<Invoice, AppError>
         status,
         shown: status.shown(h.due_date, h.today).to_string(),
         firm_name: h.firm_name,
+        firm_logo_text: h.firm_logo_text,
         firm_address: h.firm_address,
         client_id: h.client_id,
         client_name: h.client_name,

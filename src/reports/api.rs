@@ -114,8 +114,7 @@ pub async fn work_in_progress(query: ReportQuery) -> Result<WipReport, AppError>
 /// The dashboard's money figures: unbilled work on the caller's matters, and for billing staff
 /// and administrators the firm's receivables by age.
 #[server(endpoint = "reports/dashboard")]
-pub async fn dashboard_money(
-) -> Result<(String, Option<rust_decimal::Decimal>, Option<AgingRow>), AppError> {
+pub async fn dashboard_money() -> Result<super::DashboardMoney, AppError> {
     crate::server::endpoint("reports.dashboard", async move {
         let (caller, mut tx) = crate::auth::caller::Caller::begin().await?;
         let cache = cache(caller.org_id).await;
@@ -132,17 +131,23 @@ pub async fn dashboard_money(
         let aging = if super::may_report(caller.role) {
             let all = ReportQuery::default();
             let report = aging_of(&mut tx, &firm, &all);
-            Some(
-                cache
-                    .get_or(&format!("aging:{today}"), report)
-                    .await?
-                    .totals,
-            )
+            let totals = cache
+                .get_or(&format!("aging:{today}"), report)
+                .await?
+                .totals;
+            let overdue = super::repo::overdue_count(&mut tx, today);
+            let overdue = cache.get_or(&format!("overdue:{today}"), overdue).await?;
+            Some((totals, overdue))
         } else {
             None
         };
         tx.commit().await?;
-        Ok((firm.currency, mine, aging))
+        Ok(super::DashboardMoney {
+            currency: firm.currency,
+            mine,
+            overdue: aging.as_ref().map(|a| a.1),
+            aging: aging.map(|a| a.0),
+        })
     })
     .await
 }

@@ -10,6 +10,16 @@ pub struct ReportQuery {
     pub as_of: String,
 }
 
+/// The dashboard's money figures: unbilled work on the caller's matters (not for staff), and for
+/// billing staff and administrators what clients owe by age and how many invoices are overdue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DashboardMoney {
+    pub currency: String,
+    pub mine: Option<Decimal>,
+    pub aging: Option<AgingRow>,
+    pub overdue: Option<i64>,
+}
+
 /// What one client owes, by how long past due (see `invoices::figures::Aging`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AgingRow {

@@ -85,6 +85,16 @@ impl From<WipSql> for WipRow {
     }
 }
 
+/// How many issued invoices are unpaid past their due date on `today`.
+pub async fn overdue_count(tx: &mut Tx, today: NaiveDate) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT count(*) FROM invoices WHERE status IN ('sent', 'partially_paid') AND due_date < $1",
+    )
+    .bind(today)
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
 /// Work is in progress on a day until an invoice for it is issued: unbilled, on a draft, or on
 /// an invoice issued after that day. `$1`: the day; `$2`: only the matters of this person;
 /// `$3`: the decimals of the firm's currency (amounts are formed as an invoice would form them).

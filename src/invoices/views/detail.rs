@@ -67,6 +67,7 @@ fn InvoiceView(inv: Invoice, version: RwSignal<usize>) -> impl IntoView {
                 <p class="crumbs"><a href="/invoices">"Invoices"</a></p>
             </div>
             <div>
+                <p class="letterhead">{if inv.firm_logo_text.is_empty() { inv.firm_name.clone() } else { inv.firm_logo_text.clone() }}</p>
                 <h1>{title}</h1>
                 <p>{inv.shown.clone()}" · "{inv.client_name.clone()}
                     {inv.matter_number.clone().map(|n| view! { " · matter "<a href=format!("/matters/{}", inv.matter_id.unwrap_or_default())>{n}</a> })}
