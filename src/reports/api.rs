@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::{AgingReport, AgingRow, BilledReport, MonthsQuery, ReportQuery, WipReport};
+use super::{AgingReport, BilledReport, MonthsQuery, ReportQuery, WipReport};
 use crate::error::AppError;
 
 /// The day a report is as of: the one asked for, or the firm's today.
@@ -28,7 +28,7 @@ pub(crate) async fn aging_of(
     let as_of = as_of(q, firm.today)?;
     let currency = firm.currency.clone();
     let rows = super::repo::aging(tx, as_of).await?;
-    let mut totals = AgingRow {
+    let mut totals = super::AgingRow {
         client_name: "All clients".into(),
         ..Default::default()
     };
