@@ -5,7 +5,6 @@
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use docket::server::{config::Config, db, router, seed, session, telemetry, AppState};
 use leptos::config::get_configuration;
@@ -102,12 +101,7 @@ async fn serve(config: Config) -> Result<(), String> {
     // binary: serve and link those names whether or not LEPTOS_HASH_FILES was set.
     leptos_options.hash_files = docket::server::assets::hashed(&leptos_options.hash_file);
     let addr: SocketAddr = config.bind_addr.unwrap_or(leptos_options.site_addr);
-    let state = AppState {
-        leptos_options,
-        db,
-        redis,
-        config: Arc::new(config),
-    };
+    let state = AppState::new(leptos_options, db, redis, config)?;
     let app = router::build(state);
 
     let listener = tokio::net::TcpListener::bind(addr)

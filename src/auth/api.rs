@@ -6,10 +6,31 @@ use uuid::Uuid;
 use super::{Person, SessionInfo};
 use crate::error::AppError;
 
+/// What the sign-in page offers besides e-mail and password (nothing when Supabase is not
+/// configured). Public: the page is shown before anyone signs in.
+#[server(endpoint = "auth/sign_in_options")]
+pub async fn sign_in_options() -> Result<super::SignInOptions, AppError> {
+    crate::server::endpoint("auth.sign_in_options", async move {
+        let state = crate::server::AppState::current();
+        let providers = state
+            .supabase
+            .as_ref()
+            .map(|s| {
+                s.providers()
+                    .iter()
+                    .map(|p| (p.clone(), super::provider_label(p)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(super::SignInOptions { providers })
+    })
+    .await
+}
+
 /// Sign in with e-mail and password. One generic message for every failure.
 #[server(endpoint = "auth/login")]
 pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
-    use crate::server::{db::tenant_tx, password, session, throttle, AppState};
+    use crate::server::{password, throttle, AppState};
 
     crate::server::endpoint("auth.login", async move {
         let state = AppState::current();
@@ -36,42 +57,15 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
             return Err(AppError::InvalidCredentials);
         };
 
-        let mut tx = tenant_tx(&state.db, user_id, None).await?;
-        // Back into the firm of a form kept from the session that ended, if still a member;
-        // else the default firm.
-        let pending = match session::pending_org(&session, user_id).await? {
-            Some(org) => super::repo::membership_role(&mut tx, user_id, org)
-                .await?
-                .map(|_| org),
-            None => None,
-        };
-        let org_id = match pending {
-            Some(org) => org,
-            None => match super::repo::default_org(&mut tx, user_id).await? {
-                Some(org) => org,
-                None => {
-                    tracing::info!(%user_id, "sign-in refused: member of no firm");
-                    return Err(AppError::Forbidden);
-                }
-            },
-        };
-        super::repo::touch_last_login(&mut tx, user_id).await?;
-        super::repo::enter_org(&mut tx, org_id).await?;
-        crate::audit::record_as(
-            &mut tx,
-            user_id,
-            org_id,
-            &meta,
-            crate::audit::Entry::new("user.sign_in", "user", user_id),
-        )
-        .await?;
-        tx.commit().await?;
         // The slots expire by themselves if giving them back fails.
-        if let Err(e) = throttle::succeeded(&state.redis, &email, meta.ip).await {
-            tracing::warn!(error = %e, "sign-in throttle not released");
+        let opened =
+            super::signin::open_session(&state, &session, &meta, user_id, "password").await;
+        if opened.is_ok() {
+            if let Err(e) = throttle::succeeded(&state.redis, &email, meta.ip).await {
+                tracing::warn!(error = %e, "sign-in throttle not released");
+            }
         }
-        session::sign_in(&session, user_id, Some(org_id), state.config.lifetimes()).await?;
-        tracing::info!(%user_id, %org_id, "signed in");
+        opened?;
         leptos_axum::redirect(super::safe_next(next.as_deref().unwrap_or("/")));
         Ok(())
     })

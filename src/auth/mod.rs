@@ -9,5 +9,11 @@ pub mod views;
 pub mod caller;
 #[cfg(feature = "ssr")]
 pub(crate) mod repo;
+#[cfg(feature = "ssr")]
+pub mod signin;
+#[cfg(feature = "ssr")]
+pub mod supabase;
 
-pub use model::{OrgChoice, Person, Role, SessionInfo};
+pub use model::{
+    provider_label, OrgChoice, Person, Role, SessionInfo, SignInOptions, SignInProblem,
+};

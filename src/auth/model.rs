@@ -98,3 +98,38 @@ mod tests {
         }
     }
 }
+
+crate::choice!(SignInProblem {
+    Cancelled = "cancelled" : "Sign-in was cancelled at the provider. Try again, or sign in with your e-mail and password.",
+    Expired = "expired" : "That sign-in took too long, was already used or was started in another browser. Please start again.",
+    Failed = "failed" : "Sign-in with the provider could not be completed. Please start again.",
+    NoAccess = "no_access" : "You signed in, but no firm in Docket has given this e-mail address access. Ask your firm's administrator to invite you.",
+    Unverified = "unverified" : "The provider has not verified this e-mail address, so Docket cannot link it to an account.",
+    Unavailable = "unavailable" : "The sign-in service cannot be reached right now. Please try again in a minute.",
+    Throttled = "throttled" : "Too many sign-in attempts from here. Wait a few minutes and try again.",
+});
+
+/// The ways to sign in the sign-in page offers besides e-mail and password.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SignInOptions {
+    /// `(provider, label)`: "google" → "Google".
+    pub providers: Vec<(String, String)>,
+}
+
+/// How a provider is named on its button.
+pub fn provider_label(provider: &str) -> String {
+    match provider {
+        "google" => "Google".into(),
+        "apple" => "Apple".into(),
+        "azure" => "Microsoft".into(),
+        "github" => "GitHub".into(),
+        "gitlab" => "GitLab".into(),
+        "linkedin_oidc" => "LinkedIn".into(),
+        other => {
+            let mut c = other.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect())
+                .unwrap_or_default()
+        }
+    }
+}

@@ -3,7 +3,9 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::api::Login;
+use super::api::{sign_in_options, Login};
+use super::SignInProblem;
+use crate::kernel::Choice;
 use crate::ui::action_error;
 
 /// `/login`: e-mail and password. A plain form post, so sign-in is a full page load with or
@@ -18,12 +20,22 @@ pub fn LoginPage() -> impl IntoView {
     let error = action_error(action);
     let message = move || error.with(|e| e.as_ref().map(|e| e.to_string()));
     let ended = move || query.with(|q| q.get("next").is_some_and(|n| !n.is_empty() && n != "/"));
+    // A failed sign-in at a provider comes back as a fixed code; its message is Docket's own.
+    let problem = move || {
+        query.with(|q| {
+            q.get("problem")
+                .and_then(|p| SignInProblem::parse(&p))
+                .map(|p| p.label())
+        })
+    };
+    let options = Resource::new(|| (), |_| sign_in_options());
     view! {
         <Title text="Sign in · Docket"/>
         <main class="standalone">
             <section class="card narrow login">
                 <h1>"Sign in to Docket"</h1>
                 {move || message().map(|m| view! { <div class="alert error" role="alert">{m}</div> })}
+                {move || (message().is_none()).then(problem).flatten().map(|m| view! { <div class="alert error" role="alert">{m}</div> })}
                 {move || (message().is_none() && ended()).then(|| view! {
                     <p class="muted">"Sign in to continue where you were."</p>
                 })}
@@ -39,6 +51,20 @@ pub fn LoginPage() -> impl IntoView {
                     </div>
                     <button type="submit" class="primary">"Sign in"</button>
                 </form>
+                <Suspense fallback=|| ()>
+                    {move || options.get().and_then(Result::ok).filter(|o| !o.providers.is_empty()).map(|o| view! {
+                        <div class="providers">
+                            <p class="muted">"Or"</p>
+                            {o.providers.into_iter().map(|(id, label)| view! {
+                                <form method="post" action="/auth/supabase/start">
+                                    <input type="hidden" name="provider" value=id/>
+                                    <input type="hidden" name="next" value=next/>
+                                    <button type="submit" class="secondary wide">{format!("Continue with {label}")}</button>
+                                </form>
+                            }).collect_view()}
+                        </div>
+                    })}
+                </Suspense>
             </section>
         </main>
     }

@@ -30,6 +30,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// `json` for one JSON object per line, anything else for human-readable logs.
     pub log_format: String,
+    /// Sign-in through Supabase; `None`: e-mail and password only.
+    pub supabase: Option<SupabaseConfig>,
 }
 
 impl Config {
@@ -56,6 +58,7 @@ impl Config {
             seed_demo: false,
             max_body_bytes: 256 * 1024,
             log_format: "pretty".into(),
+            supabase: None,
         }
     }
 
@@ -108,6 +111,62 @@ impl Config {
             seed_demo: flag("DOCKET_SEED_DEMO"),
             max_body_bytes: number("MAX_BODY_BYTES", 256 * 1024)? as usize,
             log_format: var("LOG_FORMAT").unwrap_or_else(|| "pretty".into()),
+            supabase: SupabaseConfig::from_vars(&var)?,
         })
+    }
+}
+
+/// A Supabase project to sign in through.
+#[derive(Debug, Clone)]
+pub struct SupabaseConfig {
+    /// `https://<project>.supabase.co`, without a trailing slash.
+    pub url: String,
+    /// The project's publishable (anon) key, sent as `apikey`.
+    pub anon_key: String,
+    /// The legacy shared secret (HS256 tokens), for projects without asymmetric keys.
+    pub jwt_secret: Option<String>,
+    /// The providers offered on the sign-in page, e.g. `google`, `apple`.
+    pub providers: Vec<String>,
+    /// Where the app is reached (`https://docket.example.com`): Supabase returns here.
+    pub public_origin: String,
+}
+
+impl SupabaseConfig {
+    fn from_vars(var: &dyn Fn(&str) -> Option<String>) -> Result<Option<Self>, String> {
+        let Some(url) = var("SUPABASE_URL") else {
+            return Ok(None);
+        };
+        let url = url.trim().trim_end_matches('/').to_string();
+        url::Url::parse(&url).map_err(|e| format!("SUPABASE_URL {url:?}: {e}"))?;
+        let anon_key =
+            var("SUPABASE_ANON_KEY").ok_or("SUPABASE_URL is set but SUPABASE_ANON_KEY is not")?;
+        let public_origin = var("PUBLIC_ORIGIN")
+            .ok_or("SUPABASE_URL is set but PUBLIC_ORIGIN (where Supabase returns to) is not")?
+            .trim()
+            .trim_end_matches('/')
+            .to_string();
+        url::Url::parse(&public_origin)
+            .map_err(|e| format!("PUBLIC_ORIGIN {public_origin:?}: {e}"))?;
+        let providers = var("SUPABASE_PROVIDERS")
+            .unwrap_or_else(|| "google,apple".into())
+            .split(',')
+            .map(|p| p.trim().to_ascii_lowercase())
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>();
+        if let Some(bad) = providers
+            .iter()
+            .find(|p| !p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        {
+            return Err(format!(
+                "SUPABASE_PROVIDERS: {bad:?} is not a provider name"
+            ));
+        }
+        Ok(Some(SupabaseConfig {
+            url,
+            anon_key,
+            jwt_secret: var("SUPABASE_JWT_SECRET"),
+            providers,
+            public_origin,
+        }))
     }
 }

@@ -21,6 +21,7 @@ use crate::error::AppError;
 pub fn is_public(path: &str) -> bool {
     path.starts_with("/pkg/")
         || path.starts_with("/health")
+        || matches!(path, "/auth/supabase/start" | "/auth/callback")
         || matches!(
             path,
             "/favicon.ico" | "/favicon.svg" | "/robots.txt" | "/login"
@@ -29,7 +30,7 @@ pub fn is_public(path: &str) -> bool {
 
 /// Server functions callable without a session.
 fn is_public_api(path: &str) -> bool {
-    path == "/api/auth/login"
+    matches!(path, "/api/auth/login" | "/api/auth/sign_in_options")
 }
 
 /// Pages need a signed-in session (else: to /login); server functions too (else: 401; a plain

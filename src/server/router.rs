@@ -26,6 +26,11 @@ pub fn build(state: AppState) -> Router {
         .on_response(DefaultOnResponse::new().level(Level::INFO));
 
     Router::new()
+        .route(
+            "/auth/supabase/start",
+            axum::routing::post(crate::auth::supabase::flow::start),
+        )
+        .route("/auth/callback", get(crate::auth::supabase::flow::callback))
         .route("/health", get(health::health))
         .route("/health/detailed", get(health::detailed))
         .route("/activity/export.csv", get(crate::audit::export::csv))

@@ -148,6 +148,49 @@ pub async fn set_org(session: &Session, org_id: Uuid) -> Result<(), AppError> {
         .map_err(store_down)
 }
 
+/// A sign-in through an identity provider, between leaving for it and coming back: the PKCE
+/// verifier never leaves the server.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct PendingSignIn {
+    pub verifier: String,
+    pub provider: String,
+    pub next: String,
+    pub started_at: i64,
+}
+
+const PENDING_SIGN_IN: &str = "pending_sign_in";
+/// How long a sign-in at a provider may take.
+pub const PENDING_SIGN_IN_SECS: i64 = 10 * 60;
+
+pub async fn keep_pending_sign_in(session: &Session, p: PendingSignIn) -> Result<(), AppError> {
+    session
+        .insert(PENDING_SIGN_IN, p)
+        .await
+        .map_err(store_down)?;
+    if session_user(session).await?.is_none() {
+        session.set_expiry(inactivity(ANONYMOUS));
+    }
+    Ok(())
+}
+
+/// The pending sign-in, taken out of the session (a code is exchanged once), if it is recent.
+pub async fn take_pending_sign_in(session: &Session) -> Result<Option<PendingSignIn>, AppError> {
+    let p: Option<PendingSignIn> = session.remove(PENDING_SIGN_IN).await.map_err(store_down)?;
+    Ok(p.filter(|p| unix_now() - p.started_at <= PENDING_SIGN_IN_SECS))
+}
+
+/// After a failed sign-in: a session that holds no one is removed altogether.
+pub async fn discard_if_anonymous(session: &Session) -> Result<(), AppError> {
+    if session_user(session).await?.is_none() {
+        session.flush().await.map_err(store_down)?;
+    }
+    Ok(())
+}
+
+pub fn now_secs() -> i64 {
+    unix_now()
+}
+
 pub async fn sign_out(session: &Session) -> Result<(), AppError> {
     session.flush().await.map_err(store_down)
 }

@@ -15,9 +15,30 @@ pub struct AppState {
     pub db: PgPool,
     pub redis: RedisPool,
     pub config: Arc<Config>,
+    /// Sign-in through Supabase, when configured.
+    pub supabase: Option<Arc<crate::auth::supabase::Supabase>>,
 }
 
 impl AppState {
+    pub fn new(
+        leptos_options: LeptosOptions,
+        db: PgPool,
+        redis: RedisPool,
+        config: Config,
+    ) -> Result<Self, String> {
+        let supabase = match config.supabase.clone() {
+            Some(c) => Some(Arc::new(crate::auth::supabase::Supabase::new(c)?)),
+            None => None,
+        };
+        Ok(AppState {
+            leptos_options,
+            db,
+            redis,
+            config: Arc::new(config),
+            supabase,
+        })
+    }
+
     /// The state of the current server function call.
     pub fn current() -> Self {
         leptos::prelude::expect_context::<AppState>()

@@ -119,6 +119,31 @@ pub async fn reserve(redis: &Pool, email: &str, ip: Option<IpAddr>) -> Result<()
     Ok(())
 }
 
+/// Reserve one sign-in attempt for the address alone (a sign-in through a provider, whose
+/// account is known only after the attempt), or refuse with 429.
+pub async fn reserve_address(redis: &Pool, ip: Option<IpAddr>) -> Result<(), AppError> {
+    let Some(ip) = ip else { return Ok(()) };
+    let wait = run(
+        redis,
+        &RESERVE,
+        vec![address_key(ip)],
+        vec![WINDOW_SECS, MAX_FAILURES_PER_ADDRESS],
+    )
+    .await?;
+    if wait > 0 {
+        tracing::warn!(ip = address_group(ip), "sign-in throttled");
+        return Err(AppError::RateLimited);
+    }
+    Ok(())
+}
+
+pub async fn succeeded_address(redis: &Pool, ip: Option<IpAddr>) -> Result<(), AppError> {
+    let Some(ip) = ip else { return Ok(()) };
+    run(redis, &RELEASE, vec![address_key(ip)], vec![])
+        .await
+        .map(|_| ())
+}
+
 /// A successful sign-in gives back the slots its attempt reserved.
 pub async fn succeeded(redis: &Pool, email: &str, ip: Option<IpAddr>) -> Result<(), AppError> {
     let mut keys = vec![account_key(email)];

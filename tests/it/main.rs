@@ -16,4 +16,5 @@ mod lists;
 mod matters;
 mod rates;
 mod security;
+mod supabase;
 mod time;

@@ -1,8 +1,6 @@
 //! Test harness: a fresh database per test, two firms of fixtures, and an HTTP client with a
 //! cookie jar that talks to the router in-process.
 
-use std::sync::Arc;
-
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
@@ -91,12 +89,7 @@ impl TestApp {
             .output_name("docket")
             .site_root("target/site")
             .build();
-        let state = AppState {
-            leptos_options,
-            db: app_pool.clone(),
-            redis,
-            config: Arc::new(config),
-        };
+        let state = AppState::new(leptos_options, app_pool.clone(), redis, config).unwrap();
         TestApp {
             router: router::build(state),
             admin_pool,

@@ -1,0 +1,55 @@
+//! The end of every sign-in, whatever proved who the person is (a password, or Supabase): pick
+//! the firm, record the sign-in in that firm's activity log, and open a session under a fresh id.
+
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::server::db::tenant_tx;
+use crate::server::request::RequestMeta;
+use crate::server::{session, AppState};
+
+/// Sign `user_id` in (how: "password", "supabase:google", …); returns the firm they are in.
+/// `Forbidden` when they are a member of no firm.
+pub async fn open_session(
+    state: &AppState,
+    session: &Session,
+    meta: &RequestMeta,
+    user_id: Uuid,
+    method: &str,
+) -> Result<Uuid, AppError> {
+    let mut tx = tenant_tx(&state.db, user_id, None).await?;
+    // Back into the firm of a form kept from the session that ended, if still a member; else
+    // the default firm.
+    let pending = match session::pending_org(session, user_id).await? {
+        Some(org) => super::repo::membership_role(&mut tx, user_id, org)
+            .await?
+            .map(|_| org),
+        None => None,
+    };
+    let org_id = match pending {
+        Some(org) => org,
+        None => match super::repo::default_org(&mut tx, user_id).await? {
+            Some(org) => org,
+            None => {
+                tracing::info!(%user_id, method, "sign-in refused: member of no firm");
+                return Err(AppError::Forbidden);
+            }
+        },
+    };
+    super::repo::touch_last_login(&mut tx, user_id).await?;
+    super::repo::enter_org(&mut tx, org_id).await?;
+    crate::audit::record_as(
+        &mut tx,
+        user_id,
+        org_id,
+        meta,
+        crate::audit::Entry::new("user.sign_in", "user", user_id)
+            .changes(serde_json::json!({ "method": method })),
+    )
+    .await?;
+    tx.commit().await?;
+    session::sign_in(session, user_id, Some(org_id), state.config.lifetimes()).await?;
+    tracing::info!(%user_id, %org_id, method, "signed in");
+    Ok(org_id)
+}

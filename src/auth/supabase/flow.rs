@@ -1,0 +1,192 @@
+//! The two routes of a Supabase sign-in:
+//! - `POST /auth/supabase/start` (the sign-in page's "Continue with …" buttons): make the PKCE
+//!   verifier and challenge, keep the verifier in the (pre-login) session, go to Supabase.
+//! - `GET /auth/callback?code=…` (Supabase sends the browser back): take the verifier out of the
+//!   session, exchange the code, verify the access token, link the person by verified e-mail
+//!   and open the session under a fresh id. Any failure ends on `/login?problem=…` with a
+//!   fixed message, and a session that holds no one is removed.
+
+use axum::extract::{Query, Request, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use oauth2::PkceCodeChallenge;
+use serde::Deserialize;
+use serde_json::Value;
+use tower_sessions::Session;
+
+use super::{ExchangeError, Supabase};
+use crate::auth::{safe_next, SignInProblem};
+use crate::kernel::Choice;
+use crate::server::request::RequestMeta;
+use crate::server::session::{self, PendingSignIn};
+use crate::server::{throttle, AppState};
+
+#[derive(Deserialize)]
+pub struct Start {
+    #[serde(default)]
+    provider: String,
+    #[serde(default)]
+    next: String,
+}
+
+fn to_login(problem: SignInProblem) -> Response {
+    Redirect::to(&format!("/login?problem={}", problem.as_str())).into_response()
+}
+
+pub async fn start(
+    State(state): State<AppState>,
+    session: Session,
+    Form(f): Form<Start>,
+) -> Response {
+    let Some(supabase) = state.supabase.clone() else {
+        return to_login(SignInProblem::Unavailable);
+    };
+    if !supabase.providers().iter().any(|p| *p == f.provider) {
+        return to_login(SignInProblem::Failed);
+    }
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let pending = PendingSignIn {
+        verifier: verifier.secret().clone(),
+        provider: f.provider.clone(),
+        next: safe_next(&f.next).to_string(),
+        started_at: session::now_secs(),
+    };
+    if let Err(e) = session::keep_pending_sign_in(&session, pending).await {
+        tracing::error!(error = %e, "could not keep the pending sign-in");
+        return to_login(SignInProblem::Unavailable);
+    }
+    tracing::info!(provider = %f.provider, "sign-in at a provider started");
+    Redirect::to(&supabase.authorize_url(&f.provider, challenge.as_str())).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct Callback {
+    code: Option<String>,
+    error: Option<String>,
+    error_code: Option<String>,
+    error_description: Option<String>,
+}
+
+pub async fn callback(State(state): State<AppState>, session: Session, req: Request) -> Response {
+    let (parts, _) = req.into_parts();
+    let meta = RequestMeta::from_parts(&parts, state.config.proxy_hops);
+    let q: Callback = match Query::try_from_uri(&parts.uri) {
+        Ok(Query(q)) => q,
+        Err(_) => return to_login(SignInProblem::Failed),
+    };
+    match finish(&state, &session, &meta, q).await {
+        Ok(next) => Redirect::to(&next).into_response(),
+        Err(problem) => {
+            if let Err(e) = session::discard_if_anonymous(&session).await {
+                tracing::warn!(error = %e, "session of a failed sign-in not removed");
+            }
+            to_login(problem)
+        }
+    }
+}
+
+async fn finish(
+    state: &AppState,
+    session: &Session,
+    meta: &RequestMeta,
+    q: Callback,
+) -> Result<String, SignInProblem> {
+    let supabase = state.supabase.clone().ok_or(SignInProblem::Unavailable)?;
+    // The verifier is taken out first: whatever happens next, this code is spent here.
+    let pending = session::take_pending_sign_in(session)
+        .await
+        .map_err(|_| SignInProblem::Unavailable)?;
+    if let Some(error) = q.error {
+        tracing::info!(
+            error = %error,
+            error_code = q.error_code.as_deref().unwrap_or(""),
+            description = q.error_description.as_deref().unwrap_or(""),
+            "sign-in at the provider did not succeed"
+        );
+        return Err(SignInProblem::Cancelled);
+    }
+    let (Some(pending), Some(code)) = (pending, q.code) else {
+        tracing::info!("sign-in callback without a pending sign-in or a code");
+        return Err(SignInProblem::Expired);
+    };
+    throttle::reserve_address(&state.redis, meta.ip)
+        .await
+        .map_err(|e| match e {
+            crate::error::AppError::RateLimited => SignInProblem::Throttled,
+            _ => SignInProblem::Unavailable,
+        })?;
+    let (email, sub) = identify(&supabase, &code, &pending).await?;
+    let creds = crate::auth::repo::find_credentials(&state.db, &email)
+        .await
+        .map_err(|_| SignInProblem::Unavailable)?;
+    let Some(user_id) = creds.filter(|c| c.is_active).map(|c| c.id) else {
+        tracing::info!(email_domain = email.split('@').nth(1).unwrap_or(""), supabase_user = %sub, "sign-in refused: no Docket account for this e-mail");
+        return Err(SignInProblem::NoAccess);
+    };
+    let method = format!("supabase:{}", pending.provider);
+    match crate::auth::signin::open_session(state, session, meta, user_id, &method).await {
+        Ok(_) => {}
+        Err(crate::error::AppError::Forbidden) => return Err(SignInProblem::NoAccess),
+        Err(e) => {
+            tracing::error!(error = %e, "sign-in could not be completed");
+            return Err(SignInProblem::Unavailable);
+        }
+    }
+    if let Err(e) = throttle::succeeded_address(&state.redis, meta.ip).await {
+        tracing::warn!(error = %e, "sign-in throttle not released");
+    }
+    Ok(pending.next)
+}
+
+/// Exchange the code and verify what comes back: the person's verified e-mail, and their
+/// Supabase id.
+async fn identify(
+    supabase: &Supabase,
+    code: &str,
+    pending: &PendingSignIn,
+) -> Result<(String, String), SignInProblem> {
+    let tokens = supabase
+        .exchange(code, &pending.verifier)
+        .await
+        .map_err(|e| match e {
+            ExchangeError::Refused(status, code) => {
+                tracing::warn!(status, error_code = %code, "Supabase refused the sign-in code");
+                match code.as_str() {
+                    "flow_state_not_found" | "flow_state_expired" => SignInProblem::Expired,
+                    _ => SignInProblem::Failed,
+                }
+            }
+            ExchangeError::Unreachable(e) => {
+                tracing::error!(error = %e, "Supabase unreachable for the code exchange");
+                SignInProblem::Unavailable
+            }
+        })?;
+    let claims = supabase
+        .verify(&tokens.access_token, session::now_secs())
+        .await
+        .map_err(|r| {
+            tracing::warn!(refusal = ?r, "Supabase access token refused");
+            SignInProblem::Failed
+        })?;
+    // The token's e-mail must be the user's, and Supabase must have confirmed it.
+    let user_email = tokens
+        .user
+        .get("email")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .trim()
+        .to_lowercase();
+    let confirmed = tokens
+        .user
+        .get("email_confirmed_at")
+        .is_some_and(|v| !v.is_null());
+    if claims.email.is_empty() || claims.email != user_email {
+        tracing::warn!("Supabase token and user disagree on the e-mail");
+        return Err(SignInProblem::Failed);
+    }
+    if !confirmed {
+        tracing::info!(supabase_user = %claims.sub, "sign-in refused: e-mail not verified");
+        return Err(SignInProblem::Unverified);
+    }
+    Ok((claims.email, claims.sub))
+}
