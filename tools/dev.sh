@@ -248,20 +248,28 @@ browser_tests() {
   ensure_db docket_e2e; app_env docket_e2e
   redis-cli -p "$REDIS_PORT" flushall >/dev/null
   local port="${DOCKET_E2E_PORT:-3300}"
+  local web="${DOCKET_NGINX_PORT:-3380}"
+  # The Supabase Auth stand-in (a development tool, not part of the server): Docket signs in
+  # through it exactly as through a real Supabase project.
+  local standin="${DOCKET_STANDIN_PORT:-3395}"
+  [ -x target/debug/gotrue_standin ] || cargo build --features ssr --bin gotrue_standin
+  target/debug/gotrue_standin "$standin" standin-anon-key > "$DATA/standin.log" 2>&1 &
+  STANDIN_PID=$!
   export_site
   DOCKET_SEED_DEMO=1 BIND_ADDR="127.0.0.1:$port" TRUST_PROXY=true LOG_FORMAT=json RUST_LOG=warn \
+    SUPABASE_URL="http://127.0.0.1:$standin" SUPABASE_ANON_KEY=standin-anon-key \
+    PUBLIC_ORIGIN="http://127.0.0.1:$web" \
     target/release/docket > "$DATA/e2e-server.log" 2>&1 &
   E2E_PID=$!
-  trap 'kill "${E2E_PID:-}" 2>/dev/null || true; stop_nginx' EXIT
+  trap 'kill "${E2E_PID:-}" "${STANDIN_PID:-}" 2>/dev/null || true; stop_nginx' EXIT
   for _ in $(seq 120); do curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.5; done
   curl -fsS "http://127.0.0.1:$port/health" >/dev/null || { cat "$DATA/e2e-server.log"; exit 1; }
-  local web="${DOCKET_NGINX_PORT:-3380}"
   start_nginx "$web" "127.0.0.1:$port"
   curl -fsS "http://127.0.0.1:$web/login" -o /dev/null || { cat "$DATA/nginx-error.log"; exit 1; }
   burst_check "http://127.0.0.1:$port"
   (cd end2end && BASE_URL="http://127.0.0.1:$web" npx playwright test "$@")
   stop_nginx
-  kill "$E2E_PID" 2>/dev/null || true
+  kill "$E2E_PID" "$STANDIN_PID" 2>/dev/null || true
 }
 
 e2e() {
