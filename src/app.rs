@@ -14,6 +14,7 @@ use crate::firm::views::SettingsPage;
 use crate::invoices::views::{InvoiceListPage, InvoicePage, NewInvoicePage};
 use crate::matters::views::{MatterDetailPage, MatterListPage, NewMatterPage};
 use crate::reports::views::{AgingPage, BilledPage, WipPage};
+use crate::team::views::PeoplePage;
 use crate::time::views::{EditTimePage, NewTimePage, TimeListPage, TimeWeekPage};
 use crate::ui::{
     provide_csp_nonce, provide_page_scope, provide_page_seed, request_seed, AppLayout, FlashScope,
@@ -78,6 +79,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/reports/wip") view={Lazy::<Wip>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/reports/billed") view={Lazy::<Billed>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/settings") view={Lazy::<Settings>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/people") view={Lazy::<People>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/activity") view={Lazy::<Activity>::new()} ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
@@ -131,5 +133,6 @@ lazy_pages! {
     Wip => WipPage,
     Billed => BilledPage,
     Settings => SettingsPage,
+    People => PeoplePage,
     Activity => ActivityLogPage,
 }

@@ -14,6 +14,7 @@ pub mod kernel;
 pub mod matters;
 pub mod rates;
 pub mod reports;
+pub mod team;
 pub mod time;
 pub mod ui;
 

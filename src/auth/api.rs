@@ -6,27 +6,6 @@ use uuid::Uuid;
 use super::{Person, SessionInfo};
 use crate::error::AppError;
 
-/// What the sign-in page offers besides e-mail and password (nothing when Supabase is not
-/// configured). Public: the page is shown before anyone signs in.
-#[server(endpoint = "auth/sign_in_options")]
-pub async fn sign_in_options() -> Result<super::SignInOptions, AppError> {
-    crate::server::endpoint("auth.sign_in_options", async move {
-        let state = crate::server::AppState::current();
-        let providers = state
-            .supabase
-            .as_ref()
-            .map(|s| {
-                s.providers()
-                    .iter()
-                    .map(|p| (p.clone(), super::provider_label(p)))
-                    .collect()
-            })
-            .unwrap_or_default();
-        Ok(super::SignInOptions { providers })
-    })
-    .await
-}
-
 /// Sign in with e-mail and password. One generic message for every failure.
 #[server(endpoint = "auth/login")]
 pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {

@@ -38,7 +38,7 @@ pub async fn membership_role(
 ) -> Result<Option<Role>, AppError> {
     let row: Option<(String,)> = sqlx::query_as(
         "SELECT uo.role FROM user_organizations uo JOIN users u ON u.id = uo.user_id
-          WHERE uo.user_id = $1 AND uo.organization_id = $2 AND u.is_active",
+          WHERE uo.user_id = $1 AND uo.organization_id = $2 AND uo.status = 'active' AND u.is_active",
     )
     .bind(user_id)
     .bind(org_id)
@@ -50,7 +50,7 @@ pub async fn membership_role(
 /// The firm a user lands in after sign-in: their default, else the first they joined.
 pub async fn default_org(tx: &mut Tx, user_id: Uuid) -> Result<Option<Uuid>, AppError> {
     Ok(sqlx::query_scalar(
-        "SELECT organization_id FROM user_organizations WHERE user_id = $1
+        "SELECT organization_id FROM user_organizations WHERE user_id = $1 AND status = 'active'
           ORDER BY is_default DESC, created_at, organization_id LIMIT 1",
     )
     .bind(user_id)
@@ -101,7 +101,7 @@ pub async fn session_info(conn: &mut sqlx::PgConnection) -> Result<Option<Sessio
                 coalesce((SELECT json_agg(json_build_object('id', f.id, 'name', f.name, 'role', m.role)
                                           ORDER BY f.name, f.id)
                             FROM user_organizations m JOIN organizations f ON f.id = m.organization_id
-                           WHERE m.user_id = u.id), '[]'::json)
+                           WHERE m.user_id = u.id AND m.status = 'active'), '[]'::json)
            FROM users u JOIN organizations o ON o.id = app_current_org()
           WHERE u.id = app_current_user()"
     )))
@@ -135,7 +135,8 @@ pub async fn session_info(conn: &mut sqlx::PgConnection) -> Result<Option<Sessio
 pub async fn people(tx: &mut Tx) -> Result<Vec<Person>, AppError> {
     let rows: Vec<(Uuid, String, String)> = sqlx::query_as(
         "SELECT u.id, u.full_name, uo.role FROM user_organizations uo JOIN users u ON u.id = uo.user_id
-          WHERE uo.organization_id = app_current_org() AND u.is_active ORDER BY u.full_name",
+          WHERE uo.organization_id = app_current_org() AND uo.status = 'active' AND u.is_active
+          ORDER BY u.full_name",
     )
     .fetch_all(&mut **tx)
     .await?;

@@ -3,7 +3,7 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::api::{sign_in_options, Login};
+use super::api::Login;
 use super::SignInProblem;
 use crate::kernel::Choice;
 use crate::ui::action_error;
@@ -28,7 +28,7 @@ pub fn LoginPage() -> impl IntoView {
                 .map(|p| p.label())
         })
     };
-    let options = Resource::new(|| (), |_| sign_in_options());
+    let providers = crate::ui::sign_in_options().providers;
     view! {
         <Title text="Sign in · Docket"/>
         <main class="standalone">
@@ -51,20 +51,18 @@ pub fn LoginPage() -> impl IntoView {
                     </div>
                     <button type="submit" class="primary">"Sign in"</button>
                 </form>
-                <Suspense fallback=|| ()>
-                    {move || options.get().and_then(Result::ok).filter(|o| !o.providers.is_empty()).map(|o| view! {
-                        <div class="providers">
-                            <p class="muted">"Or"</p>
-                            {o.providers.into_iter().map(|(id, label)| view! {
-                                <form method="post" action="/auth/supabase/start">
-                                    <input type="hidden" name="provider" value=id/>
-                                    <input type="hidden" name="next" value=next/>
-                                    <button type="submit" class="secondary wide">{format!("Continue with {label}")}</button>
-                                </form>
-                            }).collect_view()}
-                        </div>
-                    })}
-                </Suspense>
+                {(!providers.is_empty()).then(|| view! {
+                    <div class="providers">
+                        <p class="muted">"Or"</p>
+                        {providers.into_iter().map(|(id, label)| view! {
+                            <form method="post" action="/auth/supabase/start">
+                                <input type="hidden" name="provider" value=id/>
+                                <input type="hidden" name="next" value=next/>
+                                <button type="submit" class="secondary wide">{format!("Continue with {label}")}</button>
+                            </form>
+                        }).collect_view()}
+                    </div>
+                })}
             </section>
         </main>
     }

@@ -366,6 +366,7 @@ async fn main() {
         .route("/auth/v1/standin/consent", post(consent))
         .route("/auth/v1/token", post(token))
         .route("/auth/v1/.well-known/jwks.json", get(jwks))
+        .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .with_state(state);
     // Read by the test harness: the port is the OS's choice when 0 was asked for.
     #[allow(clippy::print_stdout)]

@@ -111,7 +111,7 @@ pub async fn members(tx: &mut Tx) -> Result<Vec<super::MemberRate>, AppError> {
     let rows: Vec<(uuid::Uuid, String, String, Option<Decimal>)> = sqlx::query_as(
         "SELECT u.id, u.full_name, uo.role, uo.hourly_rate
            FROM user_organizations uo JOIN users u ON u.id = uo.user_id
-          WHERE uo.organization_id = app_current_org() ORDER BY u.full_name, u.id",
+          WHERE uo.organization_id = app_current_org() AND uo.status = 'active' ORDER BY u.full_name, u.id",
     )
     .fetch_all(&mut **tx)
     .await?;

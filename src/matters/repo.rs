@@ -272,7 +272,7 @@ pub async fn check_references(
             continue;
         };
         let row: Option<(String, bool)> = sqlx::query_as(
-            "SELECT uo.role, u.is_active FROM user_organizations uo JOIN users u ON u.id = uo.user_id
+            "SELECT uo.role, u.is_active AND uo.status = 'active' FROM user_organizations uo JOIN users u ON u.id = uo.user_id
               WHERE uo.organization_id = app_current_org() AND uo.user_id = $1",
         )
         .bind(id)

@@ -42,7 +42,7 @@ pub async fn lock_matter_rate(
     let (name, rate): (String, Option<Decimal>) = sqlx::query_as(
         "SELECT u.full_name, r.hourly_rate FROM user_organizations uo JOIN users u ON u.id = uo.user_id
            LEFT JOIN matter_rates r ON r.organization_id = uo.organization_id AND r.matter_id = $1 AND r.user_id = uo.user_id
-          WHERE uo.organization_id = app_current_org() AND uo.user_id = $2",
+          WHERE uo.organization_id = app_current_org() AND uo.user_id = $2 AND uo.status = 'active'",
     )
     .bind(matter)
     .bind(user)

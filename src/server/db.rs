@@ -154,7 +154,7 @@ pub async fn enter(
 /// into the statements that need it, so it is planned once with them (a SQL function would be
 /// planned again at every call).
 pub const MEMBER_ROLE: &str = "(SELECT uo.role FROM user_organizations uo JOIN users mu ON mu.id = uo.user_id
-    WHERE uo.user_id = app_current_user() AND uo.organization_id = app_current_org() AND mu.is_active)";
+    WHERE uo.user_id = app_current_user() AND uo.organization_id = app_current_org() AND uo.status = 'active' AND mu.is_active)";
 
 /// The transaction's user's role in its firm, `None` when not an active member.
 pub async fn member_role(

@@ -30,7 +30,7 @@ pub fn is_public(path: &str) -> bool {
 
 /// Server functions callable without a session.
 fn is_public_api(path: &str) -> bool {
-    matches!(path, "/api/auth/login" | "/api/auth/sign_in_options")
+    path == "/api/auth/login"
 }
 
 /// Pages need a signed-in session (else: to /login); server functions too (else: 401; a plain

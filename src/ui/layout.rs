@@ -31,6 +31,7 @@ pub fn AppLayout() -> impl IntoView {
                     {sees_invoices.then(|| view! { <li><A href="/invoices">"Invoices"</A></li> })}
                     {billing.then(|| view! { <li><A href="/reports/aging">"Reports"</A></li> })}
                     {admin.then(|| view! { <li><A href="/activity">"Activity"</A></li> })}
+                    {admin.then(|| view! { <li><A href="/admin/people">"People"</A></li> })}
                     {admin.then(|| view! { <li><A href="/settings">"Settings"</A></li> })}
                 </ul>
             </nav>

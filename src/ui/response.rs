@@ -60,9 +60,24 @@ pub fn request_seed() -> super::PageSeed {
     {
         use leptos::prelude::use_context;
         let parts = use_context::<axum::http::request::Parts>();
-        let get = |p: &axum::http::request::Parts| super::PageSeed {
-            session: p.extensions.get::<crate::auth::SessionInfo>().cloned(),
-            flash: p.extensions.get::<super::FormFlash>().cloned(),
+        let state = use_context::<crate::server::AppState>();
+        let get = |p: &axum::http::request::Parts| {
+            let session = p.extensions.get::<crate::auth::SessionInfo>().cloned();
+            let sign_in = match (&session, state.as_ref().and_then(|s| s.supabase.as_ref())) {
+                (None, Some(supabase)) => Some(crate::auth::SignInOptions {
+                    providers: supabase
+                        .providers()
+                        .iter()
+                        .map(|p| (p.clone(), crate::auth::provider_label(p)))
+                        .collect(),
+                }),
+                _ => None,
+            };
+            super::PageSeed {
+                session,
+                flash: p.extensions.get::<super::FormFlash>().cloned(),
+                sign_in,
+            }
         };
         parts.as_ref().map(get).unwrap_or_default()
     }

@@ -33,6 +33,9 @@ pub struct FormFlash {
 pub struct PageSeed {
     pub session: Option<SessionInfo>,
     pub flash: Option<FormFlash>,
+    /// The sign-in page's other ways in (sent only when no one is signed in).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign_in: Option<crate::auth::SignInOptions>,
 }
 
 impl PageSeed {
@@ -48,16 +51,25 @@ struct Flash(RwSignal<Option<FormFlash>>);
 #[derive(Clone)]
 struct PageSession(Option<SessionInfo>);
 
+#[derive(Clone)]
+struct SignInWays(crate::auth::SignInOptions);
+
 /// Make the page's session and flash available to its views (called once, by `<App/>`).
 pub fn provide_page_seed() {
     let seed = use_context::<PageSeed>().unwrap_or_default();
     provide_context(PageSession(seed.session));
+    provide_context(SignInWays(seed.sign_in.unwrap_or_default()));
     provide_context(Flash(RwSignal::new(seed.flash)));
 }
 
 /// The signed-in user, firm, role and currency of this page (`None` on the sign-in page).
 pub fn session_info() -> Option<SessionInfo> {
     use_context::<PageSession>().and_then(|s| s.0)
+}
+
+/// The ways to sign in the sign-in page offers besides e-mail and password.
+pub fn sign_in_options() -> crate::auth::SignInOptions {
+    use_context::<SignInWays>().map(|w| w.0).unwrap_or_default()
 }
 
 /// The flashed error of the server function at `action`, if this page has one.

@@ -17,4 +17,5 @@ mod matters;
 mod rates;
 mod security;
 mod supabase;
+mod team;
 mod time;

@@ -255,6 +255,8 @@ fn is_mutation(path: &str) -> bool {
         "invoices/delete_draft",
         "firm/member_rate",
         "rates/set_client",
+        "team/set_role",
+        "team/remove",
         "rates/set_matter",
     ]
     .iter()
