@@ -52,6 +52,13 @@ pub async fn update_firm_settings(
                 "This is not a time zone we know: use a name such as America/New_York.",
             )));
         }
+        // Only a change to such a currency is refused: a firm already on one keeps saving.
+        if after.currency != before.currency && crate::kernel::has_three_minor_digits(&after.currency) {
+            return Err(refused(FieldErrors::one(
+                "currency",
+                "Docket keeps amounts to two decimals: currencies with three (such as KWD) are not supported.",
+            )));
+        }
         if after.currency != before.currency && super::repo::has_amounts(&mut tx).await? {
             return Err(refused(FieldErrors::one(
                 "currency",

@@ -197,11 +197,6 @@ impl SettingsForm {
                 "currency",
                 "Enter a three-letter currency code such as USD.",
             );
-        } else if crate::kernel::has_three_minor_digits(&currency) {
-            e.add(
-                "currency",
-                "Docket keeps amounts to two decimals: currencies with three (such as KWD) are not supported.",
-            );
         }
         let increment = number_in(
             &mut e,

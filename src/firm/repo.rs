@@ -74,6 +74,7 @@ pub async fn has_amounts(tx: &mut Tx) -> Result<bool, AppError> {
         "SELECT EXISTS (SELECT 1 FROM invoices) OR EXISTS (SELECT 1 FROM time_entries)
              OR EXISTS (SELECT 1 FROM expenses) OR EXISTS (SELECT 1 FROM matters WHERE hourly_rate IS NOT NULL)
              OR EXISTS (SELECT 1 FROM clients WHERE hourly_rate IS NOT NULL)
+             OR EXISTS (SELECT 1 FROM matter_rates)
              OR EXISTS (SELECT 1 FROM user_organizations WHERE organization_id = app_current_org() AND hourly_rate IS NOT NULL)
              OR EXISTS (SELECT 1 FROM organizations WHERE id = app_current_org() AND default_hourly_rate IS NOT NULL)",
     )

@@ -48,6 +48,7 @@ pub async fn invoice_preview(scope: InvoiceScope) -> Result<Preview, AppError> {
         .await?;
         tx.commit().await?;
         Ok(Preview {
+            pin: super::repo::pin_of(&items, set.tax_rate),
             request: Uuid::new_v4(),
             client_name,
             matter_number: matter.map(|m| m.1),
@@ -122,12 +123,11 @@ pub async fn create_invoice(
         )
         .await?;
         // The draft bills what the preview showed, or nothing (this transaction is rolled back).
-        let now = super::shown_of(&items);
-        if !form.shown.is_empty() && form.shown != now {
-            return Err(AppError::Conflict(format!(
-                "The unbilled work changed since this preview was made (it showed {}; now {now}). Review the preview below again.",
-                form.shown
-            )));
+        if !form.shown.is_empty() && form.shown != super::repo::pin_of(&items, set.tax_rate) {
+            return Err(AppError::Conflict(
+                "The unbilled work (or the tax rate) changed since this preview was made: review the preview below again."
+                    .into(),
+            ));
         }
         if items.is_empty() {
             return Err(refused(FieldErrors::one(
@@ -315,7 +315,7 @@ pub async fn edit_line(
             .find(|l| l.id == line)
             .ok_or(AppError::NotFound)?;
         let after = form
-            .validate(before.line_type, &inv.currency)
+            .validate(before.line_type, &inv.currency, inv.increment)
             .map_err(|e| AppError::Invalid(e.with_value("line", line.to_string())))?;
         super::repo::update_line(&mut tx, id, line, &after).await?;
         let t =

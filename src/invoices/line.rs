@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::LineType;
 use crate::kernel::{multi_line, parse_money, FieldErrors};
-use crate::time::duration::{amount, hours, parse_duration};
+use crate::time::duration::{amount, billed_minutes, hours, parse_duration};
 
 /// The edit form of one line, as typed.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -42,7 +42,14 @@ impl LineForm {
         ]
     }
 
-    pub fn validate(&self, kind: LineType, currency: &str) -> Result<ValidLine, FieldErrors> {
+    /// `increment`: the invoice's billing step (the hours typed are billed rounded up to it, as
+    /// when the draft was made).
+    pub fn validate(
+        &self,
+        kind: LineType,
+        currency: &str,
+        increment: u32,
+    ) -> Result<ValidLine, FieldErrors> {
         let mut e = FieldErrors::default();
         let description = e.required_text(
             "description",
@@ -63,7 +70,10 @@ impl LineForm {
         };
         let (minutes, quantity) = if kind == LineType::Time {
             match parse_duration(&self.quantity) {
-                Ok(m) => (Some(m), Some(hours(m).round_dp(4))),
+                Ok(m) => {
+                    let m = billed_minutes(m, increment);
+                    (Some(m), Some(hours(m).round_dp(4)))
+                }
                 Err(m) => {
                     e.add("quantity", m);
                     (None, None)
@@ -121,7 +131,7 @@ mod tests {
     #[test]
     fn a_time_line_bills_the_hours_typed_at_the_rate_typed() {
         let v = form(" Drafted the brief ", "1:10", "300")
-            .validate(LineType::Time, "USD")
+            .validate(LineType::Time, "USD", 1)
             .unwrap();
         assert_eq!(v.description, "Drafted the brief");
         assert_eq!(v.minutes, Some(70));
@@ -130,7 +140,7 @@ mod tests {
         // rounded hours.
         assert_eq!(v.amount, d("350.00"));
         let v = form("x", "7m", "350")
-            .validate(LineType::Time, "USD")
+            .validate(LineType::Time, "USD", 1)
             .unwrap();
         assert_eq!(v.amount, d("40.83"), "half-up to the cent, once");
     }
@@ -138,7 +148,7 @@ mod tests {
     #[test]
     fn an_expense_line_bills_quantity_times_price() {
         let v = form("Copies", "3", "0.15")
-            .validate(LineType::Expense, "USD")
+            .validate(LineType::Expense, "USD", 6)
             .unwrap();
         assert_eq!((v.minutes, v.quantity, v.amount), (None, d("3"), d("0.45")));
     }
@@ -146,18 +156,18 @@ mod tests {
     #[test]
     fn bad_input_is_refused_beside_each_field_and_kept() {
         let e = form("", "soon", "12.345")
-            .validate(LineType::Time, "USD")
+            .validate(LineType::Time, "USD", 1)
             .unwrap_err();
         assert!(e.get("description").is_some());
         assert!(e.get("quantity").is_some());
         assert!(e.get("rate").is_some());
         assert_eq!(e.value("quantity"), Some("soon"));
         let e = form("x", "0", "1")
-            .validate(LineType::Expense, "USD")
+            .validate(LineType::Expense, "USD", 6)
             .unwrap_err();
         assert!(e.get("quantity").is_some());
         let e = form("x", "100000", "99999999")
-            .validate(LineType::Expense, "USD")
+            .validate(LineType::Expense, "USD", 6)
             .unwrap_err();
         assert!(e.get("rate").unwrap().contains("too large"));
     }

@@ -154,16 +154,11 @@ pub struct InvoiceScope {
     pub from: String,
     #[serde(default)]
     pub to: String,
-    /// What the preview this form came from showed (`Preview::shown`): the draft is made only
-    /// if the unbilled work is still that. Empty: no preview to hold to.
+    /// The pin of the preview this form came from (`Preview::pin`): the draft is made only if
+    /// the unbilled work (each item and its amount) and the tax rate are still what it showed.
+    /// Empty: no preview to hold to (a caller that never showed one).
     #[serde(default)]
     pub shown: String,
-}
-
-/// What a set of billable items is shown as, and checked against: how many, and their amount.
-pub fn shown_of(items: &[Billable]) -> String {
-    let sum: Decimal = items.iter().map(|i| i.amount).sum();
-    format!("{} items, {}", items.len(), sum.normalize())
 }
 
 /// A checked scope.
@@ -237,6 +232,9 @@ pub struct Billable {
 /// What a new invoice would hold, before it is made.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Preview {
+    /// What the preview shows, as a digest of each item's id and amount and the tax rate: the
+    /// create form sends it back.
+    pub pin: String,
     /// The id the create form sends, made when the preview is (sending the form twice makes one
     /// invoice).
     pub request: Uuid,

@@ -124,6 +124,21 @@ fn priced(r: ItemRow, increment: u32, digits: u32) -> Billable {
     }
 }
 
+/// A preview's pin: a digest of each item's id and amount (sorted) and the tax rate.
+pub fn pin_of(items: &[Billable], tax_rate: Decimal) -> String {
+    let mut parts: Vec<String> = items
+        .iter()
+        .map(|i| format!("{}={}", i.id, i.amount.normalize()))
+        .collect();
+    parts.sort();
+    parts.push(format!("tax={}", tax_rate.normalize()));
+    let digest = ring::digest::digest(&ring::digest::SHA256, parts.join(";").as_bytes());
+    digest.as_ref()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// The scope's filter on time (`t`) or expenses (`e`) joined to their matter `m`.
 fn scope_filter(
     b: &mut QueryBuilder<Postgres>,

