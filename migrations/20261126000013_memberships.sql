@@ -9,18 +9,21 @@ ALTER TABLE user_organizations
 SELECT manage_row_version('user_organizations');
 GRANT UPDATE (role, status, removed_at, version) ON user_organizations TO docket_app;
 
--- The database's own guard, whoever writes: only an active administrator of the firm changes a
--- membership's role or status, and a firm always keeps an active administrator. (The app also
--- locks the firm's row first, so two administrators demoting each other take turns.)
+-- The database's own guard: through the application role, only an active administrator of the
+-- firm changes a membership's role or status; whoever writes, a firm keeps an active
+-- administrator. Role and status changes of one firm take turns on the firm's row (the app
+-- takes that lock first too), so two administrators demoting each other cannot both pass.
 CREATE FUNCTION membership_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF (NEW.role, NEW.status) IS NOT DISTINCT FROM (OLD.role, OLD.status) THEN
         RETURN NEW;
     END IF;
-    IF current_setting('app.user_id', true) IS NOT NULL AND current_setting('app.user_id', true) <> ''
-       AND NOT EXISTS (SELECT 1 FROM user_organizations a
+    -- Changes of one firm's memberships take turns (the check below reads the others).
+    PERFORM 1 FROM organizations WHERE id = NEW.organization_id FOR UPDATE;
+    IF current_user = 'docket_app'
+       AND NOT EXISTS (SELECT 1 FROM user_organizations a JOIN users u ON u.id = a.user_id
                         WHERE a.organization_id = NEW.organization_id AND a.user_id = app_current_user()
-                          AND a.role = 'admin' AND a.status = 'active') THEN
+                          AND a.role = 'admin' AND a.status = 'active' AND u.is_active) THEN
         RAISE EXCEPTION 'only an administrator changes memberships'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
@@ -32,9 +35,9 @@ CREATE TRIGGER membership_guard BEFORE UPDATE ON user_organizations
 CREATE FUNCTION membership_keeps_an_admin() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF OLD.role = 'admin' AND OLD.status = 'active'
-       AND NOT EXISTS (SELECT 1 FROM user_organizations a
+       AND NOT EXISTS (SELECT 1 FROM user_organizations a JOIN users u ON u.id = a.user_id
                         WHERE a.organization_id = OLD.organization_id AND a.role = 'admin'
-                          AND a.status = 'active') THEN
+                          AND a.status = 'active' AND u.is_active) THEN
         RAISE EXCEPTION 'a firm keeps at least one active administrator'
             USING ERRCODE = 'check_violation', CONSTRAINT = 'firm_keeps_an_admin';
     END IF;

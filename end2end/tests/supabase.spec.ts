@@ -11,7 +11,7 @@ test('an attorney continues with Google and lands on the dashboard @nojs', async
 
   await page.goto('/login');
   await hydrated(page, js);
-  await page.getByRole('button', { name: 'Continue with Google' }).click();
+  await page.getByRole('link', { name: 'Continue with Google' }).click();
   await expect(page.getByRole('heading', { name: 'Sign in with google' })).toBeVisible();
   await page.getByLabel('Email').fill('attorney@harborvale.test');
   await page.getByRole('button', { name: 'Continue' }).click();
@@ -29,7 +29,7 @@ test('an attorney continues with Google and lands on the dashboard @nojs', async
   await page.context().clearCookies();
   await page.goto('/login');
   await hydrated(page, js);
-  await page.getByRole('button', { name: 'Continue with Apple' }).click();
+  await page.getByRole('link', { name: 'Continue with Apple' }).click();
   await page.getByLabel('Email').fill('stranger@elsewhere.test');
   await page.getByRole('button', { name: 'Continue' }).click();
   await expect(page.getByRole('alert')).toContainText("Ask your firm's administrator");

@@ -54,12 +54,13 @@ pub fn LoginPage() -> impl IntoView {
                 {(!providers.is_empty()).then(|| view! {
                     <div class="providers">
                         <p class="muted">"Or"</p>
-                        {providers.into_iter().map(|(id, label)| view! {
-                            <form method="post" action="/auth/supabase/start">
-                                <input type="hidden" name="provider" value=id/>
-                                <input type="hidden" name="next" value=next/>
-                                <button type="submit" class="secondary wide">{format!("Continue with {label}")}</button>
-                            </form>
+                        {providers.into_iter().map(|(id, label)| {
+                            let href = move || {
+                                let q = crate::ui::query_string(&[("provider", id.clone()), ("next", next())]);
+                                format!("/auth/supabase/start{q}")
+                            };
+                            // A plain link (rel=external: a full page load, not the router).
+                            view! { <a class="button secondary wide" rel="external" href=href>{format!("Continue with {label}")}</a> }
                         }).collect_view()}
                     </div>
                 })}

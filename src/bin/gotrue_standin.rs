@@ -323,7 +323,12 @@ async fn token(
         "user": {
             "id": id, "aud": "authenticated", "role": "authenticated", "email": email,
             "email_confirmed_at": if verified { Value::String(stamp.clone()) } else { Value::Null },
-            "phone": "", "app_metadata": app_meta, "user_metadata": meta, "identities": [],
+            "phone": "", "app_metadata": app_meta, "user_metadata": meta,
+            "identities": [{
+                "identity_id": uuid::Uuid::new_v4().to_string(), "id": id, "user_id": id,
+                "identity_data": meta, "provider": flow.provider, "email": email,
+                "last_sign_in_at": stamp, "created_at": stamp, "updated_at": stamp,
+            }],
             "created_at": stamp, "updated_at": stamp, "is_anonymous": false,
         },
     }))

@@ -134,7 +134,8 @@ pub async fn lock_member(
 ) -> Result<Option<(String, Option<Decimal>)>, AppError> {
     Ok(sqlx::query_as(
         "SELECT u.full_name, uo.hourly_rate FROM user_organizations uo JOIN users u ON u.id = uo.user_id
-          WHERE uo.organization_id = app_current_org() AND uo.user_id = $1 FOR UPDATE OF uo",
+          WHERE uo.organization_id = app_current_org() AND uo.user_id = $1 AND uo.status = 'active'
+          FOR UPDATE OF uo",
     )
     .bind(user)
     .fetch_optional(&mut **tx)

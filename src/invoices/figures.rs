@@ -112,6 +112,7 @@ impl Aging {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use std::str::FromStr;
 
     fn d(s: &str) -> Decimal {
@@ -143,36 +144,40 @@ mod tests {
         assert_eq!(t.discount, d("0.01"), "half a cent rounds up");
     }
 
-    /// Invariants over many generated invoices (a small deterministic generator: proptest is not
-    /// available offline here): the total is exactly subtotal − discount + tax, every figure is in
-    /// cents, the discount never exceeds the subtotal and nothing is negative.
-    #[test]
-    fn totals_invariants_hold_for_generated_invoices() {
-        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = |m: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % m
-        };
-        for _ in 0..20_000 {
-            let lines: Vec<Decimal> = (0..next(12))
-                .map(|_| Decimal::new(next(5_000_000) as i64, 2))
-                .collect();
-            let discount = match next(3) {
-                0 => Discount::None,
-                1 => Discount::Percent(Decimal::new(next(100_001) as i64, 3)),
-                _ => Discount::Amount(Decimal::new(next(1_000_000) as i64, 2)),
+    fn discount() -> impl Strategy<Value = Discount> {
+        prop_oneof![
+            Just(Discount::None),
+            (0i64..=100_000).prop_map(|p| Discount::Percent(Decimal::new(p, 3))),
+            (0i64..=10_000_000).prop_map(|a| Discount::Amount(Decimal::new(a, 2))),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+        /// For any lines in the currency's unit, discount and tax rate: the total is exactly
+        /// subtotal − discount + tax, every figure is in the currency's unit (cents, or whole
+        /// yen), the discount never exceeds the subtotal and nothing is negative.
+        #[test]
+        fn totals_add_up_for_any_invoice(
+            raw in prop::collection::vec(0i64..5_000_000, 0..12),
+            discount in discount(),
+            tax in (0i64..=25_000).prop_map(|t| Decimal::new(t, 3)),
+            digits in prop_oneof![Just(0u32), Just(2u32)],
+        ) {
+            let lines: Vec<Decimal> = raw.iter().map(|&c| Decimal::new(c, digits)).collect();
+            let discount = match discount {
+                Discount::Amount(a) => Discount::Amount(crate::kernel::round_money(a, digits)),
+                d => d,
             };
-            let tax = Decimal::new(next(25_001) as i64, 3);
-            let t = Totals::of(&lines, discount, tax, 2);
-            assert_eq!(t.total, t.subtotal - t.discount + t.tax);
-            assert_eq!(t.subtotal, lines.iter().copied().sum::<Decimal>());
+            let t = Totals::of(&lines, discount, tax, digits);
+            prop_assert_eq!(t.total, t.subtotal - t.discount + t.tax);
+            prop_assert_eq!(t.subtotal, lines.iter().copied().sum::<Decimal>());
             for v in [t.subtotal, t.discount, t.tax, t.total] {
-                assert!(v >= Decimal::ZERO);
-                assert_eq!(v, cents(v), "{v} is in cents");
+                prop_assert!(v >= Decimal::ZERO);
+                prop_assert_eq!(v, crate::kernel::round_money(v, digits));
             }
-            assert!(t.discount <= t.subtotal);
+            prop_assert!(t.discount <= t.subtotal);
         }
     }
 

@@ -137,7 +137,13 @@ impl SupabaseConfig {
             return Ok(None);
         };
         let url = url.trim().trim_end_matches('/').to_string();
-        url::Url::parse(&url).map_err(|e| format!("SUPABASE_URL {url:?}: {e}"))?;
+        let parsed = url::Url::parse(&url).map_err(|e| format!("SUPABASE_URL {url:?}: {e}"))?;
+        let loopback = matches!(parsed.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+        if parsed.scheme() != "https" && !loopback {
+            return Err(format!(
+                "SUPABASE_URL {url:?}: must be https (plain http only on loopback)"
+            ));
+        }
         let anon_key =
             var("SUPABASE_ANON_KEY").ok_or("SUPABASE_URL is set but SUPABASE_ANON_KEY is not")?;
         let public_origin = var("PUBLIC_ORIGIN")

@@ -151,8 +151,7 @@ pub async fn security_headers(
                     "a page render's response options did not reach its response"
                 );
             }
-            let provider = state.config.supabase.as_ref().map(|s| s.url.as_str());
-            if let Ok(v) = HeaderValue::from_str(&page_csp(&nonce, provider)) {
+            if let Ok(v) = HeaderValue::from_str(&page_csp(&nonce)) {
                 h.insert(header::CONTENT_SECURITY_POLICY, v);
             }
         }
@@ -189,17 +188,11 @@ pub async fn security_headers(
     res
 }
 
-/// The CSP of an HTML page whose inline scripts carry `nonce`. Forms post to Docket only; the
-/// sign-in buttons' post is redirected on to the Supabase project (`form-action` covers the
-/// redirect), so its origin is allowed there when one is configured.
-pub fn page_csp(nonce: &str, sign_in_provider: Option<&str>) -> String {
-    let provider = sign_in_provider
-        .and_then(|u| url::Url::parse(u).ok())
-        .map(|u| format!(" {}", u.origin().ascii_serialization()))
-        .unwrap_or_default();
+/// The CSP of an HTML page whose inline scripts carry `nonce`.
+pub fn page_csp(nonce: &str) -> String {
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
          img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; \
-         form-action 'self'{provider}; frame-ancestors 'none'"
+         form-action 'self'; frame-ancestors 'none'"
     )
 }

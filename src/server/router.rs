@@ -28,7 +28,7 @@ pub fn build(state: AppState) -> Router {
     Router::new()
         .route(
             "/auth/supabase/start",
-            axum::routing::post(crate::auth::supabase::flow::start),
+            get(crate::auth::supabase::flow::start),
         )
         .route("/auth/callback", get(crate::auth::supabase::flow::callback))
         .route("/health", get(health::health))

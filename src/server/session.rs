@@ -179,9 +179,13 @@ pub async fn take_pending_sign_in(session: &Session) -> Result<Option<PendingSig
     Ok(p.filter(|p| unix_now() - p.started_at <= PENDING_SIGN_IN_SECS))
 }
 
-/// After a failed sign-in: a session that holds no one is removed altogether.
+/// After a failed sign-in: a session that holds nothing else (no one signed in, no ended
+/// session's kept forms) is removed altogether.
 pub async fn discard_if_anonymous(session: &Session) -> Result<(), AppError> {
-    if session_user(session).await?.is_none() {
+    if session_user(session).await?.is_none()
+        && ended_user(session).await?.is_none()
+        && flashes(session).await?.is_empty()
+    {
         session.flush().await.map_err(store_down)?;
     }
     Ok(())

@@ -49,7 +49,7 @@ async fn begin_change(
 }
 
 #[cfg(feature = "ssr")]
-const LAST_ADMIN: &str =
+pub(super) const LAST_ADMIN: &str =
     "The firm must keep at least one active administrator: make someone else an administrator first.";
 
 #[server(endpoint = "team/set_role")]

@@ -64,11 +64,23 @@ pub async fn lock(tx: &mut Tx, user: Uuid) -> Result<Member, AppError> {
 /// How many active administrators the firm has.
 pub async fn admins(tx: &mut Tx) -> Result<i64, AppError> {
     Ok(sqlx::query_scalar(
-        "SELECT count(*) FROM user_organizations
-          WHERE organization_id = app_current_org() AND role = 'admin' AND status = 'active'",
+        "SELECT count(*) FROM user_organizations uo JOIN users u ON u.id = uo.user_id
+          WHERE uo.organization_id = app_current_org() AND uo.role = 'admin' AND uo.status = 'active'
+            AND u.is_active",
     )
     .fetch_one(&mut **tx)
     .await?)
+}
+
+/// The database's refusals of a membership change, as the person should read them.
+fn refused(e: sqlx::Error) -> AppError {
+    if crate::server::db::violated_constraint(&e) == Some("firm_keeps_an_admin") {
+        return AppError::Conflict(super::api::LAST_ADMIN.into());
+    }
+    if e.as_database_error().and_then(|d| d.code()).as_deref() == Some("42501") {
+        return AppError::Forbidden;
+    }
+    e.into()
 }
 
 pub async fn set_role(tx: &mut Tx, user: Uuid, role: Role) -> Result<(), AppError> {
@@ -76,7 +88,8 @@ pub async fn set_role(tx: &mut Tx, user: Uuid, role: Role) -> Result<(), AppErro
         .bind(user)
         .bind(role.as_str())
         .execute(&mut **tx)
-        .await?;
+        .await
+        .map_err(refused)?;
     Ok(())
 }
 
@@ -87,6 +100,7 @@ pub async fn remove(tx: &mut Tx, user: Uuid) -> Result<(), AppError> {
     )
     .bind(user)
     .execute(&mut **tx)
-    .await?;
+    .await
+    .map_err(refused)?;
     Ok(())
 }

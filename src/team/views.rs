@@ -31,7 +31,16 @@ fn Members(all: Vec<Member>, version: RwSignal<usize>) -> impl IntoView {
         .into_iter()
         .partition(|m| m.status == MemberStatus::Active);
     let me = crate::ui::session_info().map(|s| s.user_id);
+    use leptos::server_fn::ServerFn;
+    let kept = [
+        crate::ui::flashed_error(<SetRole as ServerFn>::PATH),
+        crate::ui::flashed_error(<RemoveMember as ServerFn>::PATH),
+    ]
+    .into_iter()
+    .flatten()
+    .find(|e| e.fields().is_none());
     view! {
+        {kept.map(|e| view! { <p class="alert error" role="alert">{e.to_string()}</p> })}
         <section class="card" aria-labelledby="members-h">
             <h2 id="members-h">"Members"</h2>
             <table class="data">
@@ -74,15 +83,23 @@ fn MemberRow(member: Member, mine: bool, version: RwSignal<usize>) -> impl IntoV
         let key = key.clone();
         Signal::derive(move || all.get().filter(|e| e.value("user") == Some(key.as_str())))
     };
+    // A refusal with no field (the last administrator, a member removed meanwhile) is this
+    // row's when this row's form sent it; a kept one (JavaScript off) is shown atop the page.
+    let remove_error = action_error(remove);
     let message = move || {
-        [role_error.get(), action_error(remove).get()]
-            .into_iter()
-            .flatten()
-            .find(|e| {
-                e.fields()
-                    .is_none_or(|f| f.value("user").is_none_or(|u| u == key))
-            })
-            .map(|e| e.to_string())
+        [
+            (role_error.get(), save.version().get()),
+            (remove_error.get(), remove.version().get()),
+        ]
+        .into_iter()
+        .find_map(|(e, sent)| {
+            let e = e?;
+            let mine = match e.fields() {
+                Some(f) => f.value("user") == Some(key.as_str()),
+                None => sent > 0,
+            };
+            mine.then(|| e.to_string())
+        })
     };
     let id = format!("role-{}", member.user_id);
     let current = member.role;

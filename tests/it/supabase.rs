@@ -5,7 +5,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use docket::server::config::SupabaseConfig;
 
 use crate::support::{Client as Http, Res, TestApp};
@@ -74,18 +74,10 @@ fn location(res: &Res) -> String {
         .to_string()
 }
 
-/// "Continue with …" on the sign-in page: where the browser is sent.
+/// "Continue with …" on the sign-in page (a link): where the browser is sent.
 async fn start(c: &mut Http, provider: &str, next: &str) -> String {
-    let body = serde_urlencoded::to_string([("provider", provider), ("next", next)]).unwrap();
-    let res = c
-        .request_with(
-            Method::POST,
-            "/auth/supabase/start",
-            Some("application/x-www-form-urlencoded"),
-            body.into_bytes(),
-            Some("text/html"),
-        )
-        .await;
+    let q = serde_urlencoded::to_string([("provider", provider), ("next", next)]).unwrap();
+    let res = c.page(&format!("/auth/supabase/start?{q}")).await;
     location(&res)
 }
 

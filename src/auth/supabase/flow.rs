@@ -1,6 +1,8 @@
 //! The two routes of a Supabase sign-in:
-//! - `POST /auth/supabase/start` (the sign-in page's "Continue with …" buttons): make the PKCE
-//!   verifier and challenge, keep the verifier in the (pre-login) session, go to Supabase.
+//! - `GET /auth/supabase/start?provider=…&next=…` (the sign-in page's "Continue with …" links):
+//!   make the PKCE verifier and challenge, keep the verifier in the (pre-login) session, go to
+//!   Supabase. A link, not a form: a form post's CSP `form-action` would also be checked against
+//!   every redirect after it (Supabase, then Google), and browsers would stop at the provider.
 //! - `GET /auth/callback?code=…` (Supabase sends the browser back): take the verifier out of the
 //!   session, exchange the code, verify the access token, link the person by verified e-mail
 //!   and open the session under a fresh id. Any failure ends on `/login?problem=…` with a
@@ -8,7 +10,6 @@
 
 use axum::extract::{Query, Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use oauth2::PkceCodeChallenge;
 use serde::Deserialize;
 use serde_json::Value;
@@ -36,7 +37,7 @@ fn to_login(problem: SignInProblem) -> Response {
 pub async fn start(
     State(state): State<AppState>,
     session: Session,
-    Form(f): Form<Start>,
+    Query(f): Query<Start>,
 ) -> Response {
     let Some(supabase) = state.supabase.clone() else {
         return to_login(SignInProblem::Unavailable);
@@ -98,9 +99,9 @@ async fn finish(
         .map_err(|_| SignInProblem::Unavailable)?;
     if let Some(error) = q.error {
         tracing::info!(
-            error = %error,
-            error_code = q.error_code.as_deref().unwrap_or(""),
-            description = q.error_description.as_deref().unwrap_or(""),
+            error = ?error,
+            error_code = ?q.error_code,
+            description = ?q.error_description.as_deref().map(|d| d.chars().take(200).collect::<String>()),
             "sign-in at the provider did not succeed"
         );
         return Err(SignInProblem::Cancelled);
@@ -168,6 +169,16 @@ async fn identify(
             tracing::warn!(refusal = ?r, "Supabase access token refused");
             SignInProblem::Failed
         })?;
+    // The code must come from the provider this browser left for, signed in by OAuth (not a
+    // code from another flow the project allows, brought here with this browser's challenge).
+    if claims.methods.is_empty() || claims.methods.iter().any(|m| m != "oauth") {
+        tracing::warn!(methods = ?claims.methods, "Supabase sign-in was not an OAuth sign-in");
+        return Err(SignInProblem::Failed);
+    }
+    if tokens.user.get("id").and_then(Value::as_str) != Some(claims.sub.as_str()) {
+        tracing::warn!("Supabase token and user disagree on the user");
+        return Err(SignInProblem::Failed);
+    }
     // The token's e-mail must be the user's, and Supabase must have confirmed it.
     let user_email = tokens
         .user
@@ -184,8 +195,25 @@ async fn identify(
         tracing::warn!("Supabase token and user disagree on the e-mail");
         return Err(SignInProblem::Failed);
     }
-    if !confirmed {
-        tracing::info!(supabase_user = %claims.sub, "sign-in refused: e-mail not verified");
+    // …and the provider itself must vouch for it: a project that auto-confirms e-mail sets
+    // `email_confirmed_at` even for an address the provider did not verify.
+    let vouched = tokens
+        .user
+        .get("identities")
+        .and_then(Value::as_array)
+        .is_some_and(|ids| {
+            ids.iter().any(|i| {
+                i.get("provider").and_then(Value::as_str) == Some(pending.provider.as_str())
+                    && i.pointer("/identity_data/email_verified")
+                        .and_then(Value::as_bool)
+                        == Some(true)
+                    && i.pointer("/identity_data/email")
+                        .and_then(Value::as_str)
+                        .is_some_and(|e| e.trim().eq_ignore_ascii_case(&user_email))
+            })
+        });
+    if !confirmed || !vouched {
+        tracing::info!(supabase_user = %claims.sub, confirmed, vouched, "sign-in refused: e-mail not verified by the provider");
         return Err(SignInProblem::Unverified);
     }
     Ok((claims.email, claims.sub))

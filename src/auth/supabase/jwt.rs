@@ -74,6 +74,8 @@ pub struct Claims {
     /// `aal1`, or `aal2` once a second factor was used.
     pub aal: String,
     pub provider: String,
+    /// How the session was authenticated (`amr[].method`: "oauth", "otp", "password", …).
+    pub methods: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -173,11 +175,21 @@ pub fn verify(
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
+    let methods = claims
+        .get("amr")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|m| m.get("method").and_then(Value::as_str).map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(Claims {
         sub,
         email: text("email").trim().to_lowercase(),
         aal: text("aal"),
         provider,
+        methods,
     })
 }
 

@@ -27,7 +27,9 @@ const REFETCH_AT_MOST_EVERY: Duration = Duration::from_secs(30);
 pub struct Supabase {
     config: SupabaseConfig,
     http: reqwest::Client,
-    keys: RwLock<(HashMap<String, jwt::Key>, Option<Instant>)>,
+    keys: RwLock<HashMap<String, jwt::Key>>,
+    /// When the keys were last asked for.
+    fetched: tokio::sync::Mutex<Option<Instant>>,
 }
 
 /// Why a code could not be exchanged.
@@ -57,7 +59,8 @@ impl Supabase {
         Ok(Supabase {
             config,
             http,
-            keys: RwLock::new((HashMap::new(), None)),
+            keys: RwLock::new(HashMap::new()),
+            fetched: tokio::sync::Mutex::new(None),
         })
     }
 
@@ -127,25 +130,26 @@ impl Supabase {
         let issuer = self.issuer();
         let first = {
             let keys = self.keys.read().await;
-            jwt::verify(token, &keys.0, secret, &issuer, now)
+            jwt::verify(token, &keys, secret, &issuer, now)
         };
         if first != Err(jwt::Refusal::UnknownKey) {
             return first;
         }
         self.refresh_keys().await;
         let keys = self.keys.read().await;
-        jwt::verify(token, &keys.0, secret, &issuer, now)
+        jwt::verify(token, &keys, secret, &issuer, now)
     }
 
+    /// Fetch the project's keys (at most once per `REFETCH_AT_MOST_EVERY`); the cached keys stay
+    /// in use while fetching, and an empty or failed answer never replaces them.
     async fn refresh_keys(&self) {
-        let mut keys = self.keys.write().await;
-        if keys
-            .1
-            .is_some_and(|at| at.elapsed() < REFETCH_AT_MOST_EVERY)
         {
-            return;
+            let mut last = self.fetched.lock().await;
+            if last.is_some_and(|at| at.elapsed() < REFETCH_AT_MOST_EVERY) {
+                return;
+            }
+            *last = Some(Instant::now());
         }
-        keys.1 = Some(Instant::now());
         let url = format!("{}/auth/v1/.well-known/jwks.json", self.config.url);
         let fetched = async {
             let res = self
@@ -165,10 +169,11 @@ impl Supabase {
         }
         .await;
         match fetched {
-            Ok(k) => {
+            Ok(k) if !k.is_empty() => {
                 tracing::info!(keys = k.len(), "Supabase signing keys fetched");
-                keys.0 = k;
+                *self.keys.write().await = k;
             }
+            Ok(_) => tracing::warn!("Supabase signing keys: the JWKS has no usable key"),
             Err(e) => tracing::warn!(error = %e, "Supabase signing keys could not be fetched"),
         }
     }
