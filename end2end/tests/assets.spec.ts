@@ -72,19 +72,22 @@ test('assets arrive compressed, named by their content, and a repeat visit loads
 // every page (see the README, "The browser build"); before pages were split, each cost 400 kB.
 // Raised when invoices, reports and firm settings arrived: their routes and the menu grew the
 // shared part by about 11 kB, and the dashboard's billing figures its own chunks by about 22 kB.
+// Raised again with rates, line editing, sign-in providers and the People page: the shared part
+// grew by about 3 kB, the sign-in page by 17 kB, and the client and matter pages by about 43 kB
+// each (their administrators' rate cards load with them: a split of their own is the next step).
 const BUDGET: Record<string, number> = {
-  '/login': 235_000,
-  '/': 282_000,
-  '/clients': 296_000,
-  '/clients/{id}': 447_000,
-  '/clients/new': 287_000,
-  '/matters': 335_000,
-  '/matters/{id}': 489_000,
-  '/matters/new': 380_000,
-  '/time': 404_000,
-  '/time/new': 346_000,
-  '/invoices': 310_000,
-  '/activity': 322_000,
+  '/login': 253_000,
+  '/': 292_000,
+  '/clients': 304_000,
+  '/clients/{id}': 490_000,
+  '/clients/new': 296_000,
+  '/matters': 343_000,
+  '/matters/{id}': 538_000,
+  '/matters/new': 390_000,
+  '/time': 414_000,
+  '/time/new': 355_000,
+  '/invoices': 318_000,
+  '/activity': 330_000,
 };
 
 async function firstVisit(browser: Browser, state: Awaited<ReturnType<BrowserContext['storageState']>> | undefined, path: string) {
