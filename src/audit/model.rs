@@ -105,6 +105,15 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("user.sign_in", "Signed in"),
     ("user.sign_out", "Signed out"),
     ("user.switch_org", "Switched firm"),
+    ("invoice.", "Any invoice change"),
+    ("matter.rate", "Matter rate set"),
+    ("matter.person_rate", "Person's rate on a matter set"),
+    ("client.rate", "Client rate set"),
+    ("member.", "Any change of the firm's people"),
+    ("member.role", "Role changed"),
+    ("member.remove", "Member removed"),
+    ("member.rate", "Default rate set"),
+    ("firm.settings", "Firm settings changed"),
     ("audit.export", "Activity exported"),
 ];
 

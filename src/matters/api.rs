@@ -29,6 +29,32 @@ pub async fn get_matter(id: Uuid) -> Result<Matter, AppError> {
     .await
 }
 
+/// A matter's rate is logged apart, under "rate": the matter's history is read by every
+/// member, and staff do not see colleagues' rates; the firm's activity log (administrators)
+/// has it.
+#[cfg(feature = "ssr")]
+async fn record_rate_apart(
+    tx: &mut crate::server::db::Tx,
+    caller: &crate::auth::caller::Caller,
+    id: Uuid,
+    title: &str,
+    changes: &mut serde_json::Value,
+) -> Result<(), AppError> {
+    let Some(rate) = changes
+        .as_object_mut()
+        .and_then(|c| c.remove("hourly_rate"))
+    else {
+        return Ok(());
+    };
+    if rate.is_null() {
+        return Ok(());
+    }
+    let entry = crate::audit::Entry::new("matter.rate", "rate", id)
+        .summary(format!("Rate of {title}"))
+        .changes(serde_json::json!({ "hourly_rate": rate }));
+    crate::audit::record(tx, caller, entry).await
+}
+
 #[server(endpoint = "matters/create")]
 pub async fn create_matter(org: Uuid, form: MatterForm) -> Result<Uuid, AppError> {
     use crate::audit::{changes_of_new, name_references, record, Entry};
@@ -48,6 +74,7 @@ pub async fn create_matter(org: Uuid, form: MatterForm) -> Result<Uuid, AppError
             super::repo::insert(&mut tx, caller.org_id, caller.user_id, &valid, firm.today).await?;
         let mut changes = changes_of_new(&valid);
         name_references(&mut tx, &mut changes, super::repo::REFERENCES).await?;
+        record_rate_apart(&mut tx, &caller, id, &valid.title, &mut changes).await?;
         let entry = Entry::new("matter.create", "matter", id)
             .summary(format!("{number} {}", valid.title))
             .changes(changes);
@@ -126,14 +153,17 @@ pub async fn update_matter(
         if changes.as_object().is_some_and(|c| !c.is_empty()) {
             super::repo::update(&mut tx, id, &after).await?;
             name_references(&mut tx, &mut changes, super::repo::REFERENCES).await?;
-            record(
-                &mut tx,
-                &caller,
-                Entry::new("matter.update", "matter", id)
-                    .summary(after.title.clone())
-                    .changes(changes),
-            )
-            .await?;
+            record_rate_apart(&mut tx, &caller, id, &after.title, &mut changes).await?;
+            if changes.as_object().is_some_and(|c| !c.is_empty()) {
+                record(
+                    &mut tx,
+                    &caller,
+                    Entry::new("matter.update", "matter", id)
+                        .summary(after.title.clone())
+                        .changes(changes),
+                )
+                .await?;
+            }
         }
         tx.commit().await?;
         Ok(())

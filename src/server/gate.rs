@@ -28,6 +28,12 @@ pub fn is_public(path: &str) -> bool {
         )
 }
 
+/// Public paths that do work for an anonymous visitor (the sign-in page, a sign-in at a
+/// provider): they count against the request limits like everything else.
+fn is_sign_in(path: &str) -> bool {
+    matches!(path, "/login" | "/auth/supabase/start" | "/auth/callback")
+}
+
 /// Server functions callable without a session.
 fn is_public_api(path: &str) -> bool {
     path == "/api/auth/login"
@@ -44,7 +50,7 @@ pub async fn sign_in_gate(
     next: Next,
 ) -> Response {
     let path = req.uri().path().to_owned();
-    if is_public(&path) && path != "/login" {
+    if is_public(&path) && !is_sign_in(&path) {
         return next.run(req).await;
     }
     let api = path.starts_with("/api/");
@@ -67,7 +73,8 @@ pub async fn sign_in_gate(
     }
     match (user, path.as_str()) {
         (Some(_), "/login") if req.method() == Method::GET => Redirect::to("/").into_response(),
-        (Some(_), _) | (None, "/login") => next.run(req).await,
+        (Some(_), _) => next.run(req).await,
+        (None, p) if is_sign_in(p) => next.run(req).await,
         (None, p) if api && is_public_api(p) => next.run(req).await,
         (None, _) if json => error_json(AppError::Unauthorized),
         (None, _) if api => super::page::keep_post_after_expiry(&session, req).await,

@@ -182,3 +182,60 @@ async fn only_administrators_set_rates_and_never_another_firms() {
             .await;
     assert_eq!(rates, 0);
 }
+
+/// A matter's own rate (set on its form) is logged apart from the matter's history, which every
+/// member reads: staff do not see colleagues' rates.
+#[tokio::test]
+async fn a_matters_rate_stays_out_of_its_history() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.signed_in(app.a.admin).await;
+    let client = crate::clients::create(&mut admin, "Rated Client")
+        .await
+        .to_string();
+    let form = [
+        ("form[client_id]", client.as_str()),
+        ("form[title]", "Priced matter"),
+        ("form[practice_area]", "litigation"),
+        ("form[hourly_rate]", "350.50"),
+    ];
+    let id: Uuid = admin.post("/api/matters/create", &form).await.json();
+    let count = |what: &str| {
+        format!("SELECT count(*) FROM activity_logs WHERE resource_id = '{id}' AND {what}")
+    };
+    assert_eq!(
+        app.count(&count(
+            "resource_type = 'matter' AND changes ? 'hourly_rate'"
+        ))
+        .await,
+        0
+    );
+    assert_eq!(
+        app.count(&count(
+            "resource_type = 'matter' AND action = 'matter.create'"
+        ))
+        .await,
+        1
+    );
+    assert_eq!(
+        app.count(&count("resource_type = 'rate' AND action = 'matter.rate'"))
+            .await,
+        1
+    );
+    // Staff reading the matter's history see no rate.
+    let mut staff = app.signed_in(app.a.staff).await;
+    let res = staff
+        .post(
+            "/api/audit/history",
+            &[
+                ("resource_type", "matter"),
+                ("resource_id", &id.to_string()),
+            ],
+        )
+        .await;
+    assert!(res.status.is_success(), "{res:?}");
+    assert!(
+        res.body.contains("matter.create") && !res.body.contains("350.5"),
+        "{}",
+        res.body
+    );
+}
