@@ -6,6 +6,6 @@ mod model;
 pub mod views;
 
 #[cfg(feature = "ssr")]
-mod repo;
+pub(crate) mod repo;
 
 pub use model::*;

@@ -58,6 +58,15 @@ pub async fn get(tx: &mut Tx, lock: bool) -> Result<(FirmSettings, i32, i32), Ap
     ))
 }
 
+/// Hold the firm's settings as they are until this transaction ends (a write that depends on
+/// them, such as an amount in the firm's currency): a concurrent settings change waits.
+pub async fn hold(tx: &mut Tx) -> Result<(), AppError> {
+    sqlx::query("SELECT 1 FROM organizations WHERE id = app_current_org() FOR SHARE")
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 pub async fn known_timezone(tx: &mut Tx, tz: &str) -> Result<bool, AppError> {
     Ok(
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1)")

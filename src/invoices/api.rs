@@ -92,7 +92,8 @@ pub async fn create_invoice(
                 ))
             })?;
         super::repo::lock_client(&mut tx, client).await?;
-        super::repo::lock_settings(&mut tx).await?;
+        // The settings (its currency above all) stay as they are until this draft is made.
+        crate::firm::repo::hold(&mut tx).await?;
         let set = super::repo::settings(&mut tx).await?;
         let Some(id) = super::repo::insert_draft(
             &mut tx,

@@ -793,14 +793,6 @@ pub async fn concerns(tx: &mut Tx, inv: &Invoice, person: Uuid) -> Result<bool, 
     .await?)
 }
 
-/// Hold the firm's settings (its currency above all) as they are until this draft is made.
-pub async fn lock_settings(tx: &mut Tx) -> Result<(), AppError> {
-    sqlx::query("SELECT 1 FROM organizations WHERE id = app_current_org() FOR SHARE")
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
 /// Serialise invoice creation for one client: two creates covering the same work (by matter,
 /// by client, overlapping periods) take their turns instead of splitting it or deadlocking.
 pub async fn lock_client(tx: &mut Tx, client: Uuid) -> Result<(), AppError> {

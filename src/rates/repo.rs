@@ -33,7 +33,8 @@ pub async fn lock_matter_rate(
     matter: Uuid,
     user: Uuid,
 ) -> Result<(String, String, Option<Decimal>), AppError> {
-    hold_currency(tx).await?;
+    // A rate is written in the firm's currency: a change of currency waits for this.
+    crate::firm::repo::hold(tx).await?;
     let title: String =
         sqlx::query_scalar("SELECT title FROM matters WHERE id = $1 FOR NO KEY UPDATE")
             .bind(matter)
@@ -77,15 +78,6 @@ pub async fn set_matter_rate(
     Ok(())
 }
 
-/// A rate is written in the firm's currency: hold the firm's settings still (a concurrent change
-/// of currency waits for this transaction, and then finds the rate).
-async fn hold_currency(tx: &mut Tx) -> Result<(), AppError> {
-    sqlx::query("SELECT 1 FROM organizations WHERE id = app_current_org() FOR SHARE")
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
 /// The client's name and rate, locked for a change of the rate.
 pub async fn client_rate(
     tx: &mut Tx,
@@ -93,7 +85,8 @@ pub async fn client_rate(
     lock: bool,
 ) -> Result<(String, Option<Decimal>), AppError> {
     if lock {
-        hold_currency(tx).await?;
+        // A rate is written in the firm's currency: a change of currency waits for this.
+        crate::firm::repo::hold(tx).await?;
     }
     let sql = if lock {
         "SELECT name, hourly_rate FROM clients WHERE id = $1 FOR NO KEY UPDATE"
