@@ -14,6 +14,7 @@ use crate::firm::views::SettingsPage;
 use crate::invoices::views::{InvoiceListPage, InvoicePage, NewInvoicePage};
 use crate::matters::views::{MatterDetailPage, MatterListPage, NewMatterPage};
 use crate::reports::views::{AgingPage, BilledPage, WipPage};
+use crate::team::invite::views::InvitationPage;
 use crate::team::views::PeoplePage;
 use crate::time::views::{EditTimePage, NewTimePage, TimeListPage, TimeWeekPage};
 use crate::ui::{
@@ -59,6 +60,7 @@ pub fn App() -> impl IntoView {
             <FlashScope/>
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/login") view={Lazy::<Login>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/invite/:token") view={Lazy::<JoinFirm>::new()} ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=AppLayout ssr=SsrMode::Async>
                     <Route path=path!("/") view={Lazy::<Dashboard>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/clients") view={Lazy::<Clients>::new()} ssr=SsrMode::Async/>
@@ -114,6 +116,7 @@ macro_rules! lazy_pages {
 
 lazy_pages! {
     Login => LoginPage,
+    JoinFirm => InvitationPage,
     Dashboard => DashboardPage,
     Clients => ClientListPage,
     NewClient => NewClientPage,

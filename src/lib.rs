@@ -19,6 +19,8 @@ pub mod time;
 pub mod ui;
 
 #[cfg(feature = "ssr")]
+pub mod mail;
+#[cfg(feature = "ssr")]
 pub mod server;
 
 /// Hydrate the page the server rendered (called by the WebAssembly entry point, `src/front`).

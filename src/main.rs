@@ -101,6 +101,7 @@ async fn serve(config: Config) -> Result<(), String> {
     // binary: serve and link those names whether or not LEPTOS_HASH_FILES was set.
     leptos_options.hash_files = docket::server::assets::hashed(&leptos_options.hash_file);
     let addr: SocketAddr = config.bind_addr.unwrap_or(leptos_options.site_addr);
+    docket::mail::sender::spawn(db.clone(), config.mail.clone())?;
     let state = AppState::new(leptos_options, db, redis, config)?;
     let app = router::build(state);
 

@@ -16,6 +16,11 @@ DATA="$ROOT/.data"
 TOOLS="$ROOT/.tools"
 PG_PORT="${DOCKET_PG_PORT:-55432}"
 REDIS_PORT="${DOCKET_REDIS_PORT:-56379}"
+# The SMTP sink (MailDev): it receives what Docket sends, and shows it at its web port (tests
+# read it through its HTTP API).
+SMTP_PORT="${DOCKET_SMTP_PORT:-56025}"
+MAIL_WEB_PORT="${DOCKET_MAIL_WEB_PORT:-56080}"
+MAILDEV_VERSION="2.2.1"
 APP_PASSWORD="docket_app"
 CARGO_LEPTOS_VERSION="0.3.10"
 BINARYEN_VERSION="132.0.0"
@@ -65,6 +70,10 @@ setup_rust() {
     mkdir -p "$TOOLS"
     (cd "$TOOLS" && [ -f package.json ] || echo '{"private":true}' > package.json
      cd "$TOOLS" && npm install --silent --no-fund --no-audit "binaryen@$BINARYEN_VERSION")
+  fi
+  if [ ! -x "$TOOLS/node_modules/.bin/maildev" ]; then
+    log "installing MailDev $MAILDEV_VERSION (the SMTP sink) into .tools/"
+    (cd "$TOOLS" && npm install --silent --no-fund --no-audit "maildev@$MAILDEV_VERSION")
   fi
   export PATH="$TOOLS/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 }
@@ -123,13 +132,29 @@ start_redis() {
   fi
 }
 
-services() { start_postgres; start_redis; log "PostgreSQL on 127.0.0.1:$PG_PORT, Redis on 127.0.0.1:$REDIS_PORT"; }
+start_mail() {
+  if ! curl -fsS "http://127.0.0.1:$MAIL_WEB_PORT/email" >/dev/null 2>&1; then
+    [ -x "$TOOLS/node_modules/.bin/maildev" ] || setup_rust
+    mkdir -p "$DATA"
+    nohup "$TOOLS/node_modules/.bin/maildev" --ip 127.0.0.1 --smtp "$SMTP_PORT" --web "$MAIL_WEB_PORT" --silent \
+      > "$DATA/maildev.log" 2>&1 &
+    echo $! > "$DATA/maildev.pid"
+    for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$MAIL_WEB_PORT/email" >/dev/null 2>&1 && break; sleep 0.1; done
+  fi
+}
+
+services() {
+  start_postgres; start_redis; start_mail
+  log "PostgreSQL on 127.0.0.1:$PG_PORT, Redis on 127.0.0.1:$REDIS_PORT, SMTP sink on 127.0.0.1:$SMTP_PORT (mail shown at http://127.0.0.1:$MAIL_WEB_PORT)"
+}
 
 stop() {
   local bin; bin="$(pg_bin)"
   local dir; dir="$(cat "$DATA/pg-dir" 2>/dev/null || echo "$DATA/pg")"
   [ -f "$dir/postmaster.pid" ] && as_pg "'$bin/pg_ctl' -D '$dir' -m fast stop" >/dev/null || true
   [ -f "$DATA/redis.pid" ] && kill "$(cat "$DATA/redis.pid")" 2>/dev/null || true
+  [ -f "$DATA/maildev.pid" ] && kill "$(cat "$DATA/maildev.pid")" 2>/dev/null || true
+  rm -f "$DATA/maildev.pid"
 }
 
 start_nginx() {
@@ -162,6 +187,7 @@ app_env() {
   export DATABASE_URL="postgres://docket_app:$APP_PASSWORD@127.0.0.1:$PG_PORT/$db"
   export DATABASE_ADMIN_URL="postgres://postgres@127.0.0.1:$PG_PORT/$db"
   export REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+  export SMTP_URL="smtp://127.0.0.1:$SMTP_PORT"
 }
 
 # The release build as shipped: the server binary, and the site with every asset precompressed
@@ -188,6 +214,7 @@ run() {
   release_build
   export_site
   log "sign in as admin@harborvale.test or attorney@harborvale.test, password docket-demo"
+  log "e-mail the app sends (invitations, password resets) is shown at http://127.0.0.1:$MAIL_WEB_PORT"
   DOCKET_SEED_DEMO=1 BIND_ADDR=127.0.0.1:3000 exec target/release/docket
 }
 
@@ -201,6 +228,7 @@ test_all() {
   export TEST_DATABASE_ADMIN_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
   export TEST_APP_PASSWORD="$APP_PASSWORD"
   export TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+  export TEST_SMTP_URL="smtp://127.0.0.1:$SMTP_PORT" TEST_MAIL_API="http://127.0.0.1:$MAIL_WEB_PORT"
 
   log "formatting (cargo fmt --check)"
   cargo fmt --all --check
@@ -267,7 +295,7 @@ browser_tests() {
   start_nginx "$web" "127.0.0.1:$port"
   curl -fsS "http://127.0.0.1:$web/login" -o /dev/null || { cat "$DATA/nginx-error.log"; exit 1; }
   burst_check "http://127.0.0.1:$port"
-  (cd end2end && BASE_URL="http://127.0.0.1:$web" npx playwright test "$@")
+  (cd end2end && BASE_URL="http://127.0.0.1:$web" MAIL_API="http://127.0.0.1:$MAIL_WEB_PORT" npx playwright test "$@")
   stop_nginx
   kill "$E2E_PID" "$STANDIN_PID" 2>/dev/null || true
 }

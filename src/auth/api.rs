@@ -38,7 +38,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
 
         // The slots expire by themselves if giving them back fails.
         let opened =
-            super::signin::open_session(&state, &session, &meta, user_id, "password").await;
+            super::signin::open_session(&state, &session, &meta, user_id, "password", None).await;
         if opened.is_ok() {
             if let Err(e) = throttle::succeeded(&state.redis, &email, meta.ip).await {
                 tracing::warn!(error = %e, "sign-in throttle not released");

@@ -15,5 +15,6 @@ pub mod signin;
 pub mod supabase;
 
 pub use model::{
-    provider_label, OrgChoice, Person, Role, SessionInfo, SignInOptions, SignInProblem,
+    password_problem, provider_label, OrgChoice, Person, Role, SessionInfo, SignInOptions,
+    SignInProblem,
 };

@@ -107,6 +107,7 @@ crate::choice!(SignInProblem {
     Unverified = "unverified" : "The provider has not verified this e-mail address, so Docket cannot link it to an account.",
     Unavailable = "unavailable" : "The sign-in service cannot be reached right now. Please try again in a minute.",
     Throttled = "throttled" : "Too many sign-in attempts from here. Wait a few minutes and try again.",
+    Invitation = "invitation" : "The invitation could not be accepted: it may have expired, been used or revoked, or have been sent to another e-mail address.",
 });
 
 /// The ways to sign in the sign-in page offers besides e-mail and password.
@@ -131,5 +132,18 @@ pub fn provider_label(provider: &str) -> String {
                 .map(|f| f.to_uppercase().chain(c).collect())
                 .unwrap_or_default()
         }
+    }
+}
+
+/// Why a new password cannot be used, if it cannot (the same rule wherever one is chosen).
+pub fn password_problem(password: &str, confirm: &str) -> Option<&'static str> {
+    if password.chars().count() < 12 {
+        Some("Use at least 12 characters: a few unrelated words make a good password.")
+    } else if password.len() > 1024 {
+        Some("Use at most 1,024 characters.")
+    } else if password != confirm {
+        Some("The two passwords differ: type the same password twice.")
+    } else {
+        None
     }
 }

@@ -9,19 +9,23 @@ use crate::server::db::tenant_tx;
 use crate::server::request::RequestMeta;
 use crate::server::{session, AppState};
 
-/// Sign `user_id` in (how: "password", "supabase:google", …); returns the firm they are in.
-/// `Forbidden` when they are a member of no firm.
+/// Sign `user_id` in (how: "password", "supabase:google", …); returns the firm they are in:
+/// `into` (a firm they just joined), else the firm of a form kept from their session that ended,
+/// else their default firm. `Forbidden` when they are a member of no firm.
 pub async fn open_session(
     state: &AppState,
     session: &Session,
     meta: &RequestMeta,
     user_id: Uuid,
     method: &str,
+    into: Option<Uuid>,
 ) -> Result<Uuid, AppError> {
     let mut tx = tenant_tx(&state.db, user_id, None).await?;
-    // Back into the firm of a form kept from the session that ended, if still a member; else
-    // the default firm.
-    let pending = match session::pending_org(session, user_id).await? {
+    let wanted = match into {
+        Some(org) => Some(org),
+        None => session::pending_org(session, user_id).await?,
+    };
+    let pending = match wanted {
         Some(org) => super::repo::membership_role(&mut tx, user_id, org)
             .await?
             .map(|_| org),

@@ -32,6 +32,12 @@ pub struct Config {
     pub log_format: String,
     /// Sign-in through Supabase; `None`: e-mail and password only.
     pub supabase: Option<SupabaseConfig>,
+    /// Where people reach the app (`https://docket.example.com`): the base of links in e-mail.
+    /// Configured, never taken from a request's `Host` (a forged one would send reset links
+    /// elsewhere).
+    pub public_origin: String,
+    /// Outgoing e-mail; `None`: messages wait in the outbox.
+    pub mail: Option<crate::mail::sender::MailConfig>,
 }
 
 impl Config {
@@ -59,6 +65,8 @@ impl Config {
             max_body_bytes: 256 * 1024,
             log_format: "pretty".into(),
             supabase: None,
+            public_origin: "http://127.0.0.1:3000".into(),
+            mail: None,
         }
     }
 
@@ -112,6 +120,22 @@ impl Config {
             max_body_bytes: number("MAX_BODY_BYTES", 256 * 1024)? as usize,
             log_format: var("LOG_FORMAT").unwrap_or_else(|| "pretty".into()),
             supabase: SupabaseConfig::from_vars(&var)?,
+            public_origin: match var("PUBLIC_ORIGIN") {
+                Some(o) => {
+                    let o = o.trim().trim_end_matches('/').to_string();
+                    url::Url::parse(&o).map_err(|e| format!("PUBLIC_ORIGIN {o:?}: {e}"))?;
+                    o
+                }
+                None => format!(
+                    "http://{}",
+                    var("LEPTOS_SITE_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into())
+                ),
+            },
+            mail: var("SMTP_URL").map(|smtp_url| crate::mail::sender::MailConfig {
+                smtp_url,
+                from: var("MAIL_FROM")
+                    .unwrap_or_else(|| "Docket <no-reply@docket.localhost>".into()),
+            }),
         })
     }
 }

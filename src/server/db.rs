@@ -172,6 +172,17 @@ pub async fn tenant_tx(pool: &PgPool, user_id: Uuid, org_id: Option<Uuid>) -> Re
     Ok(Tx::own(enter(pool, user_id, org_id, false).await?))
 }
 
+/// Scope the rest of a transaction opened without one to `user` in `org` (after the database
+/// itself established who they are, e.g. by accepting an invitation).
+pub async fn act_as(conn: &mut PgConnection, user: Uuid, org: Uuid) -> Result<(), AppError> {
+    sqlx::query("SELECT set_config('app.user_id', $1, true), set_config('app.org_id', $2, true)")
+        .bind(user.to_string())
+        .bind(org.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// The name of the constraint a database error violated, if any.
 pub fn violated_constraint(e: &sqlx::Error) -> Option<&str> {
     e.as_database_error().and_then(|d| d.constraint())

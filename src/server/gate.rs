@@ -17,26 +17,37 @@ use super::throttle::address_group;
 use super::AppState;
 use crate::error::AppError;
 
-/// Paths anyone may fetch: assets, health checks and the sign-in page.
+/// Paths anyone may fetch: assets, health checks, the sign-in pages.
 pub fn is_public(path: &str) -> bool {
     path.starts_with("/pkg/")
         || path.starts_with("/health")
-        || matches!(path, "/auth/supabase/start" | "/auth/callback")
-        || matches!(
-            path,
-            "/favicon.ico" | "/favicon.svg" | "/robots.txt" | "/login"
-        )
+        || is_sign_in(path)
+        || matches!(path, "/favicon.ico" | "/favicon.svg" | "/robots.txt")
 }
 
-/// Public paths that do work for an anonymous visitor (the sign-in page, a sign-in at a
+/// Pages anyone may open that still render with the session (if any) and a kept form error:
+/// signing in, and the pages the links in e-mails open.
+pub fn is_open_page(path: &str) -> bool {
+    matches!(path, "/login" | "/forgot-password" | "/reset-password")
+        || path.starts_with("/invite/")
+}
+
+/// Public paths that do work for an anonymous visitor (the sign-in pages, a sign-in at a
 /// provider): they count against the request limits like everything else.
 fn is_sign_in(path: &str) -> bool {
-    matches!(path, "/login" | "/auth/supabase/start" | "/auth/callback")
+    is_open_page(path) || matches!(path, "/auth/supabase/start" | "/auth/callback")
 }
 
 /// Server functions callable without a session.
 fn is_public_api(path: &str) -> bool {
-    path == "/api/auth/login"
+    matches!(
+        path,
+        "/api/auth/login"
+            | "/api/auth/forgot_password"
+            | "/api/auth/reset_password"
+            | "/api/team/open_invitation"
+            | "/api/team/accept_invitation"
+    )
 }
 
 /// Pages need a signed-in session (else: to /login); server functions too (else: 401; a plain

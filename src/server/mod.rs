@@ -19,6 +19,7 @@ pub mod session;
 pub mod state;
 pub mod telemetry;
 pub mod throttle;
+pub mod token;
 
 pub use endpoint::endpoint;
 pub use state::AppState;

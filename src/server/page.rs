@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use leptos::server_fn::error::ServerFnUrlError;
 use tower_sessions::Session;
 
-use super::gate::is_public;
+use super::gate::{is_open_page, is_public};
 use super::http::accepts_html;
 use super::session::{ended_user, session_user, set_flash, take_flash, SessionUser};
 use super::AppState;
@@ -46,7 +46,7 @@ pub async fn page_context(
             .rsplit('/')
             .next()
             .is_some_and(|last| last.contains('.'));
-        if api || file || is_public(&path) && path != "/login" {
+        if api || file || is_public(&path) && !is_open_page(&path) {
             return next.run(req).await;
         }
         let (mut parts, body) = req.into_parts();

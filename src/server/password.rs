@@ -150,6 +150,20 @@ pub async fn verify_bounded(password: String, stored: Option<String>) -> Result<
     Ok(ok)
 }
 
+/// `hash` on the blocking pool, in one of the verification slots (it costs the same memory).
+pub async fn hash_bounded(password: String) -> Result<PasswordHashString, AppError> {
+    let permit = tokio::time::timeout(QUEUE_TIMEOUT, PERMITS.clone().acquire_owned())
+        .await
+        .map_err(|_| AppError::Unavailable)?
+        .map_err(|_| AppError::Unavailable)?;
+    tokio::task::spawn_blocking(move || {
+        let _held = permit;
+        hash(&password)
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("hashing: {e}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

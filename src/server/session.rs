@@ -156,6 +156,9 @@ pub struct PendingSignIn {
     pub provider: String,
     pub next: String,
     pub started_at: i64,
+    /// The secret of the invitation to accept on return, if the sign-in started from one.
+    #[serde(default)]
+    pub invite: Option<String>,
 }
 
 const PENDING_SIGN_IN: &str = "pending_sign_in";

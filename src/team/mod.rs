@@ -5,6 +5,7 @@
 //! keeps an active administrator: the app says so, and a database trigger holds it.
 
 pub mod api;
+pub mod invite;
 pub mod views;
 
 #[cfg(feature = "ssr")]

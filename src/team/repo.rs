@@ -104,3 +104,19 @@ pub async fn remove(tx: &mut Tx, user: Uuid) -> Result<(), AppError> {
     .map_err(refused)?;
     Ok(())
 }
+
+pub async fn name_of(conn: &mut sqlx::PgConnection, user: Uuid) -> Result<String, AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT full_name FROM users WHERE id = $1")
+            .bind(user)
+            .fetch_one(conn)
+            .await?,
+    )
+}
+
+pub async fn email_of(conn: &mut sqlx::PgConnection, user: Uuid) -> Result<String, AppError> {
+    Ok(sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+        .bind(user)
+        .fetch_one(conn)
+        .await?)
+}

@@ -22,6 +22,7 @@ pub fn PeoplePage() -> impl IntoView {
                 Ok(all) => view! { <Members all version/> }.into_any(),
             })}
         </Transition>
+        <crate::team::invite::views::Invitations/>
     }
 }
 

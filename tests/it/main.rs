@@ -10,6 +10,7 @@ mod expenses;
 mod firm;
 mod forms;
 mod http;
+mod invitations;
 mod invoices;
 mod isolation;
 mod lists;

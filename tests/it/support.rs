@@ -83,7 +83,17 @@ impl TestApp {
             max_body_bytes: 64 * 1024,
             ..Config::defaults(&app_url, redis_url)
         };
+        // Mail goes to the SMTP sink the test command started (read back with `mail_to`).
+        config.mail =
+            std::env::var("TEST_SMTP_URL")
+                .ok()
+                .map(|smtp_url| docket::mail::sender::MailConfig {
+                    smtp_url,
+                    from: "Docket Tests <tests@docket.test>".into(),
+                });
+        config.public_origin = "https://docket.test".into();
         configure(&mut config);
+        docket::mail::sender::spawn(app_pool.clone(), config.mail.clone()).unwrap();
         let redis = session::redis_pool(redis_url).await.unwrap();
         let leptos_options = LeptosOptions::builder()
             .output_name("docket")
@@ -135,12 +145,75 @@ impl TestApp {
         c
     }
 
+    /// A new person with the fixtures' password, a member of `org` with `role`.
+    pub async fn add_member(&self, org: Uuid, email: &str, role: &str) -> Uuid {
+        let hash = docket::server::password::hash(PASSWORD).0;
+        let id = user(&self.admin_pool, email, "Added Person", &hash).await;
+        member(&self.admin_pool, id, org, role, true).await;
+        id
+    }
+
     pub async fn count(&self, sql: &str) -> i64 {
         sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
             .fetch_one(&self.admin_pool)
             .await
             .unwrap()
     }
+}
+
+/// The messages the SMTP sink received for `to` (waiting up to ten seconds for at least `n`),
+/// oldest first: `(subject, text body)`.
+pub async fn mail_to(to: &str, n: usize) -> Vec<(String, String)> {
+    let api = env("TEST_MAIL_API");
+    let http = reqwest::Client::new();
+    let mut found = vec![];
+    for _ in 0..100 {
+        let all: Vec<serde_json::Value> = http
+            .get(format!("{api}/email"))
+            .send()
+            .await
+            .expect("the SMTP sink answers")
+            .json()
+            .await
+            .unwrap();
+        found = all
+            .iter()
+            .filter(|m| {
+                m["to"]
+                    .as_array()
+                    .is_some_and(|t| t.iter().any(|a| a["address"].as_str() == Some(to)))
+            })
+            .map(|m| {
+                (
+                    m["subject"].as_str().unwrap_or("").to_string(),
+                    m["text"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect();
+        if found.len() >= n {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    found
+}
+
+/// The path of the first link to `https://docket.test` in a message (`/invite/…`).
+pub fn link_in(text: &str) -> String {
+    let start = text
+        .find("https://docket.test/")
+        .expect("a link in the message")
+        + "https://docket.test".len();
+    text[start..]
+        .split(|c: char| c.is_whitespace())
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// An address no other test uses (the SMTP sink is shared).
+pub fn unique_email(who: &str) -> String {
+    format!("{who}-{}@example.test", Uuid::new_v4().simple())
 }
 
 fn replace_db(url: &str, db: &str) -> String {
@@ -257,6 +330,8 @@ fn is_mutation(path: &str) -> bool {
         "rates/set_client",
         "team/set_role",
         "team/remove",
+        "team/invite",
+        "team/revoke_invitation",
         "rates/set_matter",
     ]
     .iter()

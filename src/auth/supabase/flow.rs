@@ -28,6 +28,9 @@ pub struct Start {
     provider: String,
     #[serde(default)]
     next: String,
+    /// The secret of an invitation whose page this sign-in started from.
+    #[serde(default)]
+    invite: String,
 }
 
 fn to_login(problem: SignInProblem) -> Response {
@@ -51,6 +54,7 @@ pub async fn start(
         provider: f.provider.clone(),
         next: safe_next(&f.next).to_string(),
         started_at: session::now_secs(),
+        invite: crate::server::token::well_formed(&f.invite).then(|| f.invite.clone()),
     };
     if let Err(e) = session::keep_pending_sign_in(&session, pending).await {
         tracing::error!(error = %e, "could not keep the pending sign-in");
@@ -116,16 +120,32 @@ async fn finish(
             crate::error::AppError::RateLimited => SignInProblem::Throttled,
             _ => SignInProblem::Unavailable,
         })?;
-    let (email, sub) = identify(&supabase, &code, &pending).await?;
+    let Identity { email, sub, name } = identify(&supabase, &code, &pending).await?;
     let creds = crate::auth::repo::find_credentials(&state.db, &email)
         .await
         .map_err(|_| SignInProblem::Unavailable)?;
-    let Some(user_id) = creds.filter(|c| c.is_active).map(|c| c.id) else {
+    let mut user = creds.filter(|c| c.is_active).map(|c| c.id);
+    // Started from an invitation's page: accept it as the verified address (a new account is
+    // made for a person new to Docket).
+    let mut into = None;
+    if let Some(token) = pending.invite.as_deref() {
+        let accepted =
+            crate::team::invite::api::accept_verified(state, token, user, &email, &name, meta)
+                .await;
+        match accepted {
+            Ok((u, org)) => (user, into) = (Some(u), Some(org)),
+            Err(e) => {
+                tracing::info!(error = %e, supabase_user = %sub, "invitation not accepted at sign-in");
+                return Err(SignInProblem::Invitation);
+            }
+        }
+    }
+    let Some(user_id) = user else {
         tracing::info!(email_domain = email.split('@').nth(1).unwrap_or(""), supabase_user = %sub, "sign-in refused: no Docket account for this e-mail");
         return Err(SignInProblem::NoAccess);
     };
     let method = format!("supabase:{}", pending.provider);
-    match crate::auth::signin::open_session(state, session, meta, user_id, &method).await {
+    match crate::auth::signin::open_session(state, session, meta, user_id, &method, into).await {
         Ok(_) => {}
         Err(crate::error::AppError::Forbidden) => return Err(SignInProblem::NoAccess),
         Err(e) => {
@@ -139,13 +159,22 @@ async fn finish(
     Ok(pending.next)
 }
 
-/// Exchange the code and verify what comes back: the person's verified e-mail, and their
-/// Supabase id.
+/// Who the provider says signed in.
+struct Identity {
+    /// Verified by the provider.
+    email: String,
+    /// The Supabase user id.
+    sub: String,
+    /// Their name as the provider knows it (the e-mail's local part when it knows none).
+    name: String,
+}
+
+/// Exchange the code and verify what comes back.
 async fn identify(
     supabase: &Supabase,
     code: &str,
     pending: &PendingSignIn,
-) -> Result<(String, String), SignInProblem> {
+) -> Result<Identity, SignInProblem> {
     let tokens = supabase
         .exchange(code, &pending.verifier)
         .await
@@ -216,5 +245,20 @@ async fn identify(
         tracing::info!(supabase_user = %claims.sub, confirmed, vouched, "sign-in refused: e-mail not verified by the provider");
         return Err(SignInProblem::Unverified);
     }
-    Ok((claims.email, claims.sub))
+    let name = ["full_name", "name"]
+        .iter()
+        .find_map(|k| {
+            tokens
+                .user
+                .pointer(&format!("/user_metadata/{k}"))
+                .and_then(Value::as_str)
+                .map(|n| n.trim().chars().take(200).collect::<String>())
+                .filter(|n| !n.is_empty() && !n.chars().any(char::is_control))
+        })
+        .unwrap_or_else(|| claims.email.split('@').next().unwrap_or("").to_string());
+    Ok(Identity {
+        email: claims.email,
+        sub: claims.sub,
+        name,
+    })
 }

@@ -1,0 +1,141 @@
+//! The outbox worker: one per process. It wakes when this process committed a message (`wake`)
+//! or every `POLL` (messages of other replicas, retries, leases of processes that died), claims
+//! a few due messages with `FOR UPDATE SKIP LOCKED` under a lease (two replicas never send the
+//! same one at once), sends them and records each outcome.
+
+use std::time::Duration;
+
+use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+const POLL: Duration = Duration::from_secs(5);
+const BATCH: i32 = 10;
+/// Long enough for a batch of slow SMTP exchanges; a process that dies holding a claim gives it
+/// up when this runs out.
+const LEASE_SECS: i32 = 120;
+
+/// Where and as whom mail is sent (`SMTP_URL`, `MAIL_FROM`).
+#[derive(Debug, Clone)]
+pub struct MailConfig {
+    /// `smtp://host:port` (plain, for a local relay), `smtp://…?tls=required` (STARTTLS) or
+    /// `smtps://…`, with `user:password@` when the relay wants it.
+    pub smtp_url: String,
+    pub from: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct Claimed {
+    id: Uuid,
+    to_address: String,
+    subject: String,
+    body_text: String,
+    body_html: Option<String>,
+    attempts: i32,
+}
+
+/// Start the worker. Without SMTP configured, messages stay in the outbox (and a warning says
+/// so once).
+pub fn spawn(db: PgPool, config: Option<MailConfig>) -> Result<(), String> {
+    let Some(config) = config else {
+        tracing::warn!(
+            "SMTP_URL is not set: e-mail (invitations, password resets) stays in the outbox unsent"
+        );
+        return Ok(());
+    };
+    let from: Mailbox = config
+        .from
+        .parse()
+        .map_err(|e| format!("MAIL_FROM {:?}: {e}", config.from))?;
+    let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&config.smtp_url)
+        .map_err(|e| format!("SMTP_URL: {e}"))?
+        .timeout(Some(Duration::from_secs(20)))
+        .build();
+    tokio::spawn(async move {
+        loop {
+            match run_once(&db, &transport, &from).await {
+                // A full batch: there may be more due at once.
+                Ok(n) if n == BATCH as usize => continue,
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "outbox not reachable"),
+            }
+            tokio::select! {
+                _ = super::WAKE.notified() => {}
+                _ = tokio::time::sleep(POLL) => {}
+            }
+        }
+    });
+    Ok(())
+}
+
+/// Claim and send one batch; how many were claimed.
+async fn run_once(
+    db: &PgPool,
+    transport: &AsyncSmtpTransport<Tokio1Executor>,
+    from: &Mailbox,
+) -> Result<usize, sqlx::Error> {
+    let claimed: Vec<Claimed> = sqlx::query_as(
+        "SELECT id, to_address, subject, body_text, body_html, attempts FROM mail_claim($1, $2)",
+    )
+    .bind(BATCH)
+    .bind(LEASE_SECS)
+    .fetch_all(db)
+    .await?;
+    let n = claimed.len();
+    for m in claimed {
+        let outcome = send(transport, from, &m).await;
+        match &outcome {
+            Ok(()) => tracing::info!(mail = %m.id, attempt = m.attempts, "mail sent"),
+            Err(e) => {
+                tracing::warn!(mail = %m.id, attempt = m.attempts, error = %e, "mail not sent")
+            }
+        }
+        sqlx::query("SELECT mail_settle($1, $2, $3)")
+            .bind(m.id)
+            .bind(outcome.err())
+            .bind(super::MAX_ATTEMPTS)
+            .execute(db)
+            .await?;
+    }
+    Ok(n)
+}
+
+async fn send(
+    transport: &AsyncSmtpTransport<Tokio1Executor>,
+    from: &Mailbox,
+    m: &Claimed,
+) -> Result<(), String> {
+    let to: Mailbox = m
+        .to_address
+        .parse()
+        .map_err(|e| format!("recipient {:?}: {e}", m.to_address))?;
+    let builder = Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(m.subject.clone());
+    let message = match &m.body_html {
+        Some(html) => builder.multipart(
+            MultiPart::alternative()
+                .singlepart(
+                    SinglePart::builder()
+                        .header(ContentType::TEXT_PLAIN)
+                        .body(m.body_text.clone()),
+                )
+                .singlepart(
+                    SinglePart::builder()
+                        .header(ContentType::TEXT_HTML)
+                        .body(html.clone()),
+                ),
+        ),
+        None => builder
+            .header(ContentType::TEXT_PLAIN)
+            .body(m.body_text.clone()),
+    }
+    .map_err(|e| format!("message: {e}"))?;
+    transport
+        .send(message)
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
