@@ -267,3 +267,10 @@ BEGIN
 END $$;
 REVOKE ALL ON FUNCTION app_create_firm(text, text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION app_create_firm(text, text, text) TO docket_app;
+
+-- ───────────────────────────── one's own name ─────────────────────────────
+-- A person changes their own name (and the sign-in time is their own row's too): the update
+-- policy pins both to the caller's row, whoever else's row the firm lets them read.
+GRANT UPDATE (full_name) ON users TO docket_app;
+CREATE POLICY user_update_own ON users AS RESTRICTIVE FOR UPDATE
+    USING (id = app_current_user()) WITH CHECK (id = app_current_user());

@@ -6,6 +6,7 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
 
 use crate::audit::views::ActivityLogPage;
+use crate::auth::recovery_views::{ForgotPasswordPage, ResetPasswordPage};
 use crate::auth::views::LoginPage;
 use crate::clients::views::{ClientDetailPage, ClientListPage, NewClientPage};
 use crate::dashboard::DashboardPage;
@@ -13,6 +14,7 @@ use crate::expenses::views::ExpensesPage;
 use crate::firm::views::SettingsPage;
 use crate::invoices::views::{InvoiceListPage, InvoicePage, NewInvoicePage};
 use crate::matters::views::{MatterDetailPage, MatterListPage, NewMatterPage};
+use crate::profile::views::ProfilePage;
 use crate::reports::views::{AgingPage, BilledPage, WipPage};
 use crate::team::invite::views::InvitationPage;
 use crate::team::views::PeoplePage;
@@ -60,6 +62,8 @@ pub fn App() -> impl IntoView {
             <FlashScope/>
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/login") view={Lazy::<Login>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/forgot-password") view={Lazy::<Forgot>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/reset-password") view={Lazy::<Reset>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/invite/:token") view={Lazy::<JoinFirm>::new()} ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=AppLayout ssr=SsrMode::Async>
                     <Route path=path!("/") view={Lazy::<Dashboard>::new()} ssr=SsrMode::Async/>
@@ -83,6 +87,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings") view={Lazy::<Settings>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/admin/people") view={Lazy::<People>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/activity") view={Lazy::<Activity>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/profile") view={Lazy::<MyProfile>::new()} ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>
@@ -117,6 +122,8 @@ macro_rules! lazy_pages {
 lazy_pages! {
     Login => LoginPage,
     JoinFirm => InvitationPage,
+    Forgot => ForgotPasswordPage,
+    Reset => ResetPasswordPage,
     Dashboard => DashboardPage,
     Clients => ClientListPage,
     NewClient => NewClientPage,
@@ -138,4 +145,5 @@ lazy_pages! {
     Settings => SettingsPage,
     People => PeoplePage,
     Activity => ActivityLogPage,
+    MyProfile => ProfilePage,
 }

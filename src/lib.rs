@@ -12,6 +12,7 @@ pub mod firm;
 pub mod invoices;
 pub mod kernel;
 pub mod matters;
+pub mod profile;
 pub mod rates;
 pub mod reports;
 pub mod team;

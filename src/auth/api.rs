@@ -67,6 +67,10 @@ pub async fn logout() -> Result<(), AppError> {
                 tracing::error!(error = %e, user_id = %caller.user_id, "sign-out not logged");
             }
         }
+        if let Some(user) = crate::server::session::session_user(&session).await? {
+            let redis = crate::server::AppState::current().redis;
+            crate::server::session_index::forget(&redis, &session, user.user_id).await?;
+        }
         crate::server::session::sign_out(&session).await?;
         leptos_axum::redirect("/login");
         Ok(())

@@ -3,6 +3,8 @@
 pub mod api;
 mod model;
 pub use model::safe_next;
+pub mod recovery;
+pub mod recovery_views;
 pub mod views;
 
 #[cfg(feature = "ssr")]

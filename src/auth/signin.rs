@@ -54,6 +54,9 @@ pub async fn open_session(
     .await?;
     tx.commit().await?;
     session::sign_in(session, user_id, Some(org_id), state.config.lifetimes()).await?;
+    let keep = (state.config.session_max + std::time::Duration::from_secs(3600)).as_secs() as i64;
+    crate::server::session_index::record(&state.redis, session, user_id, meta, method, keep)
+        .await?;
     tracing::info!(%user_id, %org_id, method, "signed in");
     Ok(org_id)
 }

@@ -28,6 +28,7 @@ pub fn LoginPage() -> impl IntoView {
                 .map(|p| p.label())
         })
     };
+    let reset_done = move || query.with(|q| q.get("reset").as_deref() == Some("done"));
     let providers = crate::ui::sign_in_options().providers;
     view! {
         <Title text="Sign in · Docket"/>
@@ -36,6 +37,9 @@ pub fn LoginPage() -> impl IntoView {
                 <h1>"Sign in to Docket"</h1>
                 {move || message().map(|m| view! { <div class="alert error" role="alert">{m}</div> })}
                 {move || (message().is_none()).then(problem).flatten().map(|m| view! { <div class="alert error" role="alert">{m}</div> })}
+                {move || (message().is_none() && reset_done()).then(|| view! {
+                    <p class="notice" role="status">"Your password was changed: sign in with the new one."</p>
+                })}
                 {move || (message().is_none() && ended()).then(|| view! {
                     <p class="muted">"Sign in to continue where you were."</p>
                 })}
@@ -51,6 +55,7 @@ pub fn LoginPage() -> impl IntoView {
                     </div>
                     <button type="submit" class="primary">"Sign in"</button>
                 </form>
+                <p><a href="/forgot-password" rel="external">"Forgot password?"</a></p>
                 {(!providers.is_empty()).then(|| view! {
                     <div class="providers">
                         <p class="muted">"Or"</p>

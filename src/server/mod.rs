@@ -16,6 +16,7 @@ pub mod request;
 pub mod router;
 pub mod seed;
 pub mod session;
+pub mod session_index;
 pub mod state;
 pub mod telemetry;
 pub mod throttle;

@@ -71,7 +71,7 @@ fn TopBar(info: SessionInfo) -> impl IntoView {
             })}
         </div>
         <div class="user">
-            <span>{info.user_name.clone()}</span>
+            <a href="/profile" title="Your profile">{info.user_name.clone()}</a>
             <span class="badge role">{info.role.label()}</span>
             <form method="post" action=logout_url class="inline">
                 <button type="submit" class="link">"Sign out"</button>

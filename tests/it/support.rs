@@ -331,6 +331,9 @@ fn is_mutation(path: &str) -> bool {
         "team/set_role",
         "team/remove",
         "team/invite",
+        "profile/name",
+        "profile/password",
+        "profile/sign_out_others",
         "team/revoke_invitation",
         "rates/set_matter",
     ]
