@@ -11,6 +11,7 @@ use crate::auth::views::LoginPage;
 use crate::clients::views::{ClientDetailPage, ClientListPage, NewClientPage};
 use crate::dashboard::DashboardPage;
 use crate::expenses::views::ExpensesPage;
+use crate::firm::new_views::NewFirmPage;
 use crate::firm::views::SettingsPage;
 use crate::invoices::views::{InvoiceListPage, InvoicePage, NewInvoicePage};
 use crate::matters::views::{MatterDetailPage, MatterListPage, NewMatterPage};
@@ -87,6 +88,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings") view={Lazy::<Settings>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/admin/people") view={Lazy::<People>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/activity") view={Lazy::<Activity>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/firms/new") view={Lazy::<NewFirm>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/profile") view={Lazy::<MyProfile>::new()} ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
@@ -146,4 +148,5 @@ lazy_pages! {
     People => PeoplePage,
     Activity => ActivityLogPage,
     MyProfile => ProfilePage,
+    NewFirm => NewFirmPage,
 }

@@ -3,6 +3,8 @@
 
 pub mod api;
 mod model;
+pub mod new_api;
+pub mod new_views;
 pub mod views;
 
 #[cfg(feature = "ssr")]

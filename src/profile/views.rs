@@ -32,6 +32,7 @@ fn Sections(profile: Profile, version: RwSignal<usize>) -> impl IntoView {
         <NameSection name=profile.full_name.clone() email=profile.email.clone() version/>
         <PasswordSection has_password=profile.has_password/>
         <Sessions all=profile.sessions version/>
+        <Firms/>
     }
 }
 
@@ -137,6 +138,24 @@ fn Sessions(all: Vec<OpenSession>, version: RwSignal<usize>) -> impl IntoView {
                 <button type="submit" class="secondary" disabled=others == 0>"Sign out other sessions"</button>
             </ActionForm>
             {move || ended().map(|m| view! { <p class="notice" role="status">{m}</p> })}
+        </section>
+    }
+}
+
+/// The firms one belongs to, and a way to create another.
+#[component]
+fn Firms() -> impl IntoView {
+    use crate::kernel::Choice;
+    let orgs = crate::ui::session_info()
+        .map(|s| s.orgs)
+        .unwrap_or_default();
+    view! {
+        <section class="card" aria-labelledby="firms-h">
+            <h2 id="firms-h">"Your firms"</h2>
+            <ul>
+                {orgs.into_iter().map(|o| view! { <li>{o.name}" · "{o.role.label()}</li> }).collect_view()}
+            </ul>
+            <p><a class="button secondary" href="/firms/new">"Create another firm"</a></p>
         </section>
     }
 }

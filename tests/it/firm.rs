@@ -171,3 +171,74 @@ async fn an_administrator_sets_a_members_default_rate_and_their_time_uses_it() {
         1
     );
 }
+
+#[tokio::test]
+async fn anyone_creates_another_firm_and_becomes_its_administrator() {
+    use docket::auth::{Role, SessionInfo};
+    let app = TestApp::spawn().await;
+    let mut c = app.signed_in(app.a.staff).await;
+    let create = |name: &'static str, tz: &'static str| {
+        vec![
+            ("form[name]", name),
+            ("form[timezone]", tz),
+            ("form[currency]", "eur"),
+        ]
+    };
+    let res = c
+        .post("/api/firm/create_firm", &create("Gamma", "Mars/Olympus"))
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.error().fields().unwrap().get("timezone").is_some());
+    let mut stale = c.clone();
+    stale.org = Some(app.b.id);
+    assert_eq!(
+        stale
+            .post("/api/firm/create_firm", &create("Gamma", "Europe/Paris"))
+            .await
+            .status,
+        StatusCode::CONFLICT
+    );
+    let res = c
+        .post(
+            "/api/firm/create_firm",
+            &create("Alpha Law", "Europe/Paris"),
+        )
+        .await;
+    assert!(
+        res.status.is_success() || res.status.is_redirection(),
+        "{res:?}"
+    );
+    let info: SessionInfo = c.post("/api/auth/session", &[]).await.json();
+    assert_ne!(info.org_id, app.a.id);
+    assert_eq!(
+        (info.org_name.as_str(), info.role, info.currency.as_str()),
+        ("Alpha Law", Role::Admin, "EUR")
+    );
+    assert_eq!(info.orgs.len(), 2);
+    // A new firm of the same name gets a slug of its own; it sees none of firm A's clients.
+    assert_eq!(
+        app.count("SELECT count(DISTINCT slug) FROM organizations WHERE name = 'Alpha Law'")
+            .await,
+        2
+    );
+    let clients: docket::kernel::Page<docket::clients::ClientRow> = c
+        .post("/api/clients/list", &[("query[q]", "")])
+        .await
+        .json();
+    assert!(clients.items.is_empty());
+    // The creator is its administrator: the settings page is theirs.
+    c.org = Some(info.org_id);
+    assert_eq!(
+        c.post("/api/firm/settings", &[]).await.status,
+        StatusCode::OK
+    );
+    // …and still a staff member of firm A.
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) FROM user_organizations WHERE user_id = '{}' AND organization_id = '{}' AND role = 'staff'",
+            app.a.staff, app.a.id
+        ))
+        .await,
+        1
+    );
+}

@@ -332,6 +332,7 @@ fn is_mutation(path: &str) -> bool {
         "team/remove",
         "team/invite",
         "profile/name",
+        "firm/create_firm",
         "profile/password",
         "profile/sign_out_others",
         "team/revoke_invitation",
