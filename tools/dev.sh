@@ -281,7 +281,7 @@ browser_tests() {
   # through it exactly as through a real Supabase project.
   local standin="${DOCKET_STANDIN_PORT:-3395}"
   [ -x target/debug/gotrue_standin ] || cargo build --features ssr --bin gotrue_standin
-  target/debug/gotrue_standin "$standin" standin-anon-key > "$DATA/standin.log" 2>&1 &
+  target/debug/gotrue_standin "$standin" standin-anon-key "smtp://127.0.0.1:$SMTP_PORT" > "$DATA/standin.log" 2>&1 &
   STANDIN_PID=$!
   export_site
   DOCKET_SEED_DEMO=1 BIND_ADDR="127.0.0.1:$port" TRUST_PROXY=true LOG_FORMAT=json RUST_LOG=warn \

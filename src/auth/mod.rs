@@ -3,6 +3,7 @@
 pub mod api;
 mod model;
 pub use model::safe_next;
+pub mod magic_link;
 pub mod recovery;
 pub mod recovery_views;
 pub mod views;

@@ -115,6 +115,9 @@ crate::choice!(SignInProblem {
 pub struct SignInOptions {
     /// `(provider, label)`: "google" → "Google".
     pub providers: Vec<(String, String)>,
+    /// "E-mail me a sign-in link" is offered.
+    #[serde(default)]
+    pub email_link: bool,
 }
 
 /// How a provider is named on its button.

@@ -29,7 +29,11 @@ pub fn LoginPage() -> impl IntoView {
         })
     };
     let reset_done = move || query.with(|q| q.get("reset").as_deref() == Some("done"));
-    let providers = crate::ui::sign_in_options().providers;
+    let link_sent = move || query.with(|q| q.get("link").as_deref() == Some("sent"));
+    let options = crate::ui::sign_in_options();
+    let (providers, email_link) = (options.providers, options.email_link);
+    let link_url = <super::magic_link::MagicLink as ServerFn>::PATH;
+    let link_error = crate::ui::flashed_error(link_url).map(|e| e.to_string());
     view! {
         <Title text="Sign in · Docket"/>
         <main class="standalone">
@@ -37,6 +41,10 @@ pub fn LoginPage() -> impl IntoView {
                 <h1>"Sign in to Docket"</h1>
                 {move || message().map(|m| view! { <div class="alert error" role="alert">{m}</div> })}
                 {move || (message().is_none()).then(problem).flatten().map(|m| view! { <div class="alert error" role="alert">{m}</div> })}
+                {link_error.map(|m| view! { <div class="alert error" role="alert">{m}</div> })}
+                {move || link_sent().then(|| view! {
+                    <p class="notice" role="status">"If this address may sign in to Docket, a sign-in link is on its way. Open it in this browser within a few minutes."</p>
+                })}
                 {move || (message().is_none() && reset_done()).then(|| view! {
                     <p class="notice" role="status">"Your password was changed: sign in with the new one."</p>
                 })}
@@ -54,6 +62,10 @@ pub fn LoginPage() -> impl IntoView {
                         <input id="password" name="password" type="password" autocomplete="current-password" required/>
                     </div>
                     <button type="submit" class="primary">"Sign in"</button>
+                    {email_link.then(|| view! {
+                        // The same e-mail field, no password: the link signs in instead.
+                        <button type="submit" class="secondary wide" formaction=link_url formnovalidate>"E-mail me a sign-in link"</button>
+                    })}
                 </form>
                 <p><a href="/forgot-password" rel="external">"Forgot password?"</a></p>
                 {(!providers.is_empty()).then(|| view! {

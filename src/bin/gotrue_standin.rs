@@ -11,11 +11,16 @@
 //!   (`{"code","error_code","msg"}`): codes are single-use and expire after 300 s, and the
 //!   verifier must hash (S256) to the challenge.
 //! - `GET /auth/v1/.well-known/jwks.json`: the ES256 key its access tokens are signed with.
+//! - `POST /auth/v1/otp?redirect_to=…` with `{"email","create_user","code_challenge",
+//!   "code_challenge_method"}` (a magic link, PKCE): mails the link
+//!   `/auth/v1/verify?token=…&type=magiclink&redirect_to=…` through the SMTP server given as the
+//!   third argument; opening it redirects to `redirect_to?code=…` (once, within 300 s), and the
+//!   code's token has the `magiclink` method.
 //!
 //! Test switches on the sign-in page: an unverified e-mail, `aal2`, and a token signed by
 //! another key (a bad signature).
 //!
-//! Usage: `gotrue_standin [PORT] [ANON_KEY]`; prints `listening on http://127.0.0.1:PORT`.
+//! Usage: `gotrue_standin [PORT] [ANON_KEY] [SMTP_URL]`; prints `listening on http://127.0.0.1:PORT`.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -43,6 +48,9 @@ struct Flow {
     /// Set once the person has signed in at the "provider".
     signed_in: Option<(String, bool, String, bool)>,
     made: Instant,
+    /// How: `oauth`, or `magiclink` (with the address the link was sent to).
+    method: &'static str,
+    email: String,
 }
 
 struct Standin {
@@ -54,6 +62,8 @@ struct Standin {
     /// Flows by id until signed in, then by code.
     flows: Mutex<HashMap<String, Flow>>,
     users: Mutex<HashMap<String, String>>,
+    /// Where magic links are mailed.
+    smtp: Option<String>,
 }
 
 fn random(rng: &SystemRandom, n: usize) -> String {
@@ -121,6 +131,8 @@ async fn authorize(State(s): State<Arc<Standin>>, Query(q): Query<Authorize>) ->
             provider: provider.clone(),
             signed_in: None,
             made: Instant::now(),
+            method: "oauth",
+            email: String::new(),
         },
     );
     Html(format!(
@@ -309,7 +321,7 @@ async fn token(
         "iss": format!("{}/auth/v1", s.base), "sub": id, "aud": "authenticated",
         "exp": iat + 3600, "iat": iat, "email": email, "phone": "",
         "app_metadata": app_meta, "user_metadata": meta, "role": "authenticated", "aal": aal,
-        "amr": [{ "method": "oauth", "timestamp": iat }], "session_id": uuid::Uuid::new_v4().to_string(),
+        "amr": [{ "method": flow.method, "timestamp": iat }], "session_id": uuid::Uuid::new_v4().to_string(),
         "is_anonymous": false,
     });
     let key = if bad_signature { &s.other_key } else { &s.key };
@@ -333,6 +345,160 @@ async fn token(
         },
     }))
     .into_response()
+}
+
+#[derive(Deserialize)]
+struct RedirectTo {
+    redirect_to: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct OtpRequest {
+    #[serde(default)]
+    email: String,
+    #[serde(default = "yes")]
+    create_user: bool,
+    #[serde(default)]
+    code_challenge: String,
+    #[serde(default)]
+    code_challenge_method: String,
+}
+
+fn yes() -> bool {
+    true
+}
+
+async fn otp(
+    State(s): State<Arc<Standin>>,
+    Query(q): Query<RedirectTo>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    if headers.get("apikey").and_then(|v| v.to_str().ok()) != Some(s.anon_key.as_str()) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({ "message": "Invalid API key" })),
+        )
+            .into_response();
+    }
+    let Ok(r) = serde_json::from_str::<OtpRequest>(&body) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "bad_json",
+            "Could not parse request body as JSON",
+        );
+    };
+    let email = r.email.trim().to_lowercase();
+    if !email.contains('@') {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "validation_failed",
+            "Unable to validate email address: invalid format",
+        );
+    }
+    if r.code_challenge.is_empty() || !r.code_challenge_method.eq_ignore_ascii_case("s256") {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "validation_failed",
+            "PKCE flow requires code_challenge_method and code_challenge",
+        );
+    }
+    let known = s.users.lock().unwrap().contains_key(&email);
+    if !known && !r.create_user {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "otp_disabled",
+            "Signups not allowed for otp",
+        );
+    }
+    s.users
+        .lock()
+        .unwrap()
+        .entry(email.clone())
+        .or_insert_with(|| uuid::Uuid::new_v4().to_string());
+    let redirect_to = q.redirect_to.unwrap_or_else(|| s.base.clone());
+    let token = random(&s.rng, 24);
+    s.flows.lock().unwrap().insert(
+        format!("link:{token}"),
+        Flow {
+            challenge: r.code_challenge,
+            redirect_to: redirect_to.clone(),
+            provider: "email".into(),
+            signed_in: None,
+            made: Instant::now(),
+            method: "magiclink",
+            email: email.clone(),
+        },
+    );
+    let link = with_query(
+        &format!("{}/auth/v1/verify", s.base),
+        &[
+            ("token", &token),
+            ("type", "magiclink"),
+            ("redirect_to", &redirect_to),
+        ],
+    );
+    if let Some(smtp) = &s.smtp {
+        use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+        let sent = async {
+            let message = Message::builder()
+                .from(
+                    "Supabase Auth stand-in <noreply@standin.test>"
+                        .parse()
+                        .map_err(|e| format!("{e}"))?,
+                )
+                .to(email.parse().map_err(|e| format!("{e}"))?)
+                .subject("Your Magic Link")
+                .body(format!("Follow this link to login:\n\n{link}\n"))
+                .map_err(|e| e.to_string())?;
+            AsyncSmtpTransport::<Tokio1Executor>::from_url(smtp)
+                .map_err(|e| e.to_string())?
+                .build()
+                .send(message)
+                .await
+                .map_err(|e| e.to_string())
+        };
+        if let Err(e) = sent.await {
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "unexpected_failure",
+                &format!("Error sending magic link: {e}"),
+            );
+        }
+    }
+    Json(json!({})).into_response()
+}
+
+#[derive(Deserialize)]
+struct Verify {
+    #[serde(default)]
+    token: String,
+    redirect_to: Option<String>,
+}
+
+async fn verify(State(s): State<Arc<Standin>>, Query(v): Query<Verify>) -> Response {
+    let mut flows = s.flows.lock().unwrap();
+    let flow = flows
+        .remove(&format!("link:{}", v.token))
+        .filter(|f| f.made.elapsed() <= CODE_LIFETIME);
+    let Some(mut flow) = flow else {
+        let to = v.redirect_to.unwrap_or_else(|| s.base.clone());
+        let to = with_query(
+            &to,
+            &[
+                ("error", "access_denied"),
+                ("error_code", "otp_expired"),
+                ("error_description", "Email link is invalid or has expired"),
+            ],
+        );
+        return Redirect::to(&to).into_response();
+    };
+    flow.signed_in = Some((flow.email.clone(), true, "aal1".into(), false));
+    flow.made = Instant::now();
+    let code = uuid::Uuid::new_v4().to_string();
+    let to = with_query(&flow.redirect_to, &[("code", &code)]);
+    flows.insert(code, flow);
+    Redirect::to(&to).into_response()
 }
 
 async fn jwks(State(s): State<Arc<Standin>>) -> Json<Value> {
@@ -365,11 +531,14 @@ async fn main() {
         rng,
         flows: Mutex::new(HashMap::new()),
         users: Mutex::new(HashMap::new()),
+        smtp: args.next(),
     });
     let app = Router::new()
         .route("/auth/v1/authorize", get(authorize))
         .route("/auth/v1/standin/consent", post(consent))
         .route("/auth/v1/token", post(token))
+        .route("/auth/v1/otp", post(otp))
+        .route("/auth/v1/verify", get(verify))
         .route("/auth/v1/.well-known/jwks.json", get(jwks))
         .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .with_state(state);

@@ -149,7 +149,8 @@ pub struct SupabaseConfig {
     pub anon_key: String,
     /// The legacy shared secret (HS256 tokens), for projects without asymmetric keys.
     pub jwt_secret: Option<String>,
-    /// The providers offered on the sign-in page, e.g. `google`, `apple`.
+    /// The providers offered on the sign-in page, e.g. `google`, `apple`; `email` offers the
+    /// e-mailed sign-in link.
     pub providers: Vec<String>,
     /// Where the app is reached (`https://docket.example.com`): Supabase returns here.
     pub public_origin: String,
@@ -178,7 +179,7 @@ impl SupabaseConfig {
         url::Url::parse(&public_origin)
             .map_err(|e| format!("PUBLIC_ORIGIN {public_origin:?}: {e}"))?;
         let providers = var("SUPABASE_PROVIDERS")
-            .unwrap_or_else(|| "google,apple".into())
+            .unwrap_or_else(|| "google,apple,email".into())
             .split(',')
             .map(|p| p.trim().to_ascii_lowercase())
             .filter(|p| !p.is_empty())

@@ -43,6 +43,7 @@ fn is_public_api(path: &str) -> bool {
     matches!(
         path,
         "/api/auth/login"
+            | "/api/auth/magic_link"
             | "/api/auth/forgot_password"
             | "/api/auth/reset_password"
             | "/api/team/open_invitation"

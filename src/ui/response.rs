@@ -67,9 +67,13 @@ pub fn request_seed() -> super::PageSeed {
                 (None, Some(supabase)) => Some(crate::auth::SignInOptions {
                     providers: supabase
                         .providers()
-                        .iter()
-                        .map(|p| (p.clone(), crate::auth::provider_label(p)))
+                        .into_iter()
+                        .map(|p| {
+                            let label = crate::auth::provider_label(&p);
+                            (p, label)
+                        })
                         .collect(),
+                    email_link: supabase.email_link(),
                 }),
                 _ => None,
             };

@@ -21,6 +21,7 @@ async fn every_server_function_refuses_anonymous_callers() {
         // without doing anything.
         let public = [
             "/api/auth/login",
+            "/api/auth/magic_link",
             "/api/auth/forgot_password",
             "/api/auth/reset_password",
             "/api/team/open_invitation",

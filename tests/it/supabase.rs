@@ -20,8 +20,18 @@ pub struct Standin {
 
 impl Standin {
     pub fn start() -> Standin {
+        Self::start_with(&[])
+    }
+
+    /// Mailing its magic links to the test SMTP sink.
+    pub fn start_mailing() -> Standin {
+        Self::start_with(&[&std::env::var("TEST_SMTP_URL").expect("TEST_SMTP_URL")])
+    }
+
+    fn start_with(more: &[&str]) -> Standin {
         let mut child = Command::new(env!("CARGO_BIN_EXE_gotrue_standin"))
             .args(["0", ANON_KEY])
+            .args(more)
             .stdout(Stdio::piped())
             .spawn()
             .expect("the stand-in starts");
@@ -50,7 +60,7 @@ fn config(url: &str) -> SupabaseConfig {
         url: url.into(),
         anon_key: ANON_KEY.into(),
         jwt_secret: None,
-        providers: vec!["google".into(), "apple".into()],
+        providers: vec!["google".into(), "apple".into(), "email".into()],
         public_origin: "http://docket.test".into(),
     }
 }
@@ -298,4 +308,120 @@ async fn attempts_are_limited_per_address_and_an_unreachable_supabase_is_said() 
     let plain = TestApp::spawn().await;
     let page = plain.anonymous().page("/login").await;
     assert!(!page.body.contains("Continue with"));
+}
+
+/// Follow a link of the stand-in (its verify endpoint) and return where it sends the browser,
+/// as a path of Docket's.
+async fn follow(link: &str) -> String {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = http.get(link).send().await.unwrap();
+    assert!(res.status().is_redirection(), "{res:?}");
+    res.headers()["location"]
+        .to_str()
+        .unwrap()
+        .strip_prefix("http://docket.test")
+        .expect("back to Docket")
+        .to_string()
+}
+
+#[tokio::test]
+async fn an_e_mailed_sign_in_link_signs_in_once_in_the_browser_that_asked() {
+    let standin = Standin::start_mailing();
+    let app = app_with(&standin.url).await;
+    let email = crate::support::unique_email("linked");
+    app.add_member(app.a.id, &email, "attorney").await;
+    let mut c = app.anonymous();
+    let res = c
+        .post(
+            "/api/auth/magic_link",
+            &[("email", email.as_str()), ("next", "/matters")],
+        )
+        .await;
+    assert!(
+        res.status.is_success() || res.status.is_redirection(),
+        "{res:?}"
+    );
+    // An address with no account gets the same answer.
+    let mut other = app.anonymous();
+    let nobody = crate::support::unique_email("nobody");
+    let same = other
+        .post("/api/auth/magic_link", &[("email", nobody.as_str())])
+        .await;
+    assert_eq!(same.status, res.status);
+    let mail = crate::support::mail_to(&email, 1).await;
+    assert_eq!(mail.len(), 1, "the stand-in mailed the link");
+    let link = mail[0]
+        .1
+        .split_whitespace()
+        .find(|w| w.starts_with("http://127.0.0.1"))
+        .expect("a link")
+        .to_string();
+    let callback = follow(&link).await;
+    assert!(callback.starts_with("/auth/callback?code="), "{callback}");
+    // Another browser cannot finish it (its session holds no verifier).
+    assert!(problem(&mut other, &callback)
+        .await
+        .starts_with("/login?problem="));
+    let res = c.get(&callback).await;
+    assert_eq!(location(&res), "/matters");
+    let info: docket::auth::SessionInfo = c.post("/api/auth/session", &[]).await.json();
+    assert_eq!(
+        (info.email.as_str(), info.org_id),
+        (email.as_str(), app.a.id)
+    );
+    // The link worked once.
+    let again = follow(&link).await;
+    assert!(again.contains("error=access_denied"), "{again}");
+    assert!(crate::support::mail_to(&nobody, 1).await.is_empty());
+}
+
+#[tokio::test]
+async fn an_invited_person_continues_with_google_and_joins() {
+    let standin = Standin::start();
+    let app = app_with(&standin.url).await;
+    let mut admin = app.signed_in(app.a.admin).await;
+    let email = crate::support::unique_email("googler");
+    let res = admin
+        .post(
+            "/api/team/invite",
+            &[("form[email]", email.as_str()), ("form[role]", "staff")],
+        )
+        .await;
+    assert!(res.status.is_success(), "{res:?}");
+    let mail = crate::support::mail_to(&email, 1).await;
+    let token = crate::support::link_in(&mail[0].1)
+        .trim_start_matches("/invite/")
+        .to_string();
+    let q =
+        serde_urlencoded::to_string([("provider", "google"), ("invite", token.as_str())]).unwrap();
+    let start_at = format!("/auth/supabase/start?{q}");
+    // Someone else's Google account does not take the invitation.
+    let mut wrong = app.anonymous();
+    let authorize = location(&wrong.page(&start_at).await);
+    let back = at_provider(&authorize, "someone-else@example.test", &[], "continue").await;
+    assert_eq!(
+        problem(&mut wrong, &back).await,
+        "/login?problem=invitation"
+    );
+    // The invited address does: a new Docket account, in the firm, with the role.
+    let mut c = app.anonymous();
+    let authorize = location(&c.page(&start_at).await);
+    let back = at_provider(&authorize, &email, &[], "continue").await;
+    let res = c.get(&back).await;
+    assert_eq!(location(&res), "/");
+    let info: docket::auth::SessionInfo = c.post("/api/auth/session", &[]).await.json();
+    assert_eq!(
+        (info.org_id, info.role),
+        (app.a.id, docket::auth::Role::Staff)
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) FROM users WHERE email = '{email}' AND password_hash IS NULL"
+        ))
+        .await,
+        1
+    );
 }

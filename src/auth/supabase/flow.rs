@@ -45,7 +45,7 @@ pub async fn start(
     let Some(supabase) = state.supabase.clone() else {
         return to_login(SignInProblem::Unavailable);
     };
-    if !supabase.providers().iter().any(|p| *p == f.provider) {
+    if !supabase.providers().contains(&f.provider) {
         return to_login(SignInProblem::Failed);
     }
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
@@ -198,9 +198,18 @@ async fn identify(
             tracing::warn!(refusal = ?r, "Supabase access token refused");
             SignInProblem::Failed
         })?;
-    // The code must come from the provider this browser left for, signed in by OAuth (not a
-    // code from another flow the project allows, brought here with this browser's challenge).
-    if claims.methods.is_empty() || claims.methods.iter().any(|m| m != "oauth") {
+    // The code must come from the flow this browser started, signed in the way it asked: by
+    // OAuth at the provider, or by the e-mailed link (not a code from another flow the project
+    // allows, brought here with this browser's challenge).
+    let link = pending.provider == "email";
+    let expected = |m: &String| {
+        if link {
+            m == "magiclink" || m == "otp"
+        } else {
+            m == "oauth"
+        }
+    };
+    if claims.methods.is_empty() || !claims.methods.iter().all(expected) {
         tracing::warn!(methods = ?claims.methods, "Supabase sign-in was not an OAuth sign-in");
         return Err(SignInProblem::Failed);
     }
@@ -241,7 +250,8 @@ async fn identify(
                         .is_some_and(|e| e.trim().eq_ignore_ascii_case(&user_email))
             })
         });
-    if !confirmed || !vouched {
+    // An e-mailed link proves the address itself.
+    if !confirmed || !(vouched || link) {
         tracing::info!(supabase_user = %claims.sub, confirmed, vouched, "sign-in refused: e-mail not verified by the provider");
         return Err(SignInProblem::Unverified);
     }

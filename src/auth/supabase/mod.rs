@@ -64,8 +64,62 @@ impl Supabase {
         })
     }
 
-    pub fn providers(&self) -> &[String] {
-        &self.config.providers
+    /// The providers offered as "Continue with …" (not the e-mail link).
+    pub fn providers(&self) -> Vec<String> {
+        self.config
+            .providers
+            .iter()
+            .filter(|p| *p != "email")
+            .cloned()
+            .collect()
+    }
+
+    /// Whether "E-mail me a sign-in link" is offered (`email` among `SUPABASE_PROVIDERS`).
+    pub fn email_link(&self) -> bool {
+        self.config.providers.iter().any(|p| p == "email")
+    }
+
+    /// Ask Supabase to mail a sign-in link (a magic link, PKCE with `challenge`) back to the
+    /// callback. `create_user`: Supabase may make its user for the address.
+    pub async fn request_link(
+        &self,
+        email: &str,
+        challenge: &str,
+        create_user: bool,
+    ) -> Result<(), ExchangeError> {
+        let mut url = url::Url::parse(&format!("{}/auth/v1/otp", self.config.url))
+            .expect("SUPABASE_URL was checked at start-up");
+        url.query_pairs_mut()
+            .append_pair("redirect_to", &self.callback_url());
+        let res = self
+            .http
+            .post(url)
+            .header("apikey", &self.config.anon_key)
+            .json(&serde_json::json!({
+                "email": email,
+                "create_user": create_user,
+                "code_challenge": challenge,
+                "code_challenge_method": "s256",
+            }))
+            .send()
+            .await
+            .map_err(|e| ExchangeError::Unreachable(e.to_string()))?;
+        let status = res.status();
+        if status.is_success() {
+            return Ok(());
+        }
+        let body = res.text().await.unwrap_or_default();
+        let code = serde_json::from_str::<Value>(&body)
+            .ok()
+            .and_then(|v| {
+                v.get("error_code")
+                    .and_then(|c| c.as_str().map(str::to_string))
+            })
+            .unwrap_or_default();
+        if status.is_server_error() {
+            return Err(ExchangeError::Unreachable(format!("{status}: {code}")));
+        }
+        Err(ExchangeError::Refused(status.as_u16(), code))
     }
 
     /// Where Supabase sends the browser back to.
