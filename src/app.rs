@@ -7,6 +7,7 @@ use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
 
 use crate::audit::views::ActivityLogPage;
 use crate::auth::recovery_views::{ForgotPasswordPage, ResetPasswordPage};
+use crate::auth::two_factor::views::SecondFactorPage;
 use crate::auth::views::LoginPage;
 use crate::clients::views::{ClientDetailPage, ClientListPage, NewClientPage};
 use crate::dashboard::DashboardPage;
@@ -63,6 +64,7 @@ pub fn App() -> impl IntoView {
             <FlashScope/>
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/login") view={Lazy::<Login>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/login/two-factor") view={Lazy::<TwoFactor>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/forgot-password") view={Lazy::<Forgot>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/reset-password") view={Lazy::<Reset>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/invite/:token") view={Lazy::<JoinFirm>::new()} ssr=SsrMode::Async/>
@@ -125,6 +127,7 @@ lazy_pages! {
     Login => LoginPage,
     JoinFirm => InvitationPage,
     Forgot => ForgotPasswordPage,
+    TwoFactor => SecondFactorPage,
     Reset => ResetPasswordPage,
     Dashboard => DashboardPage,
     Clients => ClientListPage,

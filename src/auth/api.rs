@@ -36,16 +36,38 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
             return Err(AppError::InvalidCredentials);
         };
 
+        let next = super::safe_next(next.as_deref().unwrap_or("/")).to_string();
+        // Two factors: the password was right; the code comes next, on its own page (with its
+        // own limit).
+        if super::two_factor::repo::enrolled(&state.db, user_id).await? {
+            let pending = crate::server::session::PendingSecondFactor {
+                user_id,
+                next,
+                started_at: crate::server::session::now_secs(),
+                failures: 0,
+            };
+            crate::server::session::keep_second_factor(&session, pending).await?;
+            let _ = throttle::succeeded(&state.redis, &email, meta.ip).await;
+            leptos_axum::redirect("/login/two-factor");
+            return Ok(());
+        }
         // The slots expire by themselves if giving them back fails.
-        let opened =
-            super::signin::open_session(&state, &session, &meta, user_id, "password", None).await;
+        let opened = super::signin::open_session(
+            &state,
+            &session,
+            &meta,
+            user_id,
+            &super::signin::Proof::password(),
+            None,
+        )
+        .await;
         if opened.is_ok() {
             if let Err(e) = throttle::succeeded(&state.redis, &email, meta.ip).await {
                 tracing::warn!(error = %e, "sign-in throttle not released");
             }
         }
         opened?;
-        leptos_axum::redirect(super::safe_next(next.as_deref().unwrap_or("/")));
+        leptos_axum::redirect(&next);
         Ok(())
     })
     .await
@@ -100,11 +122,24 @@ pub async fn switch_org(org_id: Uuid) -> Result<(), AppError> {
         super::repo::membership_role(&mut tx, user_id, org_id)
             .await?
             .ok_or(AppError::NotFound)?;
+        // A firm that requires a second factor: this session must have had one, or (someone
+        // without one yet) may only set it up there.
+        let two = session::has_two_factors(&session).await?;
+        let must_enroll = !two && super::repo::requires_two_factors(&mut tx).await?;
+        if must_enroll
+            && super::two_factor::repo::enrolled(&crate::server::AppState::current().db, user_id)
+                .await?
+        {
+            return Err(AppError::Conflict(
+                "That firm requires two-factor sign-in: sign out, and sign in again with your code.".into(),
+            ));
+        }
         let entered =
             Entry::new("user.switch_org", "user", user_id).summary("Switched into this firm");
         record_as(&mut tx, user_id, org_id, &caller.meta, entered).await?;
         tx.commit().await?;
         session::set_org(&session, org_id).await?;
+        session::set_factors(&session, two, must_enroll).await?;
         tracing::info!(%user_id, %org_id, "switched firm");
         leptos_axum::redirect("/");
         Ok(())

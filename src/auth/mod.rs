@@ -6,6 +6,7 @@ pub use model::safe_next;
 pub mod magic_link;
 pub mod recovery;
 pub mod recovery_views;
+pub mod two_factor;
 pub mod views;
 
 #[cfg(feature = "ssr")]

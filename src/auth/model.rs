@@ -107,6 +107,7 @@ crate::choice!(SignInProblem {
     Unverified = "unverified" : "The provider has not verified this e-mail address, so Docket cannot link it to an account.",
     Unavailable = "unavailable" : "The sign-in service cannot be reached right now. Please try again in a minute.",
     Throttled = "throttled" : "Too many sign-in attempts from here. Wait a few minutes and try again.",
+    SecondFactor = "second_factor" : "Your firm requires a second factor at sign-in: turn on multi-factor sign-in for your account with the provider, then sign in again.",
     Invitation = "invitation" : "The invitation could not be accepted: it may have expired, been used or revoked, or have been sent to another e-mail address.",
 });
 

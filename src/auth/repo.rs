@@ -66,6 +66,16 @@ pub async fn touch_last_login(tx: &mut Tx, user_id: Uuid) -> Result<(), AppError
     Ok(())
 }
 
+/// Whether the transaction's firm requires two factors at sign-in.
+pub async fn requires_two_factors(tx: &mut Tx) -> Result<bool, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT require_two_factor FROM organizations WHERE id = app_current_org()",
+    )
+    .fetch_optional(&mut **tx)
+    .await?
+    .unwrap_or(false))
+}
+
 /// Scope the rest of the transaction to `org_id` (after the caller's membership was checked).
 pub async fn enter_org(tx: &mut Tx, org_id: Uuid) -> Result<(), AppError> {
     sqlx::query("SELECT set_config('app.org_id', $1, true)")

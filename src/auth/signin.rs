@@ -9,17 +9,44 @@ use crate::server::db::tenant_tx;
 use crate::server::request::RequestMeta;
 use crate::server::{session, AppState};
 
-/// Sign `user_id` in (how: "password", "supabase:google", …); returns the firm they are in:
-/// `into` (a firm they just joined), else the firm of a form kept from their session that ended,
-/// else their default firm. `Forbidden` when they are a member of no firm.
+/// How a person proved who they are.
+#[derive(Debug, Clone)]
+pub struct Proof {
+    /// "password", "password+totp", "supabase:google", …
+    pub method: String,
+    /// A second factor was used (a code, or Supabase's `aal2`).
+    pub two_factors: bool,
+    /// They can set up a second factor in Docket (e-mail + password accounts): a firm that
+    /// requires one lets them in to do so, and nowhere else.
+    pub can_enroll: bool,
+}
+
+impl Proof {
+    pub fn password() -> Proof {
+        Proof {
+            method: "password".into(),
+            two_factors: false,
+            can_enroll: true,
+        }
+    }
+}
+
+/// Said when a firm requires a second factor that the sign-in did not have and Docket cannot
+/// set up (a provider's sign-in).
+pub const SECOND_FACTOR_NEEDED: &str = "This firm requires a second factor at sign-in.";
+
+/// Sign `user_id` in; returns the firm they are in: `into` (a firm they just joined), else the
+/// firm of a form kept from their session that ended, else their default firm. `Forbidden`
+/// when they are a member of no firm.
 pub async fn open_session(
     state: &AppState,
     session: &Session,
     meta: &RequestMeta,
     user_id: Uuid,
-    method: &str,
+    proof: &Proof,
     into: Option<Uuid>,
 ) -> Result<Uuid, AppError> {
+    let method = proof.method.as_str();
     let mut tx = tenant_tx(&state.db, user_id, None).await?;
     let wanted = match into {
         Some(org) => Some(org),
@@ -43,6 +70,11 @@ pub async fn open_session(
     };
     super::repo::touch_last_login(&mut tx, user_id).await?;
     super::repo::enter_org(&mut tx, org_id).await?;
+    let must_enroll = !proof.two_factors && super::repo::requires_two_factors(&mut tx).await?;
+    if must_enroll && !proof.can_enroll {
+        tracing::info!(%user_id, %org_id, method, "sign-in refused: the firm requires a second factor");
+        return Err(AppError::Conflict(SECOND_FACTOR_NEEDED.into()));
+    }
     crate::audit::record_as(
         &mut tx,
         user_id,
@@ -54,6 +86,7 @@ pub async fn open_session(
     .await?;
     tx.commit().await?;
     session::sign_in(session, user_id, Some(org_id), state.config.lifetimes()).await?;
+    session::set_factors(session, proof.two_factors, must_enroll).await?;
     let keep = (state.config.session_max + std::time::Duration::from_secs(3600)).as_secs() as i64;
     crate::server::session_index::record(&state.redis, session, user_id, meta, method, keep)
         .await?;

@@ -25,6 +25,7 @@ pub fn SettingsPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        <crate::auth::two_factor::views::RequireTwoFactorSetting/>
     }
 }
 

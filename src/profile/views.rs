@@ -31,6 +31,7 @@ fn Sections(profile: Profile, version: RwSignal<usize>) -> impl IntoView {
     view! {
         <NameSection name=profile.full_name.clone() email=profile.email.clone() version/>
         <PasswordSection has_password=profile.has_password/>
+        <crate::auth::two_factor::views::TwoFactorSection has_password=profile.has_password/>
         <Sessions all=profile.sessions version/>
         <Firms/>
     }

@@ -28,8 +28,10 @@ pub fn is_public(path: &str) -> bool {
 /// Pages anyone may open that still render with the session (if any) and a kept form error:
 /// signing in, and the pages the links in e-mails open.
 pub fn is_open_page(path: &str) -> bool {
-    matches!(path, "/login" | "/forgot-password" | "/reset-password")
-        || path.starts_with("/invite/")
+    matches!(
+        path,
+        "/login" | "/login/two-factor" | "/forgot-password" | "/reset-password"
+    ) || path.starts_with("/invite/")
 }
 
 /// Public paths that do work for an anonymous visitor (the sign-in pages, a sign-in at a
@@ -38,12 +40,26 @@ fn is_sign_in(path: &str) -> bool {
     is_open_page(path) || matches!(path, "/auth/supabase/start" | "/auth/callback")
 }
 
+/// What a session that must set up a second factor may reach: its profile, and signing out or
+/// switching firm.
+fn open_while_enrolling(path: &str) -> bool {
+    is_public(path)
+        || path == "/profile"
+        || path.starts_with("/api/profile/")
+        || matches!(
+            path,
+            "/api/two_factor/status" | "/api/two_factor/begin" | "/api/two_factor/confirm"
+        )
+        || path.starts_with("/api/auth/")
+}
+
 /// Server functions callable without a session.
 fn is_public_api(path: &str) -> bool {
     matches!(
         path,
         "/api/auth/login"
             | "/api/auth/magic_link"
+            | "/api/auth/second_factor"
             | "/api/auth/forgot_password"
             | "/api/auth/reset_password"
             | "/api/team/open_invitation"
@@ -81,6 +97,21 @@ pub async fn sign_in_gate(
         return refused;
     }
     if let Some(user) = user {
+        // A firm that requires a second factor lets someone without one set it up, and no more.
+        match super::session::must_enroll(&session).await {
+            Ok(true) if !open_while_enrolling(&path) => {
+                if api {
+                    return error_json(AppError::Conflict(
+                        "This firm requires two-factor sign-in: set it up on your profile first."
+                            .into(),
+                    ));
+                }
+                return Redirect::to("/profile").into_response();
+            }
+            Ok(_) => {}
+            Err(_) if api => return error_json(AppError::Unavailable),
+            Err(_) => return unavailable_page(),
+        }
         req.extensions_mut().insert(user);
     }
     match (user, path.as_str()) {

@@ -76,6 +76,10 @@ pub async fn sign_in(
     session.cycle_id().await.map_err(store_down)?;
     keep_flashes(session, |f| f.user.is_none_or(|u| u == user_id)).await?;
     session.remove_value(ENDED_USER).await.map_err(store_down)?;
+    session
+        .remove_value(PENDING_SECOND_FACTOR)
+        .await
+        .map_err(store_down)?;
     session.insert(USER_ID, user_id).await.map_err(store_down)?;
     session.insert(ORG_ID, org_id).await.map_err(store_down)?;
     let now = unix_now();
@@ -125,7 +129,14 @@ pub async fn active_user(
 
 /// End a signed-in session but remember whose it was, for a short while.
 async fn end(session: &Session, user_id: Uuid) -> Result<(), AppError> {
-    for key in [USER_ID, ORG_ID, SIGNED_IN_AT, LAST_SEEN] {
+    for key in [
+        USER_ID,
+        ORG_ID,
+        SIGNED_IN_AT,
+        LAST_SEEN,
+        TWO_FACTORS,
+        MUST_ENROLL,
+    ] {
         session.remove_value(key).await.map_err(store_down)?;
     }
     session
@@ -159,6 +170,87 @@ pub struct PendingSignIn {
     /// The secret of the invitation to accept on return, if the sign-in started from one.
     #[serde(default)]
     pub invite: Option<String>,
+}
+
+/// A sign-in whose password was right, waiting for the second factor.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct PendingSecondFactor {
+    pub user_id: Uuid,
+    pub next: String,
+    pub started_at: i64,
+    /// Wrong codes so far (the sign-in starts over after a few).
+    pub failures: u32,
+}
+
+const PENDING_SECOND_FACTOR: &str = "pending_second_factor";
+/// How long one has to type the code after the password.
+pub const SECOND_FACTOR_SECS: i64 = 5 * 60;
+/// The session was opened with two factors.
+const TWO_FACTORS: &str = "two_factors";
+/// The session's firm requires two factors and the person has none yet: only the profile (to
+/// set one up) is open to them.
+const MUST_ENROLL: &str = "must_enroll";
+
+pub async fn keep_second_factor(session: &Session, p: PendingSecondFactor) -> Result<(), AppError> {
+    session
+        .insert(PENDING_SECOND_FACTOR, p)
+        .await
+        .map_err(store_down)?;
+    if session_user(session).await?.is_none() {
+        session.set_expiry(inactivity(ANONYMOUS));
+    }
+    Ok(())
+}
+
+/// The sign-in waiting for its second factor, if recent.
+pub async fn second_factor(session: &Session) -> Result<Option<PendingSecondFactor>, AppError> {
+    let p: Option<PendingSecondFactor> = session
+        .get(PENDING_SECOND_FACTOR)
+        .await
+        .map_err(store_down)?;
+    Ok(p.filter(|p| unix_now() - p.started_at <= SECOND_FACTOR_SECS))
+}
+
+pub async fn drop_second_factor(session: &Session) -> Result<(), AppError> {
+    session
+        .remove_value(PENDING_SECOND_FACTOR)
+        .await
+        .map(|_| ())
+        .map_err(store_down)
+}
+
+/// Record how the session's sign-in was made: with two factors, or by someone who must set one
+/// up before anything but their profile opens.
+pub async fn set_factors(session: &Session, two: bool, must_enroll: bool) -> Result<(), AppError> {
+    session.insert(TWO_FACTORS, two).await.map_err(store_down)?;
+    if must_enroll {
+        session
+            .insert(MUST_ENROLL, true)
+            .await
+            .map_err(store_down)?;
+    } else {
+        session
+            .remove_value(MUST_ENROLL)
+            .await
+            .map_err(store_down)?;
+    }
+    Ok(())
+}
+
+pub async fn has_two_factors(session: &Session) -> Result<bool, AppError> {
+    Ok(session
+        .get::<bool>(TWO_FACTORS)
+        .await
+        .map_err(store_down)?
+        .unwrap_or(false))
+}
+
+pub async fn must_enroll(session: &Session) -> Result<bool, AppError> {
+    Ok(session
+        .get::<bool>(MUST_ENROLL)
+        .await
+        .map_err(store_down)?
+        .unwrap_or(false))
 }
 
 const PENDING_SIGN_IN: &str = "pending_sign_in";

@@ -22,6 +22,7 @@ async fn every_server_function_refuses_anonymous_callers() {
         let public = [
             "/api/auth/login",
             "/api/auth/magic_link",
+            "/api/auth/second_factor",
             "/api/auth/forgot_password",
             "/api/auth/reset_password",
             "/api/team/open_invitation",

@@ -22,3 +22,4 @@ mod security;
 mod supabase;
 mod team;
 mod time;
+mod two_factor;

@@ -425,3 +425,32 @@ async fn an_invited_person_continues_with_google_and_joins() {
         1
     );
 }
+
+#[tokio::test]
+async fn a_firm_that_requires_a_second_factor_needs_supabases_aal2() {
+    let standin = Standin::start();
+    let app = app_with(&standin.url).await;
+    sqlx::query("UPDATE organizations SET require_two_factor = true WHERE id = $1")
+        .bind(app.a.id)
+        .execute(&app.admin_pool)
+        .await
+        .unwrap();
+    let email = email_of(&app, app.a.attorney).await;
+    let mut c = app.anonymous();
+    let authorize = start(&mut c, "google", "/").await;
+    let back = at_provider(&authorize, &email, &[], "continue").await;
+    assert_eq!(problem(&mut c, &back).await, "/login?problem=second_factor");
+    assert_eq!(
+        c.post("/api/auth/session", &[]).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let authorize = start(&mut c, "google", "/").await;
+    let back = at_provider(&authorize, &email, &["aal2"], "continue").await;
+    assert_eq!(location(&c.get(&back).await), "/");
+    assert_eq!(
+        c.post("/api/clients/list", &[("query[q]", "")])
+            .await
+            .status,
+        StatusCode::OK
+    );
+}

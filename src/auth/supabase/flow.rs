@@ -120,7 +120,12 @@ async fn finish(
             crate::error::AppError::RateLimited => SignInProblem::Throttled,
             _ => SignInProblem::Unavailable,
         })?;
-    let Identity { email, sub, name } = identify(&supabase, &code, &pending).await?;
+    let Identity {
+        email,
+        sub,
+        name,
+        two_factors,
+    } = identify(&supabase, &code, &pending).await?;
     let creds = crate::auth::repo::find_credentials(&state.db, &email)
         .await
         .map_err(|_| SignInProblem::Unavailable)?;
@@ -144,10 +149,15 @@ async fn finish(
         tracing::info!(email_domain = email.split('@').nth(1).unwrap_or(""), supabase_user = %sub, "sign-in refused: no Docket account for this e-mail");
         return Err(SignInProblem::NoAccess);
     };
-    let method = format!("supabase:{}", pending.provider);
-    match crate::auth::signin::open_session(state, session, meta, user_id, &method, into).await {
+    let proof = crate::auth::signin::Proof {
+        method: format!("supabase:{}", pending.provider),
+        two_factors,
+        can_enroll: false,
+    };
+    match crate::auth::signin::open_session(state, session, meta, user_id, &proof, into).await {
         Ok(_) => {}
         Err(crate::error::AppError::Forbidden) => return Err(SignInProblem::NoAccess),
+        Err(crate::error::AppError::Conflict(_)) => return Err(SignInProblem::SecondFactor),
         Err(e) => {
             tracing::error!(error = %e, "sign-in could not be completed");
             return Err(SignInProblem::Unavailable);
@@ -167,6 +177,8 @@ struct Identity {
     sub: String,
     /// Their name as the provider knows it (the e-mail's local part when it knows none).
     name: String,
+    /// Supabase's own second factor was used (`aal2`).
+    two_factors: bool,
 }
 
 /// Exchange the code and verify what comes back.
@@ -267,6 +279,7 @@ async fn identify(
         })
         .unwrap_or_else(|| claims.email.split('@').next().unwrap_or("").to_string());
     Ok(Identity {
+        two_factors: claims.aal == "aal2",
         email: claims.email,
         sub: claims.sub,
         name,

@@ -189,8 +189,15 @@ pub async fn accept_invitation(token: String, form: JoinForm) -> Result<(), AppE
         })?;
         joined(&mut tx, user, org, &meta).await?;
         tx.commit().await?;
-        crate::auth::signin::open_session(&state, &session, &meta, user, "password", Some(org))
-            .await?;
+        crate::auth::signin::open_session(
+            &state,
+            &session,
+            &meta,
+            user,
+            &crate::auth::signin::Proof::password(),
+            Some(org),
+        )
+        .await?;
         let _ = throttle::succeeded_address(&state.redis, meta.ip).await;
         leptos_axum::redirect("/");
         Ok(())
