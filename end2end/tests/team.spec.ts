@@ -1,5 +1,5 @@
 import { test, expect, Browser, Page } from '@playwright/test';
-import { hydrated, signIn, PASSWORD } from './helpers';
+import { hydrated, signIn } from './helpers';
 
 // The SMTP sink's HTTP API (MailDev), started by the test command.
 const MAIL_API = process.env.MAIL_API ?? 'http://127.0.0.1:56080';
@@ -33,8 +33,8 @@ test('an invited member joins from the e-mail and signs out their other sessions
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'People' }).click();
   await expect(page.getByRole('heading', { name: 'People', level: 1 })).toBeVisible();
   await hydrated(page, js);
-  await page.getByLabel('Email', { exact: true }).fill(email);
-  await page.getByLabel('Role', { exact: true }).selectOption('staff');
+  await page.getByLabel('Email *').fill(email);
+  await page.getByLabel('Role *').selectOption('staff');
   await page.getByRole('button', { name: 'Invite', exact: true }).click();
   await expect(page.getByRole('table', { name: 'Open invitations' })).toContainText(email);
 
