@@ -58,8 +58,13 @@ LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_
            dead_at = CASE WHEN p_error IS NOT NULL AND m.attempts >= p_max_attempts THEN now() END,
            last_error = left(p_error, 2000),
            lease_until = NULL,
-           next_attempt_at = now() + least(interval '1 hour', interval '30 seconds' * power(2, greatest(m.attempts - 1, 0)))
+           next_attempt_at = now() + least(interval '1 hour', interval '30 seconds' * power(2, greatest(m.attempts - 1, 0))),
+           -- A sent (or abandoned) message's body holds a working link: it is not kept.
+           body_text = CASE WHEN p_error IS NULL OR m.attempts >= p_max_attempts THEN '' ELSE m.body_text END,
+           body_html = CASE WHEN p_error IS NULL OR m.attempts >= p_max_attempts THEN NULL ELSE m.body_html END
      WHERE m.id = p_id AND m.sent_at IS NULL
+       -- Only while this claim's lease holds (an expired one may have been claimed again).
+       AND m.lease_until > now()
 $$;
 REVOKE ALL ON FUNCTION mail_claim(integer, integer), mail_settle(uuid, text, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION mail_claim(integer, integer), mail_settle(uuid, text, integer) TO docket_app;
@@ -110,12 +115,26 @@ END $$;
 CREATE TRIGGER invitation_guard BEFORE INSERT OR UPDATE ON invitations
     FOR EACH ROW EXECUTE FUNCTION invitation_guard();
 
+-- Whether the sender of an invitation is still an active administrator of its firm (an
+-- invitation does not outlive its sender's authority).
+CREATE FUNCTION invitation_sender_admin(p_org uuid, p_sender uuid) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+    SELECT EXISTS (SELECT 1 FROM public.user_organizations a JOIN public.users u ON u.id = a.user_id
+                    WHERE a.organization_id = p_org AND a.user_id = p_sender
+                      AND a.role = 'admin' AND a.status = 'active' AND u.is_active)
+$$;
+REVOKE ALL ON FUNCTION invitation_sender_admin(uuid, uuid) FROM PUBLIC;
+
 -- What the invitation page shows to whoever holds the link (not signed in, perhaps).
 CREATE FUNCTION auth_invitation(p_token_hash bytea)
 RETURNS TABLE (id uuid, organization_id uuid, firm_name text, email text, role text, status text,
                expires_at timestamptz, invited_by_name text, has_account boolean)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
-    SELECT i.id, i.organization_id, o.name, i.email, i.role, i.status, i.expires_at, b.full_name,
+    SELECT i.id, i.organization_id, o.name, i.email, i.role,
+           -- An invitation whose sender is no longer an administrator there is void.
+           CASE WHEN i.status = 'pending' AND NOT public.invitation_sender_admin(i.organization_id, i.invited_by)
+                THEN 'revoked' ELSE i.status END,
+           i.expires_at, b.full_name,
            EXISTS (SELECT 1 FROM public.users u WHERE u.email = i.email)
       FROM public.invitations i
       JOIN public.organizations o ON o.id = i.organization_id
@@ -136,7 +155,8 @@ DECLARE
     who uuid;
 BEGIN
     SELECT * INTO inv FROM public.invitations i WHERE i.token_hash = p_token_hash FOR UPDATE;
-    IF NOT FOUND OR inv.status = 'revoked' THEN
+    IF NOT FOUND OR inv.status = 'revoked'
+       OR (inv.status = 'pending' AND NOT public.invitation_sender_admin(inv.organization_id, inv.invited_by)) THEN
         RAISE EXCEPTION 'invitation not found' USING ERRCODE = 'no_data_found', CONSTRAINT = 'invitation_unknown';
     ELSIF inv.status = 'accepted' THEN
         RAISE EXCEPTION 'invitation already accepted' USING ERRCODE = 'check_violation', CONSTRAINT = 'invitation_used';
@@ -227,6 +247,9 @@ BEGIN
         RAISE EXCEPTION 'nobody is signed in' USING ERRCODE = 'insufficient_privilege';
     END IF;
     UPDATE public.users SET password_hash = p_password_hash WHERE id = public.app_current_user() AND is_active;
+    -- Links asked for before the change stop working.
+    UPDATE public.password_resets SET used_at = now()
+     WHERE user_id = public.app_current_user() AND used_at IS NULL;
 END $$;
 REVOKE ALL ON FUNCTION auth_start_password_reset(text, bytea, integer),
     auth_finish_password_reset(bytea, text), auth_set_own_password(text) FROM PUBLIC;

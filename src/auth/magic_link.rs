@@ -28,7 +28,7 @@ pub async fn magic_link(email: String, next: Option<String>) -> Result<(), AppEr
                 "Enter your e-mail address, then ask for a sign-in link.".into(),
             ));
         }
-        throttle::reserve(&state.redis, &format!("link:{email}"), meta.ip).await?;
+        throttle::reserve_for(&state.redis, "link", &email, meta.ip).await?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         session::keep_pending_sign_in(
             &session,
@@ -46,19 +46,20 @@ pub async fn magic_link(email: String, next: Option<String>) -> Result<(), AppEr
         let known = super::repo::find_credentials(&state.db, &email)
             .await?
             .is_some_and(|c| c.is_active);
-        match supabase
-            .request_link(&email, challenge.as_str(), known)
-            .await
-        {
-            Ok(()) => tracing::info!(known, "sign-in link requested"),
-            Err(super::supabase::ExchangeError::Refused(status, code)) => {
-                tracing::info!(status, error_code = %code, known, "Supabase sent no sign-in link")
+        // Asked in the background: how long Supabase takes (mailing a link, or refusing an
+        // address it does not know) must not tell anyone which addresses have accounts.
+        let challenge = challenge.as_str().to_string();
+        tokio::spawn(async move {
+            match supabase.request_link(&email, &challenge, known).await {
+                Ok(()) => tracing::info!(known, "sign-in link requested"),
+                Err(super::supabase::ExchangeError::Refused(status, code)) => {
+                    tracing::info!(status, error_code = %code, known, "Supabase sent no sign-in link")
+                }
+                Err(super::supabase::ExchangeError::Unreachable(e)) => {
+                    tracing::error!(error = %e, "Supabase unreachable for a sign-in link")
+                }
             }
-            Err(super::supabase::ExchangeError::Unreachable(e)) => {
-                tracing::error!(error = %e, "Supabase unreachable for a sign-in link");
-                return Err(AppError::Unavailable);
-            }
-        }
+        });
         leptos_axum::redirect("/login?link=sent");
         Ok(())
     })

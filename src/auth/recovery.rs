@@ -32,7 +32,7 @@ pub async fn forgot_password(email: String) -> Result<(), AppError> {
             ));
         }
         // Every request counts (per address and per account), sent or not.
-        throttle::reserve(&state.redis, &format!("reset:{email}"), meta.ip).await?;
+        throttle::reserve_for(&state.redis, "reset", &email, meta.ip).await?;
         let (secret, digest) = token::new();
         let mut tx = state.db.begin().await?;
         let found: Option<(uuid::Uuid, String)> = sqlx::query_as(

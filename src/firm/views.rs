@@ -25,7 +25,9 @@ pub fn SettingsPage() -> impl IntoView {
                 }
             })}
         </Transition>
-        <crate::auth::two_factor::views::RequireTwoFactorSetting/>
+        {crate::ui::session_info()
+            .is_some_and(|s| s.role == crate::auth::Role::Admin)
+            .then(|| view! { <crate::auth::two_factor::views::RequireTwoFactorSetting/> })}
     }
 }
 

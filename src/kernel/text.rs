@@ -35,6 +35,16 @@ pub fn clean(s: &str) -> String {
 
 /// A one-line text field as stored: trimmed, inner whitespace collapsed. Control characters are
 /// refused, not silently dropped.
+/// At most `max` characters of `s`, with "…" when cut.
+pub fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
 pub fn single_line(s: &str) -> Result<String, &'static str> {
     if s.chars().any(is_forbidden) {
         return Err(CONTROL_CHARACTERS);

@@ -11,10 +11,12 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 const POLL: Duration = Duration::from_secs(5);
-const BATCH: i32 = 10;
-/// Long enough for a batch of slow SMTP exchanges; a process that dies holding a claim gives it
-/// up when this runs out.
-const LEASE_SECS: i32 = 120;
+const BATCH: i32 = 5;
+/// The longest one SMTP exchange may take.
+const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
+/// Longer than a whole batch of exchanges that each time out (a process that dies holding a
+/// claim gives it up when this runs out; an outcome recorded after it is ignored).
+const LEASE_SECS: i32 = 3 * BATCH * SMTP_TIMEOUT.as_secs() as i32;
 
 /// Where and as whom mail is sent (`SMTP_URL`, `MAIL_FROM`).
 #[derive(Debug, Clone)]
@@ -50,7 +52,7 @@ pub fn spawn(db: PgPool, config: Option<MailConfig>) -> Result<(), String> {
         .map_err(|e| format!("MAIL_FROM {:?}: {e}", config.from))?;
     let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&config.smtp_url)
         .map_err(|e| format!("SMTP_URL: {e}"))?
-        .timeout(Some(Duration::from_secs(20)))
+        .timeout(Some(SMTP_TIMEOUT))
         .build();
     tokio::spawn(async move {
         loop {

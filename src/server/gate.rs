@@ -50,7 +50,10 @@ fn open_while_enrolling(path: &str) -> bool {
             path,
             "/api/two_factor/status" | "/api/two_factor/begin" | "/api/two_factor/confirm"
         )
-        || path.starts_with("/api/auth/")
+        || matches!(
+            path,
+            "/api/auth/session" | "/api/auth/logout" | "/api/auth/switch_org"
+        )
 }
 
 /// Server functions callable without a session.

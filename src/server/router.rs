@@ -21,7 +21,7 @@ pub fn build(state: AppState) -> Router {
     let trace = TraceLayer::new_for_http()
         .make_span_with(|req: &axum::http::Request<_>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
-            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+            tracing::info_span!("request", method = %req.method(), path = %logged_path(req.uri().path()), request_id = %id)
         })
         .on_response(DefaultOnResponse::new().level(Level::INFO));
 
@@ -68,4 +68,14 @@ pub fn build(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// A request's path as logged: the secret of an invitation link stays out of the logs (query
+/// strings, where reset links carry theirs, are not logged at all).
+fn logged_path(path: &str) -> &str {
+    if path.starts_with("/invite/") {
+        "/invite/…"
+    } else {
+        path
+    }
 }

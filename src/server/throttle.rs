@@ -64,6 +64,32 @@ fn address_key(ip: IpAddr) -> String {
     format!("docket:signin:address:{}", address_group(ip))
 }
 
+/// Reserve one request of another kind than a sign-in (`reset`, `link`) for the account and the
+/// address, under counters of that kind's own: asking for links never locks anyone out of
+/// signing in. Never given back.
+pub async fn reserve_for(
+    redis: &Pool,
+    kind: &str,
+    account: &str,
+    ip: Option<IpAddr>,
+) -> Result<(), AppError> {
+    let mut keys = vec![format!("docket:{kind}:account:{account}")];
+    let mut args = vec![WINDOW_SECS, MAX_FAILURES_PER_ACCOUNT];
+    if let Some(ip) = ip {
+        keys.push(format!("docket:{kind}:address:{}", address_group(ip)));
+        args.push(MAX_FAILURES_PER_ADDRESS);
+    }
+    if run(redis, &RESERVE, keys, args).await? > 0 {
+        tracing::warn!(
+            kind,
+            ip = ip.map(address_group).unwrap_or_default(),
+            "requests throttled"
+        );
+        return Err(AppError::RateLimited);
+    }
+    Ok(())
+}
+
 /// The unit an address is counted by: an IPv4 address, or the /64 network of an IPv6 address
 /// (one subscriber usually holds a whole /64).
 pub fn address_group(ip: IpAddr) -> String {

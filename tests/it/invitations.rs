@@ -126,6 +126,17 @@ async fn a_new_person_accepts_by_e_mail_and_lands_in_the_firm_with_their_role() 
             .await;
         assert_eq!(n, 1, "{action}");
     }
+    // A sent message's body (it held the link) is not kept.
+    assert_eq!(
+        app.count("SELECT count(*) FROM mail_outbox WHERE sent_at IS NOT NULL AND body_text <> ''")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM mail_outbox WHERE sent_at IS NOT NULL")
+            .await,
+        1
+    );
     assert!(admin
         .post("/api/team/invitations", &[])
         .await
@@ -307,5 +318,50 @@ async fn someone_with_an_account_signs_in_as_the_invited_address_to_accept() {
         ))
         .await,
         1
+    );
+}
+
+#[tokio::test]
+async fn an_invitation_does_not_outlive_its_senders_authority() {
+    let app = TestApp::spawn().await;
+    // A second administrator invites someone, then stops being an administrator.
+    sqlx::query(
+        "UPDATE user_organizations SET role = 'admin' WHERE user_id = $1 AND organization_id = $2",
+    )
+    .bind(app.a.attorney)
+    .bind(app.a.id)
+    .execute(&app.admin_pool)
+    .await
+    .unwrap();
+    let mut second = app.signed_in(app.a.attorney).await;
+    let email = unique_email("accomplice");
+    let res = invite(&mut second, &email, "admin").await;
+    assert!(res.status.is_success(), "{res:?}");
+    let mail = mail_to(&email, 1).await;
+    let token = link_in(&mail[0].1)
+        .trim_start_matches("/invite/")
+        .to_string();
+    sqlx::query("UPDATE user_organizations SET role = 'attorney' WHERE user_id = $1 AND organization_id = $2")
+        .bind(app.a.attorney)
+        .bind(app.a.id)
+        .execute(&app.admin_pool)
+        .await
+        .unwrap();
+    let mut guest = app.anonymous();
+    assert_eq!(
+        open(&mut guest, &token)
+            .await
+            .json::<InvitationView>()
+            .state,
+        LinkState::Unknown
+    );
+    let res = accept(&mut guest, &token, "Accomplice", "a long enough password").await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) FROM users WHERE email = '{email}'"
+        ))
+        .await,
+        0
     );
 }

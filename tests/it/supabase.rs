@@ -454,3 +454,45 @@ async fn a_firm_that_requires_a_second_factor_needs_supabases_aal2() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn someone_with_dockets_second_factor_gives_its_code_after_a_provider() {
+    let standin = Standin::start();
+    let app = app_with(&standin.url).await;
+    sqlx::query("INSERT INTO user_totp (user_id, secret, confirmed_at) VALUES ($1, $2, now())")
+        .bind(app.a.attorney)
+        .bind(b"12345678901234567890".as_slice())
+        .execute(&app.admin_pool)
+        .await
+        .unwrap();
+    let email = email_of(&app, app.a.attorney).await;
+    let mut c = app.anonymous();
+    let authorize = start(&mut c, "google", "/matters").await;
+    let back = at_provider(&authorize, &email, &[], "continue").await;
+    assert_eq!(location(&c.get(&back).await), "/login/two-factor");
+    assert_eq!(
+        c.post("/api/auth/session", &[]).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let code = format!(
+        "{:06}",
+        docket::auth::two_factor::totp::code_at(
+            b"12345678901234567890",
+            docket::auth::two_factor::totp::step_of(chrono::Utc::now().timestamp())
+        )
+    );
+    let res = c
+        .post("/api/auth/second_factor", &[("code", code.as_str())])
+        .await;
+    assert!(res.status.is_success(), "{res:?}");
+    assert_eq!(res.headers.get("location").unwrap(), "/matters");
+    assert_eq!(
+        c.post("/api/auth/session", &[]).await.status,
+        StatusCode::OK
+    );
+    // With Supabase's own second factor, no second code.
+    let mut d = app.anonymous();
+    let authorize = start(&mut d, "google", "/").await;
+    let back = at_provider(&authorize, &email, &["aal2"], "continue").await;
+    assert_eq!(location(&d.get(&back).await), "/");
+}

@@ -172,6 +172,14 @@ async fn a_firm_that_requires_a_second_factor_lets_others_only_set_one_up() {
         .post("/api/two_factor/require", &[("require", "on")])
         .await;
     assert_eq!(res.status, StatusCode::OK, "{res:?}");
+    // Sessions opened before the rule end at once.
+    assert_eq!(
+        staff.post("/api/auth/session", &[]).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    // The administrator's own goes on, limited to setting up a second factor.
+    let res = admin.post("/api/clients/list", &[("query[q]", "")]).await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
     // Firm B is not affected.
     let mut b = app.signed_in(app.b.staff).await;
     assert_eq!(
@@ -237,11 +245,11 @@ async fn a_firm_that_requires_a_second_factor_lets_others_only_set_one_up() {
             .status,
         StatusCode::CONFLICT
     );
-    // A limited session cannot change the rule; the rule applies from each sign-in on, so the
-    // administrator's session from before it may turn it off, and sign-ins are free again.
-    let mut limited_admin = app.signed_in(app.a.admin).await;
-    let res = limited_admin.post("/api/two_factor/require", &[]).await;
+    // A limited session cannot change the rule; once the administrator has a second factor,
+    // they may turn it off, and sign-ins are free again.
+    let res = admin.post("/api/two_factor/require", &[]).await;
     assert_eq!(res.status, StatusCode::CONFLICT);
+    turn_on(&app, &mut admin, app.a.admin).await;
     let res = admin.post("/api/two_factor/require", &[]).await;
     assert_eq!(res.status, StatusCode::OK, "{res:?}");
     let mut free = app.signed_in(app.a.attorney).await;

@@ -134,9 +134,16 @@ async fn finish(
     // made for a person new to Docket).
     let mut into = None;
     if let Some(token) = pending.invite.as_deref() {
-        let accepted =
-            crate::team::invite::api::accept_verified(state, token, user, &email, &name, meta)
-                .await;
+        let accepted = crate::team::invite::api::accept_verified(
+            state,
+            token,
+            user,
+            &email,
+            &name,
+            two_factors,
+            meta,
+        )
+        .await;
         match accepted {
             Ok((u, org)) => (user, into) = (Some(u), Some(org)),
             Err(e) => {
@@ -149,6 +156,23 @@ async fn finish(
         tracing::info!(email_domain = email.split('@').nth(1).unwrap_or(""), supabase_user = %sub, "sign-in refused: no Docket account for this e-mail");
         return Err(SignInProblem::NoAccess);
     };
+    // Someone who turned on Docket's own second factor gives its code too, unless Supabase's
+    // own second factor was used.
+    let enrolled = crate::auth::two_factor::repo::enrolled(&state.db, user_id)
+        .await
+        .map_err(|_| SignInProblem::Unavailable)?;
+    if enrolled && !two_factors {
+        let pending = session::PendingSecondFactor {
+            user_id,
+            next: pending.next,
+            started_at: session::now_secs(),
+            failures: 0,
+        };
+        session::keep_second_factor(session, pending)
+            .await
+            .map_err(|_| SignInProblem::Unavailable)?;
+        return Ok("/login/two-factor".into());
+    }
     let proof = crate::auth::signin::Proof {
         method: format!("supabase:{}", pending.provider),
         two_factors,

@@ -219,7 +219,27 @@ pub async fn require_two_factor(org: Uuid, require: Option<String>) -> Result<()
             })
             .changes(serde_json::json!({ "require_two_factor": { "from": before, "to": on } }));
         record(&mut tx, &caller, entry).await?;
+        let members: Vec<Uuid> = sqlx::query_scalar(
+            "SELECT user_id FROM user_organizations WHERE organization_id = app_current_org() AND status = 'active'",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
         tx.commit().await?;
+        if on {
+            // The rule holds from now: every member's sessions end (they sign in again, with a
+            // second factor or to set one up); the administrator's own goes on, limited to
+            // setting one up if it had none.
+            let state = crate::server::AppState::current();
+            let session = crate::auth::caller::current_session().await?;
+            let mut ended = 0;
+            for user in members {
+                let keep = (user == caller.user_id).then_some(&session);
+                ended += crate::server::session_index::end_all_but(&state.redis, user, keep).await?;
+            }
+            let two = crate::server::session::has_two_factors(&session).await?;
+            crate::server::session::set_factors(&session, two, !two).await?;
+            tracing::info!(org_id = %caller.org_id, ended, "two-factor sign-in required: sessions ended");
+        }
         Ok(())
     })
     .await

@@ -22,13 +22,15 @@ fn CodeField(
     let err_id = format!("{id}-error");
     let message =
         move || errors.with(|e| e.as_ref().and_then(|e| e.get("code").map(str::to_string)));
-    let described = err_id.clone();
+    let hint_id = format!("{id}-hint");
+    let (described, hint) = (err_id.clone(), hint_id.clone());
     view! {
         <div class="field">
             <label for=id>"Authentication code"</label>
             <input id=id name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required
-                aria-invalid=move || message().map(|_| "true") aria-describedby=move || message().map(|_| described.clone())/>
-            <p class="hint">"The 6 digits your authenticator app shows, or one of your recovery codes."</p>
+                aria-invalid=move || message().map(|_| "true")
+                aria-describedby=move || match message() { Some(_) => format!("{hint} {described}"), None => hint.clone() }/>
+            <p class="hint" id=hint_id>"The 6 digits your authenticator app shows, or one of your recovery codes."</p>
             {move || message().map(|m| view! { <p class="field-error" id=err_id.clone()>{m}</p> })}
         </div>
     }
@@ -120,7 +122,7 @@ fn TurnOn(status: TwoFactorStatus, version: RwSignal<usize>) -> impl IntoView {
                 </ActionForm>
                 {move || setup().map(|s| view! {
                     <p>"In your authenticator app, add an account with this key (or open the link on your phone):"</p>
-                    <p><code class="key" aria-label="Setup key">{s.key.clone()}</code></p>
+                    <p>"Setup key: "<code class="key">{s.key.clone()}</code></p>
                     <p><a href=s.uri.clone()>"Open in an authenticator app"</a></p>
                 })}
                 <FormAlert error=Signal::derive(move || error.get().filter(|e| e.fields().is_none()))/>

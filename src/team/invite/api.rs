@@ -63,7 +63,11 @@ pub async fn invite(org: Uuid, form: InviteForm) -> Result<(), AppError> {
         let mail = crate::mail::with_link(
             "invitation",
             &email,
-            format!("{inviter} invited you to {firm} on Docket"),
+            format!(
+                "{} invited you to {} on Docket",
+                crate::kernel::clip(&inviter, 80),
+                crate::kernel::clip(&firm, 120)
+            ),
             &[
                 format!("{inviter} invited you to join {firm} on Docket as {}.", role.label().to_lowercase()),
                 format!(
@@ -223,8 +227,18 @@ pub async fn join(token: String) -> Result<(), AppError> {
         )
         .await?;
         joined(&mut tx, user, org, &caller.meta).await?;
+        // The firm's two-factor rule, as when switching into it.
+        let two = crate::server::session::has_two_factors(&session).await?;
+        let must_enroll = !two && crate::auth::repo::requires_two_factors(&mut tx).await?;
+        let state = crate::server::AppState::current();
+        if must_enroll && crate::auth::two_factor::repo::enrolled(&state.db, user).await? {
+            return Err(AppError::Conflict(
+                "That firm requires two-factor sign-in: sign out, sign in again with your code, then open the invitation.".into(),
+            ));
+        }
         tx.commit().await?;
         crate::server::session::set_org(&session, org).await?;
+        crate::server::session::set_factors(&session, two, must_enroll).await?;
         leptos_axum::redirect("/");
         Ok(())
     })
@@ -254,6 +268,7 @@ pub async fn accept_verified(
     existing: Option<Uuid>,
     email: &str,
     full_name: &str,
+    two_factors: bool,
     meta: &crate::server::request::RequestMeta,
 ) -> Result<(Uuid, Uuid), AppError> {
     let mut tx = crate::server::db::Tx::own(state.db.begin().await?);
@@ -264,6 +279,13 @@ pub async fn accept_verified(
     let (user, org) =
         super::repo::accept(&mut tx, &crate::server::token::digest(token), who).await?;
     joined(&mut tx, user, org, meta).await?;
+    // A firm that requires a second factor is not joined by a sign-in without one (the
+    // invitation stays open).
+    if !two_factors && crate::auth::repo::requires_two_factors(&mut tx).await? {
+        return Err(AppError::Conflict(
+            crate::auth::signin::SECOND_FACTOR_NEEDED.into(),
+        ));
+    }
     tx.commit().await?;
     Ok((user, org))
 }
