@@ -39,6 +39,7 @@ fn CodeField(
 #[component]
 pub fn SecondFactorPage() -> impl IntoView {
     let verify = ServerAction::<SecondFactor>::new();
+    let verify_url = <SecondFactor as leptos::server_fn::ServerFn>::PATH;
     let error = action_error(verify);
     let errors = form_errors(error);
     view! {
@@ -47,10 +48,10 @@ pub fn SecondFactorPage() -> impl IntoView {
             <section class="card narrow login">
                 <h1>"Two-factor sign-in"</h1>
                 <FormAlert error=Signal::derive(move || error.get().filter(|e| e.fields().is_none()))/>
-                <ActionForm action=verify>
+                <form method="post" action=verify_url>
                     <CodeField errors id="code"/>
                     <button type="submit" class="primary">"Verify"</button>
-                </ActionForm>
+                </form>
                 <p><a href="/login" rel="external">"Start again"</a></p>
             </section>
         </main>

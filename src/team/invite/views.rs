@@ -151,13 +151,14 @@ fn Accept(view: InvitationView, token: String) -> impl IntoView {
     match view.signed_in_as.clone() {
         Some(me) if me == view.email => {
             let join = ServerAction::<Join>::new();
+            let join_url = <Join as ServerFn>::PATH;
             let error = action_error(join);
             view! {
                 <FormAlert error/>
-                <ActionForm action=join>
+                <form method="post" action=join_url>
                     <input type="hidden" name="token" value=token/>
                     <button type="submit" class="primary">"Accept invitation"</button>
-                </ActionForm>
+                </form>
             }
             .into_any()
         }
@@ -189,12 +190,13 @@ fn Accept(view: InvitationView, token: String) -> impl IntoView {
 #[component]
 fn NewAccount(view: InvitationView, token: String) -> impl IntoView {
     let accept = ServerAction::<AcceptInvitation>::new();
+    let accept_url = <AcceptInvitation as ServerFn>::PATH;
     let error = action_error(accept);
     let errors = form_errors(error);
     let hidden = token.clone();
     view! {
         <FormAlert error=Signal::derive(move || error.get().filter(|e| e.fields().is_none()))/>
-        <ActionForm action=accept>
+        <form method="post" action=accept_url>
             <input type="hidden" name="token" value=hidden/>
             <div class="field">
                 <label for="join-email">"Email"</label>
@@ -206,7 +208,7 @@ fn NewAccount(view: InvitationView, token: String) -> impl IntoView {
             <TextField label="Password again" key="confirm" kind="password" errors required=true
                 autocomplete="new-password" id_prefix="join-"/>
             <button type="submit" class="primary">"Create account and join"</button>
-        </ActionForm>
+        </form>
         <Providers token/>
     }
 }
