@@ -391,12 +391,16 @@ impl Client {
         if let Some(f) = &self.forwarded_for {
             req = req.header("x-forwarded-for", f.clone());
         }
-        let res = self
-            .router
-            .clone()
-            .oneshot(req.body(Body::from(body)).unwrap())
-            .await
-            .unwrap();
+        // A request that never answers is a clear failure, not a suite that hangs.
+        let res = tokio::time::timeout(
+            std::time::Duration::from_secs(60),
+            self.router
+                .clone()
+                .oneshot(req.body(Body::from(body)).unwrap()),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("{path} did not answer within 60 s"))
+        .unwrap();
         let status = res.status();
         let headers = res.headers().clone();
         for v in headers.get_all(header::SET_COOKIE) {

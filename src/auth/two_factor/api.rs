@@ -93,7 +93,10 @@ pub async fn confirm_two_factor(org: Uuid, code: String) -> Result<Vec<String>, 
         let now = crate::server::session::now_secs();
         let step = totp::matching_step(&secret, &code, now).ok_or_else(wrong_code)?;
         let codes = totp::new_recovery_codes();
-        let digests: Vec<Vec<u8>> = codes.iter().map(|c| totp::recovery_digest(c)).collect();
+        let digests: Vec<Vec<u8>> = codes
+            .iter()
+            .map(|c| totp::recovery_digest(caller.user_id, c))
+            .collect();
         if !super::repo::confirm(&mut tx, step, &digests).await? {
             return Err(AppError::Conflict(
                 "Start the setup again: no setup is waiting for a code.".into(),

@@ -41,7 +41,7 @@ pub async fn spend(
     if totp::looks_like_recovery(typed) {
         let ok: bool = sqlx::query_scalar("SELECT auth_recovery_use($1, $2)")
             .bind(user)
-            .bind(totp::recovery_digest(typed))
+            .bind(totp::recovery_digest(user, typed))
             .fetch_one(conn)
             .await?;
         return Ok(ok.then_some("recovery"));

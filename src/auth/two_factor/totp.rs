@@ -93,16 +93,18 @@ pub fn new_recovery_codes() -> Vec<String> {
         .collect()
 }
 
-/// The stored form of a recovery code, from however it was typed.
-pub fn recovery_digest(typed: &str) -> Vec<u8> {
+/// The stored form of a person's recovery code, from however it was typed: keyed by the person,
+/// so one table of guesses never serves for everyone's codes.
+pub fn recovery_digest(user: uuid::Uuid, typed: &str) -> Vec<u8> {
     let norm: String = typed
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .map(|c| c.to_ascii_lowercase())
         .collect();
-    ring::digest::digest(&ring::digest::SHA256, norm.as_bytes())
-        .as_ref()
-        .to_vec()
+    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+    ctx.update(user.as_bytes());
+    ctx.update(norm.as_bytes());
+    ctx.finish().as_ref().to_vec()
 }
 
 /// Whether a typed value looks like a recovery code rather than a 6-digit code.
@@ -151,9 +153,14 @@ mod tests {
         assert!(codes
             .iter()
             .all(|c| c.len() == 11 && looks_like_recovery(c)));
+        let me = uuid::Uuid::from_u128(7);
         assert_eq!(
-            recovery_digest(&codes[0].to_uppercase().replace('-', " ")),
-            recovery_digest(&codes[0])
+            recovery_digest(me, &codes[0].to_uppercase().replace('-', " ")),
+            recovery_digest(me, &codes[0])
+        );
+        assert_ne!(
+            recovery_digest(me, &codes[0]),
+            recovery_digest(uuid::Uuid::nil(), &codes[0])
         );
         assert!(uri(b"foobar", "a b@c.test")
             .starts_with("otpauth://totp/Docket:a%20b%40c.test?secret=MZXW6YTBOI&issuer=Docket"));
