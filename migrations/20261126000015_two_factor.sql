@@ -109,3 +109,20 @@ REVOKE ALL ON FUNCTION auth_totp_state(uuid), auth_totp_use(uuid, bigint), auth_
     auth_totp_begin(bytea), auth_totp_confirm(bigint, bytea[]), auth_totp_disable(), auth_recovery_left() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth_totp_state(uuid), auth_totp_use(uuid, bigint), auth_recovery_use(uuid, bytea),
     auth_totp_begin(bytea), auth_totp_confirm(bigint, bytea[]), auth_totp_disable(), auth_recovery_left() TO docket_app;
+
+-- Only an active administrator of the firm changes its two-factor rule, whatever the application
+-- checks.
+CREATE FUNCTION two_factor_rule_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.require_two_factor IS DISTINCT FROM OLD.require_two_factor
+       AND current_user = 'docket_app'
+       AND NOT EXISTS (SELECT 1 FROM user_organizations a JOIN users u ON u.id = a.user_id
+                        WHERE a.organization_id = NEW.id AND a.user_id = app_current_user()
+                          AND a.role = 'admin' AND a.status = 'active' AND u.is_active) THEN
+        RAISE EXCEPTION 'only an administrator sets the two-factor rule'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER two_factor_rule_guard BEFORE UPDATE OF require_two_factor ON organizations
+    FOR EACH ROW EXECUTE FUNCTION two_factor_rule_guard();

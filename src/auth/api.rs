@@ -134,6 +134,14 @@ pub async fn switch_org(org_id: Uuid) -> Result<(), AppError> {
                 "That firm requires two-factor sign-in: sign out, and sign in again with your code.".into(),
             ));
         }
+        // Someone who signs in through a provider cannot set one up here: the provider's own
+        // second factor is what counts.
+        if must_enroll {
+            let email = super::two_factor::repo::own_email(&mut tx).await?;
+            if !super::two_factor::repo::has_password(&mut tx, &email).await? {
+                return Err(AppError::Conflict(super::signin::SECOND_FACTOR_NEEDED.into()));
+            }
+        }
         let entered =
             Entry::new("user.switch_org", "user", user_id).summary("Switched into this firm");
         record_as(&mut tx, user_id, org_id, &caller.meta, entered).await?;

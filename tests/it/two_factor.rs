@@ -180,6 +180,21 @@ async fn a_firm_that_requires_a_second_factor_lets_others_only_set_one_up() {
     // The administrator's own goes on, limited to setting up a second factor.
     let res = admin.post("/api/clients/list", &[("query[q]", "")]).await;
     assert_eq!(res.status, StatusCode::CONFLICT);
+    // The database refuses the rule's change from anyone but an administrator.
+    let mut tx = docket::server::db::tenant_tx(&app.app_pool, app.a.attorney, Some(app.a.id))
+        .await
+        .unwrap();
+    let err = sqlx::query(
+        "UPDATE organizations SET require_two_factor = false WHERE id = app_current_org()",
+    )
+    .execute(&mut *tx)
+    .await
+    .unwrap_err();
+    assert_eq!(
+        err.as_database_error().and_then(|d| d.code()).as_deref(),
+        Some("42501")
+    );
+    drop(tx);
     // Firm B is not affected.
     let mut b = app.signed_in(app.b.staff).await;
     assert_eq!(
