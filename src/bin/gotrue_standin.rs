@@ -87,6 +87,17 @@ fn error(status: StatusCode, code: &str, msg: &str) -> Response {
         .into_response()
 }
 
+/// GoTrue's answer to a request without the project's API key.
+fn refuse_key(s: &Standin, headers: &HeaderMap) -> Option<Response> {
+    (headers.get("apikey").and_then(|v| v.to_str().ok()) != Some(s.anon_key.as_str())).then(|| {
+        (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({ "message": "Invalid API key" })),
+        )
+            .into_response()
+    })
+}
+
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -249,12 +260,8 @@ async fn token(
     headers: HeaderMap,
     body: String,
 ) -> Response {
-    if headers.get("apikey").and_then(|v| v.to_str().ok()) != Some(s.anon_key.as_str()) {
-        return (
-            StatusCode::UNAUTHORIZED,
-            Json(json!({ "message": "Invalid API key" })),
-        )
-            .into_response();
+    if let Some(refused) = refuse_key(&s, &headers) {
+        return refused;
     }
     if g.grant_type.as_deref() != Some("pkce") {
         return error(
@@ -374,12 +381,8 @@ async fn otp(
     headers: HeaderMap,
     body: String,
 ) -> Response {
-    if headers.get("apikey").and_then(|v| v.to_str().ok()) != Some(s.anon_key.as_str()) {
-        return (
-            StatusCode::UNAUTHORIZED,
-            Json(json!({ "message": "Invalid API key" })),
-        )
-            .into_response();
+    if let Some(refused) = refuse_key(&s, &headers) {
+        return refused;
     }
     let Ok(r) = serde_json::from_str::<OtpRequest>(&body) else {
         return error(
