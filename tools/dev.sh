@@ -234,6 +234,11 @@ test_all() {
   cargo fmt --all --check
 
   log "unit and integration tests (real PostgreSQL, a fresh database per test; real Redis)"
+  # Each test drops its database when it ends; a run killed half-way leaves some behind (and
+  # the migrated template they copy), and its sign-in counters in Redis: start clean.
+  psql_admin -d postgres -qtAc "SELECT datname FROM pg_database WHERE datname LIKE 'docket\_test\_%' OR datname LIKE 'docket\_tpl\_%'" \
+    | while read -r db; do psql_admin -d postgres -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null; done
+  redis-cli -p "$REDIS_PORT" flushall >/dev/null
   # Debug builds of deep Leptos views need more than the 2 MiB default stack of test threads
   # (the server gives its runtime threads the same, see src/main.rs).
   RUST_MIN_STACK=8388608 cargo test --features ssr --no-fail-fast

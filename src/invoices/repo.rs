@@ -149,8 +149,15 @@ fn scope_filter(
     s: &ValidScope,
 ) {
     b.push(" AND m.client_id = ").push_bind(client);
-    if let Some(m) = matter {
-        b.push(format!(" AND {alias}.matter_id = ")).push_bind(m);
+    match matter {
+        Some(m) => {
+            b.push(format!(" AND {alias}.matter_id = ")).push_bind(m);
+        }
+        // A walled-off matter is billed on invoices of its own: on a client's invoice its
+        // lines would show to people it is hidden from.
+        None => {
+            b.push(" AND NOT m.restricted");
+        }
     }
     if let Some(f) = s.from {
         b.push(format!(" AND {alias}.{date} >= ")).push_bind(f);

@@ -3,6 +3,7 @@
 pub mod api;
 mod model;
 pub mod views;
+pub mod wall;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod repo;

@@ -56,6 +56,9 @@ pub struct MatterRow {
     pub practice_area: PracticeArea,
     pub responsible_name: Option<String>,
     pub date_opened: NaiveDate,
+    /// Walled off: seen only by the members named on it (`wall`).
+    #[serde(default)]
+    pub restricted: bool,
 }
 
 /// One matter, with the names of its client and people.

@@ -35,6 +35,7 @@ struct ListRow {
     practice_area: String,
     responsible_name: Option<String>,
     date_opened: NaiveDate,
+    restricted: bool,
     sort_key: String,
     total_capped: i64,
 }
@@ -55,6 +56,7 @@ impl From<ListRow> for MatterRow {
             practice_area: parse(&r.practice_area, PracticeArea::Other),
             responsible_name: r.responsible_name,
             date_opened: r.date_opened,
+            restricted: r.restricted,
         }
     }
 }
@@ -107,7 +109,7 @@ pub async fn list(tx: &mut Tx, q: &MatterQuery) -> Result<Page<MatterRow>, AppEr
     let sort = sort(q);
     let columns = format!(
         "m.id, m.matter_number, m.title, m.client_id, c.name AS client_name, m.status, m.priority,
-         m.stage, m.practice_area, u.full_name AS responsible_name, m.date_opened,
+         m.stage, m.practice_area, u.full_name AS responsible_name, m.date_opened, m.restricted,
          ({})::text AS sort_key",
         sort.expr
     );
@@ -300,7 +302,8 @@ async fn next_number(tx: &mut Tx, year: i32) -> Result<String, AppError> {
     .execute(&mut **tx)
     .await?;
     let last: Option<i32> = sqlx::query_scalar(
-        "SELECT max(split_part(matter_number, '-', 2)::int) FROM matters WHERE matter_number ~ ('^' || $1 || '-[0-9]+$')",
+        // Every matter of the firm counts, walled-off ones too (migration 16).
+        "SELECT app_last_matter_number($1)",
     )
     .bind(year.to_string())
     .fetch_one(&mut **tx)

@@ -48,10 +48,17 @@ pub(crate) async fn aging_of(
     })
 }
 
-/// The caller's firm's cached figures, opened before the first statement they are read from.
+/// The caller's firm's cached figures as the caller may see them (without the matters walled
+/// off from them), opened before the first statement they are read from.
 #[cfg(feature = "ssr")]
-async fn cache(org: uuid::Uuid) -> crate::server::cache::FirmCache {
-    crate::server::cache::FirmCache::open(&crate::server::AppState::current().redis, org).await
+async fn cache(
+    tx: &mut crate::server::db::Tx,
+    org: uuid::Uuid,
+) -> Result<crate::server::cache::FirmCache, AppError> {
+    let cache =
+        crate::server::cache::FirmCache::open(&crate::server::AppState::current().redis, org).await;
+    let hidden = crate::matters::wall::repo::hidden(tx).await?;
+    Ok(cache.seen_without(&hidden))
 }
 
 /// Accounts receivable by client and age.
@@ -62,7 +69,7 @@ pub async fn receivables_aging(query: ReportQuery) -> Result<AgingReport, AppErr
         if !super::may_report(caller.role) {
             return Err(AppError::Forbidden);
         }
-        let cache = cache(caller.org_id).await;
+        let cache = cache(&mut tx, caller.org_id).await?;
         let firm = crate::matters::repo::firm(&mut tx).await?;
         let as_of = as_of(&query, firm.today)?;
         let report = cache
@@ -86,7 +93,7 @@ pub async fn work_in_progress(query: ReportQuery) -> Result<WipReport, AppError>
         if !super::may_report(caller.role) {
             return Err(AppError::Forbidden);
         }
-        let cache = cache(caller.org_id).await;
+        let cache = cache(&mut tx, caller.org_id).await?;
         let crate::matters::Firm { today, currency } = crate::matters::repo::firm(&mut tx).await?;
         let as_of = as_of(&query, today)?;
         let report = cache
@@ -117,7 +124,7 @@ pub async fn work_in_progress(query: ReportQuery) -> Result<WipReport, AppError>
 pub async fn dashboard_money() -> Result<super::DashboardMoney, AppError> {
     crate::server::endpoint("reports.dashboard", async move {
         let (caller, mut tx) = crate::auth::caller::Caller::begin().await?;
-        let cache = cache(caller.org_id).await;
+        let cache = cache(&mut tx, caller.org_id).await?;
         let firm = crate::matters::repo::firm(&mut tx).await?;
         let today = firm.today;
         // Staff see no amounts of colleagues' work (`time::sees_amounts`).
@@ -213,7 +220,7 @@ pub async fn billed_and_collected(query: MonthsQuery) -> Result<BilledReport, Ap
         if !super::may_report(caller.role) {
             return Err(AppError::Forbidden);
         }
-        let cache = cache(caller.org_id).await;
+        let cache = cache(&mut tx, caller.org_id).await?;
         let firm = crate::matters::repo::firm(&mut tx).await?;
         let (from, to) = months(&query, firm.today)?;
         let key = format!("billed:{from}:{to}");

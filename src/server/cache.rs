@@ -66,6 +66,20 @@ impl FirmCache {
         }
     }
 
+    /// Values as seen by someone from whom these matters are walled off (`hidden`, read in the
+    /// transaction the values are computed in, after `open`): figures that leave out a walled
+    /// matter are kept apart from those that include it, so no one reads a total that counts
+    /// work they may not see.
+    pub fn seen_without(mut self, hidden: &[Uuid]) -> FirmCache {
+        if let (Some(prefix), false) = (&mut self.prefix, hidden.is_empty()) {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::hash::DefaultHasher::new();
+            hidden.hash(&mut h);
+            prefix.push_str(&format!("w{:016x}:", h.finish()));
+        }
+        self
+    }
+
     /// The value kept under `key`, or `compute`'s, which is then kept.
     pub async fn get_or<T, F>(&self, key: &str, compute: F) -> Result<T, AppError>
     where

@@ -23,3 +23,4 @@ mod supabase;
 mod team;
 mod time;
 mod two_factor;
+mod walls;

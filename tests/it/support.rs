@@ -34,6 +34,112 @@ pub struct TestApp {
     pub a: Firm,
     pub b: Firm,
     pub multi: Uuid,
+    _database: Database,
+}
+
+/// The test's own database, dropped when the test ends (passed or failed), so a run leaves
+/// nothing behind on the cluster's disk.
+struct Database {
+    admin_url: String,
+    name: String,
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        let (url, name) = (self.admin_url.clone(), self.name.clone());
+        // The test's runtime is ending; a thread of its own runs the drop to completion.
+        let dropped = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(async {
+                    let server = db::connect(&url, 1).await?;
+                    sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                    )))
+                    .execute(&server)
+                    .await?;
+                    server.close().await;
+                    Ok::<_, sqlx::Error>(())
+                })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("test database {} was not dropped: {dropped:?}", self.name);
+        }
+    }
+}
+
+/// The migrated schema, built once per set of migrations and copied by every test's
+/// `CREATE DATABASE … TEMPLATE` (a file copy, instead of running every migration again).
+async fn template(admin_url: &str) -> String {
+    static TEMPLATE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    TEMPLATE
+        .get_or_init(|| async {
+            use std::hash::{Hash, Hasher};
+            let mut hasher = std::hash::DefaultHasher::new();
+            for migration in db::MIGRATOR.iter() {
+                migration.version.hash(&mut hasher);
+                migration.checksum.hash(&mut hasher);
+            }
+            let name = format!("docket_tpl_{:016x}", hasher.finish());
+            let server = db::connect(admin_url, 1).await.expect("admin connection");
+            let exists: bool =
+                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+                    .bind(&name)
+                    .fetch_one(&server)
+                    .await
+                    .unwrap();
+            if !exists {
+                // Built under a name of its own and renamed when complete, so a concurrent
+                // run never copies a half-migrated template.
+                let building = format!("{name}_{}", Uuid::new_v4().simple());
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {building}")))
+                    .execute(&server)
+                    .await
+                    .unwrap();
+                let pool = db::connect(&replace_db(admin_url, &building), 1)
+                    .await
+                    .unwrap();
+                db::migrate(&pool).await.expect("migrations apply");
+                pool.close().await;
+                let renamed = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "ALTER DATABASE {building} RENAME TO {name}"
+                )))
+                .execute(&server)
+                .await;
+                if renamed.is_err() {
+                    // Another run finished first: use its template.
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE {building} WITH (FORCE)"
+                    )))
+                    .execute(&server)
+                    .await;
+                }
+                // Templates of older migrations are not needed any more.
+                let stale: Vec<String> = sqlx::query_scalar(
+                    "SELECT datname FROM pg_database \
+                     WHERE datname LIKE 'docket\\_tpl\\_%' AND datname <> $1 \
+                       AND datname NOT LIKE $1 || '\\_%'",
+                )
+                .bind(&name)
+                .fetch_all(&server)
+                .await
+                .unwrap();
+                for old in stale {
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS {old} WITH (FORCE)"
+                    )))
+                    .execute(&server)
+                    .await;
+                }
+            }
+            server.close().await;
+            name
+        })
+        .await
+        .clone()
 }
 
 impl TestApp {
@@ -57,15 +163,26 @@ impl TestApp {
         }
         let admin_url = env("TEST_DATABASE_ADMIN_URL");
         let name = format!("docket_test_{}", Uuid::new_v4().simple());
+        let template = template(&admin_url).await;
         let server = db::connect(&admin_url, 1).await.expect("admin connection");
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&server)
-            .await
-            .unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "CREATE DATABASE {name} TEMPLATE {template}"
+        )))
+        .execute(&server)
+        .await
+        .unwrap();
         server.close().await;
+        let database = Database {
+            admin_url: admin_url.clone(),
+            name: name.clone(),
+        };
         let admin_db_url = replace_db(&admin_url, &name);
         let admin_pool = db::connect(&admin_db_url, 2).await.unwrap();
-        db::migrate(&admin_pool).await.expect("migrations apply");
+        // What a copy does not take from its template (migration 17).
+        sqlx::query("SELECT app_database_settings()")
+            .execute(&admin_pool)
+            .await
+            .unwrap();
         let app_url = replace_db(&admin_url, &name).replace(
             "postgres@",
             &format!("docket_app:{}@", env("TEST_APP_PASSWORD")),
@@ -107,6 +224,7 @@ impl TestApp {
             a,
             b,
             multi,
+            _database: database,
         }
     }
 
@@ -341,6 +459,7 @@ fn is_mutation(path: &str) -> bool {
         "profile/sign_out_others",
         "team/revoke_invitation",
         "rates/set_matter",
+        "matters/set_access",
     ]
     .iter()
     .any(|m| path.ends_with(m))

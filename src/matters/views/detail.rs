@@ -126,6 +126,7 @@ fn MatterView(
         </div>
         <MatterTime matter=matter.id/>
         <crate::rates::views::MatterRatesCard matter=matter.id version/>
+        <crate::matters::wall::views::MatterAccessCard matter=matter.id version/>
         <History resource_type="matter" id=matter.id version=version.into()/>
     }
 }

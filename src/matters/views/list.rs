@@ -133,7 +133,10 @@ fn Rows(items: Vec<MatterRow>, show_client: bool) -> impl IntoView {
                 {items.iter().map(|m| view! {
                     <tr>
                         <td class="mono">{m.matter_number.clone()}</td>
-                        <td><a href=format!("/matters/{}", m.id)>{m.title.clone()}</a></td>
+                        <td>
+                            <a href=format!("/matters/{}", m.id)>{m.title.clone()}</a>
+                            {m.restricted.then(|| view! { " "<span class="badge walled" title="Seen only by the people named on it">"Restricted"</span> })}
+                        </td>
                         {show_client.then(|| view! { <td><a href=format!("/clients/{}", m.client_id)>{m.client_name.clone()}</a></td> })}
                         <td><Badge kind="status" value=m.status.as_str() label=m.status.label()/></td>
                         <td><Badge kind="priority" value=m.priority.as_str() label=m.priority.label()/></td>

@@ -1,0 +1,339 @@
+//! Ethical walls: a matter restricted to named members is, for everyone else in the firm, a
+//! missing one everywhere (lists, search, history, reports, counts), and the database's
+//! row-level security says so too, not only the pages.
+
+use axum::http::StatusCode;
+use docket::audit::ActivityEntry;
+use docket::error::AppError;
+use docket::kernel::Page;
+use docket::matters::MatterRow;
+use docket::reports::WipReport;
+use docket::time::TimeRow;
+use uuid::Uuid;
+
+use crate::support::{Client as Http, Res, TestApp};
+
+/// Who can see `matter`: `members` named (none: everyone), with the version shown.
+async fn wall(c: &mut Http, matter: Uuid, version: i32, members: &[Uuid]) -> Res {
+    let m = matter.to_string();
+    let v = version.to_string();
+    let keys: Vec<String> = members
+        .iter()
+        .map(|u| docket::matters::wall::AccessForm::member_key(*u))
+        .collect();
+    let mut form = vec![
+        ("matter", m.as_str()),
+        ("version", v.as_str()),
+        (
+            "form[restricted]",
+            if members.is_empty() {
+                "everyone"
+            } else {
+                "named"
+            },
+        ),
+    ];
+    form.extend(keys.iter().map(|k| (k.as_str(), "on")));
+    c.post("/api/matters/set_access", &form).await
+}
+
+async fn version(app: &TestApp, matter: Uuid) -> i32 {
+    sqlx::query_scalar("SELECT version FROM matters WHERE id = $1")
+        .bind(matter)
+        .fetch_one(&app.admin_pool)
+        .await
+        .unwrap()
+}
+
+async fn listed(c: &mut Http, q: &str) -> Vec<Uuid> {
+    let page: Page<MatterRow> = c.post("/api/matters/list", &[("query[q]", q)]).await.json();
+    page.items.iter().map(|m| m.id).collect()
+}
+
+async fn wip_matters(c: &mut Http) -> Vec<Uuid> {
+    let report: WipReport = c
+        .post("/api/reports/wip", &[("query[as_of]", "2026-12-31")])
+        .await
+        .json();
+    report.matters.iter().map(|m| m.id).collect()
+}
+
+async fn history(c: &mut Http) -> Vec<ActivityEntry> {
+    let page: Page<ActivityEntry> = c
+        .post("/api/audit/activity", &[("query[action]", "")])
+        .await
+        .json();
+    page.items
+}
+
+async fn matter_history(c: &mut Http, matter: Uuid) -> Vec<ActivityEntry> {
+    let res = c
+        .post(
+            "/api/audit/history",
+            &[
+                ("resource_type", "matter"),
+                ("resource_id", &matter.to_string()),
+            ],
+        )
+        .await;
+    assert!(res.status.is_success(), "{res:?}");
+    res.json()
+}
+
+/// How many rows of `table` about `matter` the app role sees, as `user` of firm A, straight
+/// through SQL: the pages' checks play no part.
+async fn rows_seen(app: &TestApp, user: Uuid, table: &str, matter: Uuid) -> i64 {
+    let mut tx = docket::server::db::tenant_tx(&app.app_pool, user, Some(app.a.id))
+        .await
+        .unwrap();
+    let column = if table == "matters" {
+        "id"
+    } else {
+        "matter_id"
+    };
+    sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT count(*) FROM {table} WHERE {column} = $1"
+    )))
+    .bind(matter)
+    .fetch_one(&mut *tx)
+    .await
+    .unwrap()
+}
+
+/// Firm A's attorney opens a matter and records time on it.
+async fn walled_matter(app: &TestApp, attorney: &mut Http) -> (Uuid, Uuid) {
+    let client = crate::clients::create(attorney, "Walled Client").await;
+    let matter =
+        crate::matters::create(attorney, client, "Conflicted merger", Some(app.a.attorney))
+            .await
+            .unwrap();
+    sqlx::query("UPDATE matters SET hourly_rate = 300 WHERE id = $1")
+        .bind(matter)
+        .execute(&app.admin_pool)
+        .await
+        .unwrap();
+    let m = matter.to_string();
+    let res = attorney
+        .post(
+            "/api/time/create",
+            &[
+                ("form[matter]", m.as_str()),
+                ("form[work_date]", "2026-11-02"),
+                ("form[duration]", "2h"),
+                ("form[description]", "Reviewed the target's contracts"),
+                ("form[billable]", "on"),
+            ],
+        )
+        .await;
+    assert!(res.status.is_success(), "{res:?}");
+    let entry: Uuid = res.json();
+    (matter, entry)
+}
+
+#[tokio::test]
+async fn a_walled_matter_is_seen_only_by_the_people_named() {
+    let app = TestApp::spawn().await;
+    let mut attorney = app.signed_in(app.a.attorney).await;
+    let (matter, entry) = walled_matter(&app, &mut attorney).await;
+    let mut admin = app.signed_in(app.a.admin).await;
+    let mut billing = app.signed_in(app.a.billing).await;
+    // Before the wall, the administrator's figures include it (and are cached).
+    assert!(wip_matters(&mut admin).await.contains(&matter));
+
+    let v = version(&app, matter).await;
+    let res = wall(&mut attorney, matter, v, &[app.a.attorney, app.a.billing]).await;
+    assert!(res.status.is_success(), "{res:?}");
+
+    // Named: the attorney and billing see it everywhere, figures included.
+    assert!(listed(&mut attorney, "").await.contains(&matter));
+    assert!(wip_matters(&mut billing).await.contains(&matter));
+    let seen = matter_history(&mut attorney, matter).await;
+    assert!(seen.iter().any(|e| e.action == "matter.access"));
+
+    // Not named: the administrator finds it nowhere, and its ids read as missing ones.
+    assert!(!listed(&mut admin, "").await.contains(&matter));
+    assert!(listed(&mut admin, "Conflicted").await.is_empty());
+    let m = matter.to_string();
+    let res = admin.post("/api/matters/get", &[("id", &m)]).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        admin.get(&format!("/matters/{m}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let res = admin
+        .post("/api/time/get", &[("id", &entry.to_string())])
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    let time: Page<TimeRow> = admin
+        .post("/api/time/list", &[("query[matter]", &m)])
+        .await
+        .json();
+    assert!(time.items.is_empty());
+    let none: Page<TimeRow> = admin
+        .post("/api/time/list", &[("query[matter]", "")])
+        .await
+        .json();
+    assert!(none.items.iter().all(|t| t.id != entry));
+    // Cached figures computed with the matter are not the administrator's.
+    assert!(!wip_matters(&mut admin).await.contains(&matter));
+    let seen = history(&mut admin).await;
+    assert!(
+        seen.iter()
+            .all(|e| e.resource_id != Some(matter) && e.resource_id != Some(entry)),
+        "the administrator reads the walled matter's history: {seen:?}"
+    );
+    assert!(matter_history(&mut admin, matter).await.is_empty());
+    // Recording time on it is refused as on an unknown matter.
+    let res = admin
+        .post(
+            "/api/time/create",
+            &[
+                ("form[matter]", m.as_str()),
+                ("form[work_date]", "2026-11-03"),
+                ("form[duration]", "1h"),
+                ("form[description]", "Looked around"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.error().fields().unwrap().get("matter").is_some());
+
+    // The database itself hides it from the app role, for every table about the matter.
+    for table in ["matters", "time_entries", "activity_logs", "matter_access"] {
+        assert_eq!(
+            rows_seen(&app, app.a.admin, table, matter).await,
+            0,
+            "{table}"
+        );
+        assert!(
+            rows_seen(&app, app.a.attorney, table, matter).await > 0,
+            "{table}"
+        );
+    }
+    // A new matter still gets the next number (the walled one's is not reused).
+    let client = crate::clients::create(&mut admin, "Another Client").await;
+    assert!(
+        crate::matters::create(&mut admin, client, "Next matter", None)
+            .await
+            .is_ok()
+    );
+
+    // Lifted: everyone sees it again.
+    let v = version(&app, matter).await;
+    let res = wall(&mut attorney, matter, v, &[]).await;
+    assert!(res.status.is_success(), "{res:?}");
+    assert!(listed(&mut admin, "Conflicted").await.contains(&matter));
+    assert!(wip_matters(&mut admin).await.contains(&matter));
+    assert_eq!(app.count("SELECT count(*) FROM matter_access").await, 0);
+}
+
+#[tokio::test]
+async fn only_its_named_lawyers_change_a_wall_and_never_another_firms() {
+    let app = TestApp::spawn().await;
+    let mut attorney = app.signed_in(app.a.attorney).await;
+    let (matter, _) = walled_matter(&app, &mut attorney).await;
+    let v = version(&app, matter).await;
+
+    // Staff may not wall a matter off.
+    let mut staff = app.signed_in(app.a.staff).await;
+    let res = wall(&mut staff, matter, v, &[app.a.staff]).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    // Nor may a lawyer leave themselves out, or name someone of another firm.
+    let res = wall(&mut attorney, matter, v, &[app.a.staff]).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.error().fields().unwrap().get("members").is_some());
+    let res = wall(&mut attorney, matter, v, &[app.a.attorney, app.b.admin]).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.count("SELECT count(*) FROM matter_access").await, 0);
+    // Firm B's administrator, with firm A's matter id: a missing matter; with firm A's form:
+    // the wrong firm.
+    let mut other = app.signed_in(app.b.admin).await;
+    let res = wall(&mut other, matter, v, &[app.b.admin]).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    let res = wall(&mut other, Uuid::new_v4(), v, &[app.b.admin]).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    let org = app.a.id.to_string();
+    let mut form_for_a = vec![
+        ("matter".to_string(), matter.to_string()),
+        ("version".to_string(), v.to_string()),
+        ("org".to_string(), org),
+        ("form[restricted]".to_string(), "named".to_string()),
+        (
+            docket::matters::wall::AccessForm::member_key(app.b.admin),
+            "on".to_string(),
+        ),
+    ];
+    let pairs: Vec<(&str, &str)> = form_for_a
+        .iter_mut()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let res = other.post("/api/matters/set_access", &pairs).await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    assert!(matches!(res.error(), AppError::WrongFirm(_)));
+    assert!(
+        !sqlx::query_scalar::<_, bool>("SELECT restricted FROM matters WHERE id = $1")
+            .bind(matter)
+            .fetch_one(&app.admin_pool)
+            .await
+            .unwrap()
+    );
+
+    // Walled to the attorney and the administrator; then a form from before that is stale.
+    let res = wall(&mut attorney, matter, v, &[app.a.attorney, app.a.admin]).await;
+    assert!(res.status.is_success(), "{res:?}");
+    let res = wall(&mut attorney, matter, v, &[app.a.attorney]).await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    assert!(matches!(res.error(), AppError::Stale(_)));
+    assert_eq!(app.count("SELECT count(*) FROM matter_access").await, 2);
+    // Staff, not named, now cannot even find it.
+    let v = version(&app, matter).await;
+    let res = wall(&mut staff, matter, v, &[app.a.staff]).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let mut billing = app.signed_in(app.a.billing).await;
+    let res = billing
+        .post("/api/matters/access", &[("matter", &matter.to_string())])
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    // The administrator, named, takes the attorney off.
+    let mut admin = app.signed_in(app.a.admin).await;
+    let res = wall(&mut admin, matter, v, &[app.a.admin]).await;
+    assert!(res.status.is_success(), "{res:?}");
+    let res = attorney
+        .post("/api/matters/get", &[("id", &matter.to_string())])
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.count("SELECT count(*) FROM activity_logs WHERE action = 'matter.access'")
+            .await,
+        2
+    );
+}
+
+#[tokio::test]
+async fn a_timer_running_on_a_matter_keeps_its_person_named() {
+    let app = TestApp::spawn().await;
+    let mut attorney = app.signed_in(app.a.attorney).await;
+    let (matter, _) = walled_matter(&app, &mut attorney).await;
+    let mut staff = app.signed_in(app.a.staff).await;
+    let m = matter.to_string();
+    let res = staff
+        .post(
+            "/api/time/timer_start",
+            &[("form[matter]", m.as_str()), ("form[description]", "Call")],
+        )
+        .await;
+    assert!(res.status.is_success(), "{res:?}");
+    let v = version(&app, matter).await;
+    let res = wall(&mut attorney, matter, v, &[app.a.attorney]).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let message = res
+        .error()
+        .fields()
+        .unwrap()
+        .get("members")
+        .unwrap()
+        .to_string();
+    assert!(message.contains("timer running"), "{message}");
+    let res = wall(&mut attorney, matter, v, &[app.a.attorney, app.a.staff]).await;
+    assert!(res.status.is_success(), "{res:?}");
+}
