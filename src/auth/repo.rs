@@ -159,3 +159,20 @@ pub async fn people(tx: &mut Tx) -> Result<Vec<Person>, AppError> {
         })
         .collect())
 }
+
+/// The account a Supabase identity signs in as: the one linked to it, else the one of its
+/// verified e-mail, which is linked to it now (migration 18). `Err(())` inside: that account is
+/// linked to another Supabase identity.
+pub async fn supabase_user(
+    pool: &PgPool,
+    sub: &str,
+    email: &str,
+) -> Result<Option<Result<(Uuid, bool), ()>>, AppError> {
+    let row: Option<(Uuid, bool, bool)> =
+        sqlx::query_as("SELECT id, is_active, linked FROM auth_supabase_user($1, $2)")
+            .bind(sub)
+            .bind(email)
+            .fetch_optional(pool)
+            .await?;
+    Ok(row.map(|(id, active, linked)| if linked { Ok((id, active)) } else { Err(()) }))
+}

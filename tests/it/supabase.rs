@@ -496,3 +496,33 @@ async fn someone_with_dockets_second_factor_gives_its_code_after_a_provider() {
     let back = at_provider(&authorize, &email, &["aal2"], "continue").await;
     assert_eq!(location(&d.get(&back).await), "/");
 }
+
+#[tokio::test]
+async fn a_supabase_identity_stays_linked_to_the_account_it_first_signed_in_as() {
+    let standin = Standin::start();
+    let app = app_with(&standin.url).await;
+    let email = email_of(&app, app.a.attorney).await;
+    let mut c = app.anonymous();
+    let authorize = start(&mut c, "google", "/").await;
+    let callback = at_provider(&authorize, &email, &[], "continue").await;
+    assert_eq!(location(&c.get(&callback).await), "/");
+    let sub: Option<String> = sqlx::query_scalar("SELECT supabase_sub FROM users WHERE id = $1")
+        .bind(app.a.attorney)
+        .fetch_one(&app.admin_pool)
+        .await
+        .unwrap();
+    let sub = sub.expect("the first sign-in links the identity");
+    assert!(!sub.is_empty());
+
+    // Another Supabase identity showing the same address is refused, with no session.
+    sqlx::query("UPDATE users SET supabase_sub = 'another-identity' WHERE id = $1")
+        .bind(app.a.attorney)
+        .execute(&app.admin_pool)
+        .await
+        .unwrap();
+    let mut d = app.anonymous();
+    let authorize = start(&mut d, "google", "/").await;
+    let callback = at_provider(&authorize, &email, &[], "continue").await;
+    assert_eq!(problem(&mut d, &callback).await, "/login?problem=no_access");
+    assert!(d.cookie.is_none(), "no session is left behind");
+}

@@ -126,10 +126,18 @@ async fn finish(
         name,
         two_factors,
     } = identify(&supabase, &code, &pending).await?;
-    let creds = crate::auth::repo::find_credentials(&state.db, &email)
+    let linked = |found: Option<Result<(uuid::Uuid, bool), ()>>| match found {
+        Some(Err(())) => {
+            tracing::warn!(supabase_user = %sub, "sign-in refused: the Docket account of this e-mail is linked to another Supabase identity");
+            Err(SignInProblem::NoAccess)
+        }
+        Some(Ok((id, active))) => Ok(active.then_some(id)),
+        None => Ok(None),
+    };
+    let found = crate::auth::repo::supabase_user(&state.db, &sub, &email)
         .await
         .map_err(|_| SignInProblem::Unavailable)?;
-    let mut user = creds.filter(|c| c.is_active).map(|c| c.id);
+    let mut user = linked(found)?;
     // Started from an invitation's page: accept it as the verified address (a new account is
     // made for a person new to Docket).
     let mut into = None;
@@ -145,7 +153,16 @@ async fn finish(
         )
         .await;
         match accepted {
-            Ok((u, org)) => (user, into) = (Some(u), Some(org)),
+            Ok((u, org)) => {
+                if user.is_none() {
+                    // A person new to Docket: their new account is this identity's from now on.
+                    let found = crate::auth::repo::supabase_user(&state.db, &sub, &email)
+                        .await
+                        .map_err(|_| SignInProblem::Unavailable)?;
+                    linked(found)?;
+                }
+                (user, into) = (Some(u), Some(org))
+            }
             Err(e) => {
                 tracing::info!(error = %e, supabase_user = %sub, "invitation not accepted at sign-in");
                 return Err(SignInProblem::Invitation);
