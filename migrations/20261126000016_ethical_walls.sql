@@ -33,7 +33,9 @@ GRANT UPDATE (restricted) ON matters TO docket_app;
 -- migrating role, so it reads matters and the access lists without their policies (a policy on
 -- matters cannot query matters through itself). Called as `(SELECT app_hidden_matters())` in
 -- the policies: evaluated once per statement, not once per row. No caller (no app.user_id)
--- sees no restricted matter.
+-- sees no restricted matter. A restricted matter on which no active member is named any more
+-- (everyone named has left the firm) is not lost: the firm's active administrators see it, to
+-- name people on it again.
 CREATE FUNCTION app_hidden_matters() RETURNS uuid[]
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT coalesce(array_agg(m.id ORDER BY m.id), '{}')
@@ -41,9 +43,33 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_te
      WHERE m.organization_id = public.app_current_org() AND m.restricted
        AND NOT EXISTS (SELECT 1 FROM public.matter_access a
                         WHERE a.matter_id = m.id AND a.user_id = public.app_current_user())
+       AND NOT (
+           NOT EXISTS (SELECT 1 FROM public.matter_access a
+                         JOIN public.user_organizations uo
+                           ON uo.organization_id = a.organization_id AND uo.user_id = a.user_id
+                        WHERE a.matter_id = m.id AND uo.status = 'active')
+           AND EXISTS (SELECT 1 FROM public.user_organizations me
+                        WHERE me.organization_id = m.organization_id
+                          AND me.user_id = public.app_current_user()
+                          AND me.status = 'active' AND me.role = 'admin'))
 $$;
 REVOKE ALL ON FUNCTION app_hidden_matters() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION app_hidden_matters() TO docket_app;
+
+-- Someone removed from the firm is no longer named anywhere in it: if they are invited back,
+-- they do not find the walled matters of their former membership open to them again.
+CREATE FUNCTION matter_access_forget_removed() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    IF NEW.status <> 'active' AND OLD.status = 'active' THEN
+        DELETE FROM public.matter_access
+         WHERE organization_id = NEW.organization_id AND user_id = NEW.user_id;
+    END IF;
+    RETURN NEW;
+END $$;
+REVOKE ALL ON FUNCTION matter_access_forget_removed() FROM PUBLIC;
+CREATE TRIGGER matter_access_forget_removed AFTER UPDATE OF status ON user_organizations
+    FOR EACH ROW EXECUTE FUNCTION matter_access_forget_removed();
 
 DO $$
 DECLARE t text;
@@ -69,8 +95,9 @@ CREATE POLICY wall ON payments AS RESTRICTIVE
     USING (EXISTS (SELECT 1 FROM invoices i WHERE i.id = payments.invoice_id));
 
 -- The activity log says which matter a row is about, so a matter's history is walled with it.
--- Derived when the row is written from what it names (no writer can forget it), and for the
--- rows already kept.
+-- The writer may name it (a row about something deleted in the same transaction must); else it
+-- is derived when the row is written from what the row names (no writer can forget it), and
+-- for the rows already kept.
 ALTER TABLE activity_logs ADD COLUMN matter_id uuid;
 CREATE INDEX activity_logs_org_matter_idx ON activity_logs (organization_id, matter_id) WHERE matter_id IS NOT NULL;
 
@@ -94,14 +121,18 @@ REVOKE ALL ON FUNCTION activity_matter(uuid, text, text, uuid) FROM PUBLIC;
 CREATE FUNCTION activity_matter_fill() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
-    NEW.matter_id := public.activity_matter(NEW.organization_id, NEW.action, NEW.resource_type, NEW.resource_id);
+    IF NEW.matter_id IS NULL THEN
+        NEW.matter_id := public.activity_matter(NEW.organization_id, NEW.action, NEW.resource_type, NEW.resource_id);
+    END IF;
     RETURN NEW;
 END $$;
 REVOKE ALL ON FUNCTION activity_matter_fill() FROM PUBLIC;
 CREATE TRIGGER activity_matter BEFORE INSERT ON activity_logs
     FOR EACH ROW EXECUTE FUNCTION activity_matter_fill();
 UPDATE activity_logs
-   SET matter_id = activity_matter(organization_id, action, resource_type, resource_id);
+   SET matter_id = activity_matter(organization_id, action, resource_type, resource_id)
+ WHERE resource_type IN ('matter', 'timer', 'time_entry', 'expense', 'invoice', 'document')
+    OR action LIKE 'matter.%';
 CREATE POLICY wall ON activity_logs AS RESTRICTIVE
     USING (matter_id IS NULL OR matter_id <> ALL ((SELECT app_hidden_matters())::uuid[]));
 
@@ -131,3 +162,34 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_te
 $$;
 REVOKE ALL ON FUNCTION app_matter_timers_outside(uuid, uuid[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION app_matter_timers_outside(uuid, uuid[]) TO docket_app;
+
+-- Whether the firm has any amount in its currency (the currency is then fixed): walled-off
+-- matters' amounts count too, and nothing but the answer is returned.
+CREATE FUNCTION app_firm_has_amounts() RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+    SELECT EXISTS (SELECT 1 FROM public.invoices WHERE organization_id = public.app_current_org())
+        OR EXISTS (SELECT 1 FROM public.time_entries WHERE organization_id = public.app_current_org())
+        OR EXISTS (SELECT 1 FROM public.expenses WHERE organization_id = public.app_current_org())
+        OR EXISTS (SELECT 1 FROM public.matters WHERE organization_id = public.app_current_org() AND hourly_rate IS NOT NULL)
+        OR EXISTS (SELECT 1 FROM public.clients WHERE organization_id = public.app_current_org() AND hourly_rate IS NOT NULL)
+        OR EXISTS (SELECT 1 FROM public.matter_rates WHERE organization_id = public.app_current_org())
+        OR EXISTS (SELECT 1 FROM public.user_organizations WHERE organization_id = public.app_current_org() AND hourly_rate IS NOT NULL)
+        OR EXISTS (SELECT 1 FROM public.organizations WHERE id = public.app_current_org() AND default_hourly_rate IS NOT NULL)
+$$;
+REVOKE ALL ON FUNCTION app_firm_has_amounts() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION app_firm_has_amounts() TO docket_app;
+
+-- Before a matter is walled off: the client-wide invoices (not void) that carry its work. Their
+-- lines would be hidden from some of the people who see the invoice and its total; the
+-- restriction is refused until that work is moved to an invoice of the matter's own.
+CREATE FUNCTION app_matter_on_client_invoices(p_matter uuid) RETURNS SETOF text
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+    SELECT DISTINCT coalesce(i.invoice_number, 'a draft') FROM public.invoices i
+     WHERE i.organization_id = public.app_current_org() AND i.matter_id IS NULL AND i.status <> 'void'
+       AND NOT (p_matter = ANY (public.app_hidden_matters()))
+       AND (EXISTS (SELECT 1 FROM public.invoice_lines l WHERE l.invoice_id = i.id AND l.matter_id = p_matter)
+            OR EXISTS (SELECT 1 FROM public.time_entries t WHERE t.invoice_id = i.id AND t.matter_id = p_matter)
+            OR EXISTS (SELECT 1 FROM public.expenses e WHERE e.invoice_id = i.id AND e.matter_id = p_matter))
+$$;
+REVOKE ALL ON FUNCTION app_matter_on_client_invoices(uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION app_matter_on_client_invoices(uuid) TO docket_app;

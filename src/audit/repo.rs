@@ -20,6 +20,9 @@ pub struct Entry {
     pub resource_id: Uuid,
     pub summary: String,
     pub changes: Value,
+    /// The matter the entry is about, when the database cannot tell from the resource (it was
+    /// deleted in the same transaction): its history is walled with the matter.
+    pub matter_id: Option<Uuid>,
 }
 
 impl Entry {
@@ -30,7 +33,12 @@ impl Entry {
             resource_id,
             summary: String::new(),
             changes: json!({}),
+            matter_id: None,
         }
+    }
+    pub fn on_matter(mut self, matter: Option<Uuid>) -> Self {
+        self.matter_id = matter;
+        self
     }
     pub fn summary(mut self, s: impl Into<String>) -> Self {
         self.summary = s.into();
@@ -56,8 +64,8 @@ pub async fn record_as(
 ) -> Result<(), AppError> {
     sqlx::query(
         "INSERT INTO activity_logs (organization_id, user_id, actor_name, action, resource_type, resource_id, summary,
-                                    changes, ip_address, user_agent)
-         VALUES ($1, $2, coalesce((SELECT full_name FROM users WHERE id = $2), ''), $3, $4, $5, $6, $7, $8::inet, $9)",
+                                    changes, ip_address, user_agent, matter_id)
+         VALUES ($1, $2, coalesce((SELECT full_name FROM users WHERE id = $2), ''), $3, $4, $5, $6, $7, $8::inet, $9, $10)",
     )
     .bind(org_id)
     .bind(user_id)
@@ -68,6 +76,7 @@ pub async fn record_as(
     .bind(&entry.changes)
     .bind(meta.ip.map(|ip| ip.to_string()))
     .bind(meta.user_agent.as_deref())
+    .bind(entry.matter_id)
     .execute(&mut **tx)
     .await?;
     tracing::info!(%user_id, %org_id, action = entry.action, resource_id = %entry.resource_id, "mutation");

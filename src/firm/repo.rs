@@ -79,14 +79,8 @@ pub async fn known_timezone(tx: &mut Tx, tz: &str) -> Result<bool, AppError> {
 /// Whether the firm has any amount in its currency (its currency is then fixed): time,
 /// expenses, invoices, or a rate.
 pub async fn has_amounts(tx: &mut Tx) -> Result<bool, AppError> {
-    Ok(sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM invoices) OR EXISTS (SELECT 1 FROM time_entries)
-             OR EXISTS (SELECT 1 FROM expenses) OR EXISTS (SELECT 1 FROM matters WHERE hourly_rate IS NOT NULL)
-             OR EXISTS (SELECT 1 FROM clients WHERE hourly_rate IS NOT NULL)
-             OR EXISTS (SELECT 1 FROM matter_rates)
-             OR EXISTS (SELECT 1 FROM user_organizations WHERE organization_id = app_current_org() AND hourly_rate IS NOT NULL)
-             OR EXISTS (SELECT 1 FROM organizations WHERE id = app_current_org() AND default_hourly_rate IS NOT NULL)",
-    )
+    // Amounts on matters walled off from the caller count too (migration 16).
+    Ok(sqlx::query_scalar("SELECT app_firm_has_amounts()")
         .fetch_one(&mut **tx)
         .await?)
 }

@@ -486,6 +486,7 @@ pub async fn delete_draft(org: Uuid, id: Uuid, version: i32) -> Result<(), AppEr
             &mut tx,
             &caller,
             Entry::new("invoice.delete", "invoice", id)
+                .on_matter(inv.matter_id)
                 .summary(format!("Deleted a draft invoice for {}", inv.client_name))
                 .changes(serde_json::json!({ "total": { "from": inv.totals.total } })),
         )

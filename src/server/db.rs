@@ -192,6 +192,12 @@ impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
         match &e {
             sqlx::Error::RowNotFound => AppError::NotFound,
+            // A row-level security policy refused a row: a row of a matter walled off from the
+            // caller (seen a moment before the wall went up) reads as a missing one.
+            sqlx::Error::Database(d) if d.code().as_deref() == Some("42501") => {
+                tracing::info!(error = %e, "refused by a row-level security policy");
+                AppError::NotFound
+            }
             sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
                 tracing::error!(error = %e, "database unavailable");
                 AppError::Unavailable

@@ -73,6 +73,8 @@ impl Drop for Database {
 
 /// The migrated schema, built once per set of migrations and copied by every test's
 /// `CREATE DATABASE … TEMPLATE` (a file copy, instead of running every migration again).
+/// Templates of other migrations are left alone (another checkout's run may be copying one):
+/// the test command drops them all before it starts.
 async fn template(admin_url: &str) -> String {
     static TEMPLATE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
     TEMPLATE
@@ -109,27 +111,17 @@ async fn template(admin_url: &str) -> String {
                 )))
                 .execute(&server)
                 .await;
-                if renamed.is_err() {
-                    // Another run finished first: use its template.
+                if renamed.is_ok() {
+                    // Copied, never connected to: a connection would make copies fail.
                     let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "DROP DATABASE {building} WITH (FORCE)"
+                        "ALTER DATABASE {name} WITH ALLOW_CONNECTIONS false"
                     )))
                     .execute(&server)
                     .await;
-                }
-                // Templates of older migrations are not needed any more.
-                let stale: Vec<String> = sqlx::query_scalar(
-                    "SELECT datname FROM pg_database \
-                     WHERE datname LIKE 'docket\\_tpl\\_%' AND datname <> $1 \
-                       AND datname NOT LIKE $1 || '\\_%'",
-                )
-                .bind(&name)
-                .fetch_all(&server)
-                .await
-                .unwrap();
-                for old in stale {
+                } else {
+                    // Another run finished first: use its template.
                     let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "DROP DATABASE IF EXISTS {old} WITH (FORCE)"
+                        "DROP DATABASE {building} WITH (FORCE)"
                     )))
                     .execute(&server)
                     .await;

@@ -37,6 +37,10 @@ async fn turn_on(app: &TestApp, c: &mut Http, user: Uuid) -> (Vec<u8>, Vec<Strin
     );
     let s = secret(app, user).await;
     assert_eq!(setup.key.replace(' ', ""), totp::base32(&s));
+    // The same URI as a QR code to scan: 21 + 4 per version modules, and a quiet zone of 4.
+    let (path, side) = setup.qr.expect("a QR code of the setup link");
+    assert!(side >= 29 && (side - 29) % 4 == 0, "{side}");
+    assert_eq!(Some((path.clone(), side)), totp::qr_path(&setup.uri));
     let res = c
         .post("/api/two_factor/confirm", &[("code", "000000")])
         .await;

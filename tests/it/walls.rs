@@ -238,6 +238,10 @@ async fn only_its_named_lawyers_change_a_wall_and_never_another_firms() {
     let mut staff = app.signed_in(app.a.staff).await;
     let res = wall(&mut staff, matter, v, &[app.a.staff]).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
+    // Nor an attorney who is not the matter's own (who could take it from the firm).
+    let mut other_attorney = app.signed_in(app.multi).await;
+    let res = wall(&mut other_attorney, matter, v, &[app.multi]).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
     // Nor may a lawyer leave themselves out, or name someone of another firm.
     let res = wall(&mut attorney, matter, v, &[app.a.staff]).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -335,5 +339,125 @@ async fn a_timer_running_on_a_matter_keeps_its_person_named() {
         .to_string();
     assert!(message.contains("timer running"), "{message}");
     let res = wall(&mut attorney, matter, v, &[app.a.attorney, app.a.staff]).await;
+    assert!(res.status.is_success(), "{res:?}");
+}
+
+async fn remove_member(admin: &mut Http, user: Uuid) {
+    let members: Vec<docket::team::Member> = admin.post("/api/team/members", &[]).await.json();
+    let m = members.into_iter().find(|m| m.user_id == user).unwrap();
+    let res = admin
+        .post(
+            "/api/team/remove",
+            &[
+                ("user", &user.to_string()),
+                ("version", &m.version.to_string()),
+            ],
+        )
+        .await;
+    assert!(res.status.is_success(), "{res:?}");
+}
+
+#[tokio::test]
+async fn client_invoices_deleted_drafts_and_departures_keep_the_wall_whole() {
+    let app = TestApp::spawn().await;
+    let mut attorney = app.signed_in(app.a.attorney).await;
+    let (matter, _) = walled_matter(&app, &mut attorney).await;
+    let client: Uuid = sqlx::query_scalar("SELECT client_id FROM matters WHERE id = $1")
+        .bind(matter)
+        .fetch_one(&app.admin_pool)
+        .await
+        .unwrap();
+    let mut billing = app.signed_in(app.a.billing).await;
+    let mut admin = app.signed_in(app.a.admin).await;
+
+    // Its work on a client-wide draft: walling it off is refused until that draft is gone.
+    let draft = |scope: (&'static str, String)| {
+        vec![
+            ("request".to_string(), Uuid::new_v4().to_string()),
+            (format!("form[{}]", scope.0), scope.1),
+            ("form[from]".to_string(), String::new()),
+            ("form[to]".to_string(), String::new()),
+        ]
+    };
+    let form = draft(("client", client.to_string()));
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let res = billing.post("/api/invoices/create", &pairs).await;
+    assert!(res.status.is_success(), "{res:?}");
+    let invoice: Uuid = res.json();
+    let v = version(&app, matter).await;
+    let res = wall(&mut attorney, matter, v, &[app.a.attorney, app.a.billing]).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let message = res
+        .error()
+        .fields()
+        .unwrap()
+        .get("restricted")
+        .unwrap()
+        .to_string();
+    assert!(message.contains("client's invoice"), "{message}");
+    let delete = |id: Uuid, version: i32| {
+        vec![
+            ("id".to_string(), id.to_string()),
+            ("version".to_string(), version.to_string()),
+        ]
+    };
+    let iv: i32 = sqlx::query_scalar("SELECT version FROM invoices WHERE id = $1")
+        .bind(invoice)
+        .fetch_one(&app.admin_pool)
+        .await
+        .unwrap();
+    let form = delete(invoice, iv);
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let res = billing.post("/api/invoices/delete_draft", &pairs).await;
+    assert!(res.status.is_success(), "{res:?}");
+    let res = wall(&mut attorney, matter, v, &[app.a.attorney, app.a.billing]).await;
+    assert!(res.status.is_success(), "{res:?}");
+
+    // A draft of the matter's own, deleted: its history stays behind the wall.
+    let form = draft(("matter", matter.to_string()));
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let res = billing.post("/api/invoices/create", &pairs).await;
+    assert!(res.status.is_success(), "{res:?}");
+    let invoice: Uuid = res.json();
+    let iv: i32 = sqlx::query_scalar("SELECT version FROM invoices WHERE id = $1")
+        .bind(invoice)
+        .fetch_one(&app.admin_pool)
+        .await
+        .unwrap();
+    let form = delete(invoice, iv);
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let res = billing.post("/api/invoices/delete_draft", &pairs).await;
+    assert!(res.status.is_success(), "{res:?}");
+    let seen = history(&mut admin).await;
+    assert!(
+        seen.iter().all(|e| e.resource_id != Some(invoice)),
+        "the deleted draft of a walled matter shows in the firm's activity: {seen:?}"
+    );
+    // A client invoice made now leaves the walled matter's work to its own invoices.
+    let form = draft(("client", client.to_string()));
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let res = billing.post("/api/invoices/create", &pairs).await;
+    assert_eq!(
+        app.count("SELECT count(*) FROM time_entries WHERE invoice_id IS NOT NULL")
+            .await,
+        0,
+        "{res:?}"
+    );
+
+    // Someone removed from the firm is named nowhere any more.
+    remove_member(&mut admin, app.a.billing).await;
+    assert_eq!(app.count("SELECT count(*) FROM matter_access").await, 1);
+    // When no one named is left, the firm's administrators keep the matter (nobody else).
+    assert!(!listed(&mut admin, "Conflicted").await.contains(&matter));
+    remove_member(&mut admin, app.a.attorney).await;
+    assert!(listed(&mut admin, "Conflicted").await.contains(&matter));
+    let mut staff = app.signed_in(app.a.staff).await;
+    assert!(listed(&mut staff, "Conflicted").await.is_empty());
+    // Anyone else cannot find it to change it; an administrator names people on it again.
+    let v = version(&app, matter).await;
+    let mut other_attorney = app.signed_in(app.multi).await;
+    let res = wall(&mut other_attorney, matter, v, &[app.multi]).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    let res = wall(&mut admin, matter, v, &[app.a.admin]).await;
     assert!(res.status.is_success(), "{res:?}");
 }

@@ -62,9 +62,11 @@ pub async fn begin_two_factor(org: Uuid) -> Result<Setup, AppError> {
             .map(|c| String::from_utf8_lossy(c).into_owned())
             .collect::<Vec<_>>()
             .join(" ");
+        let uri = totp::uri(&secret, &email);
         Ok(Setup {
             key,
-            uri: totp::uri(&secret, &email),
+            qr: totp::qr_path(&uri),
+            uri,
         })
     })
     .await

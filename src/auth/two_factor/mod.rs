@@ -32,4 +32,6 @@ pub struct Setup {
     pub key: String,
     /// `otpauth://…`
     pub uri: String,
+    /// The URI as a QR code: SVG path data and the side of its square (`totp::qr_path`).
+    pub qr: Option<(String, u32)>,
 }

@@ -62,6 +62,23 @@ pub fn new_secret() -> Vec<u8> {
     s
 }
 
+/// A QR code of `text` as SVG path data (one unit per module, a 4-module quiet zone included)
+/// and the side of its square: the page draws it, no image file or script involved.
+pub fn qr_path(text: &str) -> Option<(String, u32)> {
+    use qrcodegen::{QrCode, QrCodeEcc};
+    let qr = QrCode::encode_text(text, QrCodeEcc::Medium).ok()?;
+    let border = 4;
+    let mut d = String::new();
+    for y in 0..qr.size() {
+        for x in 0..qr.size() {
+            if qr.get_module(x, y) {
+                d.push_str(&format!("M{},{}h1v1h-1z", x + border, y + border));
+            }
+        }
+    }
+    Some((d, (qr.size() + 2 * border) as u32))
+}
+
 /// The `otpauth://` URI an authenticator app reads (from a QR code or a tapped link).
 pub fn uri(secret: &[u8], account: &str) -> String {
     let enc = |s: &str| {

@@ -122,7 +122,14 @@ fn TurnOn(status: TwoFactorStatus, version: RwSignal<usize>) -> impl IntoView {
                     <button type="submit" class="secondary">"Set up two-factor sign-in"</button>
                 </ActionForm>
                 {move || setup().map(|s| view! {
-                    <p>"In your authenticator app, add an account with this key (or open the link on your phone):"</p>
+                    <p>"In your authenticator app, scan this code, or add an account with the key below (or open the link on your phone):"</p>
+                    {s.qr.clone().map(|(d, side)| view! {
+                        <svg class="qr" viewBox=format!("0 0 {side} {side}") width="200" height="200" role="img"
+                            aria-label="QR code for your authenticator app" shape-rendering="crispEdges">
+                            <rect width="100%" height="100%" fill="#fff"/>
+                            <path d=d fill="#000"/>
+                        </svg>
+                    })}
                     <p>"Setup key: "<code class="key">{s.key.clone()}</code></p>
                     <p><a href=s.uri.clone()>"Open in an authenticator app"</a></p>
                 })}

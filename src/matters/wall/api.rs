@@ -1,5 +1,5 @@
 //! Matter access server functions. Reading who can see a matter is for anyone who can see it;
-//! changing it is for its lawyers, who must stay named themselves.
+//! changing it is for administrators and the matter's own attorneys, who must stay named.
 
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -10,8 +10,8 @@ use crate::error::AppError;
 #[server(endpoint = "matters/access")]
 pub async fn get_access(matter: Uuid) -> Result<MatterAccess, AppError> {
     crate::server::endpoint("matters.access", async move {
-        let (_caller, mut tx) = crate::auth::caller::Caller::begin().await?;
-        let (restricted, version) = super::repo::state(&mut tx, matter).await?;
+        let (caller, mut tx) = crate::auth::caller::Caller::begin().await?;
+        let (restricted, version, lawyers) = super::repo::state(&mut tx, matter).await?;
         let named = if restricted {
             super::repo::named(&mut tx, matter).await?
         } else {
@@ -24,6 +24,7 @@ pub async fn get_access(matter: Uuid) -> Result<MatterAccess, AppError> {
             named,
             people,
             version,
+            may_change: super::may_change(caller.role, caller.user_id, &lawyers),
         })
     })
     .await
@@ -49,7 +50,17 @@ pub async fn set_access(
         let (caller, mut tx) = crate::auth::caller::Caller::begin_write_if(org, super::may_wall)
             .await
             .map_err(|e| e.keeping(typed.clone()))?;
-        let (was_restricted, current, title) = super::repo::lock(&mut tx, matter).await?;
+        let super::repo::Locked {
+            restricted: was_restricted,
+            version: current,
+            title,
+            lawyers,
+        } = super::repo::lock(&mut tx, matter).await?;
+        // An administrator, or the matter's own responsible or originating attorney: not any
+        // lawyer who happens to see it (who could take it from the rest of the firm).
+        if !super::may_change(caller.role, caller.user_id, &lawyers) {
+            return Err(AppError::Forbidden);
+        }
         if version != current {
             return Err(AppError::Stale(refused(FieldErrors::one(
                 "restricted",
@@ -94,6 +105,16 @@ pub async fn set_access(
                 return Err(AppError::Invalid(refused(FieldErrors::one(
                     "members",
                     "Name yourself too: otherwise this matter would be hidden from you.",
+                ))));
+            }
+            let invoices = super::repo::on_client_invoices(&mut tx, matter).await?;
+            if !invoices.is_empty() {
+                return Err(AppError::Invalid(refused(FieldErrors::one(
+                    "restricted",
+                    format!(
+                        "This matter's work is on the client's invoice {}: void it (or delete the draft) and bill the matter on an invoice of its own first.",
+                        invoices.join(", ")
+                    ),
                 ))));
             }
             let timing = super::repo::timers_outside(&mut tx, matter, &named).await?;

@@ -24,6 +24,8 @@ pub struct MatterAccess {
     pub people: Vec<Person>,
     /// The matter's row version: the form carries it back.
     pub version: i32,
+    /// Whether the caller may change it (`may_change`).
+    pub may_change: bool,
 }
 
 /// The access form: "everyone" or "named", and a ticked box per named member, `members[m{id}]`
@@ -71,7 +73,14 @@ impl AccessForm {
     }
 }
 
-/// Who may change a matter's access: its lawyers (and only while they can see it).
+/// Who may try to change a matter's access at all (the roles `may_change` can allow).
 pub fn may_wall(role: Role) -> bool {
     role.is_lawyer()
+}
+
+/// Who may change a matter's access: an administrator, or the matter's own responsible or
+/// originating attorney; not any lawyer who happens to see it (who could take it from the rest
+/// of the firm). Only while they can see it, which the database decides.
+pub fn may_change(role: Role, user: uuid::Uuid, lawyers: &[Option<uuid::Uuid>; 2]) -> bool {
+    role == Role::Admin || (role.is_lawyer() && lawyers.contains(&Some(user)))
 }

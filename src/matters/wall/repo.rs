@@ -7,22 +7,62 @@ use crate::auth::Person;
 use crate::error::AppError;
 use crate::server::db::Tx;
 
-/// The matter's restriction, version and title, locked for the rest of the transaction.
-pub async fn lock(tx: &mut Tx, matter: Uuid) -> Result<(bool, i32, String), AppError> {
-    sqlx::query_as("SELECT restricted, version, title FROM matters WHERE id = $1 FOR UPDATE")
-        .bind(matter)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(AppError::NotFound)
+/// A matter as its access form needs it, locked for the rest of the transaction.
+pub struct Locked {
+    pub restricted: bool,
+    pub version: i32,
+    pub title: String,
+    /// Its responsible and originating attorneys.
+    pub lawyers: [Option<Uuid>; 2],
 }
 
-/// The matter's restriction and version (`NotFound` for a matter the caller cannot see).
-pub async fn state(tx: &mut Tx, matter: Uuid) -> Result<(bool, i32), AppError> {
-    sqlx::query_as("SELECT restricted, version FROM matters WHERE id = $1")
+/// The matter, locked for the rest of the transaction (`NotFound` if the caller cannot see it).
+pub async fn lock(tx: &mut Tx, matter: Uuid) -> Result<Locked, AppError> {
+    sqlx::query("SELECT 1 FROM matters WHERE id = $1 FOR UPDATE")
         .bind(matter)
         .fetch_optional(&mut **tx)
         .await?
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::NotFound)?;
+    // Read again in a statement of its own: one that waited for the lock saw the walls as they
+    // were when it started, and a wall that went up meanwhile must hide the matter now.
+    let row: Option<(bool, i32, String, Option<Uuid>, Option<Uuid>)> = sqlx::query_as(
+        "SELECT restricted, version, title, responsible_attorney_id, originating_attorney_id
+           FROM matters WHERE id = $1",
+    )
+    .bind(matter)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let (restricted, version, title, responsible, originating) = row.ok_or(AppError::NotFound)?;
+    Ok(Locked {
+        restricted,
+        version,
+        title,
+        lawyers: [responsible, originating],
+    })
+}
+
+/// The client-wide invoices (not void) that carry work of the matter, by number.
+pub async fn on_client_invoices(tx: &mut Tx, matter: Uuid) -> Result<Vec<String>, AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT app_matter_on_client_invoices($1)")
+            .bind(matter)
+            .fetch_all(&mut **tx)
+            .await?,
+    )
+}
+
+/// The matter's restriction, version and attorneys (`NotFound` for a matter the caller cannot
+/// see).
+pub async fn state(tx: &mut Tx, matter: Uuid) -> Result<(bool, i32, [Option<Uuid>; 2]), AppError> {
+    let row: Option<(bool, i32, Option<Uuid>, Option<Uuid>)> = sqlx::query_as(
+        "SELECT restricted, version, responsible_attorney_id, originating_attorney_id
+           FROM matters WHERE id = $1",
+    )
+    .bind(matter)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let (restricted, version, r, o) = row.ok_or(AppError::NotFound)?;
+    Ok((restricted, version, [r, o]))
 }
 
 /// The members named on the matter, by name (a removed member is still named, and shown).

@@ -28,12 +28,12 @@ pub fn MatterAccessCard(matter: Uuid, version: RwSignal<usize>) -> impl IntoView
 
 #[component]
 fn AccessForm(matter: Uuid, access: MatterAccess, version: RwSignal<usize>) -> impl IntoView {
-    let may_change = crate::ui::session_info().is_some_and(|s| super::may_wall(s.role));
     let MatterAccess {
         restricted,
         named,
         mut people,
         version: row_version,
+        may_change,
     } = access;
     let now = if restricted {
         let names: Vec<String> = named.iter().map(|p| p.name.clone()).collect();
