@@ -80,6 +80,9 @@ test('assets arrive compressed, named by their content, and a repeat visit loads
 // and their server functions' client stubs), the sign-in page by 18 kB (the link button, the
 // second-factor and recovery pages' routes). Figures of this run: /login 263.6 kB, / 295.8,
 // /clients 310.6, a client 496.7, /matters 349.3, a matter 545.4, /time 422.3.
+// Raised for a matter's page with its ethical-wall card ("Who can see this matter", issue 8):
+// 570.4 kB, up from 545.4 (the card, its two server functions' stubs, the QR code's setup page
+// sharing chunks); the other pages stayed within theirs (/login 265.1, /matters 354.1).
 const BUDGET: Record<string, number> = {
   '/login': 273_000,
   '/': 307_000,
@@ -87,7 +90,7 @@ const BUDGET: Record<string, number> = {
   '/clients/{id}': 515_000,
   '/clients/new': 316_000,
   '/matters': 362_000,
-  '/matters/{id}': 565_000,
+  '/matters/{id}': 587_000,
   '/matters/new': 413_000,
   '/time': 438_000,
   '/time/new': 378_000,
