@@ -357,6 +357,38 @@ async fn remove_member(admin: &mut Http, user: Uuid) {
     assert!(res.status.is_success(), "{res:?}");
 }
 
+/// A draft invoice of the client's or of the matter's (`scope`) unbilled work.
+async fn draft(c: &mut Http, scope: &str, id: Uuid) -> Res {
+    let (request, id) = (Uuid::new_v4().to_string(), id.to_string());
+    let key = format!("form[{scope}]");
+    c.post(
+        "/api/invoices/create",
+        &[
+            ("request", request.as_str()),
+            (key.as_str(), id.as_str()),
+            ("form[from]", ""),
+            ("form[to]", ""),
+        ],
+    )
+    .await
+}
+
+async fn delete_draft(app: &TestApp, c: &mut Http, invoice: Uuid) {
+    let version: i32 = sqlx::query_scalar("SELECT version FROM invoices WHERE id = $1")
+        .bind(invoice)
+        .fetch_one(&app.admin_pool)
+        .await
+        .unwrap();
+    let (id, version) = (invoice.to_string(), version.to_string());
+    let res = c
+        .post(
+            "/api/invoices/delete_draft",
+            &[("id", id.as_str()), ("version", version.as_str())],
+        )
+        .await;
+    assert!(res.status.is_success(), "{res:?}");
+}
+
 #[tokio::test]
 async fn client_invoices_deleted_drafts_and_departures_keep_the_wall_whole() {
     let app = TestApp::spawn().await;
@@ -371,17 +403,7 @@ async fn client_invoices_deleted_drafts_and_departures_keep_the_wall_whole() {
     let mut admin = app.signed_in(app.a.admin).await;
 
     // Its work on a client-wide draft: walling it off is refused until that draft is gone.
-    let draft = |scope: (&'static str, String)| {
-        vec![
-            ("request".to_string(), Uuid::new_v4().to_string()),
-            (format!("form[{}]", scope.0), scope.1),
-            ("form[from]".to_string(), String::new()),
-            ("form[to]".to_string(), String::new()),
-        ]
-    };
-    let form = draft(("client", client.to_string()));
-    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let res = billing.post("/api/invoices/create", &pairs).await;
+    let res = draft(&mut billing, "client", client).await;
     assert!(res.status.is_success(), "{res:?}");
     let invoice: Uuid = res.json();
     let v = version(&app, matter).await;
@@ -395,48 +417,22 @@ async fn client_invoices_deleted_drafts_and_departures_keep_the_wall_whole() {
         .unwrap()
         .to_string();
     assert!(message.contains("client's invoice"), "{message}");
-    let delete = |id: Uuid, version: i32| {
-        vec![
-            ("id".to_string(), id.to_string()),
-            ("version".to_string(), version.to_string()),
-        ]
-    };
-    let iv: i32 = sqlx::query_scalar("SELECT version FROM invoices WHERE id = $1")
-        .bind(invoice)
-        .fetch_one(&app.admin_pool)
-        .await
-        .unwrap();
-    let form = delete(invoice, iv);
-    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let res = billing.post("/api/invoices/delete_draft", &pairs).await;
-    assert!(res.status.is_success(), "{res:?}");
+    delete_draft(&app, &mut billing, invoice).await;
     let res = wall(&mut attorney, matter, v, &[app.a.attorney, app.a.billing]).await;
     assert!(res.status.is_success(), "{res:?}");
 
     // A draft of the matter's own, deleted: its history stays behind the wall.
-    let form = draft(("matter", matter.to_string()));
-    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let res = billing.post("/api/invoices/create", &pairs).await;
+    let res = draft(&mut billing, "matter", matter).await;
     assert!(res.status.is_success(), "{res:?}");
     let invoice: Uuid = res.json();
-    let iv: i32 = sqlx::query_scalar("SELECT version FROM invoices WHERE id = $1")
-        .bind(invoice)
-        .fetch_one(&app.admin_pool)
-        .await
-        .unwrap();
-    let form = delete(invoice, iv);
-    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let res = billing.post("/api/invoices/delete_draft", &pairs).await;
-    assert!(res.status.is_success(), "{res:?}");
+    delete_draft(&app, &mut billing, invoice).await;
     let seen = history(&mut admin).await;
     assert!(
         seen.iter().all(|e| e.resource_id != Some(invoice)),
         "the deleted draft of a walled matter shows in the firm's activity: {seen:?}"
     );
     // A client invoice made now leaves the walled matter's work to its own invoices.
-    let form = draft(("client", client.to_string()));
-    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let res = billing.post("/api/invoices/create", &pairs).await;
+    let res = draft(&mut billing, "client", client).await;
     assert_eq!(
         app.count("SELECT count(*) FROM time_entries WHERE invoice_id IS NOT NULL")
             .await,
