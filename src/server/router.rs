@@ -10,8 +10,19 @@ use tracing::Level;
 use super::{assets, gate, health, http, page, session, AppState};
 use crate::app::{shell, App};
 
+/// The app's routes, generated once per process. Generating them runs the app with resource
+/// loading suppressed by a process-global flag (leptos_server's `SuppressResourceLoad`): a page
+/// that another router of the same process renders at that moment has its resources wait
+/// forever (leptos-rs/leptos#4773). The server builds one router, but the tests build one per
+/// test, concurrently: one page render in a few hundred hung before this.
+fn routes() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn build(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = routes();
     let options = state.leptos_options.clone();
     let assets = assets::routes(
         &options.site_root,
