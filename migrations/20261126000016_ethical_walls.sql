@@ -57,13 +57,34 @@ REVOKE ALL ON FUNCTION app_hidden_matters() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION app_hidden_matters() TO docket_app;
 
 -- Someone removed from the firm is no longer named anywhere in it: if they are invited back,
--- they do not find the walled matters of their former membership open to them again.
+-- they do not find the walled matters of their former membership open to them again. A matter
+-- on which no active member is left named falls to the firm's administrators (see
+-- app_hidden_matters), and its history says so, by whose removal.
 CREATE FUNCTION matter_access_forget_removed() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    left_matter uuid;
+    who uuid := public.app_current_user();
 BEGIN
     IF NEW.status <> 'active' AND OLD.status = 'active' THEN
-        DELETE FROM public.matter_access
-         WHERE organization_id = NEW.organization_id AND user_id = NEW.user_id;
+        FOR left_matter IN
+            DELETE FROM public.matter_access
+             WHERE organization_id = NEW.organization_id AND user_id = NEW.user_id
+            RETURNING matter_id
+        LOOP
+            IF NOT EXISTS (SELECT 1 FROM public.matter_access a
+                             JOIN public.user_organizations uo
+                               ON uo.organization_id = a.organization_id AND uo.user_id = a.user_id
+                            WHERE a.matter_id = left_matter AND uo.status = 'active') THEN
+                INSERT INTO public.activity_logs (organization_id, user_id, actor_name, action,
+                                                  resource_type, resource_id, summary, matter_id)
+                VALUES (NEW.organization_id, who,
+                        coalesce((SELECT u.full_name FROM public.users u WHERE u.id = who), ''),
+                        'matter.access', 'matter', left_matter,
+                        'No one named on this restricted matter is left in the firm: its administrators see it now',
+                        left_matter);
+            END IF;
+        END LOOP;
     END IF;
     RETURN NEW;
 END $$;

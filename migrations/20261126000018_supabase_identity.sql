@@ -35,3 +35,15 @@ BEGIN
 END $$;
 REVOKE ALL ON FUNCTION auth_supabase_user(text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth_supabase_user(text, text) TO docket_app;
+
+-- A new password (a reset by e-mail, or a change) unlinks the Supabase identity: someone who
+-- recovers their account takes it back from an identity linked while they had lost it. The next
+-- sign-in through Supabase links by verified e-mail again.
+CREATE FUNCTION users_unlink_on_password() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.supabase_sub := NULL;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER users_unlink_on_password BEFORE UPDATE OF password_hash ON users
+    FOR EACH ROW WHEN (NEW.password_hash IS DISTINCT FROM OLD.password_hash)
+    EXECUTE FUNCTION users_unlink_on_password();

@@ -6,13 +6,13 @@ async function freshPage(browser: Browser, js: boolean): Promise<Page> {
   return context.newPage();
 }
 
-// An attorney walls their matter off to themselves: a colleague finds it nowhere and its address
+// An administrator walls a matter off to themselves: a colleague finds it nowhere and its address
 // is a missing page; opened to the firm again, the colleague sees it.
-test('an attorney restricts a matter to named people and a colleague cannot find it @nojs', async ({ page, browser, javaScriptEnabled }) => {
+test('an administrator restricts a matter to named people and a colleague cannot find it @nojs', async ({ page, browser, javaScriptEnabled }) => {
   const js = javaScriptEnabled;
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await signIn(page, 'attorney@harborvale.test', js);
+  await signIn(page, 'admin@harborvale.test', js);
 
   const client = unique('Wall Client');
   await page.goto('/clients/new');
@@ -36,16 +36,16 @@ test('an attorney restricts a matter to named people and a colleague cannot find
   const access = page.getByRole('region', { name: 'Who can see this matter' });
   await expect(access).toContainText('Everyone in the firm.');
   await access.getByRole('radio', { name: 'Only the people named below' }).check();
-  await access.getByRole('checkbox', { name: /^Priya Raman/ }).check();
+  await access.getByRole('checkbox', { name: /^Morgan Hale/ }).check();
   await access.getByRole('button', { name: 'Save who can see this matter' }).click();
-  await expect(access).toContainText('Only the people named: Priya Raman.');
+  await expect(access).toContainText('Only the people named: Morgan Hale.');
   await page.goto(`/matters?q=${encodeURIComponent(title)}`);
   const row = page.getByRole('row', { name: new RegExp(title) });
   await expect(row).toContainText('Restricted');
 
   // A colleague: not in the list, not in search, and the address is a missing page.
   const colleague = await freshPage(browser, js);
-  await signIn(colleague, 'admin@harborvale.test', js);
+  await signIn(colleague, 'attorney@harborvale.test', js);
   await colleague.goto(`/matters?q=${encodeURIComponent(title)}`);
   await expect(colleague.getByRole('heading', { name: 'Matters', level: 1 })).toBeVisible();
   await expect(colleague.getByRole('link', { name: title })).toHaveCount(0);

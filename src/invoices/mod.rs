@@ -13,7 +13,7 @@ pub mod views;
 #[cfg(feature = "ssr")]
 pub mod export;
 #[cfg(feature = "ssr")]
-mod repo;
+pub(crate) mod repo;
 
 pub use figures::{Discount, Totals};
 pub use line::LineForm;

@@ -194,8 +194,12 @@ impl From<sqlx::Error> for AppError {
             sqlx::Error::RowNotFound => AppError::NotFound,
             // A row-level security policy refused a row: a row of a matter walled off from the
             // caller (seen a moment before the wall went up) reads as a missing one.
-            sqlx::Error::Database(d) if d.code().as_deref() == Some("42501") => {
-                tracing::info!(error = %e, "refused by a row-level security policy");
+            sqlx::Error::Database(d)
+                if d.code().as_deref() == Some("42501")
+                    && d.message()
+                        .starts_with("new row violates row-level security policy") =>
+            {
+                tracing::warn!(error = %e, "refused by a row-level security policy");
                 AppError::NotFound
             }
             sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {

@@ -525,4 +525,15 @@ async fn a_supabase_identity_stays_linked_to_the_account_it_first_signed_in_as()
     let callback = at_provider(&authorize, &email, &[], "continue").await;
     assert_eq!(problem(&mut d, &callback).await, "/login?problem=no_access");
     assert!(d.cookie.is_none(), "no session is left behind");
+
+    // A new password (the account recovered) unlinks it: the next sign-in links again.
+    sqlx::query("UPDATE users SET password_hash = password_hash || 'x' WHERE id = $1")
+        .bind(app.a.attorney)
+        .execute(&app.admin_pool)
+        .await
+        .unwrap();
+    let mut e = app.anonymous();
+    let authorize = start(&mut e, "google", "/").await;
+    let callback = at_provider(&authorize, &email, &[], "continue").await;
+    assert_eq!(location(&e.get(&callback).await), "/");
 }

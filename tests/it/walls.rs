@@ -130,6 +130,14 @@ async fn walled_matter(app: &TestApp, attorney: &mut Http) -> (Uuid, Uuid) {
     (matter, entry)
 }
 
+/// A second administrator of firm A, signed in.
+async fn another_admin(app: &TestApp) -> (Uuid, Http) {
+    let id = app
+        .add_member(app.a.id, &crate::support::unique_email("admin2"), "admin")
+        .await;
+    (id, app.signed_in(id).await)
+}
+
 #[tokio::test]
 async fn a_walled_matter_is_seen_only_by_the_people_named() {
     let app = TestApp::spawn().await;
@@ -137,11 +145,13 @@ async fn a_walled_matter_is_seen_only_by_the_people_named() {
     let (matter, entry) = walled_matter(&app, &mut attorney).await;
     let mut admin = app.signed_in(app.a.admin).await;
     let mut billing = app.signed_in(app.a.billing).await;
-    // Before the wall, the administrator's figures include it (and are cached).
-    assert!(wip_matters(&mut admin).await.contains(&matter));
+    let (outsider_id, mut outsider) = another_admin(&app).await;
+    // Before the wall, another administrator's figures include it (and are cached).
+    assert!(wip_matters(&mut outsider).await.contains(&matter));
 
     let v = version(&app, matter).await;
-    let res = wall(&mut attorney, matter, v, &[app.a.attorney, app.a.billing]).await;
+    let named = [app.a.admin, app.a.attorney, app.a.billing];
+    let res = wall(&mut admin, matter, v, &named).await;
     assert!(res.status.is_success(), "{res:?}");
 
     // Named: the attorney and billing see it everywhere, figures included.
@@ -150,41 +160,41 @@ async fn a_walled_matter_is_seen_only_by_the_people_named() {
     let seen = matter_history(&mut attorney, matter).await;
     assert!(seen.iter().any(|e| e.action == "matter.access"));
 
-    // Not named: the administrator finds it nowhere, and its ids read as missing ones.
-    assert!(!listed(&mut admin, "").await.contains(&matter));
-    assert!(listed(&mut admin, "Conflicted").await.is_empty());
+    // Not named, even an administrator: found nowhere, and its ids read as missing ones.
+    assert!(!listed(&mut outsider, "").await.contains(&matter));
+    assert!(listed(&mut outsider, "Conflicted").await.is_empty());
     let m = matter.to_string();
-    let res = admin.post("/api/matters/get", &[("id", &m)]).await;
+    let res = outsider.post("/api/matters/get", &[("id", &m)]).await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
     assert_eq!(
-        admin.get(&format!("/matters/{m}")).await.status,
+        outsider.get(&format!("/matters/{m}")).await.status,
         StatusCode::NOT_FOUND
     );
-    let res = admin
+    let res = outsider
         .post("/api/time/get", &[("id", &entry.to_string())])
         .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
-    let time: Page<TimeRow> = admin
+    let time: Page<TimeRow> = outsider
         .post("/api/time/list", &[("query[matter]", &m)])
         .await
         .json();
     assert!(time.items.is_empty());
-    let none: Page<TimeRow> = admin
+    let none: Page<TimeRow> = outsider
         .post("/api/time/list", &[("query[matter]", "")])
         .await
         .json();
     assert!(none.items.iter().all(|t| t.id != entry));
-    // Cached figures computed with the matter are not the administrator's.
-    assert!(!wip_matters(&mut admin).await.contains(&matter));
-    let seen = history(&mut admin).await;
+    // Cached figures computed with the matter (billing's, just now) are not the outsider's.
+    assert!(!wip_matters(&mut outsider).await.contains(&matter));
+    let seen = history(&mut outsider).await;
     assert!(
         seen.iter()
             .all(|e| e.resource_id != Some(matter) && e.resource_id != Some(entry)),
-        "the administrator reads the walled matter's history: {seen:?}"
+        "the outsider reads the walled matter's history: {seen:?}"
     );
-    assert!(matter_history(&mut admin, matter).await.is_empty());
+    assert!(matter_history(&mut outsider, matter).await.is_empty());
     // Recording time on it is refused as on an unknown matter.
-    let res = admin
+    let res = outsider
         .post(
             "/api/time/create",
             &[
@@ -197,11 +207,20 @@ async fn a_walled_matter_is_seen_only_by_the_people_named() {
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.error().fields().unwrap().get("matter").is_some());
+    // Nor can the outsider change who sees it.
+    let res = wall(
+        &mut outsider,
+        matter,
+        version(&app, matter).await,
+        &[outsider_id],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
 
     // The database itself hides it from the app role, for every table about the matter.
     for table in ["matters", "time_entries", "activity_logs", "matter_access"] {
         assert_eq!(
-            rows_seen(&app, app.a.admin, table, matter).await,
+            rows_seen(&app, outsider_id, table, matter).await,
             0,
             "{table}"
         );
@@ -211,42 +230,42 @@ async fn a_walled_matter_is_seen_only_by_the_people_named() {
         );
     }
     // A new matter still gets the next number (the walled one's is not reused).
-    let client = crate::clients::create(&mut admin, "Another Client").await;
+    let client = crate::clients::create(&mut outsider, "Another Client").await;
     assert!(
-        crate::matters::create(&mut admin, client, "Next matter", None)
+        crate::matters::create(&mut outsider, client, "Next matter", None)
             .await
             .is_ok()
     );
 
     // Lifted: everyone sees it again.
     let v = version(&app, matter).await;
-    let res = wall(&mut attorney, matter, v, &[]).await;
+    let res = wall(&mut admin, matter, v, &[]).await;
     assert!(res.status.is_success(), "{res:?}");
-    assert!(listed(&mut admin, "Conflicted").await.contains(&matter));
-    assert!(wip_matters(&mut admin).await.contains(&matter));
+    assert!(listed(&mut outsider, "Conflicted").await.contains(&matter));
+    assert!(wip_matters(&mut outsider).await.contains(&matter));
     assert_eq!(app.count("SELECT count(*) FROM matter_access").await, 0);
 }
 
 #[tokio::test]
-async fn only_its_named_lawyers_change_a_wall_and_never_another_firms() {
+async fn only_administrators_named_on_it_change_a_wall_and_never_another_firms() {
     let app = TestApp::spawn().await;
     let mut attorney = app.signed_in(app.a.attorney).await;
     let (matter, _) = walled_matter(&app, &mut attorney).await;
     let v = version(&app, matter).await;
 
-    // Staff may not wall a matter off.
+    // Not staff, and not an attorney, even the matter's own (who could otherwise make
+    // themselves responsible for a colleague's matter and take it from the firm).
     let mut staff = app.signed_in(app.a.staff).await;
     let res = wall(&mut staff, matter, v, &[app.a.staff]).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
-    // Nor an attorney who is not the matter's own (who could take it from the firm).
-    let mut other_attorney = app.signed_in(app.multi).await;
-    let res = wall(&mut other_attorney, matter, v, &[app.multi]).await;
+    let res = wall(&mut attorney, matter, v, &[app.a.attorney]).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
-    // Nor may a lawyer leave themselves out, or name someone of another firm.
-    let res = wall(&mut attorney, matter, v, &[app.a.staff]).await;
+    // An administrator may not leave themselves out, or name someone of another firm.
+    let mut admin = app.signed_in(app.a.admin).await;
+    let res = wall(&mut admin, matter, v, &[app.a.attorney]).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.error().fields().unwrap().get("members").is_some());
-    let res = wall(&mut attorney, matter, v, &[app.a.attorney, app.b.admin]).await;
+    let res = wall(&mut admin, matter, v, &[app.a.admin, app.b.admin]).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(app.count("SELECT count(*) FROM matter_access").await, 0);
     // Firm B's administrator, with firm A's matter id: a missing matter; with firm A's form:
@@ -282,24 +301,21 @@ async fn only_its_named_lawyers_change_a_wall_and_never_another_firms() {
             .unwrap()
     );
 
-    // Walled to the attorney and the administrator; then a form from before that is stale.
-    let res = wall(&mut attorney, matter, v, &[app.a.attorney, app.a.admin]).await;
+    // Walled to the administrator and the attorney; then a form from before that is stale.
+    let res = wall(&mut admin, matter, v, &[app.a.admin, app.a.attorney]).await;
     assert!(res.status.is_success(), "{res:?}");
-    let res = wall(&mut attorney, matter, v, &[app.a.attorney]).await;
+    let res = wall(&mut admin, matter, v, &[app.a.admin]).await;
     assert_eq!(res.status, StatusCode::CONFLICT);
     assert!(matches!(res.error(), AppError::Stale(_)));
     assert_eq!(app.count("SELECT count(*) FROM matter_access").await, 2);
-    // Staff, not named, now cannot even find it.
-    let v = version(&app, matter).await;
-    let res = wall(&mut staff, matter, v, &[app.a.staff]).await;
-    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    // Billing, not named, cannot even find it.
     let mut billing = app.signed_in(app.a.billing).await;
     let res = billing
         .post("/api/matters/access", &[("matter", &matter.to_string())])
         .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
-    // The administrator, named, takes the attorney off.
-    let mut admin = app.signed_in(app.a.admin).await;
+    // The administrator takes the attorney off.
+    let v = version(&app, matter).await;
     let res = wall(&mut admin, matter, v, &[app.a.admin]).await;
     assert!(res.status.is_success(), "{res:?}");
     let res = attorney
@@ -327,8 +343,9 @@ async fn a_timer_running_on_a_matter_keeps_its_person_named() {
         )
         .await;
     assert!(res.status.is_success(), "{res:?}");
+    let mut admin = app.signed_in(app.a.admin).await;
     let v = version(&app, matter).await;
-    let res = wall(&mut attorney, matter, v, &[app.a.attorney]).await;
+    let res = wall(&mut admin, matter, v, &[app.a.admin]).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     let message = res
         .error()
@@ -338,7 +355,7 @@ async fn a_timer_running_on_a_matter_keeps_its_person_named() {
         .unwrap()
         .to_string();
     assert!(message.contains("timer running"), "{message}");
-    let res = wall(&mut attorney, matter, v, &[app.a.attorney, app.a.staff]).await;
+    let res = wall(&mut admin, matter, v, &[app.a.admin, app.a.staff]).await;
     assert!(res.status.is_success(), "{res:?}");
 }
 
@@ -401,13 +418,15 @@ async fn client_invoices_deleted_drafts_and_departures_keep_the_wall_whole() {
         .unwrap();
     let mut billing = app.signed_in(app.a.billing).await;
     let mut admin = app.signed_in(app.a.admin).await;
+    let (waller_id, mut waller) = another_admin(&app).await;
+    let named = [waller_id, app.a.billing];
 
     // Its work on a client-wide draft: walling it off is refused until that draft is gone.
     let res = draft(&mut billing, "client", client).await;
     assert!(res.status.is_success(), "{res:?}");
     let invoice: Uuid = res.json();
     let v = version(&app, matter).await;
-    let res = wall(&mut attorney, matter, v, &[app.a.attorney, app.a.billing]).await;
+    let res = wall(&mut waller, matter, v, &named).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     let message = res
         .error()
@@ -418,7 +437,7 @@ async fn client_invoices_deleted_drafts_and_departures_keep_the_wall_whole() {
         .to_string();
     assert!(message.contains("client's invoice"), "{message}");
     delete_draft(&app, &mut billing, invoice).await;
-    let res = wall(&mut attorney, matter, v, &[app.a.attorney, app.a.billing]).await;
+    let res = wall(&mut waller, matter, v, &named).await;
     assert!(res.status.is_success(), "{res:?}");
 
     // A draft of the matter's own, deleted: its history stays behind the wall.
@@ -443,17 +462,20 @@ async fn client_invoices_deleted_drafts_and_departures_keep_the_wall_whole() {
     // Someone removed from the firm is named nowhere any more.
     remove_member(&mut admin, app.a.billing).await;
     assert_eq!(app.count("SELECT count(*) FROM matter_access").await, 1);
-    // When no one named is left, the firm's administrators keep the matter (nobody else).
+    // When no one named is left, the firm's administrators keep the matter (nobody else), and
+    // its history says so.
     assert!(!listed(&mut admin, "Conflicted").await.contains(&matter));
-    remove_member(&mut admin, app.a.attorney).await;
+    remove_member(&mut admin, waller_id).await;
     assert!(listed(&mut admin, "Conflicted").await.contains(&matter));
+    assert!(matter_history(&mut admin, matter)
+        .await
+        .iter()
+        .any(|e| e.summary.contains("No one named")));
     let mut staff = app.signed_in(app.a.staff).await;
     assert!(listed(&mut staff, "Conflicted").await.is_empty());
-    // Anyone else cannot find it to change it; an administrator names people on it again.
+    assert!(listed(&mut attorney, "Conflicted").await.is_empty());
+    // An administrator names people on it again.
     let v = version(&app, matter).await;
-    let mut other_attorney = app.signed_in(app.multi).await;
-    let res = wall(&mut other_attorney, matter, v, &[app.multi]).await;
-    assert_eq!(res.status, StatusCode::NOT_FOUND);
     let res = wall(&mut admin, matter, v, &[app.a.admin]).await;
     assert!(res.status.is_success(), "{res:?}");
 }

@@ -1,5 +1,5 @@
 //! Matter access server functions. Reading who can see a matter is for anyone who can see it;
-//! changing it is for administrators and the matter's own attorneys, who must stay named.
+//! changing it is for administrators, who must stay named.
 
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -11,7 +11,7 @@ use crate::error::AppError;
 pub async fn get_access(matter: Uuid) -> Result<MatterAccess, AppError> {
     crate::server::endpoint("matters.access", async move {
         let (caller, mut tx) = crate::auth::caller::Caller::begin().await?;
-        let (restricted, version, lawyers) = super::repo::state(&mut tx, matter).await?;
+        let (restricted, version) = super::repo::state(&mut tx, matter).await?;
         let named = if restricted {
             super::repo::named(&mut tx, matter).await?
         } else {
@@ -24,7 +24,7 @@ pub async fn get_access(matter: Uuid) -> Result<MatterAccess, AppError> {
             named,
             people,
             version,
-            may_change: super::may_change(caller.role, caller.user_id, &lawyers),
+            may_change: super::may_wall(caller.role),
         })
     })
     .await
@@ -50,17 +50,15 @@ pub async fn set_access(
         let (caller, mut tx) = crate::auth::caller::Caller::begin_write_if(org, super::may_wall)
             .await
             .map_err(|e| e.keeping(typed.clone()))?;
+        // People are read while no one can be removed from the firm (a removal waits), so no
+        // one removed meanwhile stays named.
+        crate::firm::repo::hold(&mut tx).await?;
         let super::repo::Locked {
             restricted: was_restricted,
             version: current,
             title,
-            lawyers,
+            client,
         } = super::repo::lock(&mut tx, matter).await?;
-        // An administrator, or the matter's own responsible or originating attorney: not any
-        // lawyer who happens to see it (who could take it from the rest of the firm).
-        if !super::may_change(caller.role, caller.user_id, &lawyers) {
-            return Err(AppError::Forbidden);
-        }
         if version != current {
             return Err(AppError::Stale(refused(FieldErrors::one(
                 "restricted",
@@ -107,6 +105,9 @@ pub async fn set_access(
                     "Name yourself too: otherwise this matter would be hidden from you.",
                 ))));
             }
+            // Invoice drafts for the client wait (and a draft being made is seen): none takes
+            // the matter's work onto a client-wide invoice while it is walled off.
+            crate::invoices::repo::lock_client(&mut tx, client).await?;
             let invoices = super::repo::on_client_invoices(&mut tx, matter).await?;
             if !invoices.is_empty() {
                 return Err(AppError::Invalid(refused(FieldErrors::one(

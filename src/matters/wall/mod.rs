@@ -73,14 +73,9 @@ impl AccessForm {
     }
 }
 
-/// Who may try to change a matter's access at all (the roles `may_change` can allow).
+/// Who may change a matter's access: the firm's administrators, and only while they can see
+/// it (which the database decides). Not any lawyer: an attorney who could make themselves a
+/// matter's responsible attorney could then take it from the rest of the firm.
 pub fn may_wall(role: Role) -> bool {
-    role.is_lawyer()
-}
-
-/// Who may change a matter's access: an administrator, or the matter's own responsible or
-/// originating attorney; not any lawyer who happens to see it (who could take it from the rest
-/// of the firm). Only while they can see it, which the database decides.
-pub fn may_change(role: Role, user: uuid::Uuid, lawyers: &[Option<uuid::Uuid>; 2]) -> bool {
-    role == Role::Admin || (role.is_lawyer() && lawyers.contains(&Some(user)))
+    role == Role::Admin
 }

@@ -12,8 +12,7 @@ pub struct Locked {
     pub restricted: bool,
     pub version: i32,
     pub title: String,
-    /// Its responsible and originating attorneys.
-    pub lawyers: [Option<Uuid>; 2],
+    pub client: Uuid,
 }
 
 /// The matter, locked for the rest of the transaction (`NotFound` if the caller cannot see it).
@@ -25,19 +24,17 @@ pub async fn lock(tx: &mut Tx, matter: Uuid) -> Result<Locked, AppError> {
         .ok_or(AppError::NotFound)?;
     // Read again in a statement of its own: one that waited for the lock saw the walls as they
     // were when it started, and a wall that went up meanwhile must hide the matter now.
-    let row: Option<(bool, i32, String, Option<Uuid>, Option<Uuid>)> = sqlx::query_as(
-        "SELECT restricted, version, title, responsible_attorney_id, originating_attorney_id
-           FROM matters WHERE id = $1",
-    )
-    .bind(matter)
-    .fetch_optional(&mut **tx)
-    .await?;
-    let (restricted, version, title, responsible, originating) = row.ok_or(AppError::NotFound)?;
+    let row: Option<(bool, i32, String, Uuid)> =
+        sqlx::query_as("SELECT restricted, version, title, client_id FROM matters WHERE id = $1")
+            .bind(matter)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let (restricted, version, title, client) = row.ok_or(AppError::NotFound)?;
     Ok(Locked {
         restricted,
         version,
         title,
-        lawyers: [responsible, originating],
+        client,
     })
 }
 
@@ -51,18 +48,13 @@ pub async fn on_client_invoices(tx: &mut Tx, matter: Uuid) -> Result<Vec<String>
     )
 }
 
-/// The matter's restriction, version and attorneys (`NotFound` for a matter the caller cannot
-/// see).
-pub async fn state(tx: &mut Tx, matter: Uuid) -> Result<(bool, i32, [Option<Uuid>; 2]), AppError> {
-    let row: Option<(bool, i32, Option<Uuid>, Option<Uuid>)> = sqlx::query_as(
-        "SELECT restricted, version, responsible_attorney_id, originating_attorney_id
-           FROM matters WHERE id = $1",
-    )
-    .bind(matter)
-    .fetch_optional(&mut **tx)
-    .await?;
-    let (restricted, version, r, o) = row.ok_or(AppError::NotFound)?;
-    Ok((restricted, version, [r, o]))
+/// The matter's restriction and version (`NotFound` for a matter the caller cannot see).
+pub async fn state(tx: &mut Tx, matter: Uuid) -> Result<(bool, i32), AppError> {
+    sqlx::query_as("SELECT restricted, version FROM matters WHERE id = $1")
+        .bind(matter)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// The members named on the matter, by name (a removed member is still named, and shown).
