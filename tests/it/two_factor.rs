@@ -279,3 +279,68 @@ async fn a_firm_that_requires_a_second_factor_lets_others_only_set_one_up() {
         StatusCode::OK
     );
 }
+
+/// The database checks codes itself: its codes are RFC 6238's, and the app role can read no
+/// secret, neither from the table nor through a function.
+#[tokio::test]
+async fn authenticator_secrets_never_leave_the_database() {
+    let app = TestApp::spawn().await;
+    // RFC 6238, appendix B (SHA-1): T = 59 s is step 1, code 94287082 (its last six digits).
+    let rfc: i32 = sqlx::query_scalar("SELECT totp_code('12345678901234567890'::bytea, 1)")
+        .fetch_one(&app.admin_pool)
+        .await
+        .unwrap();
+    assert_eq!(rfc, 287082);
+    assert_eq!(totp::code_at(b"12345678901234567890", 1), 287082);
+    // A code counts at its step and one step either side, spaces aside; nothing else does.
+    let secret = b"12345678901234567890".to_vec();
+    let now: i64 = 1_111_111_111;
+    let typed = format!("{:06}", totp::code_at(&secret, totp::step_of(now)));
+    let spaced = format!("{} {}", &typed[..3], &typed[3..]);
+    for (typed, at, expected) in [
+        (typed.as_str(), now, Some(totp::step_of(now))),
+        (spaced.as_str(), now + 30, Some(totp::step_of(now))),
+        (typed.as_str(), now + 90, None),
+        ("12 34 5", now, None),
+        ("abcdef", now, None),
+    ] {
+        let step: Option<i64> = sqlx::query_scalar("SELECT totp_matching_step($1, $2, $3)")
+            .bind(&secret)
+            .bind(typed)
+            .bind(at)
+            .fetch_one(&app.admin_pool)
+            .await
+            .unwrap();
+        assert_eq!(step, expected, "{typed:?} at {at}");
+    }
+
+    let mut c = app.signed_in(app.a.attorney).await;
+    turn_on(&app, &mut c, app.a.attorney).await;
+    let mut tx = docket::server::db::tenant_tx(&app.app_pool, app.a.attorney, Some(app.a.id))
+        .await
+        .unwrap();
+    let read = sqlx::query("SELECT secret FROM user_totp")
+        .execute(&mut *tx)
+        .await;
+    assert!(read.is_err(), "the app role reads secrets from the table");
+    drop(tx);
+    let columns: Vec<String> = sqlx::query_scalar(
+        "SELECT unnest(proargnames) FROM pg_proc WHERE proname LIKE 'auth\\_totp\\_%'",
+    )
+    .fetch_all(&app.app_pool)
+    .await
+    .unwrap();
+    assert!(
+        !columns.iter().any(|c| c == "secret"),
+        "a function returns a secret: {columns:?}"
+    );
+    for f in ["totp_code", "totp_matching_step"] {
+        let callable: bool =
+            sqlx::query_scalar("SELECT has_function_privilege('docket_app', oid, 'EXECUTE') FROM pg_proc WHERE proname = $1")
+                .bind(f)
+                .fetch_one(&app.admin_pool)
+                .await
+                .unwrap();
+        assert!(!callable, "the app role may call {f}");
+    }
+}

@@ -20,9 +20,7 @@ pub async fn two_factor_state() -> Result<TwoFactorStatus, AppError> {
     crate::server::endpoint("two_factor.status", async move {
         let session = crate::auth::caller::current_session().await?;
         let (caller, mut tx) = crate::auth::caller::Caller::begin().await?;
-        let enabled = super::repo::secret(&mut tx, caller.user_id)
-            .await?
-            .is_some_and(|(_, confirmed)| confirmed);
+        let enabled = super::repo::state(&mut tx, caller.user_id).await? == Some(true);
         let recovery_left = super::repo::recovery_left(&mut tx).await?;
         let firm_requires = crate::auth::repo::requires_two_factors(&mut tx).await?;
         tx.commit().await?;
@@ -87,22 +85,23 @@ pub async fn confirm_two_factor(org: Uuid, code: String) -> Result<Vec<String>, 
             caller.meta.ip,
         )
         .await?;
-        let Some((secret, false)) = super::repo::secret(&mut tx, caller.user_id).await? else {
-            return Err(AppError::Conflict(
-                "Start the setup again: no setup is waiting for a code.".into(),
-            ));
-        };
         let now = crate::server::session::now_secs();
-        let step = totp::matching_step(&secret, &code, now).ok_or_else(wrong_code)?;
         let codes = totp::new_recovery_codes();
         let digests: Vec<Vec<u8>> = codes
             .iter()
             .map(|c| totp::recovery_digest(caller.user_id, c))
             .collect();
-        if !super::repo::confirm(&mut tx, step, &digests).await? {
-            return Err(AppError::Conflict(
-                "Start the setup again: no setup is waiting for a code.".into(),
-            ));
+        match super::repo::confirm(&mut tx, &code, now, &digests)
+            .await?
+            .as_str()
+        {
+            "ok" => {}
+            "wrong" => return Err(wrong_code()),
+            _ => {
+                return Err(AppError::Conflict(
+                    "Start the setup again: no setup is waiting for a code.".into(),
+                ))
+            }
         }
         let entry = Entry::new("user.two_factor_on", "user", caller.user_id)
             .summary("Turned on two-factor sign-in");

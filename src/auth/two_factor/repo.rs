@@ -16,13 +16,11 @@ pub async fn enrolled(db: &PgPool, user: Uuid) -> Result<bool, AppError> {
     )
 }
 
-/// The user's secret and whether it is confirmed.
-pub async fn secret(
-    conn: &mut PgConnection,
-    user: Uuid,
-) -> Result<Option<(Vec<u8>, bool)>, AppError> {
+/// Whether the user has an authenticator, and whether it is confirmed (the secret itself never
+/// leaves the database: migration 19).
+pub async fn state(conn: &mut PgConnection, user: Uuid) -> Result<Option<bool>, AppError> {
     Ok(
-        sqlx::query_as("SELECT secret, confirmed FROM auth_totp_state($1)")
+        sqlx::query_scalar("SELECT confirmed FROM auth_totp_state($1)")
             .bind(user)
             .fetch_optional(conn)
             .await?,
@@ -46,15 +44,11 @@ pub async fn spend(
             .await?;
         return Ok(ok.then_some("recovery"));
     }
-    let Some((secret, true)) = secret(&mut *conn, user).await? else {
-        return Ok(None);
-    };
-    let Some(step) = totp::matching_step(&secret, typed, now) else {
-        return Ok(None);
-    };
-    let ok: bool = sqlx::query_scalar("SELECT auth_totp_use($1, $2)")
+    // The database checks the code against the secret it keeps.
+    let ok: bool = sqlx::query_scalar("SELECT auth_totp_spend($1, $2, $3)")
         .bind(user)
-        .bind(step)
+        .bind(typed)
+        .bind(now)
         .fetch_one(conn)
         .await?;
     Ok(ok.then_some("totp"))
@@ -67,13 +61,17 @@ pub async fn begin(conn: &mut PgConnection, secret: &[u8]) -> Result<bool, AppEr
         .await?)
 }
 
+/// Confirm the signed-in user's new authenticator with a code typed now, storing the digests of
+/// their new recovery codes: `"ok"`, `"wrong"` (not its code) or `"none"` (no setup waiting).
 pub async fn confirm(
     conn: &mut PgConnection,
-    step: i64,
+    typed: &str,
+    now: i64,
     codes: &[Vec<u8>],
-) -> Result<bool, AppError> {
-    Ok(sqlx::query_scalar("SELECT auth_totp_confirm($1, $2)")
-        .bind(step)
+) -> Result<String, AppError> {
+    Ok(sqlx::query_scalar("SELECT auth_totp_confirm($1, $2, $3)")
+        .bind(typed)
+        .bind(now)
         .bind(codes)
         .fetch_one(conn)
         .await?)
