@@ -5,6 +5,14 @@
 -- app hands over the code typed and learns only whether it was right. A secret goes in once, at
 -- setup (the person's app needs it), and never comes back out.
 CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA public;
+DO $$
+BEGIN
+    -- Installed before into another schema, the functions below would fail at every sign-in.
+    IF (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+         WHERE e.extname = 'pgcrypto') <> 'public' THEN
+        RAISE EXCEPTION 'pgcrypto is installed outside the public schema: move it (ALTER EXTENSION pgcrypto SET SCHEMA public) and migrate again';
+    END IF;
+END $$;
 
 -- The 6-digit code of a secret at one step.
 CREATE FUNCTION totp_code(p_secret bytea, p_step bigint) RETURNS integer

@@ -316,6 +316,15 @@ async fn authenticator_secrets_never_leave_the_database() {
 
     let mut c = app.signed_in(app.a.attorney).await;
     turn_on(&app, &mut c, app.a.attorney).await;
+    // Text the database would refuse outright is a wrong code, not a failure.
+    for typed in ["123\u{0}456", "１２３４５６", "123456789012345678901"] {
+        let res = c.post("/api/two_factor/disable", &[("code", typed)]).await;
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{typed:?}: {res:?}"
+        );
+    }
     let mut tx = docket::server::db::tenant_tx(&app.app_pool, app.a.attorney, Some(app.a.id))
         .await
         .unwrap();

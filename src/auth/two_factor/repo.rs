@@ -44,6 +44,9 @@ pub async fn spend(
             .await?;
         return Ok(ok.then_some("recovery"));
     }
+    if !could_be_code(typed) {
+        return Ok(None);
+    }
     // The database checks the code against the secret it keeps.
     let ok: bool = sqlx::query_scalar("SELECT auth_totp_spend($1, $2, $3)")
         .bind(user)
@@ -69,6 +72,9 @@ pub async fn confirm(
     now: i64,
     codes: &[Vec<u8>],
 ) -> Result<String, AppError> {
+    if !could_be_code(typed) {
+        return Ok("wrong".into());
+    }
     Ok(sqlx::query_scalar("SELECT auth_totp_confirm($1, $2, $3)")
         .bind(typed)
         .bind(now)
@@ -107,4 +113,10 @@ pub async fn has_password(conn: &mut PgConnection, email: &str) -> Result<bool, 
             .await?
             .unwrap_or(false),
     )
+}
+
+/// Whether what was typed could be an authenticator's code at all (digits and spaces, short):
+/// anything else is wrong without asking the database (which refuses some text outright).
+fn could_be_code(typed: &str) -> bool {
+    typed.len() <= 16 && typed.chars().all(|c| c.is_ascii_digit() || c == ' ')
 }
