@@ -14,33 +14,45 @@ use crate::ui::{
 pub fn ProfilePage() -> impl IntoView {
     let version = RwSignal::new(0usize);
     let profile = Resource::new(move || version.get(), |_| my_profile());
+    // The actions whose success reloads the profile live here, above the reloaded sections: a
+    // section made anew with the new data would otherwise lose the "done" message at once.
+    let actions = Actions {
+        rename: ServerAction::<UpdateName>::new(),
+        end: ServerAction::<SignOutOthers>::new(),
+    };
+    reload_on_success(actions.rename, version);
+    reload_on_success(actions.end, version);
     view! {
         <Title text="Your profile · Docket"/>
         <h1>"Your profile"</h1>
         <Transition fallback=Loading>
             {move || profile.get().map(|r| match r {
                 Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                Ok(p) => view! { <Sections profile=p version/> }.into_any(),
+                Ok(p) => view! { <Sections profile=p actions/> }.into_any(),
             })}
         </Transition>
     }
 }
 
+#[derive(Clone, Copy)]
+struct Actions {
+    rename: ServerAction<UpdateName>,
+    end: ServerAction<SignOutOthers>,
+}
+
 #[component]
-fn Sections(profile: Profile, version: RwSignal<usize>) -> impl IntoView {
+fn Sections(profile: Profile, actions: Actions) -> impl IntoView {
     view! {
-        <NameSection name=profile.full_name.clone() email=profile.email.clone() version/>
+        <NameSection name=profile.full_name.clone() email=profile.email.clone() save=actions.rename/>
         <PasswordSection has_password=profile.has_password/>
         <crate::auth::two_factor::views::TwoFactorSection has_password=profile.has_password/>
-        <Sessions all=profile.sessions version/>
+        <Sessions all=profile.sessions end=actions.end/>
         <Firms/>
     }
 }
 
 #[component]
-fn NameSection(name: String, email: String, version: RwSignal<usize>) -> impl IntoView {
-    let save = ServerAction::<UpdateName>::new();
-    reload_on_success(save, version);
+fn NameSection(name: String, email: String, save: ServerAction<UpdateName>) -> impl IntoView {
     let error = action_error(save);
     let errors = form_errors(error);
     let shown = move || {
@@ -97,9 +109,7 @@ fn PasswordSection(has_password: bool) -> impl IntoView {
 }
 
 #[component]
-fn Sessions(all: Vec<OpenSession>, version: RwSignal<usize>) -> impl IntoView {
-    let end = ServerAction::<SignOutOthers>::new();
-    reload_on_success(end, version);
+fn Sessions(all: Vec<OpenSession>, end: ServerAction<SignOutOthers>) -> impl IntoView {
     let error = action_error(end);
     let others = all.iter().filter(|s| !s.current).count();
     let ended = move || {
