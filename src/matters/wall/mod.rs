@@ -24,7 +24,7 @@ pub struct MatterAccess {
     pub people: Vec<Person>,
     /// The matter's row version: the form carries it back.
     pub version: i32,
-    /// Whether the caller may change it (`may_change`).
+    /// Whether the caller may change it (`may_wall`: administrators).
     pub may_change: bool,
 }
 
