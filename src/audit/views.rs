@@ -13,10 +13,12 @@ use crate::ui::{paging_pairs, query_string, ErrorPanel, Loading, Pager};
 /// The activity history of a client or matter, newest first.
 #[component]
 pub fn History(resource_type: &'static str, id: Uuid, version: Signal<usize>) -> impl IntoView {
-    let entries = Resource::new(
-        move || version.get(),
-        move |_| history(resource_type.to_string(), id),
-    );
+    let entries = crate::ui::once(format!("history:{resource_type}:{id}"), || {
+        Resource::new(
+            move || version.get(),
+            move |_| history(resource_type.to_string(), id),
+        )
+    });
     view! {
         <section class="card" aria-labelledby="history-h">
             <h2 id="history-h">"History"</h2>

@@ -38,7 +38,9 @@ pub fn ClientRateCard(client: Uuid, version: RwSignal<usize>) -> impl IntoView {
     if !is_admin() {
         return ().into_any();
     }
-    let data = Resource::new(move || version.get(), move |_| get_client_rate(client));
+    let data = crate::ui::once(format!("rate:client:{client}"), || {
+        Resource::new(move || version.get(), move |_| get_client_rate(client))
+    });
     view! {
         <section class="card" aria-labelledby="client-rate-h">
             <h2 id="client-rate-h">"Billing rate"</h2>
@@ -97,7 +99,9 @@ pub fn MatterRatesCard(matter: Uuid, version: RwSignal<usize>) -> impl IntoView 
     if !is_admin() {
         return ().into_any();
     }
-    let data = Resource::new(move || version.get(), move |_| get_matter_rates(matter));
+    let data = crate::ui::once(format!("rates:matter:{matter}"), || {
+        Resource::new(move || version.get(), move |_| get_matter_rates(matter))
+    });
     view! {
         <section class="card" aria-labelledby="matter-rates-h">
             <h2 id="matter-rates-h">"Rates on this matter"</h2>

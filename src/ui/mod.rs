@@ -2,6 +2,7 @@
 
 mod fields;
 mod layout;
+mod once;
 mod pager;
 mod response;
 mod seed;
@@ -11,6 +12,7 @@ pub use fields::{
     SelectField, TextArea, TextField,
 };
 pub use layout::AppLayout;
+pub use once::{once, provide_once_per_render};
 pub use pager::{paging_pairs, query_string, Pager};
 pub use response::{provide_csp_nonce, provide_page_scope, request_seed, set_status};
 pub use seed::{

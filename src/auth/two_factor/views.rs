@@ -62,7 +62,9 @@ pub fn SecondFactorPage() -> impl IntoView {
 #[component]
 pub fn TwoFactorSection(has_password: bool) -> impl IntoView {
     let version = RwSignal::new(0usize);
-    let status = Resource::new(move || version.get(), |_| two_factor_state());
+    let status = crate::ui::once("two-factor", || {
+        Resource::new(move || version.get(), |_| two_factor_state())
+    });
     view! {
         <section class="card" aria-labelledby="two-factor-h" id="two-factor">
             <h2 id="two-factor-h">"Two-factor sign-in"</h2>

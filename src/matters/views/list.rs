@@ -155,7 +155,8 @@ fn Rows(items: Vec<MatterRow>, show_client: bool) -> impl IntoView {
 #[component]
 pub fn MatterTable(query: MatterQuery, #[prop(default = true)] show_client: bool) -> impl IntoView {
     let client = query.client.clone();
-    let matters = Resource::new(move || query.clone(), list_matters);
+    let key = format!("matters:{query:?}");
+    let matters = crate::ui::once(key, || Resource::new(move || query.clone(), list_matters));
     view! {
         <Transition fallback=Loading>
             {move || matters.get().map(|r| match r {

@@ -12,7 +12,9 @@ use crate::ui::{action_error, form_errors, reload_on_success, ErrorPanel, FormAl
 /// matter page's: a change reloads the page's form and history.
 #[component]
 pub fn MatterAccessCard(matter: Uuid, version: RwSignal<usize>) -> impl IntoView {
-    let data = Resource::new(move || version.get(), move |_| get_access(matter));
+    let data = crate::ui::once(format!("access:matter:{matter}"), || {
+        Resource::new(move || version.get(), move |_| get_access(matter))
+    });
     view! {
         <section class="card" aria-labelledby="access-h">
             <h2 id="access-h">"Who can see this matter"</h2>

@@ -21,7 +21,9 @@ use crate::ui::{
 #[component]
 pub fn Invitations() -> impl IntoView {
     let version = RwSignal::new(0usize);
-    let open = Resource::new(move || version.get(), |_| list_invitations());
+    let open = crate::ui::once("invitations", || {
+        Resource::new(move || version.get(), |_| list_invitations())
+    });
     let send = ServerAction::<Invite>::new();
     reload_on_success(send, version);
     let error = action_error(send);

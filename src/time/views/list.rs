@@ -81,17 +81,19 @@ pub fn MatterTime(matter: Uuid) -> impl IntoView {
     let params = use_query_map();
     let paging = Memo::new(move |_| params.with(|p| PageRequest::from_query(|k| p.get(k))));
     let version = RwSignal::new(0usize);
-    let entries = Resource::new(
-        move || {
-            let query = TimeQuery {
-                matter: matter.to_string(),
-                paging: paging.get(),
-                ..Default::default()
-            };
-            (query, version.get())
-        },
-        |(q, _)| list_time(q),
-    );
+    let entries = crate::ui::once(format!("time:matter:{matter}"), || {
+        Resource::new(
+            move || {
+                let query = TimeQuery {
+                    matter: matter.to_string(),
+                    paging: paging.get(),
+                    ..Default::default()
+                };
+                (query, version.get())
+            },
+            |(q, _)| list_time(q),
+        )
+    });
     view! {
         <section class="card" aria-labelledby="time-h">
             <div class="page-head">
