@@ -17,6 +17,7 @@ pub mod rates;
 pub mod reports;
 pub mod team;
 pub mod time;
+pub mod trust;
 pub mod ui;
 
 #[cfg(feature = "ssr")]

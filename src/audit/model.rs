@@ -115,6 +115,13 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("member.rate", "Default rate set"),
     ("firm.settings", "Firm settings changed"),
     ("audit.export", "Activity exported"),
+    ("trust.", "Any trust money movement"),
+    ("trust.deposit", "Trust deposit"),
+    ("trust.disburse", "Trust disbursement"),
+    ("trust.transfer", "Trust transfer between matters"),
+    ("trust.reverse", "Trust entry reversed"),
+    ("trust.clear", "Trust deposit cleared"),
+    ("trust.account_create", "Trust account opened"),
 ];
 
 #[cfg(test)]

@@ -21,8 +21,13 @@ pub async fn list_matters(query: MatterQuery) -> Result<Page<MatterRow>, AppErro
 #[server(endpoint = "matters/get")]
 pub async fn get_matter(id: Uuid) -> Result<Matter, AppError> {
     crate::server::endpoint("matters.get", async move {
-        let (_caller, mut tx) = crate::auth::caller::Caller::begin().await?;
-        let matter = super::repo::get(&mut tx, id).await?;
+        let (caller, mut tx) = crate::auth::caller::Caller::begin().await?;
+        let mut matter = super::repo::get(&mut tx, id).await?;
+        if caller.role == crate::auth::Role::Staff
+            && !crate::trust::repo::staff_see_trust(&mut tx).await?
+        {
+            matter.trust_balance = None;
+        }
         tx.commit().await?;
         Ok(matter)
     })

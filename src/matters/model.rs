@@ -75,6 +75,8 @@ pub struct Matter {
     pub version: i32,
     /// The firm's currency, for the rate.
     pub currency: String,
+    /// What the matter holds in trust, all accounts (`None` for those who do not see trust).
+    pub trust_balance: Option<rust_decimal::Decimal>,
 }
 
 /// Filters and order of the matter list (the page's query string).

@@ -174,15 +174,18 @@ pub async fn get(tx: &mut Tx, id: Uuid) -> Result<Matter, AppError> {
     .fetch_optional(&mut **tx)
     .await?;
     let fields = fields(row.ok_or(AppError::NotFound)?);
-    let (matter_number, client_name, responsible_name, originating_name, version, currency): (
+    let (matter_number, client_name, responsible_name, originating_name, version, currency, trust): (
         String,
         String,
         Option<String>,
         Option<String>,
         i32,
         String,
+        Decimal,
     ) = sqlx::query_as(
-        "SELECT m.matter_number, c.name, r.full_name, o.full_name, m.version, f.currency FROM matters m
+        "SELECT m.matter_number, c.name, r.full_name, o.full_name, m.version, f.currency,
+                (SELECT coalesce(sum(b.balance), 0) FROM trust_balances b WHERE b.matter_id = m.id)
+           FROM matters m
                JOIN clients c ON c.id = m.client_id
                JOIN organizations f ON f.id = m.organization_id
                LEFT JOIN users r ON r.id = m.responsible_attorney_id
@@ -202,6 +205,7 @@ pub async fn get(tx: &mut Tx, id: Uuid) -> Result<Matter, AppError> {
         originating_name,
         version,
         currency,
+        trust_balance: Some(trust),
     })
 }
 
@@ -369,7 +373,14 @@ pub async fn update(tx: &mut Tx, id: Uuid, m: &ValidMatter) -> Result<(), AppErr
     .bind(m.date_opened)
     .bind(m.date_closed)
     .execute(&mut **tx)
-    .await?;
+    .await
+    .map_err(|e| match crate::server::db::violated_constraint(&e) {
+        Some("matters_trust_empty") => AppError::Invalid(crate::kernel::FieldErrors::one(
+            "status",
+            "This matter holds trust money: pay it out or transfer it before closing the matter.",
+        )),
+        _ => e.into(),
+    })?;
     Ok(())
 }
 

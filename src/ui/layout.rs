@@ -16,6 +16,9 @@ pub fn AppLayout() -> impl IntoView {
     let sees_invoices = session
         .as_ref()
         .is_some_and(|s| crate::invoices::may_see(s.role));
+    let trust = session
+        .as_ref()
+        .is_some_and(|s| crate::trust::may_record(s.role));
     let billing = session
         .as_ref()
         .is_some_and(|s| crate::reports::may_report(s.role));
@@ -30,6 +33,7 @@ pub fn AppLayout() -> impl IntoView {
                     <li><A href="/matters">"Matters"</A></li>
                     <li><A href="/time">"Time"</A></li>
                     {sees_invoices.then(|| view! { <li><A href="/invoices">"Invoices"</A></li> })}
+                    {trust.then(|| view! { <li><A href="/trust">"Trust"</A></li> })}
                     {billing.then(|| view! { <li><A href="/reports/aging">"Reports"</A></li> })}
                     {admin.then(|| view! { <li><A href="/activity">"Activity"</A></li> })}
                     {admin.then(|| view! { <li><A href="/admin/people">"People"</A></li> })}

@@ -45,7 +45,9 @@ where
         return make();
     };
     let key = key.into();
-    if let Some(found) = made.with_value(|m| m.get(&key).and_then(|v| v.downcast_ref::<T>().copied())) {
+    if let Some(found) =
+        made.with_value(|m| m.get(&key).and_then(|v| v.downcast_ref::<T>().copied()))
+    {
         return found;
     }
     let value = owner.with(make);

@@ -22,5 +22,6 @@ mod security;
 mod supabase;
 mod team;
 mod time;
+mod trust;
 mod two_factor;
 mod walls;

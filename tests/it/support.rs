@@ -452,6 +452,12 @@ fn is_mutation(path: &str) -> bool {
         "team/revoke_invitation",
         "rates/set_matter",
         "matters/set_access",
+        "trust/create_account",
+        "trust/deposit",
+        "trust/disburse",
+        "trust/transfer",
+        "trust/reverse",
+        "trust/clear",
     ]
     .iter()
     .any(|m| path.ends_with(m))

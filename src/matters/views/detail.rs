@@ -108,6 +108,10 @@ fn MatterView(
                     <dt>"Opened"</dt><dd>{f.date_opened.to_string()}</dd>
                     <dt>"Closed"</dt><dd>{date_closed}</dd>
                     <dt>"Billing"</dt><dd>{f.billing_type.label()}{f.hourly_rate.map(|r| format!(" · {}/h", format_money(r, &matter.currency)))}</dd>
+                    {matter.trust_balance.map(|t| view! {
+                        <dt>"In trust"</dt>
+                        <dd><a href=format!("/matters/{}/trust", matter.id)>{format_money(t, &matter.currency)}</a></dd>
+                    })}
                 </dl>
                 {(!f.description.is_empty()).then(|| view! { <p class="description">{f.description.clone()}</p> })}
             </section>

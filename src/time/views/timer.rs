@@ -26,7 +26,9 @@ pub fn TimerPanel(
             version.update(|v| *v += 1);
         }
     });
-    let timer = crate::ui::once("timer", || Resource::new(move || version.get(), |_| my_timer()));
+    let timer = crate::ui::once("timer", || {
+        Resource::new(move || version.get(), |_| my_timer())
+    });
     view! {
         <section class="card timer" aria-labelledby="timer-h">
             <h2 id="timer-h">"Timer"</h2>
