@@ -135,6 +135,7 @@ fn MatterTrustView(t: MatterTrust, version: RwSignal<usize>) -> impl IntoView {
         {t.may_record.then(|| view! { <RecordForms t=t.clone() version/> })}
         <Ledger rows=t.ledger.clone() more=t.more currency=t.currency.clone() may_record=t.may_record version/>
     }
+    .into_any()
 }
 
 #[component]
@@ -269,6 +270,7 @@ fn Ledger(
             {empty.then(|| view! { <p class="empty">"No trust money has moved on this matter."</p> })}
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -304,6 +306,7 @@ fn LedgerLine(
             {correct}{blank}
         </tr>
     }
+    .into_any()
 }
 
 /// Per entry: mark an uncleared deposit cleared, or reverse the entry (with the reason).
@@ -349,4 +352,5 @@ fn Corrections(r: LedgerRow, version: RwSignal<usize>) -> impl IntoView {
         </details>
         {move || problem().map(|m| view! { <p class="error" role="alert">{m}</p> })}
     }
+    .into_any()
 }
