@@ -80,19 +80,19 @@ CREATE INDEX trust_entries_account_idx ON trust_entries (organization_id, accoun
 CREATE INDEX trust_entries_matter_idx ON trust_entries (organization_id, matter_id, occurred_on, id);
 CREATE INDEX trust_entries_client_idx ON trust_entries (organization_id, client_id, occurred_on, id);
 CREATE INDEX trust_entries_transfer_idx ON trust_entries (transfer_id) WHERE transfer_id IS NOT NULL;
--- The firm's cheque numbers are unique per account; so are the references of deposits (a
--- client's cheque number may repeat one of the firm's).
-CREATE UNIQUE INDEX trust_entries_reference_key ON trust_entries (account_id, kind, reference)
-    WHERE reference <> '' AND kind IN ('deposit', 'disbursement');
+-- The firm's cheque (and payment reference) numbers are unique per account. Deposits carry the
+-- payer's references, which two payers may share.
+CREATE UNIQUE INDEX trust_entries_reference_key ON trust_entries (account_id, reference)
+    WHERE reference <> '' AND kind = 'disbursement';
 
 CREATE TABLE trust_balances (
     organization_id  uuid NOT NULL,
     account_id       uuid NOT NULL,
     matter_id        uuid NOT NULL,
     client_id        uuid NOT NULL,
-    balance          numeric(14, 2) NOT NULL,
+    balance          numeric(16, 2) NOT NULL,
     -- The part of the balance deposited but not yet cleared.
-    uncleared        numeric(14, 2) NOT NULL,
+    uncleared        numeric(16, 2) NOT NULL,
     PRIMARY KEY (account_id, matter_id),
     FOREIGN KEY (organization_id, account_id) REFERENCES trust_accounts (organization_id, id),
     FOREIGN KEY (organization_id, matter_id) REFERENCES matters (organization_id, id),
@@ -111,8 +111,9 @@ DECLARE
     m_status text;
 BEGIN
     IF NEW.reverses IS NOT NULL THEN
+        -- Locked, so a clearing of the same deposit waits for this reversal (and sees it).
         SELECT * INTO orig FROM public.trust_entries
-         WHERE id = NEW.reverses AND organization_id = NEW.organization_id;
+         WHERE id = NEW.reverses AND organization_id = NEW.organization_id FOR NO KEY UPDATE;
         IF NOT FOUND THEN
             RAISE EXCEPTION 'no such trust entry' USING ERRCODE = 'foreign_key_violation',
                 CONSTRAINT = 'trust_entries_reverses_fkey';
@@ -149,7 +150,7 @@ CREATE TRIGGER trust_entry_prepare BEFORE INSERT ON trust_entries
 CREATE FUNCTION trust_entry_apply() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
-    pending numeric(14, 2) := 0;
+    pending numeric(16, 2) := 0;
 BEGIN
     IF TG_OP = 'UPDATE' THEN
         IF OLD.cleared_on IS NULL AND NEW.cleared_on IS NOT NULL THEN
@@ -186,9 +187,15 @@ CREATE TRIGGER trust_entry_apply AFTER INSERT OR UPDATE OF cleared_on ON trust_e
 -- An entry never changes, except that a deposit is cleared once (not a reversed one).
 CREATE FUNCTION trust_entry_fixed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'DELETE' OR (to_jsonb(NEW) - 'cleared_on') <> (to_jsonb(OLD) - 'cleared_on') THEN
+    -- (Deleting a firm with trust entries is refused too: trust records are kept.)
+    IF TG_OP = 'DELETE'
+       OR (to_jsonb(NEW) - 'cleared_on' - 'created_by') <> (to_jsonb(OLD) - 'cleared_on' - 'created_by')
+       OR (NEW.created_by IS NOT NULL AND NEW.created_by IS DISTINCT FROM OLD.created_by) THEN
         RAISE EXCEPTION 'trust entries are never changed: reverse them'
             USING ERRCODE = 'check_violation', CONSTRAINT = 'trust_entries_fixed';
+    END IF;
+    IF NEW.cleared_on IS NOT DISTINCT FROM OLD.cleared_on THEN
+        RETURN NEW;  -- the creator's user deleted (created_by set to NULL)
     END IF;
     IF OLD.cleared_on IS NOT NULL OR NEW.cleared_on IS NULL OR NEW.cleared_on < OLD.occurred_on
        OR EXISTS (SELECT 1 FROM trust_entries r WHERE r.reverses = OLD.id) THEN
@@ -200,10 +207,45 @@ END $$;
 CREATE TRIGGER trust_entry_fixed BEFORE UPDATE OR DELETE ON trust_entries
     FOR EACH ROW EXECUTE FUNCTION trust_entry_fixed();
 
--- A matter holding trust money is not closed.
+-- A transfer is two entries of one client that cancel out (checked at commit, when both are in).
+CREATE FUNCTION trust_transfer_balanced() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    IF (SELECT count(*) FILTER (WHERE e.kind IN ('transfer_in', 'transfer_out')) <> 2
+               OR sum(e.amount) <> 0 OR count(DISTINCT e.client_id) <> 1
+               OR count(DISTINCT e.account_id) <> 1
+          FROM public.trust_entries e WHERE e.transfer_id = NEW.transfer_id) THEN
+        RAISE EXCEPTION 'a transfer is two entries of one client and account that cancel out'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'trust_entries_transfer_pair';
+    END IF;
+    RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION trust_transfer_balanced() FROM PUBLIC;
+CREATE CONSTRAINT TRIGGER trust_transfer_balanced AFTER INSERT ON trust_entries
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.transfer_id IS NOT NULL)
+    EXECUTE FUNCTION trust_transfer_balanced();
+
+-- Each account's totals for all the firm's matters, walled or not (what the bank holds does not
+-- depend on who looks; no matter is named).
+CREATE FUNCTION app_trust_account_totals() RETURNS TABLE (account_id uuid, balance numeric, uncleared numeric)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+    SELECT b.account_id, sum(b.balance), sum(b.uncleared) FROM public.trust_balances b
+     WHERE b.organization_id = public.app_current_org() GROUP BY b.account_id
+$$;
+REVOKE ALL ON FUNCTION app_trust_account_totals() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION app_trust_account_totals() TO docket_app;
+
+-- A matter holding trust money is not closed, and a matter with trust entries keeps its client
+-- (the money is that client's).
 CREATE FUNCTION matter_trust_empty() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
+    IF NEW.client_id <> OLD.client_id
+       AND EXISTS (SELECT 1 FROM public.trust_entries e
+                    WHERE e.matter_id = NEW.id AND e.organization_id = NEW.organization_id) THEN
+        RAISE EXCEPTION 'the matter has trust entries under its client' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'matters_trust_client';
+    END IF;
     IF NEW.status = 'closed' AND OLD.status <> 'closed'
        AND EXISTS (SELECT 1 FROM public.trust_balances b
                     WHERE b.matter_id = NEW.id AND b.organization_id = NEW.organization_id
@@ -214,7 +256,7 @@ BEGIN
     RETURN NEW;
 END $$;
 REVOKE ALL ON FUNCTION matter_trust_empty() FROM PUBLIC;
-CREATE TRIGGER matter_trust_empty BEFORE UPDATE OF status ON matters
+CREATE TRIGGER matter_trust_empty BEFORE UPDATE OF status, client_id ON matters
     FOR EACH ROW EXECUTE FUNCTION matter_trust_empty();
 
 -- Firm isolation and ethical walls, as everywhere.

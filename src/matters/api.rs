@@ -23,9 +23,10 @@ pub async fn get_matter(id: Uuid) -> Result<Matter, AppError> {
     crate::server::endpoint("matters.get", async move {
         let (caller, mut tx) = crate::auth::caller::Caller::begin().await?;
         let mut matter = super::repo::get(&mut tx, id).await?;
-        if caller.role == crate::auth::Role::Staff
-            && !crate::trust::repo::staff_see_trust(&mut tx).await?
-        {
+        let own = crate::trust::repo::own_matter(&mut tx, id).await?;
+        let staff = caller.role == crate::auth::Role::Staff
+            && crate::trust::repo::staff_see_trust(&mut tx).await?;
+        if !crate::trust::may_see_matter(caller.role, own, staff) {
             matter.trust_balance = None;
         }
         tx.commit().await?;
@@ -156,7 +157,12 @@ pub async fn update_matter(
             .map_err(refused)?;
         let mut changes = changes_between(&before, &after);
         if changes.as_object().is_some_and(|c| !c.is_empty()) {
-            super::repo::update(&mut tx, id, &after).await?;
+            super::repo::update(&mut tx, id, &after)
+                .await
+                .map_err(|e| match e {
+                    AppError::Invalid(f) => refused(f),
+                    e => e,
+                })?;
             name_references(&mut tx, &mut changes, super::repo::REFERENCES).await?;
             record_rate_apart(&mut tx, &caller, id, &after.title, &mut changes).await?;
             if changes.as_object().is_some_and(|c| !c.is_empty()) {

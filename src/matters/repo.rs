@@ -375,9 +375,13 @@ pub async fn update(tx: &mut Tx, id: Uuid, m: &ValidMatter) -> Result<(), AppErr
     .execute(&mut **tx)
     .await
     .map_err(|e| match crate::server::db::violated_constraint(&e) {
-        Some("matters_trust_empty") => AppError::Invalid(crate::kernel::FieldErrors::one(
+        Some("matters_trust_empty") => AppError::Invalid(FieldErrors::one(
             "status",
             "This matter holds trust money: pay it out or transfer it before closing the matter.",
+        )),
+        Some("matters_trust_client") => AppError::Invalid(FieldErrors::one(
+            "client_id",
+            "This matter has trust entries under its client: it stays that client's matter.",
         )),
         _ => e.into(),
     })?;

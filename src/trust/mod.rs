@@ -5,6 +5,7 @@
 
 pub mod api;
 mod model;
+mod reconcile;
 pub mod views;
 
 #[cfg(feature = "ssr")]
@@ -13,6 +14,7 @@ pub(crate) mod repo;
 mod write;
 
 pub use model::*;
+pub use reconcile::ThreeWay;
 
 use crate::auth::Role;
 

@@ -14,10 +14,9 @@ use crate::server::db::Tx;
 
 pub async fn accounts(tx: &mut Tx) -> Result<Vec<TrustAccount>, AppError> {
     let rows: Vec<(Uuid, String, String, String, Decimal, Decimal)> = sqlx::query_as(
-        "SELECT a.id, a.name, a.bank_name, a.last4,
-                coalesce(sum(b.balance), 0), coalesce(sum(b.uncleared), 0)
-           FROM trust_accounts a LEFT JOIN trust_balances b ON b.account_id = a.id
-          GROUP BY a.id ORDER BY a.name, a.id",
+        "SELECT a.id, a.name, a.bank_name, a.last4, coalesce(t.balance, 0), coalesce(t.uncleared, 0)
+           FROM trust_accounts a LEFT JOIN app_trust_account_totals() t ON t.account_id = a.id
+          ORDER BY a.name, a.id",
     )
     .fetch_all(&mut **tx)
     .await?;
@@ -248,6 +247,18 @@ pub async fn matter_head(tx: &mut Tx, matter: Uuid) -> Result<Option<MatterHead>
     ))
 }
 
+/// Whether the caller is the matter's responsible or originating attorney.
+pub async fn own_matter(tx: &mut Tx, matter: Uuid) -> Result<bool, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT coalesce(app_current_user() IN (m.responsible_attorney_id, m.originating_attorney_id), false)
+           FROM matters m WHERE m.id = $1",
+    )
+    .bind(matter)
+    .fetch_optional(&mut **tx)
+    .await?
+    .unwrap_or(false))
+}
+
 pub async fn staff_see_trust(tx: &mut Tx) -> Result<bool, AppError> {
     Ok(
         sqlx::query_scalar(
@@ -284,8 +295,10 @@ pub async fn client_of(tx: &mut Tx, matter: Uuid) -> Result<Option<(Uuid, String
     )
 }
 
-/// The newest `limit` entries of a matter (all its accounts), each with its account ledger's
-/// balance after it; and whether there are older ones.
+/// The newest `limit` entries of a matter (all its accounts), in the order they were recorded
+/// (ids are time-ordered), each with its account ledger's balance after it: so the balance shown
+/// is the one the entry met, never negative, even for a payment dated before an earlier
+/// deposit. And whether there are older ones.
 pub async fn matter_ledger(
     tx: &mut Tx,
     matter: Uuid,
@@ -310,10 +323,10 @@ pub async fn matter_ledger(
         "SELECT e.id, a.name AS account_name, e.occurred_on, e.kind, e.counterparty, e.purpose, e.reference,
                 e.amount, e.balance, e.cleared_on, e.reverses,
                 EXISTS (SELECT 1 FROM trust_entries r WHERE r.reverses = e.id) AS reversed
-           FROM (SELECT e.*, sum(e.amount) OVER (PARTITION BY e.account_id ORDER BY e.occurred_on, e.id) AS balance
+           FROM (SELECT e.*, sum(e.amount) OVER (PARTITION BY e.account_id ORDER BY e.id) AS balance
                    FROM trust_entries e WHERE e.matter_id = $1) e
            JOIN trust_accounts a ON a.id = e.account_id
-          ORDER BY e.occurred_on DESC, e.id DESC LIMIT $2",
+          ORDER BY e.id DESC LIMIT $2",
     )
     .bind(matter)
     .bind(limit + 1)

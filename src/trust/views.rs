@@ -132,7 +132,8 @@ fn MatterTrustView(t: MatterTrust, version: RwSignal<usize>) -> impl IntoView {
             </table>
             {t.balances.is_empty().then(|| view! { <p class="empty">"This matter holds no trust money."</p> })}
         </section>
-        {t.may_record.then(|| view! { <RecordForms t=t.clone() version/> })}
+        {(t.may_record && !t.closed).then(|| view! { <RecordForms t=t.clone() version/> })}
+        {(t.may_record && t.closed).then(|| view! { <p class="hint">"This matter is closed: it takes no trust money."</p> })}
         <Ledger rows=t.ledger.clone() more=t.more currency=t.currency.clone() may_record=t.may_record version/>
     }
     .into_any()
@@ -316,17 +317,41 @@ fn Corrections(r: LedgerRow, version: RwSignal<usize>) -> impl IntoView {
     let clear = ServerAction::<ClearTrustDeposit>::new();
     reload_on_success(reverse, version);
     reload_on_success(clear, version);
-    let problem = move || {
-        action_error(reverse)
-            .get()
-            .or_else(|| action_error(clear).get())
-            .map(|e| {
-                e.fields()
-                    .and_then(|f| f.errors.first().map(|(_, m)| m.clone()))
-                    .unwrap_or_else(|| e.to_string())
-            })
-    };
     let id = r.id.to_string();
+    // Every row's forms share two server functions: a refusal names its entry, and shows on its
+    // own row only (without JavaScript it comes back in the flash, for the whole page).
+    let mine = {
+        let id = id.clone();
+        move |e: &crate::error::AppError| {
+            e.fields()
+                .is_none_or(|f| f.value("entry").is_none_or(|v| v == id))
+        }
+    };
+    let (reverse_error, clear_error) = (action_error(reverse), action_error(clear));
+    let problem = {
+        let mine = mine.clone();
+        move || {
+            reverse_error
+                .get()
+                .or_else(|| clear_error.get())
+                .filter(|e| mine(e))
+                .map(|e| {
+                    e.fields()
+                        .and_then(|f| f.errors.first().map(|(_, m)| m.clone()))
+                        .unwrap_or_else(|| e.to_string())
+                })
+        }
+    };
+    let reason_typed = move || {
+        reverse_error
+            .get()
+            .filter(|e| mine(e))
+            .and_then(|e| {
+                e.fields()
+                    .and_then(|f| f.value("reason").map(str::to_string))
+            })
+            .unwrap_or_default()
+    };
     let (clear_id, reason_id) = (id.clone(), format!("reason-{id}"));
     let what = format!("{} of {}", r.kind.label(), r.occurred_on);
     let clear_label = format!("Mark the {what} cleared today");
@@ -346,7 +371,7 @@ fn Corrections(r: LedgerRow, version: RwSignal<usize>) -> impl IntoView {
                 <FormStamp errors=Signal::derive(|| None)/>
                 <input type="hidden" name="entry" value=id/>
                 <label for=reason_id.clone()>"Reason"</label>
-                <input id=reason_id type="text" name="reason" required/>
+                <input id=reason_id type="text" name="reason" value=reason_typed required/>
                 <button type="submit" class="secondary small" aria-label=format!("Reverse the {what}")>"Reverse entry"</button>
             </ActionForm>
         </details>

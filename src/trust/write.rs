@@ -131,7 +131,7 @@ pub async fn move_money(
         }
         (Movement::Transfer, None) => unreachable!("a valid transfer names its matter"),
     };
-    let id = written.map_err(|e| refusal(e, &typed))?;
+    let id = written.map_err(|e| refusal(e, &typed, movement))?;
     let (action, summary) = match (movement, &to) {
         (Movement::Deposit, _) => (
             "trust.deposit",
@@ -190,9 +190,15 @@ pub async fn move_money(
 }
 
 /// What PostgreSQL refused, in the words of the form's fields.
-fn refusal(e: sqlx::Error, typed: &[(String, String)]) -> AppError {
+fn refusal(e: sqlx::Error, typed: &[(String, String)], movement: Movement) -> AppError {
     let field =
         |f: &str, m: &str| AppError::Invalid(FieldErrors::one(f, m).with_values(typed.to_vec()));
+    if e.as_database_error().and_then(|d| d.code()).as_deref() == Some("22003") {
+        return field(
+            "amount",
+            "This would take the matter's trust balance past what Docket can hold.",
+        );
+    }
     match violated_constraint(&e) {
         Some("trust_balance_not_negative" | "trust_balance_cleared") => field(
             "amount",
@@ -202,6 +208,9 @@ fn refusal(e: sqlx::Error, typed: &[(String, String)]) -> AppError {
             "reference",
             "This cheque or reference number is already used in this account.",
         ),
+        Some("trust_entries_matter_open") if movement == Movement::Transfer => {
+            field("to_matter", "That matter is closed: it takes no trust money.")
+        }
         Some("trust_entries_matter_open") => {
             field("amount", "This matter is closed: it takes no trust money.")
         }
@@ -212,32 +221,51 @@ fn refusal(e: sqlx::Error, typed: &[(String, String)]) -> AppError {
     }
 }
 
+/// Refusals of a correction carry the entry they are about, so a page of many entries shows
+/// each beside its own row (also from the flash, without JavaScript).
+fn about(entry: Uuid, field: &str, typed: &str, message: &str) -> FieldErrors {
+    FieldErrors::one(field, message).with_values(vec![
+        ("entry".to_string(), entry.to_string()),
+        (field.to_string(), typed.to_string()),
+    ])
+}
+
 pub async fn reverse(org: Uuid, entry: Uuid, reason: String) -> Result<(), AppError> {
-    let typed = vec![("reason".to_string(), reason.clone())];
+    let typed = vec![
+        ("entry".to_string(), entry.to_string()),
+        ("reason".to_string(), reason.clone()),
+    ];
     let (caller, mut tx) = Caller::begin_write_if(org, super::may_record)
         .await
-        .map_err(|e| e.keeping(typed.clone()))?;
-    let refuse =
-        |m: &str| AppError::Invalid(FieldErrors::one("reason", m).with_values(typed.clone()));
-    let reason = single_line(&reason).map_err(refuse)?;
-    if reason.is_empty() {
+        .map_err(|e| e.keeping(typed))?;
+    let refuse = |m: &str| AppError::Invalid(about(entry, "reason", &reason, m));
+    let stale = |m: &str| AppError::Stale(about(entry, "reason", &reason, m));
+    let why = single_line(&reason).map_err(refuse)?;
+    if why.is_empty() {
         return Err(refuse("Say why this entry is reversed."));
     }
-    if reason.chars().count() > 500 {
+    if why.chars().count() > 500 {
         return Err(refuse("Keep the reason under 500 characters."));
     }
     let original = repo::entry(&mut tx, entry)
         .await?
         .ok_or(AppError::NotFound)?;
     if original.kind == EntryKind::Reversal.as_str() {
-        return Err(AppError::Conflict(
-            "A reversal is not reversed: record a new entry instead.".into(),
+        return Err(refuse(
+            "A reversal is not reversed: record a new entry instead.",
         ));
     }
     let entries = match original.transfer_id {
         Some(t) => repo::transfer_halves(&mut tx, t).await?,
         None => vec![original],
     };
+    // Both halves of a transfer, or nothing (one may be on a matter walled off from the caller;
+    // the database refuses a lone half at commit too).
+    if entries.iter().any(|e| e.transfer_id.is_some()) && entries.len() != 2 {
+        return Err(refuse(
+            "The other half of this transfer is on a matter you cannot see: someone who sees both must reverse it.",
+        ));
+    }
     let matters: Vec<Uuid> = entries.iter().map(|e| e.matter_id).collect();
     repo::take_turns(&mut tx, &matters).await?;
     let firm = crate::matters::repo::firm(&mut tx).await?;
@@ -247,9 +275,7 @@ pub async fn reverse(org: Uuid, entry: Uuid, reason: String) -> Result<(), AppEr
             .await?
             .ok_or(AppError::NotFound)?;
         if now.reversed {
-            return Err(AppError::Conflict(
-                "This entry has already been reversed.".into(),
-            ));
+            return Err(stale("This entry has already been reversed."));
         }
         let reversal = NewEntry {
             account: e.account_id,
@@ -259,7 +285,7 @@ pub async fn reverse(org: Uuid, entry: Uuid, reason: String) -> Result<(), AppEr
             occurred_on: firm.today,
             cleared_on: None,
             counterparty: "",
-            purpose: &reason,
+            purpose: &why,
             method: None,
             reference: "",
             transfer_id: e.transfer_id,
@@ -268,14 +294,12 @@ pub async fn reverse(org: Uuid, entry: Uuid, reason: String) -> Result<(), AppEr
         let id = repo::insert_entry(&mut tx, &caller, &reversal)
             .await
             .map_err(|err| match violated_constraint(&err) {
-                Some("trust_balance_not_negative" | "trust_balance_cleared") => AppError::Conflict(
-                    "Reversing this would take the matter's trust balance below zero: the money has already been paid out.".into(),
+                Some("trust_balance_not_negative" | "trust_balance_cleared") => refuse(
+                    "Reversing this would take the matter's trust balance below zero: the money has already been paid out.",
                 ),
-                Some("trust_entries_reverses_key") => {
-                    AppError::Conflict("This entry has already been reversed.".into())
-                }
-                Some("trust_entries_matter_open") => AppError::Conflict(
-                    "The matter is closed: reopen it before reversing a payment out of it.".into(),
+                Some("trust_entries_reverses_key") => stale("This entry has already been reversed."),
+                Some("trust_entries_matter_open") => refuse(
+                    "The matter is closed: reopen it before reversing a payment out of it.",
                 ),
                 _ => err.into(),
             })?;
@@ -285,7 +309,7 @@ pub async fn reverse(org: Uuid, entry: Uuid, reason: String) -> Result<(), AppEr
             Entry::new("trust.reverse", "trust_entry", id)
                 .on_matter(Some(e.matter_id))
                 .summary(format!(
-                    "Reversal of {} ({reason})",
+                    "Reversal of {} ({why})",
                     format_money(e.amount.abs(), &firm.currency)
                 )),
         )
@@ -296,12 +320,14 @@ pub async fn reverse(org: Uuid, entry: Uuid, reason: String) -> Result<(), AppEr
 }
 
 pub async fn clear(org: Uuid, entry: Uuid, cleared_on: String) -> Result<(), AppError> {
-    let typed = vec![("cleared_on".to_string(), cleared_on.clone())];
+    let typed = vec![
+        ("entry".to_string(), entry.to_string()),
+        ("cleared_on".to_string(), cleared_on.clone()),
+    ];
     let (caller, mut tx) = Caller::begin_write_if(org, super::may_record)
         .await
-        .map_err(|e| e.keeping(typed.clone()))?;
-    let refuse =
-        |m: &str| AppError::Invalid(FieldErrors::one("cleared_on", m).with_values(typed.clone()));
+        .map_err(|e| e.keeping(typed))?;
+    let refuse = |m: &str| AppError::Invalid(about(entry, "cleared_on", &cleared_on, m));
     let firm = crate::matters::repo::firm(&mut tx).await?;
     let on = if cleared_on.trim().is_empty() {
         firm.today
@@ -316,12 +342,15 @@ pub async fn clear(org: Uuid, entry: Uuid, cleared_on: String) -> Result<(), App
         .await?
         .ok_or(AppError::NotFound)?;
     if e.kind != EntryKind::Deposit.as_str() {
-        return Err(AppError::Conflict("Only a deposit is cleared.".into()));
+        return Err(refuse("Only a deposit is cleared."));
     }
     if e.cleared_on.is_some() || e.reversed {
-        return Err(AppError::Conflict(
-            "This deposit was already cleared or reversed.".into(),
-        ));
+        return Err(AppError::Stale(about(
+            entry,
+            "cleared_on",
+            &cleared_on,
+            "This deposit was already cleared or reversed.",
+        )));
     }
     if on < e.occurred_on || on > firm.today {
         return Err(refuse(

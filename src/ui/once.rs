@@ -13,12 +13,14 @@ use std::any::Any;
 use std::collections::HashMap;
 
 use leptos::prelude::*;
+use leptos::reactive::owner::WeakOwner;
 
 #[derive(Clone)]
 struct Made {
     /// The frame's owner: what is made lives until the render ends (the build that made it
-    /// first is thrown away).
-    owner: Owner,
+    /// first is thrown away). Weak: this context lives in that owner, and a strong reference
+    /// back would keep every render's reactive graph alive (the server's memory grew with every page).
+    owner: WeakOwner,
     made: StoredValue<HashMap<String, Box<dyn Any + Send + Sync>>>,
 }
 
@@ -27,7 +29,7 @@ pub fn provide_once_per_render() {
     if cfg!(feature = "ssr") {
         if let Some(owner) = Owner::current() {
             provide_context(Made {
-                owner,
+                owner: owner.downgrade(),
                 made: StoredValue::new(HashMap::new()),
             });
         }
@@ -41,7 +43,9 @@ pub fn once<T>(key: impl Into<String>, make: impl FnOnce() -> T) -> T
 where
     T: Copy + Send + Sync + 'static,
 {
-    let Some(Made { owner, made }) = use_context::<Made>() else {
+    let Some((owner, made)) =
+        use_context::<Made>().and_then(|m| Some((m.owner.upgrade()?, m.made)))
+    else {
         return make();
     };
     let key = key.into();

@@ -270,7 +270,7 @@ async fn a_reversal_restores_the_balance_and_both_entries_stay() {
     let res = reverse(reversal.id, "undo the undo").await;
     assert_eq!(
         res.status,
-        StatusCode::CONFLICT,
+        StatusCode::UNPROCESSABLE_ENTITY,
         "a reversal is not reversed"
     );
 
@@ -286,7 +286,11 @@ async fn a_reversal_restores_the_balance_and_both_entries_stay() {
         .unwrap()
         .id;
     let res = reverse(deposit_id, "bounced").await;
-    assert_eq!(res.status, StatusCode::CONFLICT, "{res:?}");
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{res:?}");
+    let e = res.error();
+    let f = e.fields().unwrap();
+    assert!(f.get("reason").unwrap().contains("already been paid out"));
+    assert_eq!(f.value("entry"), Some(deposit_id.to_string().as_str()));
     assert_eq!(held(&app, matter).await, d("0.00"));
 }
 
@@ -332,7 +336,38 @@ async fn a_matter_holding_trust_money_cannot_be_closed() {
     );
     let res = close(m.version).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{res:?}");
-    assert!(res.error().fields().unwrap().get("status").is_some());
+    let refused = res.error();
+    assert_eq!(
+        refused.fields().unwrap().value("title"),
+        Some("Estate of Ada"),
+        "what was typed comes back"
+    );
+    let elsewhere = crate::clients::create(&mut admin, "Another client").await;
+    let (other, id, version) = (
+        elsewhere.to_string(),
+        matter.to_string(),
+        m.version.to_string(),
+    );
+    let res = admin
+        .post(
+            "/api/matters/update",
+            &[
+                ("form[client_id]", other.as_str()),
+                ("form[title]", "Estate of Ada"),
+                ("form[practice_area]", "litigation"),
+                ("form[status]", "open"),
+                ("form[date_opened]", "2026-03-01"),
+                ("id", id.as_str()),
+                ("version", version.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{res:?}");
+    assert!(
+        res.error().fields().unwrap().get("client_id").is_some(),
+        "the money stays the client's"
+    );
+    assert!(refused.fields().unwrap().get("status").is_some());
     assert!(disburse(&mut c, account, matter, "75.00")
         .await
         .status
@@ -373,6 +408,11 @@ async fn roles_and_other_firms_ids() {
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     let res = attorney.post("/api/trust/accounts", &[]).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let m: Matter = attorney
+        .post("/api/matters/get", &[("id", &matter.to_string())])
+        .await
+        .json();
+    assert_eq!(m.trust_balance, None, "not the attorney's matter");
 
     // Firm B's billing clerk, with firm A's ids.
     let mut b = app.signed_in(app.b.billing).await;
@@ -453,6 +493,28 @@ async fn the_database_refuses_what_the_app_might_get_wrong() {
         "{overdraw}"
     );
     tx.rollback().await.unwrap();
+    let mut tx = app.app_pool.begin().await.unwrap();
+    sqlx::query("SELECT set_config('app.org_id', $1, true), set_config('app.user_id', $2, true)")
+        .bind(app.a.id.to_string())
+        .bind(app.a.admin.to_string())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO trust_entries (organization_id, account_id, client_id, matter_id, kind, amount, occurred_on, transfer_id)
+         SELECT organization_id, $1, client_id, id, 'transfer_in', 5, current_date, gen_random_uuid() FROM matters WHERE id = $2",
+    )
+    .bind(account)
+    .bind(matter)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    let lone = tx.commit().await.unwrap_err();
+    assert_eq!(
+        docket::server::db::violated_constraint(&lone),
+        Some("trust_entries_transfer_pair"),
+        "money out of nowhere: half a transfer"
+    );
     for sql in [
         "UPDATE trust_entries SET amount = 2000 WHERE id = $1",
         "DELETE FROM trust_entries WHERE id = $1",
@@ -503,4 +565,52 @@ async fn the_trust_pages_render_without_javascript() {
     let mut staff = app.signed_in(app.a.staff).await;
     let page = staff.page(&format!("/matters/{matter}/trust")).await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn cheque_numbers_are_unique_per_account_and_payers_references_may_repeat() {
+    let app = TestApp::spawn().await;
+    let (mut c, account, _, matter) = setup(&app).await;
+    let a = account.to_string();
+    for payer in ["Ada", "Grace"] {
+        let res = money(
+            &mut c,
+            "deposit",
+            matter,
+            &[
+                ("form[account]", &a),
+                ("form[counterparty]", payer),
+                ("form[cleared_on]", "2026-11-02"),
+                ("form[occurred_on]", "2026-11-02"),
+                ("form[reference]", "1001"),
+                ("form[amount]", "100.00"),
+            ],
+        )
+        .await;
+        assert!(res.status.is_success(), "{res:?}");
+    }
+    let cheque = |c: &mut Http| {
+        let mut c = c.clone();
+        let a = a.clone();
+        async move {
+            money(
+                &mut c,
+                "disburse",
+                matter,
+                &[
+                    ("form[account]", &a),
+                    ("form[counterparty]", "Court"),
+                    ("form[purpose]", "Fee"),
+                    ("form[reference]", "5001"),
+                    ("form[amount]", "10.00"),
+                ],
+            )
+            .await
+        }
+    };
+    assert!(cheque(&mut c).await.status.is_success());
+    let res = cheque(&mut c).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.error().fields().unwrap().get("reference").is_some());
+    assert_eq!(held(&app, matter).await, d("190.00"));
 }
