@@ -55,6 +55,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_page_seed();
+    // Above the routes: a lazy route's page is built in the owner its `data` ran in, which is
+    // not below the frame.
+    crate::ui::provide_once_per_render();
     view! {
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
         <Meta name="description" content="Docket — practice management for law firms"/>

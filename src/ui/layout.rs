@@ -10,7 +10,6 @@ use crate::kernel::Choice;
 /// session comes with the page (`ui::PageSeed`), so the frame renders without waiting.
 #[component]
 pub fn AppLayout() -> impl IntoView {
-    super::provide_once_per_render();
     let session = super::session_info();
     let admin = session.as_ref().is_some_and(|s| s.role == Role::Admin);
     let sees_invoices = session

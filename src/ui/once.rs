@@ -4,7 +4,7 @@
 //! own data arrives, to find resources nested inside (leptos's `dry_resolve`), and then builds
 //! them again to render. A section inside a `Transition` that waits for the page's data (the
 //! time, rates, access and history cards of a matter page) was built twice, and each of its
-//! server functions ran twice: 20 statements for a matter page where 12 do.
+//! server functions ran twice: 21 statements for a matter page where 13 do.
 //!
 //! `once` keeps what the first build made, by key, for the rest of the render. It does so only
 //! on the server: in the browser each view is built once, and it keeps living and reloading.
@@ -17,14 +17,14 @@ use leptos::reactive::owner::WeakOwner;
 
 #[derive(Clone)]
 struct Made {
-    /// The frame's owner: what is made lives until the render ends (the build that made it
+    /// The root's owner: what is made lives until the render ends (the build that made it
     /// first is thrown away). Weak: this context lives in that owner, and a strong reference
     /// back would keep every render's reactive graph alive (the server's memory grew with every page).
     owner: WeakOwner,
     made: StoredValue<HashMap<String, Box<dyn Any + Send + Sync>>>,
 }
 
-/// Called by the signed-in frame (one server render), before any page is built.
+/// Called by the root component (one server render), before any page is built.
 pub fn provide_once_per_render() {
     if cfg!(feature = "ssr") {
         if let Some(owner) = Owner::current() {

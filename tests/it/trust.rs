@@ -463,12 +463,9 @@ async fn roles_and_other_firms_ids() {
     );
 }
 
-#[tokio::test]
-async fn the_database_refuses_what_the_app_might_get_wrong() {
-    let app = TestApp::spawn().await;
-    let (mut c, account, _, matter) = setup(&app).await;
-    let entry: Uuid = deposit(&mut c, account, matter, "20.00", true).await.json();
-    // As the app's role, scoped to firm A, past every check of the server functions.
+/// A transaction as the app's role, scoped to firm A's administrator: past every check of the
+/// server functions, as a bug in them would be.
+async fn as_app(app: &TestApp) -> sqlx::Transaction<'static, sqlx::Postgres> {
     let mut tx = app.app_pool.begin().await.unwrap();
     sqlx::query("SELECT set_config('app.org_id', $1, true), set_config('app.user_id', $2, true)")
         .bind(app.a.id.to_string())
@@ -476,6 +473,15 @@ async fn the_database_refuses_what_the_app_might_get_wrong() {
         .execute(&mut *tx)
         .await
         .unwrap();
+    tx
+}
+
+#[tokio::test]
+async fn the_database_refuses_what_the_app_might_get_wrong() {
+    let app = TestApp::spawn().await;
+    let (mut c, account, _, matter) = setup(&app).await;
+    let entry: Uuid = deposit(&mut c, account, matter, "20.00", true).await.json();
+    let mut tx = as_app(&app).await;
     let overdraw = sqlx::query(
         "INSERT INTO trust_entries (organization_id, account_id, client_id, matter_id, kind, amount, occurred_on)
          SELECT organization_id, $1, client_id, id, 'disbursement', -20.01, current_date FROM matters WHERE id = $2",
@@ -493,13 +499,7 @@ async fn the_database_refuses_what_the_app_might_get_wrong() {
         "{overdraw}"
     );
     tx.rollback().await.unwrap();
-    let mut tx = app.app_pool.begin().await.unwrap();
-    sqlx::query("SELECT set_config('app.org_id', $1, true), set_config('app.user_id', $2, true)")
-        .bind(app.a.id.to_string())
-        .bind(app.a.admin.to_string())
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+    let mut tx = as_app(&app).await;
     sqlx::query(
         "INSERT INTO trust_entries (organization_id, account_id, client_id, matter_id, kind, amount, occurred_on, transfer_id)
          SELECT organization_id, $1, client_id, id, 'transfer_in', 5, current_date, gen_random_uuid() FROM matters WHERE id = $2",
@@ -520,12 +520,7 @@ async fn the_database_refuses_what_the_app_might_get_wrong() {
         "DELETE FROM trust_entries WHERE id = $1",
         "UPDATE trust_balances SET balance = 2000 WHERE matter_id = $1",
     ] {
-        let mut tx = app.app_pool.begin().await.unwrap();
-        sqlx::query("SELECT set_config('app.org_id', $1, true)")
-            .bind(app.a.id.to_string())
-            .execute(&mut *tx)
-            .await
-            .unwrap();
+        let mut tx = as_app(&app).await;
         let id = if sql.contains("balances") {
             matter
         } else {
