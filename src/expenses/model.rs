@@ -3,7 +3,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::kernel::{multi_line, parse_date, parse_money, FieldErrors, PageRequest};
+use crate::kernel::{multi_line, parse_date, FieldErrors, PageRequest};
 use crate::time::TimeStatus;
 
 /// A row of an expense list.
@@ -88,17 +88,12 @@ impl ExpenseForm {
             "Describe the expense.",
             2000,
         );
-        let amount = match parse_money(&self.amount, currency) {
-            Ok(Some(a)) if a > Decimal::ZERO => Some(a),
-            Ok(_) => {
-                e.add("amount", "Enter the amount, e.g. 25.00.");
-                None
-            }
-            Err(m) => {
-                e.add("amount", m);
-                None
-            }
-        };
+        let amount = e.positive_money(
+            "amount",
+            &self.amount,
+            currency,
+            "Enter the amount, e.g. 25.00.",
+        );
         let quantity = if self.quantity.trim().is_empty() {
             Some(Decimal::ONE)
         } else {

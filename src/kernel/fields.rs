@@ -45,6 +45,28 @@ impl FieldErrors {
         parsed.map_err(|m| self.add(field, m)).ok()
     }
 
+    /// A required amount above zero in the firm's currency (`kernel::parse_money`): `empty` is
+    /// the message when nothing (or zero) was typed.
+    pub fn positive_money(
+        &mut self,
+        field: &str,
+        typed: &str,
+        currency: &str,
+        empty: &str,
+    ) -> Option<rust_decimal::Decimal> {
+        match super::parse_money(typed, currency) {
+            Ok(Some(a)) if a > rust_decimal::Decimal::ZERO => Some(a),
+            Ok(_) => {
+                self.add(field, empty);
+                None
+            }
+            Err(m) => {
+                self.add(field, m);
+                None
+            }
+        }
+    }
+
     /// A required text field of at most `max` characters, from its parsed form (`multi_line`,
     /// `single_line`): `empty` is the message when nothing was typed.
     pub fn required_text(

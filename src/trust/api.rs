@@ -68,7 +68,8 @@ pub async fn get_matter_trust(matter: Uuid) -> Result<MatterTrust, AppError> {
         let head = super::repo::matter_head(&mut tx, matter)
             .await?
             .ok_or(AppError::NotFound)?;
-        let staff = super::repo::staff_see_trust(&mut tx).await?;
+        let staff = caller.role == crate::auth::Role::Staff
+            && super::repo::staff_see_trust(&mut tx).await?;
         if !super::may_see_matter(caller.role, head.own, staff) {
             return Err(AppError::Forbidden);
         }

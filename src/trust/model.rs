@@ -3,7 +3,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::kernel::{parse_date, parse_money, single_line, FieldErrors};
+use crate::kernel::{parse_date, single_line, FieldErrors};
 
 crate::choice!(EntryKind {
     Deposit = "deposit" : "Deposit",
@@ -285,17 +285,12 @@ impl MoneyForm {
         if reference.chars().count() > 40 {
             e.add("reference", "A reference is at most 40 characters.");
         }
-        let amount = match parse_money(&self.amount, currency) {
-            Ok(Some(a)) if a > Decimal::ZERO => Some(a),
-            Ok(_) => {
-                e.add("amount", "Enter the amount, e.g. 500.00.");
-                None
-            }
-            Err(m) => {
-                e.add("amount", m);
-                None
-            }
-        };
+        let amount = e.positive_money(
+            "amount",
+            &self.amount,
+            currency,
+            "Enter the amount, e.g. 500.00.",
+        );
         let to_matter = if movement == Movement::Transfer {
             let m = Uuid::parse_str(self.to_matter.trim()).ok();
             if m.is_none() {
