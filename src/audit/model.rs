@@ -122,6 +122,9 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("trust.reverse", "Trust entry reversed"),
     ("trust.clear", "Trust deposit cleared"),
     ("trust.account_create", "Trust account opened"),
+    ("trust.pay_invoice", "Invoice paid from trust"),
+    ("trust.reconcile", "Trust account reconciled"),
+    ("trust.unlock", "Reconciled trust entry unlocked"),
 ];
 
 #[cfg(test)]

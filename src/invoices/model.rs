@@ -393,8 +393,14 @@ impl PaymentForm {
             );
         }
         let method = PaymentMethod::parse(&self.method);
-        if method.is_none() {
-            e.add("method", "Choose how it was paid.");
+        match method {
+            None => e.add("method", "Choose how it was paid."),
+            // Trust money moves on the trust ledger, which records the payment with it.
+            Some(PaymentMethod::Trust) => e.add(
+                "method",
+                "Pay from trust on the matter's trust page (Pay invoice from trust): the trust ledger records it with the payment.",
+            ),
+            Some(_) => {}
         }
         let reference = e
             .check("reference", single_line(&self.reference))

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use super::{AccountForm, MatterTrust, MoneyForm, TrustAccounts};
+use super::{AccountForm, InvoicePayForm, MatterTrust, MoneyForm, TrustAccounts};
 use crate::error::AppError;
 
 /// The firm's trust accounts and what each holds.
@@ -78,13 +78,14 @@ pub async fn get_matter_trust(matter: Uuid) -> Result<MatterTrust, AppError> {
         let balances = super::repo::matter_balances(&mut tx, matter).await?;
         let (ledger, more) =
             super::repo::matter_ledger(&mut tx, matter, super::LEDGER_ROWS).await?;
-        let (accounts, sibling_matters) = if may_record {
+        let (accounts, sibling_matters, invoices) = if may_record && !head.closed {
             (
                 super::repo::account_names(&mut tx).await?,
                 super::repo::sibling_matters(&mut tx, head.client_id, matter).await?,
+                super::repo::open_invoices(&mut tx, head.client_id, matter).await?,
             )
         } else {
-            (Vec::new(), Vec::new())
+            (Vec::new(), Vec::new(), Vec::new())
         };
         tx.commit().await?;
         Ok(MatterTrust {
@@ -98,6 +99,8 @@ pub async fn get_matter_trust(matter: Uuid) -> Result<MatterTrust, AppError> {
             balances,
             accounts,
             sibling_matters,
+            invoices,
+            may_unlock: super::may_unlock(caller.role),
             ledger,
             more,
             may_record,
@@ -137,11 +140,31 @@ pub async fn transfer_trust(org: Uuid, matter: Uuid, form: MoneyForm) -> Result<
     .await
 }
 
+/// Pay an issued invoice of the matter's client from the matter's trust funds: the trust entry
+/// and the invoice's payment are one transaction.
+#[server(endpoint = "trust/pay_invoice")]
+pub async fn pay_invoice_from_trust(
+    org: Uuid,
+    matter: Uuid,
+    form: InvoicePayForm,
+) -> Result<Uuid, AppError> {
+    crate::server::endpoint("trust.pay_invoice", async move {
+        super::pay::pay_invoice(org, matter, form).await
+    })
+    .await
+}
+
 /// Undo an entry by a reversing one (both stay). A transfer is reversed whole.
 #[server(endpoint = "trust/reverse")]
-pub async fn reverse_trust_entry(org: Uuid, entry: Uuid, reason: String) -> Result<(), AppError> {
+pub async fn reverse_trust_entry(
+    org: Uuid,
+    entry: Uuid,
+    reason: String,
+    // "on": an administrator overrides the lock of the reconciliation that covers the entry.
+    #[server(default)] unlock: Option<String>,
+) -> Result<(), AppError> {
     crate::server::endpoint("trust.reverse", async move {
-        super::write::reverse(org, entry, reason).await
+        super::write::reverse(org, entry, reason, unlock.is_some_and(|u| !u.is_empty())).await
     })
     .await
 }

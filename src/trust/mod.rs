@@ -4,15 +4,19 @@
 //! deposits are not paid out: PostgreSQL refuses it (migration 21), whatever writes.
 
 pub mod api;
+mod invoice;
 mod model;
 mod reconcile;
 pub mod views;
 
 #[cfg(feature = "ssr")]
+mod pay;
+#[cfg(feature = "ssr")]
 pub(crate) mod repo;
 #[cfg(feature = "ssr")]
 mod write;
 
+pub use invoice::*;
 pub use model::*;
 pub use reconcile::ThreeWay;
 
@@ -25,6 +29,11 @@ pub fn may_record(role: Role) -> bool {
 
 /// Who opens trust accounts.
 pub fn may_open_accounts(role: Role) -> bool {
+    role == Role::Admin
+}
+
+/// Who reverses an entry a reconciliation covers (with a reason, logged).
+pub fn may_unlock(role: Role) -> bool {
     role == Role::Admin
 }
 

@@ -11,6 +11,7 @@ crate::choice!(EntryKind {
     TransferIn = "transfer_in" : "Transfer in",
     TransferOut = "transfer_out" : "Transfer out",
     Reversal = "reversal" : "Reversal",
+    InvoicePayment = "invoice_payment" : "Invoice paid",
 });
 
 crate::choice!(TrustMethod {
@@ -74,6 +75,9 @@ pub struct LedgerRow {
     pub reverses: Option<Uuid>,
     /// This entry has been reversed.
     pub reversed: bool,
+    /// The statement date of the reconciliation that covers it: reversed only by an
+    /// administrator's override.
+    pub locked: Option<NaiveDate>,
 }
 
 /// A matter's trust page: its balances, its ledger, and what the caller may do there.
@@ -91,6 +95,10 @@ pub struct MatterTrust {
     pub accounts: Vec<(Uuid, String)>,
     /// The client's other open matters, to transfer to.
     pub sibling_matters: Vec<(Uuid, String)>,
+    /// The client's issued invoices with money due that this matter may pay.
+    pub invoices: Vec<super::OpenInvoice>,
+    /// The caller may override a reconciliation's lock (administrators).
+    pub may_unlock: bool,
     /// Newest first; at most `LEDGER_ROWS`.
     pub ledger: Vec<LedgerRow>,
     pub more: bool,

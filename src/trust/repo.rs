@@ -43,6 +43,43 @@ pub async fn account_names(tx: &mut Tx) -> Result<Vec<(Uuid, String)>, AppError>
     )
 }
 
+/// The name of one of the firm's accounts.
+pub async fn account_name(tx: &mut Tx, account: Uuid) -> Result<Option<String>, AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT name FROM trust_accounts WHERE id = $1")
+            .bind(account)
+            .fetch_optional(&mut **tx)
+            .await?,
+    )
+}
+
+/// The client's issued invoices with money due that a matter's trust money may pay: the
+/// matter's own and the client's invoices not tied to one matter.
+pub async fn open_invoices(
+    tx: &mut Tx,
+    client: Uuid,
+    matter: Uuid,
+) -> Result<Vec<OpenInvoice>, AppError> {
+    let rows: Vec<(Uuid, String, Decimal)> = sqlx::query_as(
+        "SELECT id, coalesce(invoice_number, ''), total - amount_paid FROM invoices
+          WHERE client_id = $1 AND (matter_id IS NULL OR matter_id = $2)
+            AND status IN ('sent', 'partially_paid')
+          ORDER BY issue_date, invoice_number LIMIT 200",
+    )
+    .bind(client)
+    .bind(matter)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, number, balance)| OpenInvoice {
+            id,
+            number,
+            balance,
+        })
+        .collect())
+}
+
 /// A new account; `None` when the firm already has one of that name.
 pub async fn insert_account(
     tx: &mut Tx,
@@ -136,6 +173,8 @@ pub struct NewEntry<'a> {
     pub reference: &'a str,
     pub transfer_id: Option<Uuid>,
     pub reverses: Option<Uuid>,
+    /// Invoice payments: the invoice's payment this entry made.
+    pub payment_id: Option<Uuid>,
 }
 
 pub async fn insert_entry(
@@ -146,8 +185,8 @@ pub async fn insert_entry(
     sqlx::query_scalar(
         "INSERT INTO trust_entries (organization_id, account_id, client_id, matter_id, kind, amount,
                                     occurred_on, cleared_on, counterparty, purpose, method, reference,
-                                    transfer_id, reverses, created_by)
-         SELECT $1, $2, m.client_id, m.id, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14
+                                    transfer_id, reverses, created_by, payment_id)
+         SELECT $1, $2, m.client_id, m.id, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15
            FROM matters m WHERE m.id = $3
          RETURNING id",
     )
@@ -165,6 +204,7 @@ pub async fn insert_entry(
     .bind(e.transfer_id)
     .bind(e.reverses)
     .bind(caller.user_id)
+    .bind(e.payment_id)
     .fetch_one(&mut **tx)
     .await
 }
@@ -181,12 +221,15 @@ pub struct EntryRef {
     pub cleared_on: Option<NaiveDate>,
     pub transfer_id: Option<Uuid>,
     pub reversed: bool,
+    /// The statement date of the reconciliation that covers it.
+    pub locked: Option<NaiveDate>,
 }
 
 pub async fn entry(tx: &mut Tx, id: Uuid) -> Result<Option<EntryRef>, AppError> {
     Ok(sqlx::query_as(
         "SELECT e.id, e.account_id, e.matter_id, e.kind, e.amount, e.occurred_on, e.cleared_on, e.transfer_id,
-                EXISTS (SELECT 1 FROM trust_entries r WHERE r.reverses = e.id) AS reversed
+                EXISTS (SELECT 1 FROM trust_entries r WHERE r.reverses = e.id) AS reversed,
+                trust_entry_reconciled(e.account_id, e.id, e.occurred_on) AS locked
            FROM trust_entries e WHERE e.id = $1",
     )
     .bind(id)
@@ -198,12 +241,26 @@ pub async fn entry(tx: &mut Tx, id: Uuid) -> Result<Option<EntryRef>, AppError> 
 pub async fn transfer_halves(tx: &mut Tx, transfer: Uuid) -> Result<Vec<EntryRef>, AppError> {
     Ok(sqlx::query_as(
         "SELECT e.id, e.account_id, e.matter_id, e.kind, e.amount, e.occurred_on, e.cleared_on, e.transfer_id,
-                EXISTS (SELECT 1 FROM trust_entries r WHERE r.reverses = e.id) AS reversed
+                EXISTS (SELECT 1 FROM trust_entries r WHERE r.reverses = e.id) AS reversed,
+                trust_entry_reconciled(e.account_id, e.id, e.occurred_on) AS locked
            FROM trust_entries e WHERE e.transfer_id = $1 AND e.kind <> 'reversal' ORDER BY e.id",
     )
     .bind(transfer)
     .fetch_all(&mut **tx)
     .await?)
+}
+
+/// An administrator's permission, with the reason, to reverse an entry a reconciliation covers.
+pub async fn unlock(tx: &mut Tx, entry: Uuid, reason: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO trust_entry_unlocks (entry_id, organization_id, reason)
+         VALUES ($1, app_current_org(), $2) ON CONFLICT (entry_id) DO NOTHING",
+    )
+    .bind(entry)
+    .bind(reason)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 pub async fn clear(tx: &mut Tx, id: Uuid, on: NaiveDate) -> Result<(), sqlx::Error> {
@@ -318,11 +375,13 @@ pub async fn matter_ledger(
         cleared_on: Option<NaiveDate>,
         reverses: Option<Uuid>,
         reversed: bool,
+        locked: Option<NaiveDate>,
     }
     let mut rows: Vec<Row> = sqlx::query_as(
         "SELECT e.id, a.name AS account_name, e.occurred_on, e.kind, e.counterparty, e.purpose, e.reference,
                 e.amount, e.balance, e.cleared_on, e.reverses,
-                EXISTS (SELECT 1 FROM trust_entries r WHERE r.reverses = e.id) AS reversed
+                EXISTS (SELECT 1 FROM trust_entries r WHERE r.reverses = e.id) AS reversed,
+                trust_entry_reconciled(e.account_id, e.id, e.occurred_on) AS locked
            FROM (SELECT e.*, sum(e.amount) OVER (PARTITION BY e.account_id ORDER BY e.id) AS balance
                    FROM trust_entries e WHERE e.matter_id = $1) e
            JOIN trust_accounts a ON a.id = e.account_id
@@ -349,6 +408,7 @@ pub async fn matter_ledger(
                 cleared_on: r.cleared_on,
                 reverses: r.reverses,
                 reversed: r.reversed,
+                locked: r.locked,
             })
             .collect(),
         more,

@@ -34,8 +34,7 @@ pub async fn move_money(
     let (client, number) = repo::client_of(&mut tx, matter)
         .await?
         .ok_or(AppError::NotFound)?;
-    let accounts = repo::account_names(&mut tx).await?;
-    let Some((_, account_name)) = accounts.iter().find(|(id, _)| *id == valid.account) else {
+    let Some(account_name) = repo::account_name(&mut tx, valid.account).await? else {
         return Err(refuse(
             "account",
             "Choose a trust account of this firm.".into(),
@@ -92,6 +91,7 @@ pub async fn move_money(
         reference: &valid.reference,
         transfer_id: None,
         reverses: None,
+        payment_id: None,
     };
     let written = match (movement, &to) {
         (Movement::Deposit, _) => {
@@ -190,7 +190,7 @@ pub async fn move_money(
 }
 
 /// What PostgreSQL refused, in the words of the form's fields.
-fn refusal(e: sqlx::Error, typed: &[(String, String)], movement: Movement) -> AppError {
+pub(super) fn refusal(e: sqlx::Error, typed: &[(String, String)], movement: Movement) -> AppError {
     let field =
         |f: &str, m: &str| AppError::Invalid(FieldErrors::one(f, m).with_values(typed.to_vec()));
     if e.as_database_error().and_then(|d| d.code()).as_deref() == Some("22003") {
@@ -214,6 +214,10 @@ fn refusal(e: sqlx::Error, typed: &[(String, String)], movement: Movement) -> Ap
         Some("trust_entries_matter_open") => {
             field("amount", "This matter is closed: it takes no trust money.")
         }
+        Some("trust_entries_period_reconciled") => field(
+            "occurred_on",
+            "The account is reconciled for that date: date the entry after its last reconciliation.",
+        ),
         Some(c) if c.contains("account_id_fkey") => {
             field("account", "Choose a trust account of this firm.")
         }
@@ -230,7 +234,9 @@ fn about(entry: Uuid, field: &str, typed: &str, message: &str) -> FieldErrors {
     ])
 }
 
-pub async fn reverse(org: Uuid, entry: Uuid, reason: String) -> Result<(), AppError> {
+/// Reverse an entry (both halves of a transfer). One a reconciliation covers is reversed only
+/// by an administrator who overrides the lock (`unlock`), which is recorded with the reason.
+pub async fn reverse(org: Uuid, entry: Uuid, reason: String, unlock: bool) -> Result<(), AppError> {
     let typed = vec![
         ("entry".to_string(), entry.to_string()),
         ("reason".to_string(), reason.clone()),
@@ -255,6 +261,11 @@ pub async fn reverse(org: Uuid, entry: Uuid, reason: String) -> Result<(), AppEr
             "A reversal is not reversed: record a new entry instead.",
         ));
     }
+    if original.kind == EntryKind::InvoicePayment.as_str() {
+        return Err(refuse(
+            "An invoice's payment from trust is kept: the invoice records it. Deposit a refund instead.",
+        ));
+    }
     let entries = match original.transfer_id {
         Some(t) => repo::transfer_halves(&mut tx, t).await?,
         None => vec![original],
@@ -277,6 +288,30 @@ pub async fn reverse(org: Uuid, entry: Uuid, reason: String) -> Result<(), AppEr
         if now.reversed {
             return Err(stale("This entry has already been reversed."));
         }
+        if let Some(through) = now.locked {
+            if !unlock {
+                return Err(refuse(&format!(
+                    "The reconciliation of {through} covers this entry: an administrator reverses it by overriding the lock (recorded with the reason)."
+                )));
+            }
+            if !super::may_unlock(caller.role) {
+                return Err(refuse(
+                    "Only an administrator overrides a reconciliation's lock.",
+                ));
+            }
+            repo::unlock(&mut tx, e.id, &why).await?;
+            record(
+                &mut tx,
+                &caller,
+                Entry::new("trust.unlock", "trust_entry", e.id)
+                    .on_matter(Some(e.matter_id))
+                    .summary(format!(
+                        "Lock of the reconciliation of {through} overridden to reverse {} ({why})",
+                        format_money(e.amount.abs(), &firm.currency)
+                    )),
+            )
+            .await?;
+        }
         let reversal = NewEntry {
             account: e.account_id,
             matter: e.matter_id,
@@ -290,6 +325,7 @@ pub async fn reverse(org: Uuid, entry: Uuid, reason: String) -> Result<(), AppEr
             reference: "",
             transfer_id: e.transfer_id,
             reverses: Some(e.id),
+            payment_id: None,
         };
         let id = repo::insert_entry(&mut tx, &caller, &reversal)
             .await
@@ -298,6 +334,12 @@ pub async fn reverse(org: Uuid, entry: Uuid, reason: String) -> Result<(), AppEr
                     "Reversing this would take the matter's trust balance below zero: the money has already been paid out.",
                 ),
                 Some("trust_entries_reverses_key") => stale("This entry has already been reversed."),
+                Some("trust_entries_reconciled") => refuse(
+                    "A reconciliation covers this entry: an administrator reverses it by overriding the lock.",
+                ),
+                Some("trust_entries_payment_final") => refuse(
+                    "An invoice's payment from trust is kept: the invoice records it. Deposit a refund instead.",
+                ),
                 Some("trust_entries_matter_open") => refuse(
                     "The matter is closed: reopen it before reversing a payment out of it.",
                 ),

@@ -82,7 +82,7 @@ async fn create(c: &mut Http, matter: Uuid, request: Uuid) -> Res {
     .await
 }
 
-async fn get(c: &mut Http, id: Uuid) -> Invoice {
+pub(crate) async fn get(c: &mut Http, id: Uuid) -> Invoice {
     let res = c
         .post("/api/invoices/get", &[("id", &id.to_string())])
         .await;
@@ -90,14 +90,14 @@ async fn get(c: &mut Http, id: Uuid) -> Invoice {
     res.json()
 }
 
-async fn act(c: &mut Http, what: &str, inv: &Invoice, extra: &[(&str, &str)]) -> Res {
+pub(crate) async fn act(c: &mut Http, what: &str, inv: &Invoice, extra: &[(&str, &str)]) -> Res {
     let (id, v) = (inv.id.to_string(), inv.version.to_string());
     let mut form = vec![("id", id.as_str()), ("version", v.as_str())];
     form.extend_from_slice(extra);
     c.post(&format!("/api/invoices/{what}"), &form).await
 }
 
-async fn draft(app: &TestApp, c: &mut Http, entries: usize) -> (Uuid, Invoice) {
+pub(crate) async fn draft(app: &TestApp, c: &mut Http, entries: usize) -> (Uuid, Invoice) {
     let m = billable_matter(app, entries).await;
     let res = create(c, m, Uuid::new_v4()).await;
     assert!(res.status.is_success(), "{res:?}");

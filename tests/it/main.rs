@@ -23,5 +23,7 @@ mod supabase;
 mod team;
 mod time;
 mod trust;
+mod trust_pay;
+mod trust_reconcile;
 mod two_factor;
 mod walls;

@@ -458,6 +458,8 @@ fn is_mutation(path: &str) -> bool {
         "trust/transfer",
         "trust/reverse",
         "trust/clear",
+        "trust/pay_invoice",
+        "trust/reconcile",
     ]
     .iter()
     .any(|m| path.ends_with(m))

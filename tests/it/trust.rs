@@ -7,11 +7,11 @@ use uuid::Uuid;
 
 use crate::support::{Client as Http, Res, TestApp};
 
-fn d(s: &str) -> Decimal {
+pub(crate) fn d(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap()
 }
 
-async fn open_account(c: &mut Http, name: &str) -> Uuid {
+pub(crate) async fn open_account(c: &mut Http, name: &str) -> Uuid {
     let res = c
         .post(
             "/api/trust/create_account",
@@ -26,14 +26,20 @@ async fn open_account(c: &mut Http, name: &str) -> Uuid {
     res.json()
 }
 
-async fn money(c: &mut Http, what: &str, matter: Uuid, fields: &[(&str, &str)]) -> Res {
+pub(crate) async fn money(c: &mut Http, what: &str, matter: Uuid, fields: &[(&str, &str)]) -> Res {
     let matter = matter.to_string();
     let mut form: Vec<(&str, &str)> = vec![("matter", matter.as_str())];
     form.extend_from_slice(fields);
     c.post(&format!("/api/trust/{what}"), &form).await
 }
 
-async fn deposit(c: &mut Http, account: Uuid, matter: Uuid, amount: &str, cleared: bool) -> Res {
+pub(crate) async fn deposit(
+    c: &mut Http,
+    account: Uuid,
+    matter: Uuid,
+    amount: &str,
+    cleared: bool,
+) -> Res {
     let account = account.to_string();
     let cleared_on = if cleared { "2026-11-02" } else { "" };
     money(
@@ -52,7 +58,7 @@ async fn deposit(c: &mut Http, account: Uuid, matter: Uuid, amount: &str, cleare
     .await
 }
 
-async fn disburse(c: &mut Http, account: Uuid, matter: Uuid, amount: &str) -> Res {
+pub(crate) async fn disburse(c: &mut Http, account: Uuid, matter: Uuid, amount: &str) -> Res {
     let account = account.to_string();
     money(
         c,
@@ -84,7 +90,7 @@ async fn transfer(c: &mut Http, account: Uuid, from: Uuid, to: Uuid, amount: &st
     .await
 }
 
-async fn trust_of(c: &mut Http, matter: Uuid) -> MatterTrust {
+pub(crate) async fn trust_of(c: &mut Http, matter: Uuid) -> MatterTrust {
     let res = c
         .post("/api/trust/matter", &[("matter", &matter.to_string())])
         .await;
@@ -92,7 +98,7 @@ async fn trust_of(c: &mut Http, matter: Uuid) -> MatterTrust {
     res.json()
 }
 
-async fn held(app: &TestApp, matter: Uuid) -> Decimal {
+pub(crate) async fn held(app: &TestApp, matter: Uuid) -> Decimal {
     sqlx::query_scalar("SELECT coalesce(sum(balance), 0) FROM trust_balances WHERE matter_id = $1")
         .bind(matter)
         .fetch_one(&app.admin_pool)
@@ -101,7 +107,7 @@ async fn held(app: &TestApp, matter: Uuid) -> Decimal {
 }
 
 /// A firm A account and a matter of a new client, as A's billing clerk.
-async fn setup(app: &TestApp) -> (Http, Uuid, Uuid, Uuid) {
+pub(crate) async fn setup(app: &TestApp) -> (Http, Uuid, Uuid, Uuid) {
     let mut admin = app.signed_in(app.a.admin).await;
     let account = open_account(&mut admin, "IOLTA").await;
     let c = app.signed_in(app.a.billing).await;
@@ -465,7 +471,7 @@ async fn roles_and_other_firms_ids() {
 
 /// A transaction as the app's role, scoped to firm A's administrator: past every check of the
 /// server functions, as a bug in them would be.
-async fn as_app(app: &TestApp) -> sqlx::Transaction<'static, sqlx::Postgres> {
+pub(crate) async fn as_app(app: &TestApp) -> sqlx::Transaction<'static, sqlx::Postgres> {
     let mut tx = app.app_pool.begin().await.unwrap();
     sqlx::query("SELECT set_config('app.org_id', $1, true), set_config('app.user_id', $2, true)")
         .bind(app.a.id.to_string())

@@ -249,7 +249,11 @@ fn PaymentForm(id: Uuid, v: i32, version: RwSignal<usize>) -> impl IntoView {
     reload_on_success(pay, version);
     let error = action_error(pay);
     let errors = form_errors(error);
-    let methods = choices::<PaymentMethod>();
+    // Money from trust is paid on the matter's trust page, where the ledger records it.
+    let methods: Vec<_> = choices::<PaymentMethod>()
+        .into_iter()
+        .filter(|(k, _)| k != PaymentMethod::Trust.as_str())
+        .collect();
     view! {
         <section class="card" aria-labelledby="inv-payment-h">
             <h2 id="inv-payment-h">"Record payment"</h2>
