@@ -4,7 +4,10 @@
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use super::{AccountForm, InvoicePayForm, MatterTrust, MoneyForm, TrustAccounts};
+use super::{
+    AccountForm, InvoicePayForm, MatterTrust, MoneyForm, ReconcileForm, ReconcileSheet,
+    Reconciliation, TrustAccounts,
+};
 use crate::error::AppError;
 
 /// The firm's trust accounts and what each holds.
@@ -178,6 +181,57 @@ pub async fn clear_trust_deposit(
 ) -> Result<(), AppError> {
     crate::server::endpoint("trust.clear", async move {
         super::write::clear(org, entry, cleared_on).await
+    })
+    .await
+}
+
+/// The reconciliation page's figures for a statement as typed (billing staff, administrators),
+/// with the account's earlier reconciliations.
+#[server(endpoint = "trust/reconcile_sheet")]
+pub async fn get_reconcile_sheet(
+    account: Uuid,
+    form: ReconcileForm,
+) -> Result<ReconcileSheet, AppError> {
+    crate::server::endpoint("trust.reconcile_sheet", async move {
+        let (caller, mut tx) = crate::auth::caller::Caller::begin().await?;
+        if !super::may_record(caller.role) {
+            return Err(AppError::Forbidden);
+        }
+        let mut sheet = super::reconciling::sheet(&mut tx, account, &form).await?;
+        sheet.history = super::recon_repo::history(&mut tx, account).await?;
+        tx.commit().await?;
+        Ok(sheet)
+    })
+    .await
+}
+
+/// Complete a reconciliation: saved when the adjusted bank balance, the journal and the client
+/// ledgers agree, as they were; the entries it covers are locked from then on.
+#[server(endpoint = "trust/reconcile")]
+pub async fn reconcile_account(
+    org: Uuid,
+    account: Uuid,
+    form: ReconcileForm,
+) -> Result<Uuid, AppError> {
+    crate::server::endpoint("trust.reconcile", async move {
+        super::reconciling::complete(org, account, form).await
+    })
+    .await
+}
+
+/// A saved reconciliation, exactly as it was completed.
+#[server(endpoint = "trust/reconciliation")]
+pub async fn get_reconciliation(id: Uuid) -> Result<Reconciliation, AppError> {
+    crate::server::endpoint("trust.reconciliation", async move {
+        let (caller, mut tx) = crate::auth::caller::Caller::begin().await?;
+        if !super::may_record(caller.role) {
+            return Err(AppError::Forbidden);
+        }
+        let r = super::recon_repo::get(&mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        tx.commit().await?;
+        Ok(r)
     })
     .await
 }

@@ -6,11 +6,16 @@
 pub mod api;
 mod invoice;
 mod model;
+mod recon;
 mod reconcile;
 pub mod views;
 
 #[cfg(feature = "ssr")]
 mod pay;
+#[cfg(feature = "ssr")]
+mod recon_repo;
+#[cfg(feature = "ssr")]
+mod reconciling;
 #[cfg(feature = "ssr")]
 pub(crate) mod repo;
 #[cfg(feature = "ssr")]
@@ -18,6 +23,7 @@ mod write;
 
 pub use invoice::*;
 pub use model::*;
+pub use recon::*;
 pub use reconcile::ThreeWay;
 
 use crate::auth::Role;
