@@ -21,7 +21,7 @@ use crate::reports::views::{AgingPage, BilledPage, WipPage};
 use crate::team::invite::views::InvitationPage;
 use crate::team::views::PeoplePage;
 use crate::time::views::{EditTimePage, NewTimePage, TimeListPage, TimeWeekPage};
-use crate::trust::views::{MatterTrustPage, TrustPage};
+use crate::trust::views::{MatterTrustPage, ReconcilePage, ReconciliationPage, TrustPage};
 use crate::ui::{
     provide_csp_nonce, provide_page_scope, provide_page_seed, request_seed, AppLayout, FlashScope,
     NotFound,
@@ -82,6 +82,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/matters/:id") view={Lazy::<MatterDetail>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/matters/:id/trust") view={Lazy::<MatterTrust>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/trust") view={Lazy::<Trust>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/trust/accounts/:id/reconcile") view={Lazy::<Reconcile>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/trust/reconciliations/:id") view={Lazy::<ReconciliationRecord>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/time") view={Lazy::<Time>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/time/new") view={Lazy::<NewTime>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/time/week") view={Lazy::<TimeWeek>::new()} ssr=SsrMode::Async/>
@@ -144,6 +146,8 @@ lazy_pages! {
     MatterDetail => MatterDetailPage,
     MatterTrust => MatterTrustPage,
     Trust => TrustPage,
+    Reconcile => ReconcilePage,
+    ReconciliationRecord => ReconciliationPage,
     Time => TimeListPage,
     NewTime => NewTimePage,
     EditTime => EditTimePage,

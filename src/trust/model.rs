@@ -32,6 +32,8 @@ pub struct TrustAccount {
     pub last4: String,
     pub balance: Decimal,
     pub uncleared: Decimal,
+    /// The statement date of its last reconciliation.
+    pub reconciled_through: Option<NaiveDate>,
 }
 
 /// The firm's trust accounts (`/trust`).

@@ -13,8 +13,18 @@ use crate::kernel::Choice;
 use crate::server::db::Tx;
 
 pub async fn accounts(tx: &mut Tx) -> Result<Vec<TrustAccount>, AppError> {
-    let rows: Vec<(Uuid, String, String, String, Decimal, Decimal)> = sqlx::query_as(
-        "SELECT a.id, a.name, a.bank_name, a.last4, coalesce(t.balance, 0), coalesce(t.uncleared, 0)
+    type Row = (
+        Uuid,
+        String,
+        String,
+        String,
+        Decimal,
+        Decimal,
+        Option<NaiveDate>,
+    );
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT a.id, a.name, a.bank_name, a.last4, coalesce(t.balance, 0), coalesce(t.uncleared, 0),
+                (SELECT max(r.statement_date) FROM trust_reconciliations r WHERE r.account_id = a.id)
            FROM trust_accounts a LEFT JOIN app_trust_account_totals() t ON t.account_id = a.id
           ORDER BY a.name, a.id",
     )
@@ -23,13 +33,14 @@ pub async fn accounts(tx: &mut Tx) -> Result<Vec<TrustAccount>, AppError> {
     Ok(rows
         .into_iter()
         .map(
-            |(id, name, bank_name, last4, balance, uncleared)| TrustAccount {
+            |(id, name, bank_name, last4, balance, uncleared, reconciled_through)| TrustAccount {
                 id,
                 name,
                 bank_name,
                 last4,
                 balance,
                 uncleared,
+                reconciled_through,
             },
         )
         .collect())

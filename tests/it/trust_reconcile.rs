@@ -240,3 +240,57 @@ async fn a_month_is_reconciled_as_it_was_and_what_it_covers_is_locked() {
         .iter()
         .any(|i| i.kind == EntryKind::Disbursement));
 }
+
+#[tokio::test]
+async fn the_reconciliation_pages_work_without_javascript() {
+    let app = TestApp::spawn().await;
+    let (mut c, account, _, matter) = setup(&app).await;
+    let today = today(&app).await;
+    assert!(deposit(&mut c, account, matter, "400.00", true)
+        .await
+        .status
+        .is_success());
+    let cheque: Uuid = disburse(&mut c, account, matter, "75.25").await.json();
+    let page = c.page("/trust").await;
+    assert!(page
+        .body
+        .contains(&format!("action=\"/trust/accounts/{account}/reconcile\"")));
+    // The statement as a GET form: the figures follow the URL.
+    let url = format!("/trust/accounts/{account}/reconcile?marked=1&statement_date={today}&statement_balance=400.00");
+    let page = c.page(&url).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("Not balanced"),
+        "the cheque is not marked"
+    );
+    assert!(!page.body.contains("Complete reconciliation"));
+    let page = c.page(&format!("{url}&out={cheque}")).await;
+    for expected in [
+        "Balanced: ",
+        "$324.75",
+        "Complete reconciliation",
+        "Trust Client",
+    ] {
+        assert!(page.body.contains(expected), "{expected}");
+    }
+    let res = reconcile(
+        &mut c,
+        account,
+        &statement(&today, "400.00", &cheque.to_string(), "324.75"),
+    )
+    .await;
+    let id: Uuid = res.json();
+    let page = c.page(&format!("/trust/reconciliations/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    for expected in ["Outstanding items", "$75.25", "Filing fee", "$324.75"] {
+        assert!(page.body.contains(expected), "{expected}");
+    }
+    let mut staff = app.signed_in(app.a.staff).await;
+    assert_eq!(
+        staff
+            .page(&format!("/trust/reconciliations/{id}"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}

@@ -3,6 +3,9 @@
 
 mod forms;
 mod ledger;
+mod reconcile;
+
+pub use reconcile::{ReconcilePage, ReconciliationPage};
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -43,6 +46,8 @@ pub fn TrustPage() -> impl IntoView {
                                 <th scope="col">"Account"</th><th scope="col">"Bank"</th>
                                 <th scope="col">"Number"</th><th scope="col" class="num">"Held for clients"</th>
                                 <th scope="col" class="num">"Not yet cleared"</th>
+                                <th scope="col">"Reconciled through"</th>
+                                <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                             </tr></thead>
                             <tbody>
                                 {t.accounts.iter().map(|a| view! {
@@ -51,6 +56,12 @@ pub fn TrustPage() -> impl IntoView {
                                         <td class="mono">"…"{a.last4.clone()}</td>
                                         <td class="num">{money(a.balance)}</td>
                                         <td class="num">{money(a.uncleared)}</td>
+                                        <td class="mono">{a.reconciled_through.map(|d| d.to_string()).unwrap_or_else(|| "—".into())}</td>
+                                        <td>
+                                            <form method="get" action=format!("/trust/accounts/{}/reconcile", a.id) class="inline">
+                                                <button type="submit" class="secondary small">"Reconcile"</button>
+                                            </form>
+                                        </td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>
