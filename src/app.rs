@@ -21,7 +21,9 @@ use crate::reports::views::{AgingPage, BilledPage, WipPage};
 use crate::team::invite::views::InvitationPage;
 use crate::team::views::PeoplePage;
 use crate::time::views::{EditTimePage, NewTimePage, TimeListPage, TimeWeekPage};
-use crate::trust::views::{MatterTrustPage, ReconcilePage, ReconciliationPage, TrustPage};
+use crate::trust::views::{
+    ClientTrustPage, JournalPage, MatterTrustPage, ReconcilePage, ReconciliationPage, TrustPage,
+};
 use crate::ui::{
     provide_csp_nonce, provide_page_scope, provide_page_seed, request_seed, AppLayout, FlashScope,
     NotFound,
@@ -82,6 +84,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/matters/:id") view={Lazy::<MatterDetail>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/matters/:id/trust") view={Lazy::<MatterTrust>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/trust") view={Lazy::<Trust>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/trust/accounts/:id") view={Lazy::<Journal>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/clients/:id/trust") view={Lazy::<ClientTrust>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/trust/accounts/:id/reconcile") view={Lazy::<Reconcile>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/trust/reconciliations/:id") view={Lazy::<ReconciliationRecord>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/time") view={Lazy::<Time>::new()} ssr=SsrMode::Async/>
@@ -147,6 +151,8 @@ lazy_pages! {
     MatterTrust => MatterTrustPage,
     Trust => TrustPage,
     Reconcile => ReconcilePage,
+    Journal => JournalPage,
+    ClientTrust => ClientTrustPage,
     ReconciliationRecord => ReconciliationPage,
     Time => TimeListPage,
     NewTime => NewTimePage,

@@ -50,6 +50,11 @@ pub fn build(state: AppState) -> Router {
             get(crate::invoices::export::ledes),
         )
         .route("/reports/aging.csv", get(crate::reports::export::aging))
+        .route("/clients/{id}/trust.csv", get(crate::trust::export::client))
+        .route(
+            "/trust/accounts/{id}/journal.csv",
+            get(crate::trust::export::journal),
+        )
         .route("/reports/wip.csv", get(crate::reports::export::wip))
         .route("/reports/billed.csv", get(crate::reports::export::billed))
         .merge(assets)

@@ -95,6 +95,7 @@ pub async fn get_matter_trust(matter: Uuid) -> Result<MatterTrust, AppError> {
             matter_id: matter,
             matter_number: head.number,
             title: head.title,
+            client_id: head.client_id,
             client_name: head.client_name,
             closed: head.closed,
             currency: firm.currency,

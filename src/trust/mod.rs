@@ -5,11 +5,15 @@
 
 pub mod api;
 mod invoice;
+pub mod ledgers;
 mod model;
 mod recon;
 mod reconcile;
+mod statement;
 pub mod views;
 
+#[cfg(feature = "ssr")]
+pub mod export;
 #[cfg(feature = "ssr")]
 mod pay;
 #[cfg(feature = "ssr")]
@@ -19,12 +23,15 @@ mod reconciling;
 #[cfg(feature = "ssr")]
 pub(crate) mod repo;
 #[cfg(feature = "ssr")]
+mod statement_repo;
+#[cfg(feature = "ssr")]
 mod write;
 
 pub use invoice::*;
 pub use model::*;
 pub use recon::*;
 pub use reconcile::ThreeWay;
+pub use statement::*;
 
 use crate::auth::Role;
 

@@ -88,6 +88,7 @@ pub struct MatterTrust {
     pub matter_id: Uuid,
     pub matter_number: String,
     pub title: String,
+    pub client_id: Uuid,
     pub client_name: String,
     pub closed: bool,
     pub currency: String,

@@ -25,5 +25,6 @@ mod time;
 mod trust;
 mod trust_pay;
 mod trust_reconcile;
+mod trust_statements;
 mod two_factor;
 mod walls;

@@ -74,6 +74,7 @@ fn ClientView(
                 <a class="button primary" href=format!("/matters/new?client_id={id}")>"New matter"</a>
                 {crate::ui::session_info().is_some_and(|s| crate::invoices::may_bill(s.role)).then(|| view! {
                     <a href=format!("/invoices?client={id}")>"Invoices"</a>
+                    <a href=format!("/clients/{id}/trust")>"Trust statement"</a>
                     <form method="get" action="/invoices/new" class="inline">
                         <input type="hidden" name="client" value=id.to_string()/>
                         <button type="submit" class="secondary">"Invoice all matters"</button>

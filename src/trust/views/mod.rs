@@ -4,8 +4,10 @@
 mod forms;
 mod ledger;
 mod reconcile;
+mod statement;
 
 pub use reconcile::{ReconcilePage, ReconciliationPage};
+pub use statement::{ClientTrustPage, JournalPage};
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -52,7 +54,7 @@ pub fn TrustPage() -> impl IntoView {
                             <tbody>
                                 {t.accounts.iter().map(|a| view! {
                                     <tr>
-                                        <td>{a.name.clone()}</td><td>{a.bank_name.clone()}</td>
+                                        <td><a href=format!("/trust/accounts/{}", a.id)>{a.name.clone()}</a></td><td>{a.bank_name.clone()}</td>
                                         <td class="mono">"…"{a.last4.clone()}</td>
                                         <td class="num">{money(a.balance)}</td>
                                         <td class="num">{money(a.uncleared)}</td>
@@ -129,7 +131,11 @@ fn MatterTrustView(t: MatterTrust, version: RwSignal<usize>) -> impl IntoView {
             <div>
                 <p class="crumbs"><a href=format!("/matters/{matter}")>{format!("{} {}", t.matter_number, t.title)}</a></p>
                 <h1>"Trust ledger"</h1>
-                <p class="muted">{t.client_name.clone()}" · held in trust: "<strong data-testid="trust-balance">{money(total)}</strong></p>
+                <p class="muted">{if t.may_record {
+                    view! { <a href=format!("/clients/{}/trust", t.client_id)>{t.client_name.clone()}</a> }.into_any()
+                } else {
+                    t.client_name.clone().into_any()
+                }}" · held in trust: "<strong data-testid="trust-balance">{money(total)}</strong></p>
             </div>
         </div>
         <section class="card" aria-labelledby="balances-h">
