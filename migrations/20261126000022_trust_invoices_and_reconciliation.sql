@@ -277,3 +277,17 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_te
 $$;
 REVOKE ALL ON FUNCTION app_trust_account_walled(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION app_trust_account_walled(uuid) TO docket_app;
+
+-- Trust money is in the firm's currency too: once it holds any, the currency is fixed.
+CREATE OR REPLACE FUNCTION app_firm_has_amounts() RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+    SELECT EXISTS (SELECT 1 FROM public.invoices WHERE organization_id = public.app_current_org())
+        OR EXISTS (SELECT 1 FROM public.time_entries WHERE organization_id = public.app_current_org())
+        OR EXISTS (SELECT 1 FROM public.expenses WHERE organization_id = public.app_current_org())
+        OR EXISTS (SELECT 1 FROM public.trust_entries WHERE organization_id = public.app_current_org())
+        OR EXISTS (SELECT 1 FROM public.matters WHERE organization_id = public.app_current_org() AND hourly_rate IS NOT NULL)
+        OR EXISTS (SELECT 1 FROM public.clients WHERE organization_id = public.app_current_org() AND hourly_rate IS NOT NULL)
+        OR EXISTS (SELECT 1 FROM public.matter_rates WHERE organization_id = public.app_current_org())
+        OR EXISTS (SELECT 1 FROM public.user_organizations WHERE organization_id = public.app_current_org() AND hourly_rate IS NOT NULL)
+        OR EXISTS (SELECT 1 FROM public.organizations WHERE id = public.app_current_org() AND default_hourly_rate IS NOT NULL)
+$$;

@@ -21,6 +21,8 @@ pub struct FirmSettings {
     pub tax_rate: Decimal,
     pub tax_label: String,
     pub default_hourly_rate: Option<Decimal>,
+    /// Staff see trust ledgers (matters' and clients'); otherwise nothing of trust.
+    pub staff_see_trust: bool,
 }
 
 impl FirmSettings {
@@ -53,6 +55,10 @@ impl FirmSettings {
                 self.default_hourly_rate
                     .map(|r| r.to_string())
                     .unwrap_or_default(),
+            ),
+            (
+                "staff_see_trust",
+                if self.staff_see_trust { "on" } else { "" }.to_string(),
             ),
         ]
     }
@@ -123,6 +129,9 @@ pub struct SettingsForm {
     pub tax_label: String,
     #[serde(default)]
     pub default_hourly_rate: String,
+    /// A checkbox, like `invoice_number_year`.
+    #[serde(default)]
+    pub staff_see_trust: Option<String>,
 }
 
 fn number_in(e: &mut FieldErrors, field: &str, s: &str, lo: u32, hi: u32, what: &str) -> u32 {
@@ -153,10 +162,16 @@ impl SettingsForm {
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.clone()))
-        .chain([(
-            "invoice_number_year".to_string(),
-            self.invoice_number_year.clone().unwrap_or_default(),
-        )])
+        .chain([
+            (
+                "invoice_number_year".to_string(),
+                self.invoice_number_year.clone().unwrap_or_default(),
+            ),
+            (
+                "staff_see_trust".to_string(),
+                self.staff_see_trust.clone().unwrap_or_default(),
+            ),
+        ])
         .collect()
     }
 
@@ -272,6 +287,10 @@ impl SettingsForm {
             tax_rate: tax_rate.normalize(),
             tax_label,
             default_hourly_rate: rate.map(|r| r.normalize()),
+            staff_see_trust: self
+                .staff_see_trust
+                .as_deref()
+                .is_some_and(|v| !v.is_empty()),
         })
     }
 }
@@ -295,6 +314,7 @@ mod tests {
             tax_rate: "8.875%".into(),
             tax_label: "Sales tax".into(),
             default_hourly_rate: "$300".into(),
+            staff_see_trust: None,
         }
     }
 

@@ -77,6 +77,9 @@ fn SettingsForm(page: SettingsPage, version: RwSignal<usize>) -> impl IntoView {
                     <TextField label="Digits" key="invoice_number_digits" value=v("invoice_number_digits") errors required=true/>
                 </div>
                 <p class="hint">"The next number of a new year looks like "<span class="mono">{sample}</span>"."</p>
+                <h2>"Trust accounting"</h2>
+                <CheckboxField label="Staff see trust ledgers" key="staff_see_trust" checked=s.staff_see_trust errors/>
+                <p class="hint">"Billing staff and administrators record trust money; attorneys see their own matters' ledgers. Unticked, staff see nothing of trust."</p>
                 <div class="actions"><button type="submit" class="primary">"Save settings"</button></div>
             </ActionForm>
         </section>

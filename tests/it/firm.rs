@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 
 use crate::support::{Client as Http, Res, TestApp};
 
-async fn save(c: &mut Http, version: i32, changes: &[(&str, &str)]) -> Res {
+pub(crate) async fn save(c: &mut Http, version: i32, changes: &[(&str, &str)]) -> Res {
     let mut form: Vec<(String, String)> = vec![
         ("form[name]", "Harbor & Vale LLP"),
         ("form[address]", "1 Harbor Way\nBoston, MA"),
@@ -35,7 +35,7 @@ async fn save(c: &mut Http, version: i32, changes: &[(&str, &str)]) -> Res {
     c.post("/api/firm/update", &pairs).await
 }
 
-async fn settings(c: &mut Http) -> SettingsPage {
+pub(crate) async fn settings(c: &mut Http) -> SettingsPage {
     c.post("/api/firm/settings", &[]).await.json()
 }
 

@@ -109,11 +109,17 @@ async fn a_client_statement_and_an_account_journal_run_their_balances_over_a_per
             .status,
         StatusCode::FORBIDDEN
     );
-    sqlx::query("UPDATE organizations SET staff_see_trust = true WHERE id = $1")
-        .bind(app.a.id)
-        .execute(&app.admin_pool)
-        .await
-        .unwrap();
+    // The firm's settings let staff see trust ledgers.
+    let page = crate::firm::settings(&mut admin).await;
+    assert!(!page.settings.staff_see_trust);
+    let res = crate::firm::save(&mut admin, page.version, &[("form[staff_see_trust]", "on")]).await;
+    assert!(res.status.is_success(), "{res:?}");
+    assert!(
+        crate::firm::settings(&mut admin)
+            .await
+            .settings
+            .staff_see_trust
+    );
     let res = ledger(&mut staff, "client_ledger", "client", client, "").await;
     assert!(
         res.status.is_success(),
