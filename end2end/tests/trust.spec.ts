@@ -121,7 +121,7 @@ test('a retainer pays an invoice, and the account is reconciled and printed @noj
   const deposit = page.getByRole('region', { name: 'Deposit' });
   await deposit.getByLabel('Account *').selectOption({ label: account });
   await deposit.getByLabel('Received from *').fill('Retainer from the client');
-  await deposit.getByLabel('Amount *').fill('5,000.00');
+  await deposit.getByLabel('Amount *').fill('50,000.00');
   await deposit.getByRole('button', { name: 'Record deposit' }).click();
   const ledger = page.getByRole('region', { name: 'Ledger' });
   const ours = ledger.getByRole('row').filter({ hasText: account });
@@ -149,7 +149,7 @@ test('a retainer pays an invoice, and the account is reconciled and printed @noj
   await expect(page.getByRole('table', { name: 'Payments' })).toContainText('From trust');
 
   // Reconcile: the bank saw both; the statement ends with what the journal holds.
-  const held = 5000 - Number(due.replace(/[^0-9.]/g, ''));
+  const held = 50000 - Number(due.replace(/[^0-9.]/g, ''));
   await page.goto('/trust');
   await hydrated(page, js);
   await page.getByRole('table', { name: 'Trust accounts' }).getByRole('row').filter({ hasText: account })
@@ -163,7 +163,7 @@ test('a retainer pays an invoice, and the account is reconciled and printed @noj
   await hydrated(page, js);
   await page.getByRole('button', { name: 'Complete reconciliation' }).click();
   await expect(page.getByRole('heading', { name: `Trust reconciliation: statement of ${today}`, level: 1 })).toBeVisible();
-  await expect(page.getByTestId('journal')).toContainText(held.toLocaleString('en-US', { minimumFractionDigits: 2 }));
+  await expect(page.getByTestId('journal')).toContainText(held.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
 
   // Printed: the record only, without the frame.
   await page.emulateMedia({ media: 'print' });
