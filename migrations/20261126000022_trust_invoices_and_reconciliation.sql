@@ -130,13 +130,13 @@ BEGIN
         NEW.cleared_on := NULL;
         NEW.transfer_id := orig.transfer_id;
         NEW.payment_id := NULL;
-    ELSE
-        SELECT max(r.statement_date) INTO reconciled_through FROM public.trust_reconciliations r
-         WHERE r.account_id = NEW.account_id;
-        IF NEW.occurred_on <= reconciled_through THEN
-            RAISE EXCEPTION 'the account is reconciled through %', reconciled_through
-                USING ERRCODE = 'check_violation', CONSTRAINT = 'trust_entries_period_reconciled';
-        END IF;
+    END IF;
+    -- Reversals too: nothing changes a reconciled period's journal.
+    SELECT max(r.statement_date) INTO reconciled_through FROM public.trust_reconciliations r
+     WHERE r.account_id = NEW.account_id;
+    IF NEW.occurred_on <= reconciled_through THEN
+        RAISE EXCEPTION 'the account is reconciled through %', reconciled_through
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'trust_entries_period_reconciled';
     END IF;
     SELECT m.client_id, m.status INTO NEW.client_id, m_status FROM public.matters m
      WHERE m.id = NEW.matter_id AND m.organization_id = NEW.organization_id FOR SHARE;
@@ -176,7 +176,7 @@ CREATE CONSTRAINT TRIGGER payment_from_trust AFTER INSERT ON payments
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.method = 'trust')
     EXECUTE FUNCTION payment_from_trust();
 
--- A reconciliation comes after the account's last one, on a day that has passed, and its
+-- A reconciliation comes after the account's last one, of a day that has ended, and its
 -- journal and client-ledger figures are the database's own (the account's row is locked first,
 -- so no entry slips in between).
 CREATE FUNCTION trust_reconciliation_check() RETURNS trigger
@@ -187,6 +187,11 @@ DECLARE
 BEGIN
     PERFORM 1 FROM public.trust_accounts a
       WHERE a.id = NEW.account_id AND a.organization_id = NEW.organization_id FOR UPDATE;
+    IF NEW.statement_date >= (SELECT (now() AT TIME ZONE o.timezone)::date FROM public.organizations o
+                               WHERE o.id = NEW.organization_id) THEN
+        RAISE EXCEPTION 'a statement is reconciled once its day has ended'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'trust_reconciliations_order';
+    END IF;
     IF EXISTS (SELECT 1 FROM public.trust_reconciliations r
                 WHERE r.account_id = NEW.account_id AND r.statement_date >= NEW.statement_date) THEN
         RAISE EXCEPTION 'the account is already reconciled through that date'

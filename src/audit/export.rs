@@ -131,12 +131,13 @@ fn fields(e: &ActivityEntry) -> [String; 8] {
 }
 
 /// One CSV record (RFC 4180). A cell that a spreadsheet would run as a formula gets a leading
-/// apostrophe.
+/// apostrophe; a plain number (such as -150.00) is left a number.
 pub(crate) fn line(cells: &[String]) -> String {
     let mut out = cells
         .iter()
         .map(|c| {
-            let c = if c.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            let number = rust_decimal::Decimal::from_str_exact(c).is_ok();
+            let c = if c.starts_with(['=', '+', '-', '@', '\t', '\r']) && !number {
                 format!("'{c}")
             } else {
                 c.clone()
@@ -164,10 +165,12 @@ mod tests {
             "say \"hi\"".into(),
             "=SUM(A1)".into(),
             "plain".into(),
+            "-150.00".into(),
+            "-1+2".into(),
         ];
         assert_eq!(
             line(&cells),
-            "\"a,b\",\"say \"\"hi\"\"\",'=SUM(A1),plain\r\n"
+            "\"a,b\",\"say \"\"hi\"\"\",'=SUM(A1),plain,-150.00,'-1+2\r\n"
         );
     }
 }

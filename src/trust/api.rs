@@ -199,7 +199,9 @@ pub async fn get_reconcile_sheet(
             return Err(AppError::Forbidden);
         }
         let mut sheet = super::reconciling::sheet(&mut tx, account, &form).await?;
-        sheet.history = super::recon_repo::history(&mut tx, account).await?;
+        if !sheet.walled {
+            sheet.history = super::recon_repo::history(&mut tx, account).await?;
+        }
         tx.commit().await?;
         Ok(sheet)
     })
@@ -231,6 +233,10 @@ pub async fn get_reconciliation(id: Uuid) -> Result<Reconciliation, AppError> {
         let r = super::recon_repo::get(&mut tx, id)
             .await?
             .ok_or(AppError::NotFound)?;
+        // Its items and client balances include every matter: not for someone walled off one.
+        if super::recon_repo::walled(&mut tx, r.account.id).await? {
+            return Err(AppError::Forbidden);
+        }
         tx.commit().await?;
         Ok(r)
     })

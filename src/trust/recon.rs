@@ -118,8 +118,11 @@ impl ReconcileForm {
             e.check("statement_date", parse_date(&self.statement_date))
                 .unwrap_or(default)
         };
-        if date > today {
-            e.add("statement_date", "A statement is reconciled once its day has passed: the date cannot be in the future.");
+        if date >= today {
+            e.add(
+                "statement_date",
+                "A statement is reconciled once its day has passed: choose a date before today.",
+            );
         }
         if let Some(last) = last.filter(|l| date <= *l) {
             e.add(
@@ -140,16 +143,18 @@ impl ReconcileForm {
     }
 }
 
-/// The default statement date: the last day of the month before `today`, or `today` when that
-/// is already reconciled.
+/// The default statement date: the last day of the month before `today`, or yesterday when
+/// that is already reconciled (a statement is of days that have ended: today's entries still
+/// come in).
 pub fn default_statement_date(today: NaiveDate, last: Option<NaiveDate>) -> NaiveDate {
     use chrono::Datelike;
+    let yesterday = today.pred_opt().unwrap_or(today);
     let month_end = today
         .with_day(1)
         .and_then(|d| d.pred_opt())
-        .unwrap_or(today);
+        .unwrap_or(yesterday);
     if last.is_some_and(|l| month_end <= l) {
-        today
+        yesterday
     } else {
         month_end
     }
@@ -198,7 +203,7 @@ mod tests {
         let (d, b, e) = form("", "1,200.00").statement(day("2026-10-31"), today, last, "USD");
         assert_eq!((d, b), (day("2026-10-31"), Some(Decimal::new(120000, 2))));
         assert!(e.get("statement_date").is_some(), "already reconciled");
-        let (_, _, e) = form("2026-11-27", "x").statement(today, today, last, "USD");
+        let (_, _, e) = form("2026-11-26", "x").statement(today, today, last, "USD");
         assert!(e.get("statement_date").is_some() && e.get("statement_balance").is_some());
         let (_, _, e) = form("2026-11-25", "0").statement(today, today, last, "USD");
         assert!(e.is_empty());
@@ -212,7 +217,7 @@ mod tests {
         );
         assert_eq!(
             default_statement_date(day("2026-11-26"), Some(day("2026-10-31"))),
-            day("2026-11-26")
+            day("2026-11-25")
         );
     }
 

@@ -120,6 +120,16 @@ pub async fn complete(org: Uuid, account: Uuid, form: ReconcileForm) -> Result<U
         return Err(changed());
     }
     let money = |d: Decimal| format_money(d, &s.currency);
+    if let Some(c) = s.clients.iter().find(|c| c.balance.is_sign_negative()) {
+        return Err(refuse(
+            "statement_date",
+            format!(
+                "{}'s ledger is {} on the statement date: money was paid out before it came in (a payment dated earlier than its deposit). Correct the entries before reconciling.",
+                c.client_name,
+                money(c.balance)
+            ),
+        ));
+    }
     if !figures.balanced() {
         return Err(refuse(
             "statement_balance",

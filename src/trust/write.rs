@@ -334,6 +334,9 @@ pub async fn reverse(org: Uuid, entry: Uuid, reason: String, unlock: bool) -> Re
                     "Reversing this would take the matter's trust balance below zero: the money has already been paid out.",
                 ),
                 Some("trust_entries_reverses_key") => stale("This entry has already been reversed."),
+                Some("trust_entries_period_reconciled") => refuse(
+                    "The account is reconciled through today: reverse this entry tomorrow.",
+                ),
                 Some("trust_entries_reconciled") => refuse(
                     "A reconciliation covers this entry: an administrator reverses it by overriding the lock.",
                 ),

@@ -8,7 +8,8 @@ use uuid::Uuid;
 use crate::support::{Client as Http, Res, TestApp};
 use crate::trust::{as_app, d, deposit, disburse, held, setup};
 
-async fn today(app: &TestApp) -> String {
+/// The firm's yesterday: a statement is of days that have ended.
+async fn yesterday(app: &TestApp) -> String {
     let day: NaiveDate = sqlx::query_scalar(
         "SELECT (now() AT TIME ZONE timezone)::date FROM organizations WHERE id = $1",
     )
@@ -16,7 +17,7 @@ async fn today(app: &TestApp) -> String {
     .fetch_one(&app.admin_pool)
     .await
     .unwrap();
-    day.to_string()
+    day.pred_opt().unwrap().to_string()
 }
 
 fn statement<'a>(
@@ -67,8 +68,8 @@ async fn reverse(c: &mut Http, entry: Uuid, unlock: bool) -> Res {
 async fn a_month_is_reconciled_as_it_was_and_what_it_covers_is_locked() {
     let app = TestApp::spawn().await;
     let (mut c, account, _, matter) = setup(&app).await;
-    let today = today(&app).await;
-    // The bank has seen the first deposit; not the second, nor the cheque written today.
+    let day = yesterday(&app).await;
+    // The bank has seen the first deposit, not the second; today's cheque is after the statement.
     let seen: Uuid = deposit(&mut c, account, matter, "1000.00", true)
         .await
         .json();
@@ -77,8 +78,8 @@ async fn a_month_is_reconciled_as_it_was_and_what_it_covers_is_locked() {
         .json();
     let cheque: Uuid = disburse(&mut c, account, matter, "150.00").await.json();
 
-    // First look: the uncleared deposit is proposed as outstanding; the cheque is not.
-    let s: ReconcileSheet = sheet(&mut c, account, &statement(&today, "1,000.00", "", ""))
+    // First look: the uncleared deposit is proposed as outstanding.
+    let s: ReconcileSheet = sheet(&mut c, account, &statement(&day, "1,000.00", "", ""))
         .await
         .json();
     let marked: Vec<Uuid> = s
@@ -88,22 +89,31 @@ async fn a_month_is_reconciled_as_it_was_and_what_it_covers_is_locked() {
         .map(|i| i.id)
         .collect();
     assert_eq!(marked, vec![in_transit]);
-    let f = s.figures.clone().unwrap();
-    assert_eq!((f.journal, f.client_ledgers), (d("1150.00"), d("1150.00")));
-    assert_eq!(
-        (f.adjusted_bank, f.bank_vs_journal),
-        (d("1300.00"), d("150.00"))
+    assert!(
+        s.items.iter().all(|i| i.id != cheque),
+        "today is after the statement"
     );
-    assert!(!f.balanced());
+    let f = s.figures.clone().unwrap();
+    assert_eq!((f.journal, f.client_ledgers), (d("1300.00"), d("1300.00")));
+    assert_eq!(
+        (f.adjusted_bank, f.deposits_in_transit),
+        (d("1300.00"), d("300.00"))
+    );
+    assert!(f.balanced());
+    // Not a statement of today: its day has not ended.
+    let today = NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+        .unwrap()
+        .succ_opt()
+        .unwrap()
+        .to_string();
+    let s: ReconcileSheet = sheet(&mut c, account, &statement(&today, "1300.00", "", ""))
+        .await
+        .json();
+    assert!(s.problems.unwrap().get("statement_date").is_some());
 
     // Unbalanced: refused, with the difference.
-    let only_deposit = in_transit.to_string();
-    let res = reconcile(
-        &mut c,
-        account,
-        &statement(&today, "1000.00", &only_deposit, "1150.00"),
-    )
-    .await;
+    let out = in_transit.to_string();
+    let res = reconcile(&mut c, account, &statement(&day, "900.00", &out, "1300.00")).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{res:?}");
     assert!(res
         .error()
@@ -111,13 +121,12 @@ async fn a_month_is_reconciled_as_it_was_and_what_it_covers_is_locked() {
         .unwrap()
         .get("statement_balance")
         .unwrap()
-        .contains("$150.00"));
+        .contains("$100.00"));
     // A page that showed another journal balance: the entries changed since.
-    let both = format!("{in_transit},{cheque}");
     let res = reconcile(
         &mut c,
         account,
-        &statement(&today, "1000.00", &both, "1000.00"),
+        &statement(&day, "1000.00", &out, "1150.00"),
     )
     .await;
     assert_eq!(res.status, StatusCode::CONFLICT, "{res:?}");
@@ -126,23 +135,18 @@ async fn a_month_is_reconciled_as_it_was_and_what_it_covers_is_locked() {
     let res = reconcile(
         &mut b,
         account,
-        &statement(&today, "1000.00", &both, "1150.00"),
+        &statement(&day, "1000.00", &out, "1300.00"),
     )
     .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND, "{res:?}");
     let mut attorney = app.signed_in(app.a.attorney).await;
-    let res = sheet(
-        &mut attorney,
-        account,
-        &statement(&today, "1000.00", "", ""),
-    )
-    .await;
+    let res = sheet(&mut attorney, account, &statement(&day, "1000.00", "", "")).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
 
     let res = reconcile(
         &mut c,
         account,
-        &statement(&today, "1000.00", &both, "1150.00"),
+        &statement(&day, "1000.00", &out, "1300.00"),
     )
     .await;
     assert!(res.status.is_success(), "{res:?}");
@@ -157,15 +161,15 @@ async fn a_month_is_reconciled_as_it_was_and_what_it_covers_is_locked() {
             r.figures.deposits_in_transit,
             r.figures.outstanding_payments
         ),
-        (d("1000.00"), d("300.00"), d("150.00"))
+        (d("1000.00"), d("300.00"), d("0.00"))
     );
     assert_eq!(
         (r.figures.adjusted_bank, r.figures.journal),
-        (d("1150.00"), d("1150.00"))
+        (d("1300.00"), d("1300.00"))
     );
-    assert_eq!(r.items.len(), 2);
+    assert_eq!(r.items.len(), 1);
     assert_eq!(r.clients.len(), 1);
-    assert_eq!(r.clients[0].balance, d("1150.00"));
+    assert_eq!(r.clients[0].balance, d("1300.00"));
     let res = b
         .post("/api/trust/reconciliation", &[("id", &id.to_string())])
         .await;
@@ -174,7 +178,7 @@ async fn a_month_is_reconciled_as_it_was_and_what_it_covers_is_locked() {
     let res = reconcile(
         &mut c,
         account,
-        &statement(&today, "1000.00", &both, "1150.00"),
+        &statement(&day, "1000.00", &out, "1300.00"),
     )
     .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{res:?}");
@@ -182,7 +186,7 @@ async fn a_month_is_reconciled_as_it_was_and_what_it_covers_is_locked() {
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{res:?}");
     assert!(res.error().fields().unwrap().get("occurred_on").is_some());
 
-    // An outstanding cheque is still corrected (voided) as usual.
+    // Today's cheque, after the statement, is corrected (voided) as usual.
     assert!(reverse(&mut c, cheque, false).await.status.is_success());
     // A covered entry is not reversed: not by billing, not past the app, not with an override
     // by anyone but an administrator.
@@ -200,7 +204,7 @@ async fn a_month_is_reconciled_as_it_was_and_what_it_covers_is_locked() {
     let mut tx = as_app(&app).await;
     let refused = sqlx::query(
         "INSERT INTO trust_entries (organization_id, account_id, client_id, matter_id, kind, amount, occurred_on, reverses)
-         SELECT organization_id, account_id, client_id, matter_id, 'reversal', -amount, current_date, id
+         SELECT organization_id, account_id, client_id, matter_id, 'reversal', -amount, current_date + 1, id
            FROM trust_entries WHERE id = $1",
     )
     .bind(seen)
@@ -229,28 +233,48 @@ async fn a_month_is_reconciled_as_it_was_and_what_it_covers_is_locked() {
         1,
         "the override is logged with its reason"
     );
-    // The record still reads as it was completed.
+    // The record reads as it was completed, and the reconciled period's journal is unchanged.
     let again: Reconciliation = c
         .post("/api/trust/reconciliation", &[("id", &id.to_string())])
         .await
         .json();
     assert_eq!(again, r);
-    assert!(again
-        .items
-        .iter()
-        .any(|i| i.kind == EntryKind::Disbursement));
+    assert!(again.items.iter().any(|i| i.kind == EntryKind::Deposit));
+    let journal: rust_decimal::Decimal = sqlx::query_scalar(
+        "SELECT sum(amount) FROM trust_entries WHERE account_id = $1 AND occurred_on <= $2::date",
+    )
+    .bind(account)
+    .bind(&day)
+    .fetch_one(&app.admin_pool)
+    .await
+    .unwrap();
+    assert_eq!(journal, r.figures.journal);
 }
 
 #[tokio::test]
 async fn the_reconciliation_pages_work_without_javascript() {
     let app = TestApp::spawn().await;
     let (mut c, account, _, matter) = setup(&app).await;
-    let today = today(&app).await;
+    let today = yesterday(&app).await;
     assert!(deposit(&mut c, account, matter, "400.00", true)
         .await
         .status
         .is_success());
-    let cheque: Uuid = disburse(&mut c, account, matter, "75.25").await.json();
+    let acct = account.to_string();
+    let cheque: Uuid = crate::trust::money(
+        &mut c,
+        "disburse",
+        matter,
+        &[
+            ("form[account]", &acct),
+            ("form[occurred_on]", "2026-11-03"),
+            ("form[counterparty]", "County Court"),
+            ("form[purpose]", "Filing fee"),
+            ("form[amount]", "75.25"),
+        ],
+    )
+    .await
+    .json();
     let page = c.page("/trust").await;
     assert!(page
         .body
