@@ -9,12 +9,14 @@ use crate::audit::views::ActivityLogPage;
 use crate::auth::recovery_views::{ForgotPasswordPage, ResetPasswordPage};
 use crate::auth::two_factor::views::SecondFactorPage;
 use crate::auth::views::LoginPage;
+use crate::calendar::views::{CalendarPage, TasksPage};
 use crate::clients::views::{ClientDetailPage, ClientListPage, NewClientPage};
 use crate::dashboard::DashboardPage;
 use crate::expenses::views::ExpensesPage;
 use crate::firm::new_views::NewFirmPage;
 use crate::firm::views::SettingsPage;
 use crate::invoices::views::{InvoiceListPage, InvoicePage, NewInvoicePage};
+use crate::jobs::views::JobsPage;
 use crate::matters::views::{MatterDetailPage, MatterListPage, NewMatterPage};
 use crate::profile::views::ProfilePage;
 use crate::reports::views::{AgingPage, BilledPage, WipPage};
@@ -101,6 +103,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/reports/billed") view={Lazy::<Billed>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/settings") view={Lazy::<Settings>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/admin/people") view={Lazy::<People>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/jobs") view={Lazy::<Jobs>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/calendar") view={Lazy::<Calendar>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/tasks") view={Lazy::<Tasks>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/activity") view={Lazy::<Activity>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/firms/new") view={Lazy::<NewFirm>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/profile") view={Lazy::<MyProfile>::new()} ssr=SsrMode::Async/>
@@ -167,6 +172,9 @@ lazy_pages! {
     Billed => BilledPage,
     Settings => SettingsPage,
     People => PeoplePage,
+    Jobs => JobsPage,
+    Calendar => CalendarPage,
+    Tasks => TasksPage,
     Activity => ActivityLogPage,
     MyProfile => ProfilePage,
     NewFirm => NewFirmPage,

@@ -4,12 +4,14 @@
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod clients;
 pub mod dashboard;
 pub mod error;
 pub mod expenses;
 pub mod firm;
 pub mod invoices;
+pub mod jobs;
 pub mod kernel;
 pub mod matters;
 pub mod profile;

@@ -102,7 +102,10 @@ async fn serve(config: Config) -> Result<(), String> {
     leptos_options.hash_files = docket::server::assets::hashed(&leptos_options.hash_file);
     let addr: SocketAddr = config.bind_addr.unwrap_or(leptos_options.site_addr);
     docket::mail::sender::spawn(db.clone(), config.mail.clone())?;
-    let state = AppState::new(leptos_options, db, redis, config)?;
+    let state = AppState::new(leptos_options, db.clone(), redis, config)?;
+    let workers = docket::jobs::worker::spawn(state.clone(), state.config.job_workers);
+    let mut clock = docket::jobs::schedule::start(db).await?;
+    let grace = state.config.job_grace;
     let app = router::build(state);
 
     let listener = tokio::net::TcpListener::bind(addr)
@@ -115,7 +118,11 @@ async fn serve(config: Config) -> Result<(), String> {
     )
     .with_graceful_shutdown(shutdown())
     .await
-    .map_err(|e| e.to_string())
+    .map_err(|e| e.to_string())?;
+    // Requests are answered; now the background work: no new claims, running jobs finish.
+    let _ = clock.shutdown().await;
+    workers.shutdown(grace).await;
+    Ok(())
 }
 
 async fn shutdown() {

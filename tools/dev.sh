@@ -39,6 +39,8 @@ setup_packages() {
   command -v pkg-config >/dev/null || need+=(pkg-config)
   command -v curl >/dev/null || need+=(curl)
   command -v brotli >/dev/null || need+=(brotli)
+  # pdftotext: the tests read the text of the invoices Docket e-mails as PDF.
+  command -v pdftotext >/dev/null || need+=(poppler-utils)
   if [ ${#need[@]} -gt 0 ]; then
     log "installing Debian packages: ${need[*]}"
     as_root apt-get update -qq

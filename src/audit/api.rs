@@ -20,6 +20,9 @@ pub async fn history(
         let kind = match resource_type.as_str() {
             "client" => "client",
             "matter" => "matter",
+            // An invoice's history is its billing staff's (an attorney sees the invoices of
+            // their matters, not what was done with them).
+            "invoice" if crate::invoices::may_bill(caller.role) => "invoice",
             _ => return Err(AppError::NotFound),
         };
         let admin = caller.role == crate::auth::Role::Admin;

@@ -501,3 +501,62 @@ pub async fn delete_draft(org: Uuid, id: Uuid, version: i32) -> Result<(), AppEr
     })
     .await
 }
+
+/// E-mail an issued invoice, with its PDF, to `form.to`: a background job (`invoices::send`)
+/// writes the message once the request has committed. `request` is the form's own id: the
+/// same form sent twice asks once.
+#[server(endpoint = "invoices/email")]
+pub async fn email_invoice(
+    org: Uuid,
+    id: Uuid,
+    version: i32,
+    request: Uuid,
+    form: super::EmailForm,
+) -> Result<(), AppError> {
+    use crate::audit::{record, Entry};
+    use crate::jobs::{queue, JobKind};
+    use crate::kernel::FieldErrors;
+    crate::server::endpoint("invoices.email", async move {
+        let to = form.to.trim().to_lowercase();
+        let typed = vec![("to".to_string(), form.to.clone())];
+        let (caller, mut tx, inv) = begin_change(org, id, version, typed.clone()).await?;
+        if !crate::team::invite::valid_email(&to) {
+            return Err(AppError::Invalid(
+                FieldErrors::one("to", "Enter an e-mail address such as ap@client.com.")
+                    .with_values(typed),
+            ));
+        }
+        must_be(
+            &inv,
+            &[
+                super::InvoiceStatus::Sent,
+                super::InvoiceStatus::PartiallyPaid,
+                super::InvoiceStatus::Paid,
+            ],
+            "e-mailed",
+        )?;
+        let subject = format!("Invoice {} to {to}", name(&inv));
+        let mut job = queue::NewJob::new(
+            JobKind::InvoiceEmail,
+            serde_json::json!({ "invoice": id, "to": to, "subject": subject }),
+        );
+        job.unique_key = Some(format!("invoice_email:{request}"));
+        job.run_as = Some(caller.user_id);
+        if queue::enqueue(&mut tx, caller.org_id, job).await?.is_none() {
+            // This form was sent before: that request stands.
+            tx.commit().await?;
+            return Ok(());
+        }
+        record(
+            &mut tx,
+            &caller,
+            Entry::new("invoice.email", "invoice", id)
+                .summary(format!("Asked to e-mail invoice {} to {to}", name(&inv))),
+        )
+        .await?;
+        tx.commit().await?;
+        queue::wake();
+        Ok(())
+    })
+    .await
+}

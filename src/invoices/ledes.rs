@@ -228,6 +228,7 @@ mod tests {
             firm_address: String::new(),
             client_id: Uuid::nil(),
             client_name: "Acme “Logistics” | Inc.".into(),
+            billing_email: None,
             matter_id: None,
             matter_number: Some("2026-0001".into()),
             matter_title: None,

@@ -13,7 +13,11 @@ pub mod views;
 #[cfg(feature = "ssr")]
 pub mod export;
 #[cfg(feature = "ssr")]
+pub mod pdf;
+#[cfg(feature = "ssr")]
 pub(crate) mod repo;
+#[cfg(feature = "ssr")]
+pub mod send;
 
 pub use figures::{Discount, Totals};
 pub use line::LineForm;

@@ -121,6 +121,9 @@ pub struct Invoice {
     pub firm_address: String,
     pub client_id: Uuid,
     pub client_name: String,
+    /// Where the client's invoices go: its e-mail contact labelled "billing", else its primary
+    /// (or first) e-mail.
+    pub billing_email: Option<String>,
     pub matter_id: Option<Uuid>,
     pub matter_number: Option<String>,
     pub matter_title: Option<String>,
@@ -426,6 +429,13 @@ pub fn preview_totals(items: &[Billable], tax_rate: Decimal, currency: &str) -> 
         tax_rate,
         crate::kernel::minor_digits(currency),
     )
+}
+
+/// The "Send by e-mail" form of an issued invoice.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EmailForm {
+    #[serde(default)]
+    pub to: String,
 }
 
 #[cfg(test)]

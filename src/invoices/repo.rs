@@ -320,6 +320,7 @@ struct HeadRow {
     firm_address: String,
     today: NaiveDate,
     client_id: Uuid,
+    billing_email: Option<String>,
     client_name: String,
     matter_id: Option<Uuid>,
     matter_number: Option<String>,
@@ -376,6 +377,8 @@ pub async fn get(tx: &mut Tx, id: Uuid, lock: bool) -> Result<Invoice, AppError>
     let h: HeadRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT i.id, i.invoice_number, i.status, o.name AS firm_name, o.logo_text AS firm_logo_text, o.address AS firm_address,
                 (now() AT TIME ZONE o.timezone)::date AS today, i.client_id, c.name AS client_name,
+                (SELECT cc.value FROM client_contacts cc WHERE cc.client_id = i.client_id AND cc.contact_type = 'email'
+                  ORDER BY lower(cc.label) LIKE '%billing%' DESC, cc.is_primary DESC, cc.created_at LIMIT 1) AS billing_email,
                 i.matter_id, m.matter_number, m.title AS matter_title, i.currency, i.period_start,
                 i.period_end, i.issue_date, i.due_date, i.billing_increment_minutes, i.discount_kind,
                 i.discount_value, i.tax_label, i.tax_rate, i.subtotal, i.discount_total, i.tax_total,
@@ -417,6 +420,7 @@ pub async fn get(tx: &mut Tx, id: Uuid, lock: bool) -> Result<Invoice, AppError>
         firm_address: h.firm_address,
         client_id: h.client_id,
         client_name: h.client_name,
+        billing_email: h.billing_email,
         matter_id: h.matter_id,
         matter_number: h.matter_number,
         matter_title: h.matter_title,

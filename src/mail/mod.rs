@@ -25,6 +25,24 @@ pub struct Mail {
     pub html: Option<String>,
 }
 
+/// A file sent with a message.
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    pub filename: String,
+    pub content_type: &'static str,
+    pub content: Vec<u8>,
+}
+
+/// What a firm's message carries besides the message: its sender, its files, and the job that
+/// wrote it (a job run again writes nothing twice).
+#[derive(Debug, Clone, Default)]
+pub struct Extras {
+    /// The firm's own sender address (`None`: the server's `MAIL_FROM`).
+    pub from: Option<String>,
+    pub attachments: Vec<Attachment>,
+    pub job: Option<Uuid>,
+}
+
 /// Add a message to the outbox, in the caller's transaction (`org`: the firm it belongs to, if
 /// any). Call `wake` after the transaction commits.
 pub async fn enqueue(
@@ -32,20 +50,63 @@ pub async fn enqueue(
     org: Option<Uuid>,
     mail: &Mail,
 ) -> Result<(), AppError> {
+    enqueue_with(conn, org, mail, Extras::default())
+        .await
+        .map(|_| ())
+}
+
+/// `enqueue`, with a sender, files and the job writing it. False: that job had already written
+/// this message (nothing was added).
+pub async fn enqueue_with(
+    conn: &mut PgConnection,
+    org: Option<Uuid>,
+    mail: &Mail,
+    extras: Extras,
+) -> Result<bool, AppError> {
+    if let Some(job) = extras.job {
+        let written: bool = sqlx::query_scalar("SELECT mail_written_by_job($1, $2)")
+            .bind(job)
+            .bind(&mail.to)
+            .fetch_one(&mut *conn)
+            .await?;
+        if written {
+            return Ok(false);
+        }
+    }
+    // Two runs of one job at once (a lease that ran out mid-run): the unique index refuses the
+    // second message, and its run fails and is retried, to find the first.
+    let id = Uuid::new_v4();
     sqlx::query(
-        "INSERT INTO mail_outbox (id, organization_id, purpose, to_address, subject, body_text, body_html)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO mail_outbox (id, organization_id, purpose, to_address, subject, body_text, body_html,
+                                  from_address, job_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
-    .bind(Uuid::new_v4())
+    .bind(id)
     .bind(org)
     .bind(mail.purpose)
     .bind(&mail.to)
     .bind(&mail.subject)
     .bind(&mail.text)
     .bind(&mail.html)
-    .execute(conn)
+    .bind(&extras.from)
+    .bind(extras.job)
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    for (position, a) in extras.attachments.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO mail_attachments (mail_id, organization_id, position, filename, content_type, content)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(org)
+        .bind(position as i32)
+        .bind(&a.filename)
+        .bind(a.content_type)
+        .bind(&a.content)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(true)
 }
 
 static WAKE: std::sync::LazyLock<tokio::sync::Notify> =

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
+use lettre::message::{header::ContentType, Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -86,7 +86,10 @@ async fn run_once(
     .await?;
     let n = claimed.len();
     for m in claimed {
-        let outcome = send(transport, from, &m).await;
+        let outcome = match extras(db, m.id).await {
+            Ok(extras) => send(transport, from, &m, extras).await,
+            Err(e) => Err(format!("outbox: {e}")),
+        };
         match &outcome {
             Ok(()) => tracing::info!(mail = %m.id, attempt = m.attempts, "mail sent"),
             Err(e) => {
@@ -103,38 +106,91 @@ async fn run_once(
     Ok(n)
 }
 
+#[derive(sqlx::FromRow)]
+struct Extra {
+    from_address: Option<String>,
+    filename: Option<String>,
+    content_type: Option<String>,
+    content: Option<Vec<u8>>,
+}
+
+/// A claimed message's own sender and its files.
+async fn extras(db: &PgPool, id: Uuid) -> Result<(Option<String>, Vec<SinglePart>), sqlx::Error> {
+    let rows: Vec<Extra> =
+        sqlx::query_as("SELECT from_address, filename, content_type, content FROM mail_extras($1)")
+            .bind(id)
+            .fetch_all(db)
+            .await?;
+    // No row: the claim ran out meanwhile (another replica may be sending it).
+    if rows.is_empty() {
+        return Err(sqlx::Error::RowNotFound);
+    }
+    let from = rows.first().and_then(|r| r.from_address.clone());
+    let files = rows
+        .into_iter()
+        .filter_map(|r| {
+            let content_type = ContentType::parse(r.content_type.as_deref()?).ok()?;
+            Some(Attachment::new(r.filename?).body(r.content?, content_type))
+        })
+        .collect();
+    Ok((from, files))
+}
+
 async fn send(
     transport: &AsyncSmtpTransport<Tokio1Executor>,
     from: &Mailbox,
     m: &Claimed,
+    (own_from, files): (Option<String>, Vec<SinglePart>),
 ) -> Result<(), String> {
     let to: Mailbox = m
         .to_address
         .parse()
         .map_err(|e| format!("recipient {:?}: {e}", m.to_address))?;
+    // A firm's own address sends its mail, under the name the server's sender carries.
+    let sender = match own_from {
+        Some(address) => Mailbox::new(
+            from.name.clone(),
+            address
+                .parse()
+                .map_err(|e| format!("sender {address:?}: {e}"))?,
+        ),
+        None => from.clone(),
+    };
     let builder = Message::builder()
-        .from(from.clone())
+        .from(sender)
         .to(to)
         .subject(m.subject.clone());
-    let message = match &m.body_html {
-        Some(html) => builder.multipart(
-            MultiPart::alternative()
-                .singlepart(
-                    SinglePart::builder()
-                        .header(ContentType::TEXT_PLAIN)
-                        .body(m.body_text.clone()),
-                )
-                .singlepart(
-                    SinglePart::builder()
-                        .header(ContentType::TEXT_HTML)
-                        .body(html.clone()),
-                ),
+    let text = SinglePart::builder()
+        .header(ContentType::TEXT_PLAIN)
+        .body(m.body_text.clone());
+    let body = match &m.body_html {
+        Some(html) => MultiPart::alternative().singlepart(text).singlepart(
+            SinglePart::builder()
+                .header(ContentType::TEXT_HTML)
+                .body(html.clone()),
         ),
-        None => builder
-            .header(ContentType::TEXT_PLAIN)
-            .body(m.body_text.clone()),
-    }
-    .map_err(|e| format!("message: {e}"))?;
+        None if files.is_empty() => {
+            return deliver(transport, builder.singlepart(text)).await;
+        }
+        None => MultiPart::mixed().singlepart(text),
+    };
+    let message = if files.is_empty() {
+        builder.multipart(body)
+    } else {
+        let mut mixed = MultiPart::mixed().multipart(body);
+        for f in files {
+            mixed = mixed.singlepart(f);
+        }
+        builder.multipart(mixed)
+    };
+    deliver(transport, message).await
+}
+
+async fn deliver(
+    transport: &AsyncSmtpTransport<Tokio1Executor>,
+    message: Result<Message, lettre::error::Error>,
+) -> Result<(), String> {
+    let message = message.map_err(|e| format!("message: {e}"))?;
     transport
         .send(message)
         .await

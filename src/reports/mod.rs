@@ -9,6 +9,8 @@ pub mod views;
 #[cfg(feature = "ssr")]
 pub mod export;
 #[cfg(feature = "ssr")]
+pub mod monthly;
+#[cfg(feature = "ssr")]
 mod repo;
 
 pub use model::*;

@@ -38,6 +38,10 @@ pub struct Config {
     pub public_origin: String,
     /// Outgoing e-mail; `None`: messages wait in the outbox.
     pub mail: Option<crate::mail::sender::MailConfig>,
+    /// Background job workers in this process (0: this process runs none; others will).
+    pub job_workers: usize,
+    /// How long a stopping process waits for its running jobs.
+    pub job_grace: std::time::Duration,
 }
 
 impl Config {
@@ -67,6 +71,8 @@ impl Config {
             supabase: None,
             public_origin: "http://127.0.0.1:3000".into(),
             mail: None,
+            job_workers: 2,
+            job_grace: std::time::Duration::from_secs(30),
         }
     }
 
@@ -136,6 +142,8 @@ impl Config {
                 from: var("MAIL_FROM")
                     .unwrap_or_else(|| "Docket <no-reply@docket.localhost>".into()),
             }),
+            job_workers: number("JOB_WORKERS", 2)? as usize,
+            job_grace: std::time::Duration::from_secs(number("JOB_GRACE_SECONDS", 30)?),
         })
     }
 }

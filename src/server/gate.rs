@@ -21,6 +21,8 @@ use crate::error::AppError;
 pub fn is_public(path: &str) -> bool {
     path.starts_with("/pkg/")
         || path.starts_with("/health")
+        // A calendar feed's secret token is its own credential (calendar::feed).
+        || path.starts_with("/calendar/feed/")
         || is_sign_in(path)
         || matches!(path, "/favicon.ico" | "/favicon.svg" | "/robots.txt")
 }

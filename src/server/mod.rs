@@ -12,6 +12,7 @@ pub mod http;
 pub mod list;
 pub mod page;
 pub mod password;
+pub mod pdf;
 pub mod request;
 pub mod router;
 pub mod seed;

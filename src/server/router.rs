@@ -56,6 +56,7 @@ pub fn build(state: AppState) -> Router {
             get(crate::trust::export::journal),
         )
         .route("/reports/wip.csv", get(crate::reports::export::wip))
+        .route("/calendar/feed/{token}", get(crate::calendar::feed::ics))
         .route("/reports/billed.csv", get(crate::reports::export::billed))
         .merge(assets)
         .leptos_routes_with_context(&state, routes, || (), move || shell(options.clone()))
@@ -91,6 +92,8 @@ pub fn build(state: AppState) -> Router {
 fn logged_path(path: &str) -> &str {
     if path.starts_with("/invite/") {
         "/invite/…"
+    } else if path.starts_with("/calendar/feed/") {
+        "/calendar/feed/…"
     } else {
         path
     }

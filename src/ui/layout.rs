@@ -31,11 +31,14 @@ pub fn AppLayout() -> impl IntoView {
                     <li><A href="/clients">"Clients"</A></li>
                     <li><A href="/matters">"Matters"</A></li>
                     <li><A href="/time">"Time"</A></li>
+                    <li><A href="/calendar">"Calendar"</A></li>
+                    <li><A href="/tasks">"Tasks"</A></li>
                     {sees_invoices.then(|| view! { <li><A href="/invoices">"Invoices"</A></li> })}
                     {trust.then(|| view! { <li><A href="/trust">"Trust"</A></li> })}
                     {billing.then(|| view! { <li><A href="/reports/aging">"Reports"</A></li> })}
                     {admin.then(|| view! { <li><A href="/activity">"Activity"</A></li> })}
                     {admin.then(|| view! { <li><A href="/admin/people">"People"</A></li> })}
+                    {admin.then(|| view! { <li><A href="/admin/jobs">"Jobs"</A></li> })}
                     {admin.then(|| view! { <li><A href="/settings">"Settings"</A></li> })}
                 </ul>
             </nav>

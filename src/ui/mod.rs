@@ -66,3 +66,14 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
 pub fn Loading() -> impl IntoView {
     view! { <p class="muted" aria-live="polite">"Loading…"</p> }
 }
+
+/// Put `text` on the clipboard (in the browser; a page without JavaScript shows the text to
+/// copy by hand instead).
+pub fn copy_text(text: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(window) = web_sys::window() {
+        let _ = window.navigator().clipboard().write_text(text);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = text;
+}

@@ -13,6 +13,7 @@ mod http;
 mod invitations;
 mod invoices;
 mod isolation;
+mod jobs;
 mod lists;
 mod matters;
 mod profile;

@@ -29,6 +29,8 @@ pub struct Firm {
 
 pub struct TestApp {
     pub router: Router,
+    /// The state the router serves (what a replica's background workers run with).
+    pub state: AppState,
     pub admin_pool: PgPool,
     pub app_pool: PgPool,
     pub a: Firm,
@@ -210,7 +212,8 @@ impl TestApp {
             .build();
         let state = AppState::new(leptos_options, app_pool.clone(), redis, config).unwrap();
         TestApp {
-            router: router::build(state),
+            router: router::build(state.clone()),
+            state,
             admin_pool,
             app_pool,
             a,
@@ -263,6 +266,14 @@ impl TestApp {
         id
     }
 
+    /// Another replica on the same database and Redis: a state of its own, with its own pool.
+    pub async fn replica(&self) -> AppState {
+        let config = (*self.state.config).clone();
+        let pool = db::connect(&config.database_url, 4).await.unwrap();
+        let redis = session::redis_pool(&config.redis_url).await.unwrap();
+        AppState::new(self.state.leptos_options.clone(), pool, redis, config).unwrap()
+    }
+
     pub async fn count(&self, sql: &str) -> i64 {
         sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
             .fetch_one(&self.admin_pool)
@@ -306,6 +317,59 @@ pub async fn mail_to(to: &str, n: usize) -> Vec<(String, String)> {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     found
+}
+
+/// The messages the SMTP sink received for `to` (waiting up to ten seconds for at least `n`),
+/// oldest first, as the sink's JSON (with `attachments`).
+pub async fn messages_to(to: &str, n: usize) -> Vec<serde_json::Value> {
+    let api = env("TEST_MAIL_API");
+    let http = reqwest::Client::new();
+    let mut found = vec![];
+    for _ in 0..100 {
+        let all: Vec<serde_json::Value> = http
+            .get(format!("{api}/email"))
+            .send()
+            .await
+            .expect("the SMTP sink answers")
+            .json()
+            .await
+            .unwrap();
+        found = all
+            .into_iter()
+            .filter(|m| {
+                m["to"]
+                    .as_array()
+                    .is_some_and(|t| t.iter().any(|a| a["address"].as_str() == Some(to)))
+            })
+            .collect();
+        if found.len() >= n {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    found
+}
+
+/// The bytes of a message's attachment, from the SMTP sink.
+pub async fn attachment(message: &serde_json::Value, filename: &str) -> Vec<u8> {
+    let api = env("TEST_MAIL_API");
+    let id = message["id"].as_str().expect("a message id");
+    // The sink stores a file under a name of its own.
+    let stored = message["attachments"]
+        .as_array()
+        .and_then(|all| {
+            all.iter()
+                .find(|a| a["fileName"].as_str() == Some(filename))
+        })
+        .and_then(|a| a["generatedFileName"].as_str())
+        .unwrap_or_else(|| panic!("no attachment {filename} in {message}"));
+    reqwest::get(format!("{api}/email/{id}/attachment/{stored}"))
+        .await
+        .expect("the SMTP sink answers")
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec()
 }
 
 /// The path of the first link to `https://docket.test` in a message (`/invite/…`).
@@ -436,6 +500,15 @@ fn is_mutation(path: &str) -> bool {
         "invoices/pay",
         "invoices/void",
         "invoices/delete_draft",
+        "invoices/email",
+        "jobs/retry",
+        "calendar/create_event",
+        "calendar/add_deadline",
+        "calendar/change_trigger",
+        "calendar/create_task",
+        "calendar/complete_task",
+        "calendar/reset_feed",
+        "calendar/add_rule",
         "firm/member_rate",
         "rates/set_client",
         "team/set_role",

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::line::{EditLine, RemoveLineButton};
 use crate::invoices::api::{
-    get_invoice, DeleteDraft, IssueInvoice, RecordPayment, SetDiscount, VoidInvoice,
+    get_invoice, DeleteDraft, EmailInvoice, IssueInvoice, RecordPayment, SetDiscount, VoidInvoice,
 };
 use crate::invoices::{may_bill, Discount, Invoice, InvoiceStatus, PaymentMethod};
 use crate::kernel::{format_money, Choice};
@@ -167,13 +167,61 @@ fn InvoiceView(inv: Invoice, version: RwSignal<usize>) -> impl IntoView {
         })}
     }
     .into_any();
+    let email = ServerAction::<EmailInvoice>::new();
+    let issued = matches!(
+        inv.status,
+        InvoiceStatus::Sent | InvoiceStatus::PartiallyPaid | InvoiceStatus::Paid
+    );
+    let history = Signal::derive(move || version.get() + email.version().get());
     view! {
         <Title text=page_title/>
         {head}
         {facts}
         {lines}
         {payments}
-        <div class="no-print">{billing.then(|| view! { <Actions inv=inv.clone() version/> })}</div>
+        <div class="no-print">
+            {(billing && issued).then(|| view! { <EmailForm inv=inv.clone() email/> })}
+            {billing.then(|| view! { <Actions inv=inv.clone() version/> })}
+            {billing.then(|| view! { <crate::audit::views::History resource_type="invoice" id=inv.id version=history/> })}
+        </div>
+    }
+}
+
+/// "Send by e-mail": the invoice's PDF to the client's billing address (or another), sent in
+/// the background; the history shows when it went.
+#[component]
+fn EmailForm(inv: Invoice, email: ServerAction<EmailInvoice>) -> impl IntoView {
+    let error = action_error(email);
+    let errors = form_errors(error);
+    // Each form sent is one request (sent twice, it asks once); a new one after each.
+    let request = Memo::new(move |_| {
+        email.version().get();
+        Uuid::new_v4()
+    });
+    let sent = move || {
+        email.value().with(|v| match v {
+            Some(Ok(())) => {
+                Some("The invoice is on its way: its history below says when it was sent.")
+            }
+            _ => None,
+        })
+    };
+    let to = inv.billing_email.clone().unwrap_or_default();
+    view! {
+        <section class="card" aria-labelledby="inv-email-h">
+            <h2 id="inv-email-h">"Send by e-mail"</h2>
+            <p class="hint">"The invoice goes as a PDF attachment, with a short note of what is due."</p>
+            <FormAlert error/>
+            {move || sent().map(|m| view! { <p class="alert ok" role="status">{m}</p> })}
+            <ActionForm action=email>
+                <FormStamp errors version=inv.version/>
+                <input type="hidden" name="id" value=inv.id.to_string()/>
+                <input type="hidden" name="request" value=move || request.get().to_string()/>
+                <TextField label="Send to" key="to" value=to kind="email" errors required=true autocomplete="email"
+                    hint="The client's billing e-mail; another address if you prefer"/>
+                <div class="actions"><button type="submit" class="primary">"Send invoice by e-mail"</button></div>
+            </ActionForm>
+        </section>
     }
 }
 

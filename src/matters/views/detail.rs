@@ -129,6 +129,7 @@ fn MatterView(
             </section>
         </div>
         <MatterTime matter=matter.id/>
+        <crate::calendar::views::MatterCalendarCard matter=matter.id/>
         <crate::rates::views::MatterRatesCard matter=matter.id version/>
         <crate::matters::wall::views::MatterAccessCard matter=matter.id version/>
         <History resource_type="matter" id=matter.id version=version.into()/>

@@ -1,0 +1,447 @@
+//! Calendar server functions: who is calling → validate → repo → activity log. Each change is
+//! one transaction with its activity row; a change to an existing event or task starts by
+//! locking it and checking the version the page showed (409 otherwise).
+
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use super::{
+    CalendarPage, CalendarQuery, DeadlineForm, EventForm, MatterCalendar, RuleForm, Task, TaskForm,
+    TriggerForm,
+};
+use crate::error::AppError;
+
+/// A matter's upcoming events and its tasks, with what the forms offer.
+#[server(endpoint = "calendar/matter")]
+pub async fn get_matter_calendar(matter: Uuid) -> Result<MatterCalendar, AppError> {
+    use super::repo::{self, Whose};
+    crate::server::endpoint("calendar.matter", async move {
+        let (_caller, mut tx) = crate::auth::caller::Caller::begin().await?;
+        repo::matter_number(&mut tx, matter).await?;
+        let today = repo::today(&mut tx).await?;
+        let far = today + chrono::Duration::days(3660);
+        let upcoming =
+            repo::events_between(&mut tx, today, far, Whose::Firm, Some(matter), 50).await?;
+        let tasks = repo::matter_tasks(&mut tx, matter).await?;
+        let rules = repo::rules(&mut tx, true).await?;
+        let people = crate::auth::repo::people(&mut tx).await?;
+        tx.commit().await?;
+        Ok(MatterCalendar {
+            today,
+            upcoming,
+            tasks,
+            rules,
+            people,
+        })
+    })
+    .await
+}
+
+#[cfg(feature = "ssr")]
+async fn begin(
+    org: Uuid,
+    typed: &[(String, String)],
+) -> Result<(crate::auth::caller::Caller, crate::server::db::Tx), AppError> {
+    crate::auth::caller::Caller::begin_write_if(org, super::may_schedule)
+        .await
+        .map_err(|e| e.keeping(typed.to_vec()))
+}
+
+/// "New event" on a matter.
+#[server(endpoint = "calendar/create_event")]
+pub async fn create_event(org: Uuid, matter: Uuid, form: EventForm) -> Result<Uuid, AppError> {
+    use crate::audit::{record, Entry};
+    use crate::kernel::{Choice, FieldErrors};
+    crate::server::endpoint("calendar.create_event", async move {
+        let typed = form.values();
+        let (caller, mut tx) = begin(org, &typed).await?;
+        let valid = form
+            .validate()
+            .map_err(|e| AppError::Invalid(e.with_values(typed.clone())))?;
+        let number = super::repo::matter_number(&mut tx, matter).await?;
+        let id = super::repo::insert_event(&mut tx, matter, &valid, None).await?;
+        let added = super::repo::add_attendees(&mut tx, id, matter, &valid.attendees).await?;
+        if added != valid.attendees.len() {
+            return Err(AppError::Invalid(
+                FieldErrors::one(
+                    "attendees",
+                    "Choose attendees among the firm's active members.",
+                )
+                .with_values(typed),
+            ));
+        }
+        let when = match valid.times {
+            None => format!("{} (all day)", valid.date),
+            Some((s, _)) => format!("{} {}", valid.date, s.format("%H:%M")),
+        };
+        record(
+            &mut tx,
+            &caller,
+            Entry::new("event.create", "event", id)
+                .on_matter(Some(matter))
+                .summary(format!(
+                    "{} “{}” on {when}, matter {number}",
+                    valid.kind.label(),
+                    valid.title
+                )),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    })
+    .await
+}
+
+/// "Add deadline": a deadline computed from a trigger date and one of the firm's rules.
+#[server(endpoint = "calendar/add_deadline")]
+pub async fn add_deadline(org: Uuid, matter: Uuid, form: DeadlineForm) -> Result<Uuid, AppError> {
+    use super::deadline::{compute, Rule};
+    use super::{EventKind, ValidEvent};
+    use crate::audit::{record, Entry};
+    use crate::kernel::FieldErrors;
+    crate::server::endpoint("calendar.add_deadline", async move {
+        let typed = form.values();
+        let (caller, mut tx) = begin(org, &typed).await?;
+        let (trigger, rule_id, title) = form
+            .validate()
+            .map_err(|e| AppError::Invalid(e.with_values(typed.clone())))?;
+        let number = super::repo::matter_number(&mut tx, matter).await?;
+        let Some(rule) = super::repo::rules(&mut tx, true)
+            .await?
+            .into_iter()
+            .find(|r| r.id == rule_id)
+        else {
+            return Err(AppError::Invalid(
+                FieldErrors::one("rule", "Choose one of the firm's rules.").with_values(typed),
+            ));
+        };
+        let rule = Rule {
+            name: rule.name,
+            days: rule.days,
+            counting: rule.counting,
+            direction: rule.direction,
+        };
+        let computed = compute(trigger, &rule);
+        let title = if title.is_empty() {
+            rule.name.clone()
+        } else {
+            title
+        };
+        let event = ValidEvent {
+            kind: EventKind::Deadline,
+            title: title.clone(),
+            date: computed.due,
+            times: None,
+            location: String::new(),
+            attendees: vec![],
+        };
+        let id = super::repo::insert_event(
+            &mut tx,
+            matter,
+            &event,
+            Some((&rule, Some(rule_id), trigger, &computed.explanation)),
+        )
+        .await?;
+        // On the calendars of whoever added it and the matter's responsible attorney.
+        let mut people = vec![caller.user_id];
+        people.extend(super::repo::responsible(&mut tx, matter).await?);
+        super::repo::add_attendees(&mut tx, id, matter, &people).await?;
+        record(
+            &mut tx,
+            &caller,
+            Entry::new("event.deadline", "event", id)
+                .on_matter(Some(matter))
+                .summary(format!(
+                    "Deadline “{title}” due {} ({} from {trigger}), matter {number}",
+                    computed.due, rule.name
+                )),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    })
+    .await
+}
+
+/// A computed deadline's trigger date changed: the due date is computed again by its rule.
+#[server(endpoint = "calendar/change_trigger")]
+pub async fn change_trigger(
+    org: Uuid,
+    id: Uuid,
+    version: i32,
+    form: TriggerForm,
+) -> Result<(), AppError> {
+    use crate::audit::{record, Entry};
+    use crate::kernel::{parse_date, FieldErrors};
+    crate::server::endpoint("calendar.change_trigger", async move {
+        let typed = vec![
+            ("trigger".to_string(), form.trigger.clone()),
+            ("event".to_string(), id.to_string()),
+        ];
+        let (caller, mut tx) = begin(org, &typed).await?;
+        let trigger = parse_date(&form.trigger).map_err(|m| {
+            AppError::Invalid(FieldErrors::one("trigger", m).with_values(typed.clone()))
+        })?;
+        let (event, rule) = super::repo::lock_event(&mut tx, id).await?;
+        if event.version != version {
+            return Err(AppError::Stale(
+                FieldErrors::default()
+                    .with_values(typed)
+                    .with_value("version", event.version.to_string()),
+            ));
+        }
+        let (Some(rule), Some(before)) = (rule, event.computation.as_ref()) else {
+            return Err(AppError::Conflict(
+                "This event was not computed from a rule: change its date instead.".into(),
+            ));
+        };
+        let computed = super::deadline::compute(trigger, &rule);
+        super::repo::recompute(&mut tx, id, trigger, computed.due, &computed.explanation).await?;
+        record(
+            &mut tx,
+            &caller,
+            Entry::new("event.update", "event", id)
+                .on_matter(Some(event.matter_id))
+                .summary(format!(
+                    "Deadline “{}”: trigger {} → {trigger}, due {} → {}",
+                    event.title, before.trigger_date, event.date, computed.due
+                ))
+                .changes(serde_json::json!({
+                    "trigger_date": { "from": before.trigger_date, "to": trigger },
+                    "due": { "from": event.date, "to": computed.due },
+                })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+/// "New task" on a matter.
+#[server(endpoint = "calendar/create_task")]
+pub async fn create_task(org: Uuid, matter: Uuid, form: TaskForm) -> Result<Uuid, AppError> {
+    use crate::audit::{record, Entry};
+    use crate::kernel::FieldErrors;
+    crate::server::endpoint("calendar.create_task", async move {
+        let typed = form.values();
+        let (caller, mut tx) = begin(org, &typed).await?;
+        let (title, assignee, due_on, priority) = form
+            .validate()
+            .map_err(|e| AppError::Invalid(e.with_values(typed.clone())))?;
+        let number = super::repo::matter_number(&mut tx, matter).await?;
+        if let Some(a) = assignee {
+            if !super::repo::is_member(&mut tx, a).await? {
+                return Err(AppError::Invalid(
+                    FieldErrors::one("assignee", "Choose one of the firm's active members.")
+                        .with_values(typed),
+                ));
+            }
+        }
+        let id =
+            super::repo::insert_task(&mut tx, matter, &title, assignee, due_on, priority).await?;
+        record(
+            &mut tx,
+            &caller,
+            Entry::new("task.create", "task", id)
+                .on_matter(Some(matter))
+                .summary(format!("Task “{title}” on matter {number}")),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    })
+    .await
+}
+
+/// Mark a task done. Anyone who may schedule on the matter may, as may its assignee.
+#[server(endpoint = "calendar/complete_task")]
+pub async fn complete_task(org: Uuid, id: Uuid, version: i32) -> Result<(), AppError> {
+    use crate::audit::{record, Entry};
+    use crate::kernel::FieldErrors;
+    crate::server::endpoint("calendar.complete_task", async move {
+        let typed = vec![("task".to_string(), id.to_string())];
+        let (caller, mut tx) = crate::auth::caller::Caller::begin_write_if(org, |_| true)
+            .await
+            .map_err(|e| e.keeping(typed.clone()))?;
+        let (title, matter, status, current) = super::repo::lock_task(&mut tx, id).await?;
+        let assignee: Option<Uuid> =
+            sqlx::query_scalar("SELECT assignee_id FROM tasks WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if !super::may_schedule(caller.role) && assignee != Some(caller.user_id) {
+            return Err(AppError::Forbidden);
+        }
+        if current != version {
+            return Err(AppError::Stale(
+                FieldErrors::default()
+                    .with_values(typed)
+                    .with_value("version", current.to_string()),
+            ));
+        }
+        if status == "done" {
+            tx.commit().await?;
+            return Ok(());
+        }
+        super::repo::complete_task(&mut tx, id).await?;
+        record(
+            &mut tx,
+            &caller,
+            Entry::new("task.complete", "task", id)
+                .on_matter(Some(matter))
+                .summary(format!("Completed task “{title}”"))
+                .changes(serde_json::json!({ "status": { "from": "open", "to": "done" } })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+/// The caller's tasks: open ones by due date, then those done lately.
+#[server(endpoint = "calendar/my_tasks")]
+pub async fn my_tasks() -> Result<Vec<Task>, AppError> {
+    crate::server::endpoint("calendar.my_tasks", async move {
+        let (caller, mut tx) = crate::auth::caller::Caller::begin().await?;
+        let tasks = super::repo::tasks_of(&mut tx, caller.user_id).await?;
+        tx.commit().await?;
+        Ok(tasks)
+    })
+    .await
+}
+
+/// A month, week or agenda of events: mine, a person's, or the firm's.
+#[server(endpoint = "calendar/page")]
+pub async fn get_calendar(query: CalendarQuery) -> Result<CalendarPage, AppError> {
+    use super::repo::{self, Whose};
+    use chrono::{Datelike, Duration};
+    crate::server::endpoint("calendar.page", async move {
+        let (caller, mut tx) = crate::auth::caller::Caller::begin().await?;
+        let today = repo::today(&mut tx).await?;
+        let day = crate::kernel::parse_date(&query.day).unwrap_or(today);
+        let view = match query.view.as_str() {
+            "month" | "agenda" => query.view.clone(),
+            _ => "week".to_string(),
+        };
+        let (from, to, previous, next) = match view.as_str() {
+            "month" => {
+                let first = day.with_day(1).unwrap_or(day);
+                let next = (first + Duration::days(32)).with_day(1).unwrap_or(first);
+                let previous = (first - Duration::days(1)).with_day(1).unwrap_or(first);
+                (first, next - Duration::days(1), previous, next)
+            }
+            "agenda" => (
+                day,
+                day + Duration::days(29),
+                day - Duration::days(30),
+                day + Duration::days(30),
+            ),
+            _ => {
+                let monday = day - Duration::days(i64::from(day.weekday().num_days_from_monday()));
+                (
+                    monday,
+                    monday + Duration::days(6),
+                    monday - Duration::days(7),
+                    monday + Duration::days(7),
+                )
+            }
+        };
+        let (whose, who) = match query.who.as_str() {
+            "firm" => (Whose::Firm, "firm".to_string()),
+            s => match uuid::Uuid::parse_str(s) {
+                Ok(p) if p != caller.user_id => (Whose::Person(p), p.to_string()),
+                _ => (Whose::Person(caller.user_id), String::new()),
+            },
+        };
+        let events = repo::events_between(&mut tx, from, to, whose, None, 1000).await?;
+        let people = crate::auth::repo::people(&mut tx).await?;
+        let feed_url = repo::feed_token(&mut tx).await?.map(|t| {
+            format!(
+                "{}/calendar/feed/{t}.ics",
+                crate::server::AppState::current().config.public_origin
+            )
+        });
+        tx.commit().await?;
+        Ok(CalendarPage {
+            view,
+            who,
+            from,
+            to,
+            today,
+            previous,
+            next,
+            events,
+            people,
+            feed_url,
+        })
+    })
+    .await
+}
+
+/// A new calendar feed URL for the caller (the previous one stops working).
+#[server(endpoint = "calendar/reset_feed")]
+pub async fn reset_feed(org: Uuid) -> Result<(), AppError> {
+    use crate::audit::{record, Entry};
+    crate::server::endpoint("calendar.reset_feed", async move {
+        let (caller, mut tx) = crate::auth::caller::Caller::begin_write_if(org, |_| true).await?;
+        let (token, _) = crate::server::token::new();
+        super::repo::reset_feed(&mut tx, &token).await?;
+        record(
+            &mut tx,
+            &caller,
+            Entry::new("calendar.feed", "user", caller.user_id)
+                .summary("Made a new calendar feed URL"),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+/// A new deadline rule of the firm (administrators).
+#[server(endpoint = "calendar/add_rule")]
+pub async fn add_rule(org: Uuid, form: RuleForm) -> Result<Uuid, AppError> {
+    use crate::audit::{record, Entry};
+    use crate::kernel::FieldErrors;
+    crate::server::endpoint("calendar.add_rule", async move {
+        let typed = form.values();
+        let (caller, mut tx) =
+            crate::auth::caller::Caller::begin_write_if(org, super::may_edit_rules)
+                .await
+                .map_err(|e| e.keeping(typed.clone()))?;
+        let rule = form
+            .validate()
+            .map_err(|e| AppError::Invalid(e.with_values(typed.clone())))?;
+        if super::repo::rule_named(&mut tx, &rule.name).await? {
+            return Err(AppError::Invalid(
+                FieldErrors::one("name", "The firm has a rule of that name.").with_values(typed),
+            ));
+        }
+        let id = super::repo::insert_rule(&mut tx, &rule).await?;
+        record(
+            &mut tx,
+            &caller,
+            Entry::new("calendar.rule", "deadline_rule", id)
+                .summary(format!("Deadline rule “{}”: {} days", rule.name, rule.days)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    })
+    .await
+}
+
+/// The firm's deadline rules in use.
+#[server(endpoint = "calendar/rules")]
+pub async fn deadline_rules() -> Result<Vec<super::RuleRow>, AppError> {
+    crate::server::endpoint("calendar.rules", async move {
+        let (_caller, mut tx) = crate::auth::caller::Caller::begin().await?;
+        let rules = super::repo::rules(&mut tx, true).await?;
+        tx.commit().await?;
+        Ok(rules)
+    })
+    .await
+}
