@@ -126,7 +126,7 @@ pub struct EventForm {
     pub end: String,
     #[serde(default)]
     pub location: String,
-    /// Attendees' ids → "on".
+    /// `a{id}` of each attendee → "on" (see `attendee_key`).
     #[serde(default)]
     pub attendees: BTreeMap<String, String>,
 }
@@ -155,6 +155,11 @@ fn time(s: &str) -> Result<Option<NaiveTime>, &'static str> {
 }
 
 impl EventForm {
+    /// The name of an attendee's box (a key that starts with a digit would read as an index).
+    pub fn attendee_key(id: Uuid) -> String {
+        format!("form[attendees][a{id}]")
+    }
+
     pub fn values(&self) -> Vec<(String, String)> {
         let mut v: Vec<(String, String)> = [
             ("kind", &self.kind),
@@ -221,7 +226,7 @@ impl EventForm {
         }
         let mut attendees = vec![];
         for k in self.attendees.keys() {
-            match Uuid::parse_str(k) {
+            match Uuid::parse_str(k.strip_prefix('a').unwrap_or(k)) {
                 Ok(id) => attendees.push(id),
                 Err(_) => e.add("attendees", "Choose attendees from the firm."),
             }

@@ -5,6 +5,7 @@ mod support;
 
 mod activity;
 mod auth;
+mod calendar;
 mod clients;
 mod expenses;
 mod firm;

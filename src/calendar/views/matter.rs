@@ -9,7 +9,7 @@ use super::EventLine;
 use crate::calendar::api::{
     get_matter_calendar, AddDeadline, ChangeTrigger, CompleteTask, CreateEvent, CreateTask,
 };
-use crate::calendar::{Event, EventKind, MatterCalendar, Task, TaskPriority};
+use crate::calendar::{Event, EventForm, EventKind, MatterCalendar, Task, TaskPriority};
 use crate::kernel::{Choice, FieldErrors};
 use crate::ui::{
     action_error, choices, form_errors, reload_on_success, session_info, CheckboxField, FormAlert,
@@ -181,7 +181,7 @@ fn NewEventForm(
                         let id = format!("ev-att-{}", p.id);
                         view! {
                             <div class="field check">
-                                <input id=id.clone() type="checkbox" name=format!("form[attendees][{}]", p.id)/>
+                                <input id=id.clone() type="checkbox" name=EventForm::attendee_key(p.id)/>
                                 <label for=id>{p.name}</label>
                             </div>
                         }
