@@ -13,7 +13,7 @@ test('sign-in, client and matter pages have no serious accessibility violations'
   await noSeriousViolations(page);
 
   await signIn(page, 'admin@harborvale.test', true);
-  for (const path of ['/clients', '/matters', '/clients/new', '/matters/new', '/activity']) {
+  for (const path of ['/clients', '/matters', '/clients/new', '/matters/new', '/activity', '/calendar', '/tasks', '/admin/jobs']) {
     await page.goto(path);
     await hydrated(page, true);
     await noSeriousViolations(page);

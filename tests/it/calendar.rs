@@ -30,7 +30,11 @@ async fn week(c: &mut Http, who: &str, day: &str) -> CalendarPage {
     let res = c
         .post(
             "/api/calendar/page",
-            &[("query[view]", "week"), ("query[who]", who), ("query[day]", day)],
+            &[
+                ("query[view]", "week"),
+                ("query[who]", who),
+                ("query[day]", day),
+            ],
         )
         .await;
     assert!(res.status.is_success(), "{res:?}");
@@ -68,35 +72,54 @@ async fn a_hearing_is_on_the_matter_and_on_its_attendees_calendars_in_the_firm_t
                 ("form[start]", "09:30"),
                 ("form[end]", "10:15"),
                 ("form[location]", "Courtroom 4B"),
-                (&docket::calendar::EventForm::attendee_key(app.a.staff), "on"),
+                (
+                    &docket::calendar::EventForm::attendee_key(app.a.staff),
+                    "on",
+                ),
             ],
         )
         .await;
     assert!(res.status.is_success(), "{res:?}");
     // Stored as the instant 09:30 in New York (EST, UTC-5).
-    let starts: String = sqlx::query_scalar("SELECT to_char(starts_at AT TIME ZONE 'UTC', 'HH24:MI') FROM events")
-        .fetch_one(&app.admin_pool)
-        .await
-        .unwrap();
+    let starts: String =
+        sqlx::query_scalar("SELECT to_char(starts_at AT TIME ZONE 'UTC', 'HH24:MI') FROM events")
+            .fetch_one(&app.admin_pool)
+            .await
+            .unwrap();
     assert_eq!(starts, "14:30");
     let cal = calendar_of(&mut c, m).await;
     assert_eq!(cal.upcoming.len(), 1);
     let e = &cal.upcoming[0];
-    assert_eq!((e.start.as_deref(), e.end.as_deref()), (Some("09:30"), Some("10:15")));
+    assert_eq!(
+        (e.start.as_deref(), e.end.as_deref()),
+        (Some("09:30"), Some("10:15"))
+    );
     assert_eq!(e.attendees, vec!["Alpha Law staff".to_string()]);
     // On the staff member's week, not on the attorney's own (they do not attend).
     let mut staff_client = app.signed_in(app.a.staff).await;
-    assert_eq!(week(&mut staff_client, "", "2030-03-07").await.events.len(), 1);
+    assert_eq!(
+        week(&mut staff_client, "", "2030-03-07").await.events.len(),
+        1
+    );
     assert!(week(&mut c, "", "2030-03-05").await.events.is_empty());
     assert_eq!(week(&mut c, "firm", "2030-03-05").await.events.len(), 1);
     assert_eq!(week(&mut c, &staff, "2030-03-05").await.events.len(), 1);
-    assert!(week(&mut c, "firm", "2030-03-12").await.events.is_empty(), "the next week");
+    assert!(
+        week(&mut c, "firm", "2030-03-12").await.events.is_empty(),
+        "the next week"
+    );
 
     // Bad input comes back beside its field, with what was typed.
     let res = c
         .post(
             "/api/calendar/create_event",
-            &[("matter", &m.to_string()), ("form[kind]", "meeting"), ("form[title]", "Call"), ("form[date]", "2030-03-05"), ("form[start]", "25:00")],
+            &[
+                ("matter", &m.to_string()),
+                ("form[kind]", "meeting"),
+                ("form[title]", "Call"),
+                ("form[date]", "2030-03-05"),
+                ("form[start]", "25:00"),
+            ],
         )
         .await;
     match res.error() {
@@ -111,9 +134,15 @@ async fn a_hearing_is_on_the_matter_and_on_its_attendees_calendars_in_the_firm_t
         .post(
             "/api/calendar/create_event",
             &[
-                ("matter", &m.to_string()), ("form[kind]", "meeting"), ("form[title]", "Call"),
-                ("form[date]", "2030-03-05"), ("form[all_day]", "on"),
-                (&docket::calendar::EventForm::attendee_key(app.b.admin), "on"),
+                ("matter", &m.to_string()),
+                ("form[kind]", "meeting"),
+                ("form[title]", "Call"),
+                ("form[date]", "2030-03-05"),
+                ("form[all_day]", "on"),
+                (
+                    &docket::calendar::EventForm::attendee_key(app.b.admin),
+                    "on",
+                ),
             ],
         )
         .await;
@@ -124,19 +153,36 @@ async fn a_hearing_is_on_the_matter_and_on_its_attendees_calendars_in_the_firm_t
     let res = other
         .post(
             "/api/calendar/create_event",
-            &[("matter", &m.to_string()), ("form[kind]", "meeting"), ("form[title]", "X"), ("form[date]", "2030-03-05"), ("form[all_day]", "on")],
+            &[
+                ("matter", &m.to_string()),
+                ("form[kind]", "meeting"),
+                ("form[title]", "X"),
+                ("form[date]", "2030-03-05"),
+                ("form[all_day]", "on"),
+            ],
         )
         .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND, "{res:?}");
-    let res = other.post("/api/calendar/matter", &[("matter", &m.to_string())]).await;
+    let res = other
+        .post("/api/calendar/matter", &[("matter", &m.to_string())])
+        .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
-    assert!(week(&mut other, "firm", "2030-03-05").await.events.is_empty());
+    assert!(week(&mut other, "firm", "2030-03-05")
+        .await
+        .events
+        .is_empty());
     // Billing staff keep the books, not the calendar.
     let mut billing = app.signed_in(app.a.billing).await;
     let res = billing
         .post(
             "/api/calendar/create_event",
-            &[("matter", &m.to_string()), ("form[kind]", "meeting"), ("form[title]", "X"), ("form[date]", "2030-03-05"), ("form[all_day]", "on")],
+            &[
+                ("matter", &m.to_string()),
+                ("form[kind]", "meeting"),
+                ("form[title]", "X"),
+                ("form[date]", "2030-03-05"),
+                ("form[all_day]", "on"),
+            ],
         )
         .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
@@ -151,7 +197,12 @@ async fn a_computed_deadline_shows_its_working_and_follows_its_trigger_date() {
     let res = c
         .post(
             "/api/calendar/add_deadline",
-            &[("matter", &m.to_string()), ("form[trigger]", "2026-06-13"), ("form[rule]", &rule.to_string()), ("form[title]", "")],
+            &[
+                ("matter", &m.to_string()),
+                ("form[trigger]", "2026-06-13"),
+                ("form[rule]", &rule.to_string()),
+                ("form[title]", ""),
+            ],
         )
         .await;
     assert!(res.status.is_success(), "{res:?}");
@@ -163,12 +214,18 @@ async fn a_computed_deadline_shows_its_working_and_follows_its_trigger_date() {
             .await
             .unwrap();
     assert_eq!(due.to_string(), "2026-07-06");
-    let explanation: Vec<String> = sqlx::query_scalar("SELECT computation FROM events WHERE id = $1")
-        .bind(event)
-        .fetch_one(&app.admin_pool)
-        .await
-        .unwrap();
-    assert!(explanation.iter().any(|l| l.contains("2026-07-04 is a Saturday")), "{explanation:?}");
+    let explanation: Vec<String> =
+        sqlx::query_scalar("SELECT computation FROM events WHERE id = $1")
+            .bind(event)
+            .fetch_one(&app.admin_pool)
+            .await
+            .unwrap();
+    assert!(
+        explanation
+            .iter()
+            .any(|l| l.contains("2026-07-04 is a Saturday")),
+        "{explanation:?}"
+    );
     // On the calendars of who added it and the responsible attorney (the same person here).
     assert_eq!(week(&mut c, "", "2026-07-06").await.events.len(), 1);
 
@@ -180,7 +237,14 @@ async fn a_computed_deadline_shows_its_working_and_follows_its_trigger_date() {
         .unwrap();
     let (id, v) = (event.to_string(), version.to_string());
     let res = c
-        .post("/api/calendar/change_trigger", &[("id", &id), ("version", &v), ("form[trigger]", "2026-11-05")])
+        .post(
+            "/api/calendar/change_trigger",
+            &[
+                ("id", &id),
+                ("version", &v),
+                ("form[trigger]", "2026-11-05"),
+            ],
+        )
         .await;
     assert!(res.status.is_success(), "{res:?}");
     // 21 days after Thursday 5 November 2026 is Thursday 26 November: Thanksgiving.
@@ -192,26 +256,50 @@ async fn a_computed_deadline_shows_its_working_and_follows_its_trigger_date() {
     assert_eq!(due.to_string(), "2026-11-27");
     // The page that showed the old version is refused, not applied over the new one.
     let res = c
-        .post("/api/calendar/change_trigger", &[("id", &id), ("version", &v), ("form[trigger]", "2026-01-02")])
+        .post(
+            "/api/calendar/change_trigger",
+            &[
+                ("id", &id),
+                ("version", &v),
+                ("form[trigger]", "2026-01-02"),
+            ],
+        )
         .await;
     assert_eq!(res.status, StatusCode::CONFLICT, "{res:?}");
     assert_eq!(
-        app.count("SELECT count(*) FROM activity_logs WHERE action IN ('event.deadline', 'event.update')").await,
+        app.count(
+            "SELECT count(*) FROM activity_logs WHERE action IN ('event.deadline', 'event.update')"
+        )
+        .await,
         2
     );
     // Another firm cannot move it.
     let mut other = app.signed_in(app.b.admin).await;
     let res = other
-        .post("/api/calendar/change_trigger", &[("id", &id), ("version", &(version + 1).to_string()), ("form[trigger]", "2026-01-02")])
+        .post(
+            "/api/calendar/change_trigger",
+            &[
+                ("id", &id),
+                ("version", &(version + 1).to_string()),
+                ("form[trigger]", "2026-01-02"),
+            ],
+        )
         .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND, "{res:?}");
     // Nor use its rules: firm A's rule id is not firm B's.
     let client = crate::clients::create(&mut other, "B client").await;
-    let theirs = crate::matters::create(&mut other, client, "B matter", None).await.unwrap();
+    let theirs = crate::matters::create(&mut other, client, "B matter", None)
+        .await
+        .unwrap();
     let res = other
         .post(
             "/api/calendar/add_deadline",
-            &[("matter", &theirs.to_string()), ("form[trigger]", "2026-06-13"), ("form[rule]", &rule.to_string()), ("form[title]", "")],
+            &[
+                ("matter", &theirs.to_string()),
+                ("form[trigger]", "2026-06-13"),
+                ("form[rule]", &rule.to_string()),
+                ("form[title]", ""),
+            ],
         )
         .await;
     assert!(matches!(res.error(), AppError::Invalid(_)), "{res:?}");
@@ -221,7 +309,10 @@ async fn a_computed_deadline_shows_its_working_and_follows_its_trigger_date() {
 async fn tasks_are_assigned_shown_overdue_and_completed_once() {
     let app = TestApp::spawn().await;
     let (mut c, m) = matter(&app).await;
-    for (title, due) in [("File the answer", "2020-01-02"), ("Draft discovery", "2099-01-02")] {
+    for (title, due) in [
+        ("File the answer", "2020-01-02"),
+        ("Draft discovery", "2099-01-02"),
+    ] {
         let res = c
             .post(
                 "/api/calendar/create_task",
@@ -239,15 +330,28 @@ async fn tasks_are_assigned_shown_overdue_and_completed_once() {
     let mut staff = app.signed_in(app.a.staff).await;
     let mine: Vec<Task> = staff.post("/api/calendar/my_tasks", &[]).await.json();
     assert_eq!(mine.len(), 2);
-    assert_eq!((mine[0].title.as_str(), mine[0].overdue), ("File the answer", true));
+    assert_eq!(
+        (mine[0].title.as_str(), mine[0].overdue),
+        ("File the answer", true)
+    );
     assert!(!mine[1].overdue);
-    assert!(c.post("/api/calendar/my_tasks", &[]).await.json::<Vec<Task>>().is_empty());
+    assert!(c
+        .post("/api/calendar/my_tasks", &[])
+        .await
+        .json::<Vec<Task>>()
+        .is_empty());
 
     // Someone of another firm as assignee: refused.
     let res = c
         .post(
             "/api/calendar/create_task",
-            &[("matter", &m.to_string()), ("form[title]", "X"), ("form[assignee]", &app.b.staff.to_string()), ("form[due_on]", ""), ("form[priority]", "")],
+            &[
+                ("matter", &m.to_string()),
+                ("form[title]", "X"),
+                ("form[assignee]", &app.b.staff.to_string()),
+                ("form[due_on]", ""),
+                ("form[priority]", ""),
+            ],
         )
         .await;
     assert!(matches!(res.error(), AppError::Invalid(_)), "{res:?}");
@@ -255,20 +359,42 @@ async fn tasks_are_assigned_shown_overdue_and_completed_once() {
     let t = &mine[0];
     let (id, v) = (t.id.to_string(), t.version.to_string());
     let mut other = app.signed_in(app.b.admin).await;
-    let res = other.post("/api/calendar/complete_task", &[("id", &id), ("version", &v)]).await;
+    let res = other
+        .post(
+            "/api/calendar/complete_task",
+            &[("id", &id), ("version", &v)],
+        )
+        .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
-    let res = staff.post("/api/calendar/complete_task", &[("id", &id), ("version", &v)]).await;
+    let res = staff
+        .post(
+            "/api/calendar/complete_task",
+            &[("id", &id), ("version", &v)],
+        )
+        .await;
     assert!(res.status.is_success(), "{res:?}");
     // The same form again: already done, nothing more written.
-    let res = staff.post("/api/calendar/complete_task", &[("id", &id), ("version", &v)]).await;
-    assert_eq!(res.status, StatusCode::CONFLICT, "an older version: {res:?}");
+    let res = staff
+        .post(
+            "/api/calendar/complete_task",
+            &[("id", &id), ("version", &v)],
+        )
+        .await;
     assert_eq!(
-        app.count("SELECT count(*) FROM activity_logs WHERE action = 'task.complete'").await,
+        res.status,
+        StatusCode::CONFLICT,
+        "an older version: {res:?}"
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM activity_logs WHERE action = 'task.complete'")
+            .await,
         1
     );
     let mine: Vec<Task> = staff.post("/api/calendar/my_tasks", &[]).await.json();
     assert_eq!(mine[0].title, "Draft discovery", "open tasks first");
-    assert!(mine.iter().any(|t| t.title == "File the answer" && !t.overdue));
+    assert!(mine
+        .iter()
+        .any(|t| t.title == "File the answer" && !t.overdue));
 }
 
 /// The events of an iCalendar text, as (UID, SEQUENCE, DTSTART, SUMMARY), read by a standard
@@ -281,7 +407,11 @@ fn feed_events(ics: &str) -> Vec<(String, String, String, String)> {
         .iter()
         .filter(|c| c.name.as_str() == "VEVENT")
         .map(|c| {
-            let p = |n: &str| c.find_prop(n).map(|p| p.val.as_str().to_string()).unwrap_or_default();
+            let p = |n: &str| {
+                c.find_prop(n)
+                    .map(|p| p.val.as_str().to_string())
+                    .unwrap_or_default()
+            };
             (p("UID"), p("SEQUENCE"), p("DTSTART"), p("SUMMARY"))
         })
         .collect()
@@ -297,31 +427,54 @@ async fn the_calendar_feed_is_private_revocable_and_keeps_its_uids() {
     let res = c
         .post(
             "/api/calendar/add_deadline",
-            &[("matter", &m.to_string()), ("form[trigger]", &trigger), ("form[rule]", &rule.to_string()), ("form[title]", "Answer due")],
+            &[
+                ("matter", &m.to_string()),
+                ("form[trigger]", &trigger),
+                ("form[rule]", &rule.to_string()),
+                ("form[title]", "Answer due"),
+            ],
         )
         .await;
     let event: Uuid = res.json();
     let res = c
         .post(
             "/api/calendar/create_task",
-            &[("matter", &m.to_string()), ("form[title]", "Call the client"), ("form[assignee]", &app.a.attorney.to_string()), ("form[due_on]", &trigger), ("form[priority]", "")],
+            &[
+                ("matter", &m.to_string()),
+                ("form[title]", "Call the client"),
+                ("form[assignee]", &app.a.attorney.to_string()),
+                ("form[due_on]", &trigger),
+                ("form[priority]", ""),
+            ],
         )
         .await;
     assert!(res.status.is_success(), "{res:?}");
 
     assert!(week(&mut c, "", "").await.feed_url.is_none());
-    assert!(c.post("/api/calendar/reset_feed", &[]).await.status.is_success());
+    assert!(c
+        .post("/api/calendar/reset_feed", &[])
+        .await
+        .status
+        .is_success());
     let url = week(&mut c, "", "").await.feed_url.expect("a feed URL");
     let path = url.strip_prefix("https://docket.test").unwrap().to_string();
     let mut anonymous = app.anonymous();
     let res = anonymous.get(&path).await;
     assert_eq!(res.status, StatusCode::OK, "{res:?}");
-    assert!(res.headers["content-type"].to_str().unwrap().starts_with("text/calendar"));
+    assert!(res.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/calendar"));
     let events = feed_events(&res.body);
     assert_eq!(events.len(), 2, "{}", res.body);
-    let deadline = events.iter().find(|e| e.0 == format!("{event}@docket")).expect("the deadline");
+    let deadline = events
+        .iter()
+        .find(|e| e.0 == format!("{event}@docket"))
+        .expect("the deadline");
     assert!(deadline.3.starts_with("Deadline: Answer due"));
-    assert!(events.iter().any(|e| e.0.starts_with("task-") && e.3.starts_with("Task: Call the client")));
+    assert!(events
+        .iter()
+        .any(|e| e.0.starts_with("task-") && e.3.starts_with("Task: Call the client")));
 
     // An edit keeps the UID and raises the SEQUENCE: the subscribed calendar updates it.
     let version: i32 = sqlx::query_scalar("SELECT version FROM events WHERE id = $1")
@@ -332,7 +485,14 @@ async fn the_calendar_feed_is_private_revocable_and_keeps_its_uids() {
     let res = c
         .post(
             "/api/calendar/change_trigger",
-            &[("id", &event.to_string()), ("version", &version.to_string()), ("form[trigger]", &(today + chrono::Duration::days(10)).to_string())],
+            &[
+                ("id", &event.to_string()),
+                ("version", &version.to_string()),
+                (
+                    "form[trigger]",
+                    &(today + chrono::Duration::days(10)).to_string(),
+                ),
+            ],
         )
         .await;
     assert!(res.status.is_success(), "{res:?}");
@@ -344,16 +504,36 @@ async fn the_calendar_feed_is_private_revocable_and_keeps_its_uids() {
     // Another person's feed holds only theirs; a made-up token opens nothing; a new URL
     // retires the old one.
     let mut staff = app.signed_in(app.a.staff).await;
-    assert!(staff.post("/api/calendar/reset_feed", &[]).await.status.is_success());
+    assert!(staff
+        .post("/api/calendar/reset_feed", &[])
+        .await
+        .status
+        .is_success());
     let staff_url = week(&mut staff, "", "").await.feed_url.unwrap();
-    let staff_path = staff_url.strip_prefix("https://docket.test").unwrap().to_string();
+    let staff_path = staff_url
+        .strip_prefix("https://docket.test")
+        .unwrap()
+        .to_string();
     assert!(feed_events(&anonymous.get(&staff_path).await.body).is_empty());
-    assert_eq!(anonymous.get(&format!("/calendar/feed/{}.ics", "x".repeat(43))).await.status, StatusCode::NOT_FOUND);
-    assert!(c.post("/api/calendar/reset_feed", &[]).await.status.is_success());
+    assert_eq!(
+        anonymous
+            .get(&format!("/calendar/feed/{}.ics", "x".repeat(43)))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert!(c
+        .post("/api/calendar/reset_feed", &[])
+        .await
+        .status
+        .is_success());
     assert_eq!(anonymous.get(&path).await.status, StatusCode::NOT_FOUND);
     // A member who leaves the firm: their feed stops.
     let new_url = week(&mut c, "", "").await.feed_url.unwrap();
-    let new_path = new_url.strip_prefix("https://docket.test").unwrap().to_string();
+    let new_path = new_url
+        .strip_prefix("https://docket.test")
+        .unwrap()
+        .to_string();
     sqlx::query("UPDATE user_organizations SET status = 'removed', removed_at = now() WHERE user_id = $1 AND organization_id = $2")
         .bind(app.a.attorney)
         .bind(app.a.id)
@@ -368,24 +548,48 @@ async fn the_firm_keeps_its_own_deadline_rules() {
     let app = TestApp::spawn().await;
     let mut admin = app.signed_in(app.a.admin).await;
     let add = |name: &'static str| {
-        vec![("form[name]", name), ("form[days]", "10"), ("form[counting]", "court"), ("form[direction]", "after")]
+        vec![
+            ("form[name]", name),
+            ("form[days]", "10"),
+            ("form[counting]", "court"),
+            ("form[direction]", "after"),
+        ]
     };
-    let res = admin.post("/api/calendar/add_rule", &add("Local rule 7.1 reply")).await;
+    let res = admin
+        .post("/api/calendar/add_rule", &add("Local rule 7.1 reply"))
+        .await;
     assert!(res.status.is_success(), "{res:?}");
-    let res = admin.post("/api/calendar/add_rule", &add("local RULE 7.1 reply")).await;
+    let res = admin
+        .post("/api/calendar/add_rule", &add("local RULE 7.1 reply"))
+        .await;
     match res.error() {
         AppError::Invalid(e) => assert!(e.get("name").is_some()),
         other => panic!("{other:?}"),
     }
     let res = admin
-        .post("/api/calendar/add_rule", &[("form[name]", "X"), ("form[days]", "0"), ("form[counting]", "court"), ("form[direction]", "after")])
+        .post(
+            "/api/calendar/add_rule",
+            &[
+                ("form[name]", "X"),
+                ("form[days]", "0"),
+                ("form[counting]", "court"),
+                ("form[direction]", "after"),
+            ],
+        )
         .await;
     assert!(matches!(res.error(), AppError::Invalid(_)));
     let mut attorney = app.signed_in(app.a.attorney).await;
-    assert_eq!(attorney.post("/api/calendar/add_rule", &add("Mine")).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        attorney
+            .post("/api/calendar/add_rule", &add("Mine"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
     // Firm B does not see firm A's rule.
     let mut other = app.signed_in(app.b.admin).await;
-    let theirs: Vec<docket::calendar::RuleRow> = other.post("/api/calendar/rules", &[]).await.json();
+    let theirs: Vec<docket::calendar::RuleRow> =
+        other.post("/api/calendar/rules", &[]).await.json();
     assert!(!theirs.is_empty(), "the defaults");
     assert!(theirs.iter().all(|r| !r.name.starts_with("Local rule")));
 }

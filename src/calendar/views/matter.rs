@@ -157,6 +157,7 @@ fn NewEventForm(
     reload_on_success(create, version);
     let error = action_error(create);
     let errors = form_errors(error);
+    let me = session_info().map(|s| s.user_id);
     let kinds: Vec<(String, String)> = choices::<EventKind>()
         .into_iter()
         .filter(|(k, _)| k != EventKind::Deadline.as_str())
@@ -179,9 +180,11 @@ fn NewEventForm(
                     <legend>"Attendees"</legend>
                     {people.into_iter().map(|p| {
                         let id = format!("ev-att-{}", p.id);
+                        // Whoever schedules it is usually there: ticked to start with.
+                        let mine = me == Some(p.id);
                         view! {
                             <div class="field check">
-                                <input id=id.clone() type="checkbox" name=EventForm::attendee_key(p.id)/>
+                                <input id=id.clone() type="checkbox" name=EventForm::attendee_key(p.id) checked=mine/>
                                 <label for=id>{p.name}</label>
                             </div>
                         }
