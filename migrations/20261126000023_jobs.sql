@@ -19,6 +19,9 @@ CREATE TABLE jobs (
     -- Whose rights the job runs with (the person who asked for it); NULL: the firm's own work,
     -- which the handler runs as each person it is for.
     run_as           uuid REFERENCES users (id) ON DELETE SET NULL,
+    -- The matter it is about, if any: a job is walled off with its matter (its subject names
+    -- the invoice, its result the address).
+    matter_id        uuid,
     status           text NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'running', 'done', 'dead')),
     attempts         integer NOT NULL DEFAULT 0,
     max_attempts     integer NOT NULL DEFAULT 5 CHECK (max_attempts BETWEEN 1 AND 25),
@@ -34,7 +37,8 @@ CREATE TABLE jobs (
 );
 CREATE UNIQUE INDEX jobs_unique_key ON jobs (unique_key) WHERE unique_key IS NOT NULL;
 CREATE INDEX jobs_due ON jobs (run_at) WHERE status IN ('queued', 'running');
-CREATE INDEX jobs_org_recent ON jobs (organization_id, created_at DESC);
+CREATE INDEX jobs_org_recent ON jobs (organization_id, id DESC);
+CREATE INDEX jobs_org_failed ON jobs (organization_id, id DESC) WHERE status = 'dead' OR (status = 'queued' AND attempts > 0);
 
 -- The application adds its firm's jobs and reads them (the Jobs page is an administrator's; the
 -- app checks the role). Claiming, settling and retrying go through the functions below.
@@ -42,11 +46,18 @@ ALTER TABLE jobs ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON jobs
     USING (organization_id = app_current_org())
     WITH CHECK (organization_id = app_current_org());
+CREATE POLICY wall ON jobs AS RESTRICTIVE
+    USING (matter_id IS NULL OR matter_id <> ALL ((SELECT app_hidden_matters())::uuid[]));
+-- A job asked for by a request runs with the rights of the person asking, never another's.
+CREATE POLICY own_rights ON jobs AS RESTRICTIVE FOR INSERT
+    WITH CHECK (run_as IS NULL OR run_as = app_current_user());
 GRANT SELECT, INSERT ON jobs TO docket_app;
 
--- Claim up to `p_limit` due jobs for `p_lease_seconds` as worker `p_worker`. A job whose lease
--- ran out (its process died) is due again; one that ran out on its last attempt is dead.
-CREATE FUNCTION job_claim(p_worker text, p_limit integer, p_lease_seconds integer)
+-- Claim up to `p_limit` due jobs of the kinds `p_kinds` (those this release runs: during a
+-- rolling upgrade an older replica leaves a newer kind to the newer ones) for `p_lease_seconds`
+-- as worker `p_worker`. A job whose lease ran out (its process died) is due again; one that ran
+-- out on its last attempt is dead.
+CREATE FUNCTION job_claim(p_worker text, p_limit integer, p_lease_seconds integer, p_kinds text[])
 RETURNS TABLE (id uuid, organization_id uuid, kind text, payload jsonb, run_as uuid,
                attempts integer, max_attempts integer)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
@@ -60,7 +71,7 @@ BEGIN
        SET status = 'running', lease_until = now() + make_interval(secs => p_lease_seconds),
            locked_by = p_worker, attempts = j.attempts + 1
      WHERE j.id IN (SELECT o.id FROM public.jobs o
-                     WHERE o.run_at <= now()
+                     WHERE o.run_at <= now() AND o.kind = ANY (p_kinds)
                        AND (o.status = 'queued' OR (o.status = 'running' AND o.lease_until < now()))
                      ORDER BY o.run_at
                      LIMIT p_limit FOR UPDATE SKIP LOCKED)
@@ -122,24 +133,32 @@ $$;
 -- The firms' schedules: every firing of the process's scheduler (every few minutes, in every
 -- replica) asks for each firm's jobs of the periods that have begun in the firm's own time zone.
 -- A period's job has a unique key, so however many replicas fire, and however often, each period
--- has exactly one job. `p_now` is the firing's moment (a test passes one of its choosing).
+-- has exactly one job.
 --   monthly_report  the month before, from 06:00 on the 1st (and up to the 3rd, for a firm
---                   whose replicas were all down on the 1st).
-CREATE FUNCTION job_schedule(p_now timestamptz) RETURNS integer
+--                   whose replicas were all down on the 1st);
+--   daily_digest    the day, from 07:00.
+-- `job_schedule_at` fires at a moment of the caller's choosing (the schema owner's: tests, and an
+-- operator making up a missed firing); the application fires now only, so it cannot make a
+-- future period's job early (whose key would then keep the real one out).
+CREATE FUNCTION job_schedule_at(p_now timestamptz) RETURNS integer
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE added integer;
 BEGIN
     WITH firms AS (
         SELECT o.id, (p_now AT TIME ZONE o.timezone) AS local FROM public.organizations o
     ), due AS (
-        SELECT f.id AS org, 'monthly_report' AS kind,
+        SELECT f.id AS org, 'monthly_report' AS kind, 'period' AS field,
                to_char(date_trunc('month', f.local) - interval '1 month', 'YYYY-MM') AS period
           FROM firms f
          WHERE extract(day FROM f.local) BETWEEN 1 AND 3
            AND f.local >= date_trunc('month', f.local) + interval '6 hours'
+        UNION ALL
+        SELECT f.id, 'daily_digest', 'day', to_char(f.local, 'YYYY-MM-DD')
+          FROM firms f
+         WHERE f.local >= date_trunc('day', f.local) + interval '7 hours'
     ), added AS (
         INSERT INTO public.jobs (organization_id, kind, unique_key, payload)
-        SELECT d.org, d.kind, d.kind || ':' || d.org || ':' || d.period, jsonb_build_object('period', d.period)
+        SELECT d.org, d.kind, d.kind || ':' || d.org || ':' || d.period, jsonb_build_object(d.field, d.period)
           FROM due d
         ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL DO NOTHING
         RETURNING 1)
@@ -147,11 +166,16 @@ BEGIN
     RETURN added;
 END
 $$;
+REVOKE ALL ON FUNCTION job_schedule_at(timestamptz) FROM PUBLIC;
+CREATE FUNCTION job_schedule() RETURNS integer
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+    SELECT public.job_schedule_at(now())
+$$;
 
-REVOKE ALL ON FUNCTION job_claim(text, integer, integer), job_extend(uuid, text, integer),
-    job_settle(uuid, text, text, text, boolean), job_retry(uuid), job_schedule(timestamptz) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION job_claim(text, integer, integer), job_extend(uuid, text, integer),
-    job_settle(uuid, text, text, text, boolean), job_retry(uuid), job_schedule(timestamptz) TO docket_app;
+REVOKE ALL ON FUNCTION job_claim(text, integer, integer, text[]), job_extend(uuid, text, integer),
+    job_settle(uuid, text, text, text, boolean), job_retry(uuid), job_schedule() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION job_claim(text, integer, integer, text[]), job_extend(uuid, text, integer),
+    job_settle(uuid, text, text, text, boolean), job_retry(uuid), job_schedule() TO docket_app;
 
 -- ───────────────────────────── e-mail ─────────────────────────────
 -- A firm's own sender address (NULL: the server's MAIL_FROM), and files attached to a message.

@@ -30,7 +30,8 @@ LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $
            (p_org, 'Responses to discovery requests (FRCP 33, 34, 36)', 30, 'calendar', 'after'),
            (p_org, 'Motion for a new trial (FRCP 59(b))', 28, 'calendar', 'after'),
            (p_org, 'Notice of appeal (FRAP 4(a)(1)(A))', 30, 'calendar', 'after'),
-           (p_org, 'Summary judgment motion before trial (FRCP 56(b) default)', 30, 'calendar', 'before')
+           (p_org, 'Summary judgment motion, from the close of discovery (FRCP 56(b))', 30, 'calendar', 'after'),
+           (p_org, 'Pretrial disclosures before trial (FRCP 26(a)(3)(B))', 30, 'calendar', 'before')
     ON CONFLICT DO NOTHING
 $$;
 REVOKE ALL ON FUNCTION deadline_rules_defaults(uuid) FROM PUBLIC;
@@ -72,6 +73,8 @@ CREATE TABLE events (
     created_at       timestamptz NOT NULL DEFAULT now(),
     updated_at       timestamptz NOT NULL DEFAULT now(),
     UNIQUE (organization_id, id),
+    -- Its attendees name its matter (their rows are walled with it): held by this key.
+    UNIQUE (organization_id, id, matter_id),
     FOREIGN KEY (organization_id, matter_id) REFERENCES matters (organization_id, id) ON DELETE CASCADE,
     FOREIGN KEY (organization_id, rule_id) REFERENCES deadline_rules (organization_id, id) ON DELETE SET NULL (rule_id),
     CHECK (CASE WHEN all_day THEN on_date IS NOT NULL AND starts_at IS NULL AND ends_at IS NULL
@@ -92,8 +95,8 @@ CREATE TABLE event_attendees (
     matter_id        uuid NOT NULL,
     user_id          uuid NOT NULL,
     PRIMARY KEY (event_id, user_id),
-    FOREIGN KEY (organization_id, event_id) REFERENCES events (organization_id, id) ON DELETE CASCADE,
-    FOREIGN KEY (organization_id, matter_id) REFERENCES matters (organization_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (organization_id, event_id, matter_id) REFERENCES events (organization_id, id, matter_id)
+        ON DELETE CASCADE ON UPDATE CASCADE,
     FOREIGN KEY (organization_id, user_id) REFERENCES user_organizations (organization_id, user_id) ON DELETE CASCADE
 );
 CREATE INDEX event_attendees_user_idx ON event_attendees (organization_id, user_id);
@@ -174,7 +177,7 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON events, event_attendees, tasks, calendar
 GRANT SELECT, INSERT ON deadline_rules TO docket_app;
 GRANT UPDATE (name, days, counting, direction, active) ON deadline_rules TO docket_app;
 
--- The history of an event or task is walled with its matter.
+-- The history of an event, a task or a job is walled with its matter.
 CREATE OR REPLACE FUNCTION activity_matter(p_org uuid, p_action text, p_type text, p_id uuid) RETURNS uuid
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT CASE
@@ -190,6 +193,8 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_te
             (SELECT d.matter_id FROM public.documents d WHERE d.id = p_id AND d.organization_id = p_org)
         WHEN p_type = 'event' THEN
             (SELECT e.matter_id FROM public.events e WHERE e.id = p_id AND e.organization_id = p_org)
+        WHEN p_type = 'job' THEN
+            (SELECT j.matter_id FROM public.jobs j WHERE j.id = p_id AND j.organization_id = p_org)
         WHEN p_type = 'task' THEN
             (SELECT t.matter_id FROM public.tasks t WHERE t.id = p_id AND t.organization_id = p_org)
     END

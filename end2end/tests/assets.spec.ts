@@ -83,6 +83,9 @@ test('assets arrive compressed, named by their content, and a repeat visit loads
 // Raised for a matter's page with its ethical-wall card ("Who can see this matter", issue 8):
 // 570.4 kB, up from 545.4 (the card, its two server functions' stubs, the QR code's setup page
 // sharing chunks); the other pages stayed within theirs (/login 265.1, /matters 354.1).
+// Raised with the calendar (issue 10): a matter's page carries its calendar card and its three
+// forms (New event, Add deadline, New task): 694.9 kB, 78 kB over; /login 286.5 kB, 0.5 kB over
+// (the shared part's new server-function stubs). Budgets are the measured figures plus about 3%.
 // Raised for a client's page with trust accounting (issue 9): 515.3 kB, 0.3 kB over its budget
 // (the sidebar's Trust entry, two new routes and eight server functions' stubs in the shared
 // part: every page grew 2–5 kB). Figures of that run: /login 269.8, / 302.7, /matters 359.6,
@@ -92,13 +95,13 @@ test('assets arrive compressed, named by their content, and a repeat visit loads
 // matter's page by 13.6 kB. Figures of that run: /login 277.5, / 309.6, /matters 368.3, a
 // client 526.6, a matter 598.8, /time 445.7, /invoices 341.0.
 const BUDGET: Record<string, number> = {
-  '/login': 286_000,
+  '/login': 295_000,
   '/': 319_000,
   '/clients': 335_000,
   '/clients/{id}': 542_000,
   '/clients/new': 331_000,
   '/matters': 379_000,
-  '/matters/{id}': 617_000,
+  '/matters/{id}': 716_000,
   '/matters/new': 431_000,
   '/time': 459_000,
   '/time/new': 395_000,

@@ -49,7 +49,7 @@ test('a hearing and a computed deadline reach the week view and the feed; a task
   const tasks = page.getByRole('region', { name: 'New task' });
   await tasks.getByLabel('Task *').fill(task);
   await tasks.getByLabel('Assignee').selectOption({ label: 'Priya Raman' });
-  await tasks.getByLabel('Due date').fill(isoDay(-1));
+  await tasks.getByLabel('Due date').fill(isoDay(-3));
   await tasks.getByRole('button', { name: 'Add task' }).click();
   const line = calendar.getByRole('listitem').filter({ hasText: task });
   await expect(line).toContainText('Overdue');

@@ -78,10 +78,10 @@ async fn build(state: &AppState, token: &str) -> Result<Option<(String, String)>
                           CASE WHEN e.rule_name IS NOT NULL THEN 'Rule: ' || e.rule_name || ', triggered ' || e.trigger_date END,
                           array_to_string(e.computation, E'\\n')) AS description,
                 e.location, e.on_date, e.starts_at, e.ends_at, e.version AS sequence, e.updated_at AS stamp
-           FROM events e JOIN matters m ON m.id = e.matter_id
+           FROM events e JOIN matters m ON m.id = e.matter_id JOIN organizations o ON o.id = e.organization_id
           WHERE e.organization_id = app_current_org()
             AND EXISTS (SELECT 1 FROM event_attendees a WHERE a.event_id = e.id AND a.user_id = app_current_user())
-            AND coalesce(e.on_date, e.starts_at::date) BETWEEN $1 AND $2
+            AND coalesce(e.on_date, (e.starts_at AT TIME ZONE o.timezone)::date) BETWEEN $1 AND $2
          UNION ALL
          SELECT t.id, 'task-', 'Task: ' || t.title || ' (' || m.matter_number || ')',
                 'Matter ' || m.matter_number || ': ' || m.title || E'\\nPriority: ' || t.priority,

@@ -9,6 +9,8 @@ mod model;
 pub mod views;
 
 #[cfg(feature = "ssr")]
+pub mod digest;
+#[cfg(feature = "ssr")]
 pub mod feed;
 #[cfg(feature = "ssr")]
 mod repo;

@@ -214,8 +214,8 @@ impl EventForm {
             e.add("start", "Enter the start time, or mark the event all day.");
         }
         if let (Some(s), Some(t)) = (start, end) {
-            if t < s {
-                e.add("end", "The event ends before it starts.");
+            if t <= s {
+                e.add("end", "The event ends when or before it starts: leave the end empty if it is not known.");
             }
         }
         let location = e

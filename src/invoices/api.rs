@@ -540,8 +540,9 @@ pub async fn email_invoice(
             JobKind::InvoiceEmail,
             serde_json::json!({ "invoice": id, "to": to, "subject": subject }),
         );
-        job.unique_key = Some(format!("invoice_email:{request}"));
+        job.unique_key = Some(format!("invoice_email:{}:{id}:{request}", caller.org_id));
         job.run_as = Some(caller.user_id);
+        job.matter = inv.matter_id;
         if queue::enqueue(&mut tx, caller.org_id, job).await?.is_none() {
             // This form was sent before: that request stands.
             tx.commit().await?;

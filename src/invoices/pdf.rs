@@ -32,8 +32,22 @@ pub fn file_name(inv: &Invoice) -> String {
     format!("Invoice-{number}.pdf")
 }
 
+/// An amount as the page shows it, with the currency's code instead of a symbol the standard
+/// fonts cannot print (₹, ₩, ₪).
+fn printable_money(d: rust_decimal::Decimal, currency: &str) -> String {
+    let shown = format_money(d, currency);
+    if shown.chars().all(crate::server::pdf::printable) {
+        return shown;
+    }
+    let number: String = shown
+        .chars()
+        .filter(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '-'))
+        .collect();
+    format!("{currency} {number}")
+}
+
 pub fn render(inv: &Invoice) -> Vec<u8> {
-    let money = |d| format_money(d, &inv.currency);
+    let money = |d| printable_money(d, &inv.currency);
     let number = inv.number.clone().unwrap_or_else(|| "(draft)".into());
     let title = format!("Invoice {number}");
     let mut doc = Document::new(&title, &format!("{title}, continued"));
@@ -189,7 +203,10 @@ pub fn render(inv: &Invoice) -> Vec<u8> {
             doc.down(12.0);
         }
     }
-    if let Some(due) = inv.due_date {
+    if let Some(due) = inv
+        .due_date
+        .filter(|_| inv.balance > rust_decimal::Decimal::ZERO)
+    {
         doc.down(14.0);
         doc.need(12.0);
         let note = format!("Please pay the balance of {} by {due}.", money(inv.balance));

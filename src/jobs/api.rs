@@ -57,7 +57,7 @@ pub async fn retry_job(org: Uuid, job: Uuid) -> Result<(), AppError> {
     crate::server::endpoint("jobs.retry", async move {
         let (caller, mut tx) =
             crate::auth::caller::Caller::begin_write_if(org, super::may_manage).await?;
-        let subject = super::repo::subject(&mut tx, job).await?;
+        let (subject, matter) = super::repo::subject(&mut tx, job).await?;
         if !super::repo::retry(&mut tx, job).await? {
             return Err(AppError::Conflict(
                 "This job is not waiting to be retried: it may have run meanwhile. The list now shows where it is.".into(),
@@ -66,7 +66,9 @@ pub async fn retry_job(org: Uuid, job: Uuid) -> Result<(), AppError> {
         record(
             &mut tx,
             &caller,
-            Entry::new("job.retry", "job", job).summary(format!("Retried {subject}")),
+            Entry::new("job.retry", "job", job)
+                .on_matter(matter)
+                .summary(format!("Retried {subject}")),
         )
         .await?;
         tx.commit().await?;

@@ -11,6 +11,7 @@ crate::choice!(JobStatus {
 crate::choice!(JobKind {
     InvoiceEmail = "invoice_email" : "E-mail an invoice",
     MonthlyReport = "monthly_report" : "Monthly billing report",
+    DailyDigest = "daily_digest" : "Daily digest of deadlines and tasks",
 });
 
 /// A job as the Jobs page shows it.

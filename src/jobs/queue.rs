@@ -15,8 +15,10 @@ pub struct NewJob {
     /// At most one job per key, ever (a repeated request adds nothing).
     pub unique_key: Option<String>,
     pub payload: Value,
-    /// Whose rights it runs with.
+    /// Whose rights it runs with (the caller's, for a request's).
     pub run_as: Option<Uuid>,
+    /// The matter it is about: it is walled off with the matter.
+    pub matter: Option<Uuid>,
     pub max_attempts: i32,
 }
 
@@ -27,6 +29,7 @@ impl NewJob {
             unique_key: None,
             payload,
             run_as: None,
+            matter: None,
             max_attempts: 5,
         }
     }
@@ -39,8 +42,8 @@ pub async fn enqueue(
     job: NewJob,
 ) -> Result<Option<Uuid>, AppError> {
     Ok(sqlx::query_scalar(
-        "INSERT INTO jobs (organization_id, kind, unique_key, payload, run_as, max_attempts)
-         VALUES ($1, $2, $3, $4, $5, $6)
+        "INSERT INTO jobs (organization_id, kind, unique_key, payload, run_as, matter_id, max_attempts)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL DO NOTHING
          RETURNING id",
     )
@@ -49,6 +52,7 @@ pub async fn enqueue(
     .bind(job.unique_key)
     .bind(job.payload)
     .bind(job.run_as)
+    .bind(job.matter)
     .bind(job.max_attempts)
     .fetch_optional(conn)
     .await?)

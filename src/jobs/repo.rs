@@ -27,7 +27,7 @@ pub async fn list(
     limit: i64,
 ) -> Result<Vec<JobRow>, AppError> {
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT j.id, j.kind, coalesce(j.payload->>'subject', j.payload->>'period', '') AS subject,
+        "SELECT j.id, j.kind, coalesce(j.payload->>'subject', j.payload->>'period', j.payload->>'day', '') AS subject,
                 j.status, j.attempts, j.max_attempts,
                 to_char(j.created_at AT TIME ZONE o.timezone, 'YYYY-MM-DD HH24:MI') AS created,
                 to_char(CASE WHEN j.status IN ('done', 'dead') THEN j.finished_at ELSE j.run_at END
@@ -72,13 +72,15 @@ pub async fn retry(tx: &mut Tx, id: Uuid) -> Result<bool, AppError> {
         .await?)
 }
 
-/// What a job is about, for its activity row.
-pub async fn subject(tx: &mut Tx, id: Uuid) -> Result<String, AppError> {
-    Ok(sqlx::query_scalar(
-        "SELECT kind || coalesce(': ' || coalesce(payload->>'subject', payload->>'period'), '') FROM jobs WHERE id = $1",
+/// What a job is about, for its activity row, and its matter. Not found: not the firm's (or
+/// walled off).
+pub async fn subject(tx: &mut Tx, id: Uuid) -> Result<(String, Option<Uuid>), AppError> {
+    sqlx::query_as(
+        "SELECT kind || coalesce(': ' || coalesce(payload->>'subject', payload->>'period', payload->>'day'), ''), matter_id
+           FROM jobs WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(&mut **tx)
     .await?
-    .unwrap_or_default())
+    .ok_or(AppError::NotFound)
 }

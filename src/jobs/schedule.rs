@@ -1,21 +1,19 @@
 //! The schedules. Every process's clock (tokio-cron-scheduler) fires every five minutes, and
 //! each firing asks the database for every firm's jobs of the periods that have begun in the
 //! firm's own time zone (`job_schedule`, migration 23): the monthly billing report from 06:00
-//! on the 1st. A period's job has a unique key (`monthly_report:{firm}:2026-10`), so however
+//! on the 1st, the daily digest from 07:00. A period's job has a unique key (`monthly_report:{firm}:2026-10`), so however
 //! many replicas fire, and however often, each period has exactly one job; a firing missed
 //! while every replica was down is made up by the next one (within the period's window).
 
-use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use tokio_cron_scheduler::{Job, JobScheduler};
 
 /// At second 0 of every fifth minute.
 const EVERY_FIVE_MINUTES: &str = "0 */5 * * * *";
 
-/// One firing at `at`: how many jobs it added.
-pub async fn fire(db: &PgPool, at: DateTime<Utc>) -> Result<i32, sqlx::Error> {
-    let added: i32 = sqlx::query_scalar("SELECT job_schedule($1)")
-        .bind(at)
+/// One firing, now: how many jobs it added.
+pub async fn fire(db: &PgPool) -> Result<i32, sqlx::Error> {
+    let added: i32 = sqlx::query_scalar("SELECT job_schedule()")
         .fetch_one(db)
         .await?;
     if added > 0 {
@@ -27,7 +25,7 @@ pub async fn fire(db: &PgPool, at: DateTime<Utc>) -> Result<i32, sqlx::Error> {
 
 /// Start the clock (and fire once now, for what came due while this process was not running).
 pub async fn start(db: PgPool) -> Result<JobScheduler, String> {
-    if let Err(e) = fire(&db, Utc::now()).await {
+    if let Err(e) = fire(&db).await {
         tracing::warn!(error = %e, "schedules not reachable");
     }
     let clock = JobScheduler::new()
@@ -36,7 +34,7 @@ pub async fn start(db: PgPool) -> Result<JobScheduler, String> {
     let job = Job::new_async(EVERY_FIVE_MINUTES, move |_, _| {
         let db = db.clone();
         Box::pin(async move {
-            if let Err(e) = fire(&db, Utc::now()).await {
+            if let Err(e) = fire(&db).await {
                 tracing::warn!(error = %e, "schedules not reachable");
             }
         })

@@ -9,6 +9,7 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use super::run::{handle, Claimed, Failure};
+use crate::kernel::Choice;
 use crate::server::AppState;
 
 /// How often an idle worker looks for due jobs (of other replicas, retries, expired leases).
@@ -17,6 +18,9 @@ const POLL: Duration = Duration::from_secs(2);
 pub const LEASE_SECS: i32 = 60;
 /// …and is renewed this often while the job runs.
 const RENEW: Duration = Duration::from_secs(20);
+/// The longest a handler may run: one that hangs fails (and is retried) instead of holding its
+/// worker for good.
+const TIME_LIMIT: Duration = Duration::from_secs(15 * 60);
 
 /// This process's workers.
 pub struct Workers {
@@ -95,10 +99,11 @@ pub struct Ran {
 /// Claim one due job as worker `name` and run it; `None` when none is due.
 pub async fn run_due(state: &AppState, name: &str) -> Result<Option<Ran>, sqlx::Error> {
     let claimed: Option<Claimed> = sqlx::query_as(
-        "SELECT id, organization_id, kind, payload, run_as, attempts, max_attempts FROM job_claim($1, 1, $2)",
+        "SELECT id, organization_id, kind, payload, run_as, attempts, max_attempts FROM job_claim($1, 1, $2, $3)",
     )
     .bind(name)
     .bind(LEASE_SECS)
+    .bind(super::JobKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>())
     .fetch_optional(&state.db)
     .await?;
     let Some(job) = claimed else { return Ok(None) };
@@ -124,9 +129,18 @@ pub async fn run_due(state: &AppState, name: &str) -> Result<Option<Ran>, sqlx::
     // In a task of its own, so a handler that panics fails its job instead of the worker.
     let result = {
         let (state, job) = (state.clone(), job.clone());
-        match tokio::spawn(async move { handle(&state, &job).await }).await {
-            Ok(r) => r,
-            Err(e) => Err(Failure::Retry(format!("the handler stopped: {e}"))),
+        let run = tokio::spawn(async move { handle(&state, &job).await });
+        let abort = run.abort_handle();
+        match tokio::time::timeout(TIME_LIMIT, run).await {
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => Err(Failure::Retry(format!("the handler stopped: {e}"))),
+            Err(_) => {
+                abort.abort();
+                Err(Failure::Retry(format!(
+                    "it took longer than {} minutes and was stopped",
+                    TIME_LIMIT.as_secs() / 60
+                )))
+            }
         }
     };
     renewing.abort();

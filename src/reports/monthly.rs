@@ -162,6 +162,16 @@ impl Report<'_> {
         }
     }
 
+    /// An amount as a plain number in the currency's minor unit (rounded, never cut).
+    fn amount(&self, d: Decimal) -> String {
+        let digits = crate::kernel::minor_digits(self.currency);
+        format!(
+            "{:.*}",
+            digits as usize,
+            crate::kernel::round_money(d, digits)
+        )
+    }
+
     fn csv(&self) -> String {
         let s = |v: &str| v.to_string();
         let mut out = row(&[
@@ -176,8 +186,8 @@ impl Report<'_> {
                 s("billed and collected"),
                 r.name.clone(),
                 hours(r.billed_minutes),
-                format!("{:.2}", r.billed),
-                format!("{:.2}", r.collected),
+                self.amount(r.billed),
+                self.amount(r.collected),
             ]));
         }
         out.push_str("\r\n");
@@ -193,7 +203,7 @@ impl Report<'_> {
         ]));
         for a in self.aging {
             let mut cells = vec![s("aging"), a.client_name.clone()];
-            cells.extend(a.buckets().iter().map(|d| format!("{d:.2}")));
+            cells.extend(a.buckets().iter().map(|d| self.amount(*d)));
             out.push_str(&row(&cells));
         }
         out

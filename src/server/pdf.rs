@@ -210,6 +210,11 @@ pub fn width(s: &str, size: f32, weight: Weight) -> f32 {
     units as f32 * size / 1000.0
 }
 
+/// Whether the standard fonts print `c` (else it shows as "?").
+pub fn printable(c: char) -> bool {
+    c == '?' || win_ansi(c.encode_utf8(&mut [0; 4])) != b"?"
+}
+
 /// Text in the standard fonts' WinAnsi encoding: Latin-1 and the usual typographic marks;
 /// anything else prints as "?".
 pub fn win_ansi(s: &str) -> Vec<u8> {

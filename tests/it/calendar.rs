@@ -593,3 +593,67 @@ async fn the_firm_keeps_its_own_deadline_rules() {
     assert!(!theirs.is_empty(), "the defaults");
     assert!(theirs.iter().all(|r| !r.name.starts_with("Local rule")));
 }
+
+#[tokio::test]
+async fn the_daily_digest_tells_each_person_what_is_coming_and_no_one_else() {
+    let app = TestApp::spawn().await;
+    let (mut c, m) = matter(&app).await;
+    let busy = crate::support::unique_email("busy");
+    let idle = crate::support::unique_email("idle");
+    let busy_id = app.add_member(app.a.id, &busy, "staff").await;
+    app.add_member(app.a.id, &idle, "staff").await;
+    let today = chrono::Utc::now().date_naive();
+    let res = c
+        .post(
+            "/api/calendar/create_task",
+            &[
+                ("matter", &m.to_string()),
+                ("form[title]", "Prepare the exhibit binder"),
+                ("form[assignee]", &busy_id.to_string()),
+                (
+                    "form[due_on]",
+                    &(today + chrono::Duration::days(2)).to_string(),
+                ),
+                ("form[priority]", ""),
+            ],
+        )
+        .await;
+    assert!(res.status.is_success(), "{res:?}");
+    sqlx::query(
+        "INSERT INTO jobs (organization_id, kind, unique_key, payload)
+         VALUES ($1, 'daily_digest', 'test-digest', jsonb_build_object('day', $2::text))",
+    )
+    .bind(app.a.id)
+    .bind(today.to_string())
+    .execute(&app.admin_pool)
+    .await
+    .unwrap();
+    let ran = docket::jobs::worker::run_due(&app.state, "w/0")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(ran.result.is_ok(), "{ran:?}");
+    // Run again (its process died after writing): nothing is sent twice.
+    sqlx::query("UPDATE jobs SET status = 'queued' WHERE unique_key = 'test-digest'")
+        .execute(&app.admin_pool)
+        .await
+        .unwrap();
+    docket::jobs::worker::run_due(&app.state, "w/0")
+        .await
+        .unwrap()
+        .unwrap();
+    let mail = crate::support::messages_to(&busy, 1).await;
+    assert_eq!(mail.len(), 1);
+    assert_eq!(
+        mail[0]["subject"].as_str().unwrap(),
+        "Your week at Alpha Law: 0 deadlines, 1 task"
+    );
+    assert!(mail[0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("Prepare the exhibit binder"));
+    assert!(
+        crate::support::messages_to(&idle, 0).await.is_empty(),
+        "nothing coming, no message"
+    );
+}

@@ -282,6 +282,16 @@ impl TestApp {
     }
 }
 
+/// A second connection pool of the schema owner to the test's database.
+pub async fn admin_pool_of(app: &TestApp) -> PgPool {
+    let options = app.admin_pool.connect_options();
+    sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with((*options).clone())
+        .await
+        .unwrap()
+}
+
 /// The messages the SMTP sink received for `to` (waiting up to ten seconds for at least `n`),
 /// oldest first: `(subject, text body)`.
 pub async fn mail_to(to: &str, n: usize) -> Vec<(String, String)> {
