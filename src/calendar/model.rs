@@ -15,12 +15,8 @@ crate::choice!(EventKind {
     Other = "other" : "Other",
 });
 
-crate::choice!(TaskPriority {
-    Low = "low" : "Low",
-    Normal = "normal" : "Normal",
-    High = "high" : "High",
-    Urgent = "urgent" : "Urgent",
-});
+/// A task's priority: the same scale as a matter's.
+pub use crate::matters::Priority as TaskPriority;
 
 crate::choice!(TaskStatus { Open = "open" : "Open", Done = "done" : "Done" });
 

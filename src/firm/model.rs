@@ -23,6 +23,8 @@ pub struct FirmSettings {
     pub default_hourly_rate: Option<Decimal>,
     /// Staff see trust ledgers (matters' and clients'); otherwise nothing of trust.
     pub staff_see_trust: bool,
+    /// The address the firm's e-mail (invoices, reports) is sent from; empty: the server's.
+    pub mail_from: String,
 }
 
 impl FirmSettings {
@@ -60,6 +62,7 @@ impl FirmSettings {
                 "staff_see_trust",
                 if self.staff_see_trust { "on" } else { "" }.to_string(),
             ),
+            ("mail_from", self.mail_from.clone()),
         ]
     }
 
@@ -132,6 +135,8 @@ pub struct SettingsForm {
     /// A checkbox, like `invoice_number_year`.
     #[serde(default)]
     pub staff_see_trust: Option<String>,
+    #[serde(default)]
+    pub mail_from: String,
 }
 
 fn number_in(e: &mut FieldErrors, field: &str, s: &str, lo: u32, hi: u32, what: &str) -> u32 {
@@ -159,6 +164,7 @@ impl SettingsForm {
             ("tax_rate", &self.tax_rate),
             ("tax_label", &self.tax_label),
             ("default_hourly_rate", &self.default_hourly_rate),
+            ("mail_from", &self.mail_from),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.clone()))
@@ -270,6 +276,13 @@ impl SettingsForm {
                 None
             }
         };
+        let mail_from = self.mail_from.trim().to_lowercase();
+        if !mail_from.is_empty() && !crate::team::invite::valid_email(&mail_from) {
+            e.add(
+                "mail_from",
+                "Enter an e-mail address such as billing@yourfirm.com, or leave it empty.",
+            );
+        }
         e.into_result(|| FirmSettings {
             name,
             logo_text,
@@ -291,6 +304,7 @@ impl SettingsForm {
                 .staff_see_trust
                 .as_deref()
                 .is_some_and(|v| !v.is_empty()),
+            mail_from,
         })
     }
 }
@@ -315,6 +329,7 @@ mod tests {
             tax_label: "Sales tax".into(),
             default_hourly_rate: "$300".into(),
             staff_see_trust: None,
+            mail_from: String::new(),
         }
     }
 

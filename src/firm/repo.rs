@@ -22,6 +22,7 @@ struct Row {
     tax_label: String,
     default_hourly_rate: Option<Decimal>,
     staff_see_trust: bool,
+    mail_from: Option<String>,
     version: i32,
     year: i32,
 }
@@ -32,7 +33,7 @@ pub async fn get(tx: &mut Tx, lock: bool) -> Result<(FirmSettings, i32, i32), Ap
     let r: Row = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT name, logo_text, address, timezone, currency::text AS currency, billing_increment_minutes, invoice_prefix,
                 invoice_number_year, invoice_number_digits, payment_terms_days, tax_rate, tax_label,
-                default_hourly_rate, staff_see_trust, version, extract(year FROM now() AT TIME ZONE timezone)::int AS year
+                default_hourly_rate, staff_see_trust, mail_from, version, extract(year FROM now() AT TIME ZONE timezone)::int AS year
            FROM organizations WHERE id = app_current_org(){lock}"
     )))
     .fetch_one(&mut **tx)
@@ -54,6 +55,7 @@ pub async fn get(tx: &mut Tx, lock: bool) -> Result<(FirmSettings, i32, i32), Ap
             tax_label: r.tax_label,
             default_hourly_rate: r.default_hourly_rate.map(|d| d.normalize()),
             staff_see_trust: r.staff_see_trust,
+            mail_from: r.mail_from.unwrap_or_default(),
         },
         r.version,
         r.year,
@@ -92,7 +94,8 @@ pub async fn update(tx: &mut Tx, s: &FirmSettings) -> Result<(), AppError> {
         "UPDATE organizations SET name = $1, address = $2, timezone = $3, currency = $4,
                 billing_increment_minutes = $5, invoice_prefix = $6, invoice_number_year = $7,
                 invoice_number_digits = $8, payment_terms_days = $9, tax_rate = $10, tax_label = $11,
-                default_hourly_rate = $12, logo_text = $13, staff_see_trust = $14
+                default_hourly_rate = $12, logo_text = $13, staff_see_trust = $14,
+                mail_from = nullif($15, '')
           WHERE id = app_current_org()",
     )
     .bind(&s.name)
@@ -109,6 +112,7 @@ pub async fn update(tx: &mut Tx, s: &FirmSettings) -> Result<(), AppError> {
     .bind(s.default_hourly_rate)
     .bind(&s.logo_text)
     .bind(s.staff_see_trust)
+    .bind(&s.mail_from)
     .execute(&mut **tx)
     .await?;
     Ok(())

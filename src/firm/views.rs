@@ -80,6 +80,9 @@ fn SettingsForm(page: SettingsPage, version: RwSignal<usize>) -> impl IntoView {
                 <h2>"Trust accounting"</h2>
                 <CheckboxField label="Staff see trust ledgers" key="staff_see_trust" checked=s.staff_see_trust errors/>
                 <p class="hint">"Billing staff and administrators record trust money; attorneys see their own matters' ledgers. Unticked, staff see nothing of trust."</p>
+                <h2>"E-mail"</h2>
+                <TextField label="Send the firm's e-mail from" key="mail_from" kind="email" value=v("mail_from") errors
+                    hint="Invoices and reports go out from this address (your mail relay must allow it). Empty: Docket's own address."/>
                 <div class="actions"><button type="submit" class="primary">"Save settings"</button></div>
             </ActionForm>
         </section>

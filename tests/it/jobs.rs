@@ -304,6 +304,32 @@ async fn email_request(app: &TestApp) -> (Uuid, docket::invoices::Invoice, Strin
 #[tokio::test]
 async fn a_job_whose_process_died_runs_once_when_its_lease_runs_out() {
     let app = TestApp::spawn().await;
+    // The firm sends from its own address (an invalid one is refused beside its field).
+    let mut admin = app.signed_in(app.a.admin).await;
+    let page = crate::firm::settings(&mut admin).await;
+    let res = crate::firm::save(
+        &mut admin,
+        page.version,
+        &[
+            ("form[name]", "Alpha Law"),
+            ("form[mail_from]", "billing at alpha"),
+        ],
+    )
+    .await;
+    match res.error() {
+        AppError::Invalid(e) => assert!(e.get("mail_from").is_some()),
+        other => panic!("{other:?}"),
+    }
+    let res = crate::firm::save(
+        &mut admin,
+        page.version,
+        &[
+            ("form[name]", "Alpha Law"),
+            ("form[mail_from]", "Billing@Alpha.test"),
+        ],
+    )
+    .await;
+    assert!(res.status.is_success(), "{res:?}");
     let (job, inv, to) = email_request(&app).await;
     // A process claims the job and dies (kill -9): its claim is a lease of one second here.
     let claimed: Option<Uuid> = sqlx::query_scalar(
@@ -361,6 +387,10 @@ async fn a_job_whose_process_died_runs_once_when_its_lease_runs_out() {
     assert_eq!(
         mail[0]["subject"].as_str().unwrap(),
         format!("Invoice {number} from Alpha Law")
+    );
+    assert_eq!(
+        mail[0]["from"][0]["address"].as_str(),
+        Some("billing@alpha.test")
     );
     let file = format!("Invoice-{number}.pdf");
     let pdf = attachment(&mail[0], &file).await;

@@ -295,38 +295,16 @@ pub async fn admin_pool_of(app: &TestApp) -> PgPool {
 /// The messages the SMTP sink received for `to` (waiting up to ten seconds for at least `n`),
 /// oldest first: `(subject, text body)`.
 pub async fn mail_to(to: &str, n: usize) -> Vec<(String, String)> {
-    let api = env("TEST_MAIL_API");
-    let http = reqwest::Client::new();
-    let mut found = vec![];
-    for _ in 0..100 {
-        let all: Vec<serde_json::Value> = http
-            .get(format!("{api}/email"))
-            .send()
-            .await
-            .expect("the SMTP sink answers")
-            .json()
-            .await
-            .unwrap();
-        found = all
-            .iter()
-            .filter(|m| {
-                m["to"]
-                    .as_array()
-                    .is_some_and(|t| t.iter().any(|a| a["address"].as_str() == Some(to)))
-            })
-            .map(|m| {
-                (
-                    m["subject"].as_str().unwrap_or("").to_string(),
-                    m["text"].as_str().unwrap_or("").to_string(),
-                )
-            })
-            .collect();
-        if found.len() >= n {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    found
+    messages_to(to, n)
+        .await
+        .iter()
+        .map(|m| {
+            (
+                m["subject"].as_str().unwrap_or("").to_string(),
+                m["text"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
 }
 
 /// The messages the SMTP sink received for `to` (waiting up to ten seconds for at least `n`),
