@@ -264,12 +264,8 @@ pub async fn complete_task(org: Uuid, id: Uuid, version: i32) -> Result<(), AppE
         let (caller, mut tx) = crate::auth::caller::Caller::begin_write_if(org, |_| true)
             .await
             .map_err(|e| e.keeping(typed.clone()))?;
-        let (title, matter, status, current) = super::repo::lock_task(&mut tx, id).await?;
-        let assignee: Option<Uuid> =
-            sqlx::query_scalar("SELECT assignee_id FROM tasks WHERE id = $1")
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await?;
+        let (title, matter, assignee, status, current) =
+            super::repo::lock_task(&mut tx, id).await?;
         if !super::may_schedule(caller.role) && assignee != Some(caller.user_id) {
             return Err(AppError::Forbidden);
         }

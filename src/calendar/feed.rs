@@ -117,5 +117,6 @@ async fn build(state: &AppState, token: &str) -> Result<Option<(String, String)>
             })
         })
         .collect();
-    Ok(Some((name.clone(), calendar(&name, &items))))
+    let body = calendar(&name, &items);
+    Ok(Some((name, body)))
 }

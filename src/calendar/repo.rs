@@ -389,13 +389,18 @@ pub async fn insert_task(
     .await?)
 }
 
-/// A task locked for a change: its title, status and version.
-pub async fn lock_task(tx: &mut Tx, id: Uuid) -> Result<(String, Uuid, String, i32), AppError> {
-    sqlx::query_as("SELECT title, matter_id, status, version FROM tasks WHERE id = $1 FOR UPDATE")
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(AppError::NotFound)
+/// A task locked for a change: its title, matter, assignee, status and version.
+pub async fn lock_task(
+    tx: &mut Tx,
+    id: Uuid,
+) -> Result<(String, Uuid, Option<Uuid>, String, i32), AppError> {
+    sqlx::query_as(
+        "SELECT title, matter_id, assignee_id, status, version FROM tasks WHERE id = $1 FOR UPDATE",
+    )
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(AppError::NotFound)
 }
 
 pub async fn complete_task(tx: &mut Tx, id: Uuid) -> Result<(), AppError> {

@@ -25,7 +25,7 @@ fn csv(name: &str, as_of: chrono::NaiveDate, body: String) -> Response {
 }
 
 /// Hours to two decimals, rounded half-up (Decimal's `{:.2}` would cut them).
-fn hours(minutes: u32) -> String {
+pub(crate) fn hours(minutes: u32) -> String {
     let h = crate::time::duration::hours(minutes);
     format!(
         "{:.2}",

@@ -8,6 +8,7 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
+use super::export::hours;
 use super::{AgingRow, BilledRow};
 use crate::audit::export::line as row;
 use crate::jobs::run::{as_firm, as_member, Claimed, Failure, Outcome};
@@ -208,13 +209,4 @@ impl Report<'_> {
         }
         out
     }
-}
-
-/// Hours to two decimals, rounded half-up.
-fn hours(minutes: u32) -> String {
-    format!(
-        "{:.2}",
-        crate::time::duration::hours(minutes)
-            .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
-    )
 }
