@@ -17,6 +17,7 @@ use crate::firm::new_views::NewFirmPage;
 use crate::firm::views::SettingsPage;
 use crate::invoices::views::{InvoiceListPage, InvoicePage, NewInvoicePage};
 use crate::jobs::views::JobsPage;
+use crate::documents::views::MatterDocumentsPage;
 use crate::matters::views::{MatterDetailPage, MatterListPage, NewMatterPage};
 use crate::profile::views::ProfilePage;
 use crate::reports::views::{AgingPage, BilledPage, WipPage};
@@ -85,6 +86,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/matters/new") view={Lazy::<NewMatter>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/matters/:id") view={Lazy::<MatterDetail>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/matters/:id/trust") view={Lazy::<MatterTrust>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/matters/:id/documents") view={Lazy::<MatterDocuments>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/trust") view={Lazy::<Trust>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/trust/accounts/:id") view={Lazy::<Journal>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/clients/:id/trust") view={Lazy::<ClientTrust>::new()} ssr=SsrMode::Async/>
@@ -154,6 +156,7 @@ lazy_pages! {
     NewMatter => NewMatterPage,
     MatterDetail => MatterDetailPage,
     MatterTrust => MatterTrustPage,
+    MatterDocuments => MatterDocumentsPage,
     Trust => TrustPage,
     Reconcile => ReconcilePage,
     Journal => JournalPage,

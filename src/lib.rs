@@ -7,6 +7,7 @@ pub mod auth;
 pub mod calendar;
 pub mod clients;
 pub mod dashboard;
+pub mod documents;
 pub mod error;
 pub mod expenses;
 pub mod firm;

@@ -128,6 +128,15 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("trust.pay_invoice", "Invoice paid from trust"),
     ("trust.reconcile", "Trust account reconciled"),
     ("trust.unlock", "Reconciled trust entry unlocked"),
+    ("document.", "Any document change"),
+    ("document.upload", "Document uploaded"),
+    ("document.version", "New version of a document"),
+    ("document.rename", "Document renamed"),
+    ("document.move", "Document moved"),
+    ("document.folder", "Document folder created"),
+    ("document.delete", "Document deleted"),
+    ("document.restore", "Document restored"),
+    ("document.purge", "Document purged"),
 ];
 
 #[cfg(test)]

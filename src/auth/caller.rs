@@ -182,6 +182,22 @@ impl Caller {
         }
     }
 
+    /// A new transaction of its own for a caller resolved earlier in the same request (after a
+    /// long upload): the membership and role are read again.
+    pub async fn again(&self, state: &AppState) -> Result<(Caller, Tx), AppError> {
+        let mut tx = enter(&state.db, self.user_id, Some(self.org_id), false).await?;
+        let role = member_role(&mut tx)
+            .await?
+            .as_deref()
+            .and_then(<Role as crate::kernel::Choice>::parse)
+            .ok_or(AppError::Unauthorized)?;
+        let caller = Caller {
+            role,
+            ..self.clone()
+        };
+        Ok((caller, Tx::own(tx)))
+    }
+
     /// A mutation: the form was rendered for the active firm, and the caller may create and
     /// edit records.
     pub async fn begin_write(org: Uuid) -> Result<(Caller, Tx), AppError> {

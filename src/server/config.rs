@@ -42,6 +42,8 @@ pub struct Config {
     pub job_workers: usize,
     /// How long a stopping process waits for its running jobs.
     pub job_grace: std::time::Duration,
+    /// Where documents' bytes are kept.
+    pub storage: crate::documents::storage::StorageConfig,
 }
 
 impl Config {
@@ -73,6 +75,9 @@ impl Config {
             mail: None,
             job_workers: 2,
             job_grace: std::time::Duration::from_secs(30),
+            storage: crate::documents::storage::StorageConfig::Local {
+                dir: ".data/documents".into(),
+            },
         }
     }
 
@@ -144,6 +149,7 @@ impl Config {
             }),
             job_workers: number("JOB_WORKERS", 2)? as usize,
             job_grace: std::time::Duration::from_secs(number("JOB_GRACE_SECONDS", 30)?),
+            storage: crate::documents::storage::StorageConfig::from_env(var)?,
         })
     }
 }

@@ -1,8 +1,8 @@
 //! The application router, built the same way for `main` and for the integration tests.
 
 use axum::{middleware, routing::get, Router};
+use axum::response::IntoResponse;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
@@ -58,6 +58,15 @@ pub fn build(state: AppState) -> Router {
         .route("/reports/wip.csv", get(crate::reports::export::wip))
         .route("/calendar/feed/{token}", get(crate::calendar::feed::ics))
         .route("/reports/billed.csv", get(crate::reports::export::billed))
+        .route(
+            "/matters/{id}/documents",
+            axum::routing::post(crate::documents::upload::to_matter),
+        )
+        .route(
+            "/documents/{id}/versions",
+            axum::routing::post(crate::documents::upload::new_version),
+        )
+        .route("/documents/{id}/file", get(crate::documents::download::file))
         .merge(assets)
         .leptos_routes_with_context(&state, routes, || (), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
@@ -76,7 +85,10 @@ pub fn build(state: AppState) -> Router {
             state.config.lifetimes(),
         ))
         .layer(middleware::from_fn(http::same_origin))
-        .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
+        .layer(middleware::from_fn_with_state(
+            state.config.max_body_bytes,
+            body_limit,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             http::security_headers,
@@ -85,6 +97,28 @@ pub fn build(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// The request body limit, except for uploads (each file is held to the firm's limit as it
+/// arrives: see `documents::upload`).
+async fn body_limit(
+    axum::extract::State(limit): axum::extract::State<usize>,
+    req: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    if crate::documents::upload::is_upload(req.method(), req.uri().path()) {
+        return next.run(req).await;
+    }
+    let declared = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    }
+    next.run(req.map(|b| axum::body::Body::new(http_body_util::Limited::new(b, limit))))
+        .await
 }
 
 /// A request's path as logged: the secret of an invitation link stays out of the logs (query

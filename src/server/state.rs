@@ -17,6 +17,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Sign-in through Supabase, when configured.
     pub supabase: Option<Arc<crate::auth::supabase::Supabase>>,
+    /// Documents' bytes.
+    pub storage: crate::documents::storage::Storage,
 }
 
 impl AppState {
@@ -30,7 +32,9 @@ impl AppState {
             Some(c) => Some(Arc::new(crate::auth::supabase::Supabase::new(c)?)),
             None => None,
         };
+        let storage = crate::documents::storage::Storage::new(&config.storage)?;
         Ok(AppState {
+            storage,
             leptos_options,
             db,
             redis,

@@ -97,6 +97,7 @@ fn MatterView(
                     " · "{f.practice_area.label()}" · stage "{f.stage.label()}
                 </p>
             </div>
+            <a class="button secondary" href=format!("/matters/{}/documents", matter.id)>"Documents"</a>
         </div>
         <div class="columns">
             <section class="card" aria-labelledby="people-h">

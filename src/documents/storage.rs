@@ -1,0 +1,195 @@
+//! Where documents' bytes live: one interface (`object_store`) over two real backends, a folder on
+//! this machine (the default) or S3-compatible object storage (Supabase Storage's S3 endpoint in
+//! production). Keys are the server's own (`organization/matter/version`), never a file name.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use futures_util::stream::BoxStream;
+use futures_util::StreamExt;
+use object_store::path::Path;
+use object_store::{GetOptions, GetRange, ObjectStore, WriteMultipart};
+use uuid::Uuid;
+
+/// How the storage is configured (`DOCUMENT_STORAGE` and friends, see .env.example).
+#[derive(Debug, Clone)]
+pub enum StorageConfig {
+    /// A folder; created if missing.
+    Local { dir: std::path::PathBuf },
+    S3 {
+        endpoint: String,
+        region: String,
+        bucket: String,
+        access_key_id: String,
+        secret_access_key: String,
+    },
+}
+
+impl StorageConfig {
+    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        match var("DOCUMENT_STORAGE").as_deref().unwrap_or("local") {
+            "local" => Ok(StorageConfig::Local {
+                dir: var("DOCUMENT_DIR")
+                    .unwrap_or_else(|| ".data/documents".into())
+                    .into(),
+            }),
+            "s3" => {
+                let need = |k: &str| var(k).ok_or(format!("DOCUMENT_STORAGE=s3 needs {k}"));
+                Ok(StorageConfig::S3 {
+                    endpoint: need("S3_ENDPOINT")?,
+                    region: var("S3_REGION").unwrap_or_else(|| "us-east-1".into()),
+                    bucket: need("S3_BUCKET")?,
+                    access_key_id: need("S3_ACCESS_KEY_ID")?,
+                    secret_access_key: need("S3_SECRET_ACCESS_KEY")?,
+                })
+            }
+            other => Err(format!("DOCUMENT_STORAGE {other:?}: local or s3")),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Storage {
+    store: Arc<dyn ObjectStore>,
+    /// "local" or "s3", for logs and the health page.
+    pub backend: &'static str,
+}
+
+/// What a read of stored bytes gives: the bytes (all, or the range asked for) as a stream.
+pub struct Stored {
+    pub size: u64,
+    pub range: Range<u64>,
+    pub body: BoxStream<'static, Result<Bytes, std::io::Error>>,
+}
+
+/// A failure of the storage itself (not of the user's input).
+#[derive(Debug, thiserror::Error)]
+#[error("document storage: {0}")]
+pub struct StorageError(#[from] object_store::Error);
+
+impl Storage {
+    pub fn new(config: &StorageConfig) -> Result<Self, String> {
+        match config {
+            StorageConfig::Local { dir } => {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| format!("DOCUMENT_DIR {}: {e}", dir.display()))?;
+                let store = object_store::local::LocalFileSystem::new_with_prefix(dir)
+                    .map_err(|e| format!("DOCUMENT_DIR {}: {e}", dir.display()))?;
+                Ok(Storage {
+                    store: Arc::new(store),
+                    backend: "local",
+                })
+            }
+            StorageConfig::S3 {
+                endpoint,
+                region,
+                bucket,
+                access_key_id,
+                secret_access_key,
+            } => {
+                let store = object_store::aws::AmazonS3Builder::new()
+                    .with_endpoint(endpoint)
+                    .with_region(region)
+                    .with_bucket_name(bucket)
+                    .with_access_key_id(access_key_id)
+                    .with_secret_access_key(secret_access_key)
+                    // Supabase's S3 endpoint and stand-ins on loopback take path-style requests;
+                    // plain http only where the endpoint says so.
+                    .with_virtual_hosted_style_request(false)
+                    .with_allow_http(endpoint.starts_with("http://"))
+                    .build()
+                    .map_err(|e| format!("S3 storage: {e}"))?;
+                Ok(Storage {
+                    store: Arc::new(store),
+                    backend: "s3",
+                })
+            }
+        }
+    }
+
+    /// The key of a version's bytes.
+    pub fn key(org: Uuid, matter: Uuid, version: Uuid) -> String {
+        format!("{org}/{matter}/{version}")
+    }
+
+    /// Start writing an object; its bytes become visible only when `Writer::finish` succeeds.
+    pub async fn writer(&self, key: &str) -> Result<Writer, StorageError> {
+        let upload = self.store.put_multipart(&Path::from(key)).await?;
+        Ok(Writer {
+            inner: WriteMultipart::new_with_chunk_size(upload, PART_BYTES),
+        })
+    }
+
+    /// The bytes of an object, or the part `range` asks for (`None`: all of it).
+    pub async fn read(&self, key: &str, range: Option<Range<u64>>) -> Result<Stored, StorageError> {
+        let options = GetOptions {
+            range: range.map(GetRange::Bounded),
+            ..Default::default()
+        };
+        let got = self.store.get_opts(&Path::from(key), options).await?;
+        let size = got.meta.size;
+        let range = got.range.clone();
+        let body = got
+            .into_stream()
+            .map(|r| r.map_err(std::io::Error::other))
+            .boxed();
+        Ok(Stored { size, range, body })
+    }
+
+    /// The size of an object, without reading it.
+    pub async fn size(&self, key: &str) -> Result<u64, StorageError> {
+        Ok(self.store.head(&Path::from(key)).await?.size)
+    }
+
+    pub async fn delete(&self, key: &str) -> Result<(), StorageError> {
+        match self.store.delete(&Path::from(key)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Every object's key and when it was written.
+    pub fn list(
+        &self,
+    ) -> BoxStream<'static, Result<(String, chrono::DateTime<chrono::Utc>), StorageError>> {
+        self.store
+            .list(None)
+            .map(|r| {
+                r.map(|m| (m.location.to_string(), m.last_modified))
+                    .map_err(StorageError::from)
+            })
+            .boxed()
+    }
+}
+
+/// Parts of this size are sent as the bytes arrive (S3's multipart upload needs at least 5 MiB
+/// per part): memory stays bounded by a few parts, whatever the file's size.
+const PART_BYTES: usize = 5 * 1024 * 1024;
+/// Parts in flight at once.
+const PARTS_IN_FLIGHT: usize = 2;
+
+/// An object being written.
+pub struct Writer {
+    inner: WriteMultipart,
+}
+
+impl Writer {
+    pub async fn write(&mut self, bytes: &[u8]) -> Result<(), StorageError> {
+        self.inner.wait_for_capacity(PARTS_IN_FLIGHT).await?;
+        self.inner.write(bytes);
+        Ok(())
+    }
+
+    pub async fn finish(self) -> Result<(), StorageError> {
+        self.inner.finish().await?;
+        Ok(())
+    }
+
+    /// Give up: nothing of it stays.
+    pub async fn abort(self) {
+        if let Err(e) = self.inner.abort().await {
+            tracing::warn!(error = %e, "aborting an upload left parts behind (the sweep removes them)");
+        }
+    }
+}

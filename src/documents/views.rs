@@ -1,0 +1,354 @@
+//! `/matters/{id}/documents`: a matter's documents. Uploading is a plain multipart form (it works
+//! without JavaScript; `upload` answers it with a redirect back here, saying what was uploaded and
+//! what was refused). Renaming, moving, deleting and restoring are server functions.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use uuid::Uuid;
+
+use super::api::{
+    get_matter_documents, CreateFolder, DeleteDocument, MoveDocument, PurgeDocument,
+    RenameDocument, RestoreDocument,
+};
+use super::{human_size, shows_inline, Document, Folder, MatterDocuments};
+use crate::error::AppError;
+use crate::ui::{action_error, reload_on_success, session_info, ErrorPanel, FormAlert, FormStamp, Loading};
+
+#[component]
+pub fn MatterDocumentsPage() -> impl IntoView {
+    let params = use_params_map();
+    let id =
+        Memo::new(move |_| params.with(|p| p.get("id").and_then(|s| Uuid::parse_str(&s).ok())));
+    let version = RwSignal::new(0usize);
+    let data = Resource::new(
+        move || (id.get(), version.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => get_matter_documents(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    view! {
+        <Transition fallback=Loading>
+            {move || data.get().map(|r| match r {
+                Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
+                Ok(d) => view! { <DocumentsView d version/> }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn DocumentsView(d: MatterDocuments, version: RwSignal<usize>) -> impl IntoView {
+    let matter = d.matter_id;
+    let folders = d.folders.clone();
+    let folder_name = {
+        let folders = folders.clone();
+        move |id: Option<Uuid>| {
+            id.and_then(|id| folders.iter().find(|f| f.id == id).map(|f| f.name.clone()))
+                .unwrap_or_else(|| "—".into())
+        }
+    };
+    let empty = d.documents.is_empty();
+    let rows = d
+        .documents
+        .iter()
+        .cloned()
+        .map(|doc| {
+            let place = folder_name(doc.folder_id);
+            view! { <DocumentRow doc place folders=folders.clone() may_edit=d.may_edit version/> }
+        })
+        .collect_view();
+    view! {
+        <Title text=format!("Documents · {} · Docket", d.matter_number)/>
+        <div class="page-head">
+            <div>
+                <p class="crumbs"><a href=format!("/matters/{matter}")>{format!("{} {}", d.matter_number, d.title)}</a></p>
+                <h1>"Documents"</h1>
+                <p class="muted">{d.limits.describe()}</p>
+            </div>
+        </div>
+        <section class="card" aria-labelledby="documents-h">
+            <h2 id="documents-h">"Documents"</h2>
+            {d.may_edit.then(|| view! { <UploadForm matter folders=folders.clone()/> })}
+            <table class="data">
+                <caption class="visually-hidden">"The matter's documents"</caption>
+                <thead><tr>
+                    <th scope="col">"Name"</th><th scope="col">"Folder"</th>
+                    <th scope="col" class="num">"Size"</th><th scope="col" class="num">"Version"</th>
+                    <th scope="col">"Uploaded"</th><th scope="col">"SHA-256"</th>
+                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                </tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+            {empty.then(|| view! { <p class="empty">"No documents on this matter yet."</p> })}
+        </section>
+        {d.may_edit.then(|| view! { <NewFolder matter version/> })}
+        {(!d.deleted.is_empty()).then(|| view! { <Deleted docs=d.deleted.clone() may_edit=d.may_edit may_purge=d.may_purge version/> })}
+    }
+    .into_any()
+}
+
+/// Upload one or many files (a plain multipart post to `/matters/{id}/documents`).
+#[component]
+fn UploadForm(matter: Uuid, folders: Vec<Folder>) -> impl IntoView {
+    let query = use_query_map();
+    let uploaded = move || {
+        query.with(|q| {
+            q.get("uploaded")
+                .and_then(|n| n.parse::<usize>().ok())
+                .filter(|n| *n > 0)
+        })
+    };
+    let refused = move || query.with(|q| q.get_all("refused").unwrap_or_default());
+    let org = session_info()
+        .map(|s| s.org_id.to_string())
+        .unwrap_or_default();
+    view! {
+        <form method="post" action=format!("/matters/{matter}/documents") enctype="multipart/form-data" class="upload">
+            <input type="hidden" name="org" value=org/>
+            <div class="grid">
+                <div class="field">
+                    <label for="upload-folder">"Folder"</label>
+                    <select id="upload-folder" name="folder">
+                        <option value="">"— the matter's top level"</option>
+                        {folders.into_iter().map(|f| view! { <option value=f.id.to_string()>{f.name}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="upload-files">"Files"</label>
+                    <input id="upload-files" type="file" name="files" multiple required
+                        aria-describedby="upload-problems"/>
+                </div>
+            </div>
+            <div id="upload-problems" role="status">
+                {move || uploaded().map(|n| view! {
+                    <p class="notice">{if n == 1 { "Uploaded 1 file.".to_string() } else { format!("Uploaded {n} files.") }}</p>
+                })}
+                {move || {
+                    let r = refused();
+                    (!r.is_empty()).then(|| view! {
+                        <ul class="field-error">{r.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
+                    })
+                }}
+            </div>
+            <div class="actions"><button type="submit" class="primary">"Upload"</button></div>
+        </form>
+    }
+}
+
+#[component]
+fn NewFolder(matter: Uuid, version: RwSignal<usize>) -> impl IntoView {
+    let create = ServerAction::<CreateFolder>::new();
+    reload_on_success(create, version);
+    let error = action_error(create);
+    let problem = move || {
+        error
+            .get()
+            .and_then(|e| e.fields().and_then(|f| f.get("name").map(str::to_string)))
+    };
+    view! {
+        <section class="card" aria-labelledby="folder-h">
+            <h2 id="folder-h">"New folder"</h2>
+            <FormAlert error/>
+            <ActionForm action=create>
+                <FormStamp errors=Signal::derive(|| None)/>
+                <input type="hidden" name="matter" value=matter.to_string()/>
+                <div class="field">
+                    <label for="folder-name">"Folder name"</label>
+                    <input id="folder-name" name="name" required maxlength="120" aria-describedby="folder-name-error"/>
+                    <p id="folder-name-error" class="field-error">{problem}</p>
+                </div>
+                <div class="actions"><button type="submit" class="secondary">"Create folder"</button></div>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn DocumentRow(
+    doc: Document,
+    place: String,
+    folders: Vec<Folder>,
+    may_edit: bool,
+    version: RwSignal<usize>,
+) -> impl IntoView {
+    let Some(latest) = doc.latest().cloned() else {
+        return ().into_any();
+    };
+    let id = doc.id;
+    let file = format!("/documents/{id}/file");
+    let viewable = shows_inline(&latest.content_type);
+    let history = doc.versions.clone();
+    let count = history.len();
+    view! {
+        <tr>
+            <td>
+                <a href=file.clone() download=doc.filename.clone()>{doc.filename.clone()}</a>
+            </td>
+            <td>{place}</td>
+            <td class="num">{human_size(latest.size_bytes)}</td>
+            <td class="num">{latest.number}</td>
+            <td>{latest.uploaded_by.clone().unwrap_or_else(|| "A former member".into())}" · "
+                <time datetime=latest.created_at.to_rfc3339()>{latest.created_at.format("%Y-%m-%d %H:%M UTC").to_string()}</time></td>
+            <td class="mono" title=latest.sha256.clone()>{latest.sha256[..12].to_string()}"…"</td>
+            <td class="actions-cell">
+                <a class="button secondary small" href=file.clone() aria-label=format!("Download {}", doc.filename)>"Download"</a>
+                {viewable.then(|| view! {
+                    <a class="button secondary small" href=format!("{file}?inline=1") target="_blank" rel="noopener"
+                        aria-label=format!("View {}", doc.filename)>"View"</a>
+                })}
+                <details>
+                    <summary>{format!("History and changes ({count} version{})", if count == 1 { "" } else { "s" })}</summary>
+                    <ol class="versions" reversed>
+                        {history.into_iter().map(|v| view! {
+                            <li>
+                                <a href=format!("/documents/{id}/file?version={}", v.number)>{format!("Version {}", v.number)}</a>
+                                {format!(" · {} · {} · {} · SHA-256 {}", v.original_name, human_size(v.size_bytes),
+                                    v.uploaded_by.unwrap_or_else(|| "A former member".into()), v.sha256)}
+                            </li>
+                        }).collect_view()}
+                    </ol>
+                    {may_edit.then(|| view! { <Changes doc=doc.clone() folders version/> })}
+                </details>
+            </td>
+        </tr>
+    }
+    .into_any()
+}
+
+/// A document's changes: a new version, rename, move, delete.
+#[component]
+fn Changes(doc: Document, folders: Vec<Folder>, version: RwSignal<usize>) -> impl IntoView {
+    let rename = ServerAction::<RenameDocument>::new();
+    let moved = ServerAction::<MoveDocument>::new();
+    let delete = ServerAction::<DeleteDocument>::new();
+    reload_on_success(rename, version);
+    reload_on_success(moved, version);
+    reload_on_success(delete, version);
+    let id = doc.id.to_string();
+    let (re, me, de) = (action_error(rename), action_error(moved), action_error(delete));
+    let problem = move || {
+        re.get()
+            .or_else(|| me.get())
+            .or_else(|| de.get())
+            .map(|e| {
+                e.fields()
+                    .and_then(|f| f.errors.first().map(|(_, m)| m.clone()))
+                    .unwrap_or_else(|| e.to_string())
+            })
+    };
+    let org = session_info()
+        .map(|s| s.org_id.to_string())
+        .unwrap_or_default();
+    let (vid, nid, fid) = (
+        format!("version-{id}"),
+        format!("name-{id}"),
+        format!("move-{id}"),
+    );
+    let current = doc.folder_id.map(|f| f.to_string()).unwrap_or_default();
+    let row_version = doc.version.to_string();
+    let move_form = (!folders.is_empty() || doc.folder_id.is_some()).then({
+        let (id, row_version) = (id.clone(), row_version.clone());
+        move || view! {
+            <ActionForm action=moved attr:class="inline">
+                <FormStamp errors=Signal::derive(|| None)/>
+                <input type="hidden" name="id" value=id/>
+                <input type="hidden" name="version" value=row_version/>
+                <label for=fid.clone()>"Move to"</label>
+                <select id=fid name="folder">
+                    <option value="" selected=current.is_empty()>"— the matter's top level"</option>
+                    {folders.into_iter().map(|f| {
+                        let v = f.id.to_string();
+                        let selected = v == current;
+                        view! { <option value=v selected=selected>{f.name}</option> }
+                    }).collect_view()}
+                </select>
+                <button type="submit" class="secondary small">"Move"</button>
+            </ActionForm>
+        }
+    });
+    let version_action = format!("/documents/{id}/versions");
+    let (rename_id, rename_version) = (id.clone(), row_version.clone());
+    let (new_version_label, delete_label) = (
+        format!("New version of {}", doc.filename),
+        format!("Delete {}", doc.filename),
+    );
+    view! {
+        <p class="field-error" role="alert">{problem}</p>
+        <form method="post" action=version_action enctype="multipart/form-data" class="inline">
+            <input type="hidden" name="org" value=org/>
+            <label for=vid.clone()>{new_version_label}</label>
+            <input id=vid type="file" name="files" required/>
+            <button type="submit" class="secondary small">"Upload new version"</button>
+        </form>
+        <ActionForm action=rename attr:class="inline">
+            <FormStamp errors=Signal::derive(|| None)/>
+            <input type="hidden" name="id" value=rename_id/>
+            <input type="hidden" name="form[version]" value=rename_version/>
+            <label for=nid.clone()>"Name"</label>
+            <input id=nid name="form[filename]" value=doc.filename required maxlength="255"/>
+            <button type="submit" class="secondary small">"Rename"</button>
+        </ActionForm>
+        {move_form}
+        <ActionForm action=delete attr:class="inline">
+            <FormStamp errors=Signal::derive(|| None)/>
+            <input type="hidden" name="id" value=id/>
+            <input type="hidden" name="version" value=row_version/>
+            <button type="submit" class="danger small" aria-label=delete_label>"Delete"</button>
+        </ActionForm>
+    }
+}
+
+/// Deleted documents: restored by whoever edits records, purged by administrators.
+#[component]
+fn Deleted(docs: Vec<Document>, may_edit: bool, may_purge: bool, version: RwSignal<usize>) -> impl IntoView {
+    let restore = ServerAction::<RestoreDocument>::new();
+    let purge = ServerAction::<PurgeDocument>::new();
+    reload_on_success(restore, version);
+    reload_on_success(purge, version);
+    let (re, pe) = (action_error(restore), action_error(purge));
+    let error = Signal::derive(move || re.get().or_else(|| pe.get()));
+    view! {
+        <section class="card" aria-labelledby="deleted-h">
+            <h2 id="deleted-h">"Deleted documents"</h2>
+            <FormAlert error/>
+            <table class="data">
+                <caption class="visually-hidden">"Deleted documents, restorable until purged"</caption>
+                <thead><tr><th scope="col">"Name"</th><th scope="col">"Deleted"</th>
+                    <th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
+                <tbody>
+                    {docs.into_iter().map(|d| {
+                        let id = d.id.to_string();
+                        let (id2, restore_label, purge_label) = (id.clone(), format!("Restore {}", d.filename), format!("Purge {}", d.filename));
+                        let when = d.deleted_at.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default();
+                        view! {
+                            <tr>
+                                <td>{d.filename.clone()}</td>
+                                <td>{when}</td>
+                                <td class="actions-cell">
+                                    {may_edit.then(|| view! {
+                                        <ActionForm action=restore attr:class="inline">
+                                            <FormStamp errors=Signal::derive(|| None)/>
+                                            <input type="hidden" name="id" value=id/>
+                                            <button type="submit" class="secondary small" aria-label=restore_label>"Restore"</button>
+                                        </ActionForm>
+                                    })}
+                                    {may_purge.then(|| view! {
+                                        <ActionForm action=purge attr:class="inline">
+                                            <FormStamp errors=Signal::derive(|| None)/>
+                                            <input type="hidden" name="id" value=id2/>
+                                            <button type="submit" class="danger small" aria-label=purge_label>"Purge"</button>
+                                        </ActionForm>
+                                    })}
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}
