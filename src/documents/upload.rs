@@ -104,10 +104,15 @@ async fn handle(state: AppState, session: Session, target: Target, req: Request)
     let result = async {
         let boundary =
             boundary.ok_or_else(|| AppError::BadRequest("expected a multipart form".into()))?;
-        let (caller, mut tx) = Caller::resolve(&state, &session, Some(&parts)).await?;
+        let (caller, tx) = Caller::resolve(&state, &session, Some(&parts)).await?;
+        drop(tx);
         if !caller.role.can_edit_records() {
             return Err(AppError::Forbidden);
         }
+        let mut form = multipart(body, boundary);
+        // The firm the form was rendered for comes first, and is checked before anything else.
+        read_org(&mut form, &caller).await?;
+        let (_, mut tx) = caller.again(&state).await?;
         let matter = match target {
             Target::Matter(m) => {
                 repo::matter_head(&mut tx, m).await?;
@@ -126,7 +131,7 @@ async fn handle(state: AppState, session: Session, target: Target, req: Request)
         let limits = repo::limits(&mut tx).await?;
         tx.commit().await?;
         let storage = state.storage.clone();
-        let received = receive(&storage, &caller, matter, target, &limits, body, boundary).await?;
+        let received = receive(&storage, &caller, matter, target, &limits, form).await?;
         match write(&state, &caller, matter, target, &received).await {
             Ok(uploaded) => Ok((
                 matter,
@@ -207,39 +212,18 @@ async fn receive(
     matter: Uuid,
     target: Target,
     limits: &Limits,
-    body: Body,
-    boundary: String,
+    mut form: multer::Multipart<'static>,
 ) -> Result<Received, AppError> {
-    let constraints = multer::Constraints::new()
-        .allowed_fields(vec!["org", "folder", "files"])
-        .size_limit(
-            multer::SizeLimit::new()
-                .for_field("org", 100)
-                .for_field("folder", 100),
-        );
-    let mut form = multer::Multipart::with_constraints(body.into_data_stream(), boundary, constraints);
-    let mut org: Option<Uuid> = None;
     let mut got = Received {
         folder: None,
         stored: vec![],
         refused: vec![],
     };
-    let unreadable = |e: multer::Error| AppError::BadRequest(format!("the upload was cut off or malformed: {e}"));
     let result: Result<(), AppError> = async {
         while let Some(mut field) = form.next_field().await.map_err(unreadable)? {
             match field.name() {
                 Some("org") => {
-                    let text = field.text().await.map_err(unreadable)?;
-                    let id = Uuid::parse_str(text.trim())
-                        .map_err(|_| AppError::BadRequest("the form's firm is not an id".into()))?;
-                    if id != caller.org_id {
-                        tracing::info!(user_id = %caller.user_id, form_org = %id, active_org = %caller.org_id, "stale upload form from another firm");
-                        return Err(AppError::WrongFirm(crate::kernel::FieldErrors::one(
-                            "files",
-                            "You switched firm in another tab, so nothing was uploaded. The page now shows the firm you switched to.",
-                        )));
-                    }
-                    org = Some(id);
+                    return Err(AppError::BadRequest("the form names its firm twice".into()));
                 }
                 Some("folder") => {
                     let text = field.text().await.map_err(unreadable)?;
@@ -251,11 +235,6 @@ async fn receive(
                     };
                 }
                 Some("files") => {
-                    if org.is_none() {
-                        return Err(AppError::BadRequest(
-                            "the form's firm must come before its files".into(),
-                        ));
-                    }
                     let sent = field.file_name().unwrap_or("").to_string();
                     let name = storable_name(&sent);
                     let head = read_head(&mut field).await.map_err(unreadable)?;
@@ -308,13 +287,46 @@ async fn receive(
         }
         return Err(e);
     }
-    if org.is_none() {
-        return Err(AppError::BadRequest("the form carries no firm".into()));
-    }
     if got.stored.is_empty() && got.refused.is_empty() {
         return Err(AppError::field("files", "Choose one or more files to upload."));
     }
     Ok(got)
+}
+
+fn multipart(body: Body, boundary: String) -> multer::Multipart<'static> {
+    let constraints = multer::Constraints::new()
+        .allowed_fields(vec!["org", "folder", "files"])
+        .size_limit(
+            multer::SizeLimit::new()
+                .for_field("org", 100)
+                .for_field("folder", 100),
+        );
+    multer::Multipart::with_constraints(body.into_data_stream(), boundary, constraints)
+}
+
+fn unreadable(e: multer::Error) -> AppError {
+    AppError::BadRequest(format!("the upload was cut off or malformed: {e}"))
+}
+
+/// The form's first field: the firm it was rendered for, which must be the caller's active one.
+async fn read_org(form: &mut multer::Multipart<'static>, caller: &Caller) -> Result<(), AppError> {
+    let field = form.next_field().await.map_err(unreadable)?;
+    let Some(field) = field.filter(|f| f.name() == Some("org")) else {
+        return Err(AppError::BadRequest(
+            "the form's firm (org) must be its first field".into(),
+        ));
+    };
+    let text = field.text().await.map_err(unreadable)?;
+    let id = Uuid::parse_str(text.trim())
+        .map_err(|_| AppError::BadRequest("the form's firm is not an id".into()))?;
+    if id != caller.org_id {
+        tracing::info!(user_id = %caller.user_id, form_org = %id, active_org = %caller.org_id, "stale upload form from another firm");
+        return Err(AppError::WrongFirm(crate::kernel::FieldErrors::one(
+            "files",
+            "You switched firm in another tab, so nothing was uploaded. The page now shows the firm you switched to.",
+        )));
+    }
+    Ok(())
 }
 
 fn refused_kind(kind: DocKind, limits: &Limits) -> String {

@@ -93,7 +93,7 @@ fn DocumentsView(d: MatterDocuments, version: RwSignal<usize>) -> impl IntoView 
 
 /// Upload one or many files (a plain multipart post to `/matters/{id}/documents`).
 #[component]
-fn UploadForm(matter: Uuid, folders: Vec<Folder>) -> impl IntoView {
+fn UploadForm(matter: Uuid, folders: Vec<Folder>) -> AnyView {
     let query = use_query_map();
     let uploaded = move || {
         query.with(|q| {
@@ -137,10 +137,11 @@ fn UploadForm(matter: Uuid, folders: Vec<Folder>) -> impl IntoView {
             <div class="actions"><button type="submit" class="primary">"Upload"</button></div>
         </form>
     }
+    .into_any()
 }
 
 #[component]
-fn NewFolder(matter: Uuid, version: RwSignal<usize>) -> impl IntoView {
+fn NewFolder(matter: Uuid, version: RwSignal<usize>) -> AnyView {
     let create = ServerAction::<CreateFolder>::new();
     reload_on_success(create, version);
     let error = action_error(create);
@@ -165,6 +166,7 @@ fn NewFolder(matter: Uuid, version: RwSignal<usize>) -> impl IntoView {
             </ActionForm>
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -221,7 +223,7 @@ fn DocumentRow(
 
 /// A document's changes: a new version, rename, move, delete.
 #[component]
-fn Changes(doc: Document, folders: Vec<Folder>, version: RwSignal<usize>) -> impl IntoView {
+fn Changes(doc: Document, folders: Vec<Folder>, version: RwSignal<usize>) -> AnyView {
     let rename = ServerAction::<RenameDocument>::new();
     let moved = ServerAction::<MoveDocument>::new();
     let delete = ServerAction::<DeleteDocument>::new();
@@ -300,11 +302,12 @@ fn Changes(doc: Document, folders: Vec<Folder>, version: RwSignal<usize>) -> imp
             <button type="submit" class="danger small" aria-label=delete_label>"Delete"</button>
         </ActionForm>
     }
+    .into_any()
 }
 
 /// Deleted documents: restored by whoever edits records, purged by administrators.
 #[component]
-fn Deleted(docs: Vec<Document>, may_edit: bool, may_purge: bool, version: RwSignal<usize>) -> impl IntoView {
+fn Deleted(docs: Vec<Document>, may_edit: bool, may_purge: bool, version: RwSignal<usize>) -> AnyView {
     let restore = ServerAction::<RestoreDocument>::new();
     let purge = ServerAction::<PurgeDocument>::new();
     reload_on_success(restore, version);
@@ -345,10 +348,11 @@ fn Deleted(docs: Vec<Document>, may_edit: bool, may_purge: bool, version: RwSign
                                     })}
                                 </td>
                             </tr>
-                        }
+                        }.into_any()
                     }).collect_view()}
                 </tbody>
             </table>
         </section>
     }
+    .into_any()
 }

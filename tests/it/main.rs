@@ -7,6 +7,7 @@ mod activity;
 mod auth;
 mod calendar;
 mod clients;
+mod documents;
 mod expenses;
 mod firm;
 mod forms;

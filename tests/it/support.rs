@@ -48,6 +48,7 @@ struct Database {
 
 impl Drop for Database {
     fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(documents_dir(&self.name));
         let (url, name) = (self.admin_url.clone(), self.name.clone());
         // The test's runtime is ending; a thread of its own runs the drop to completion.
         let dropped = std::thread::spawn(move || {
@@ -203,6 +204,10 @@ impl TestApp {
                     from: "Docket Tests <tests@docket.test>".into(),
                 });
         config.public_origin = "https://docket.test".into();
+        // Documents in a folder of the test's own (a test may switch to S3: `s3_storage`).
+        config.storage = docket::documents::storage::StorageConfig::Local {
+            dir: documents_dir(&name),
+        };
         configure(&mut config);
         docket::mail::sender::spawn(app_pool.clone(), config.mail.clone()).unwrap();
         let redis = session::redis_pool(redis_url).await.unwrap();
@@ -283,6 +288,31 @@ impl TestApp {
 }
 
 /// A second connection pool of the schema owner to the test's database.
+/// The folder a test's documents are kept in (local storage), removed with its database.
+pub fn documents_dir(database: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("docket-documents-{database}"))
+}
+
+/// S3-compatible storage on the S3 stand-in the test command started (`TEST_S3_URL`), in a
+/// bucket of the test's own.
+pub async fn s3_storage() -> docket::documents::storage::StorageConfig {
+    let endpoint = env("TEST_S3_URL");
+    let bucket = format!("docket-{}", Uuid::new_v4().simple());
+    let made = reqwest::Client::new()
+        .put(format!("{endpoint}/{bucket}"))
+        .send()
+        .await
+        .expect("the S3 stand-in answers");
+    assert!(made.status().is_success(), "bucket {bucket}: {}", made.status());
+    docket::documents::storage::StorageConfig::S3 {
+        endpoint,
+        region: "us-east-1".into(),
+        bucket,
+        access_key_id: "docket-test".into(),
+        secret_access_key: "docket-test".into(),
+    }
+}
+
 pub async fn admin_pool_of(app: &TestApp) -> PgPool {
     let options = app.admin_pool.connect_options();
     sqlx::postgres::PgPoolOptions::new()
@@ -491,6 +521,12 @@ fn is_mutation(path: &str) -> bool {
         "invoices/email",
         "jobs/retry",
         "calendar/create_event",
+        "documents/create_folder",
+        "documents/rename",
+        "documents/move",
+        "documents/delete",
+        "documents/restore",
+        "documents/purge",
         "calendar/add_deadline",
         "calendar/change_trigger",
         "calendar/create_task",

@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::support::{Client as Http, Res, TestApp};
 
 /// Who can see `matter`: `members` named (none: everyone), with the version shown.
-async fn wall(c: &mut Http, matter: Uuid, version: i32, members: &[Uuid]) -> Res {
+pub async fn wall(c: &mut Http, matter: Uuid, version: i32, members: &[Uuid]) -> Res {
     let m = matter.to_string();
     let v = version.to_string();
     let keys: Vec<String> = members
@@ -37,7 +37,7 @@ async fn wall(c: &mut Http, matter: Uuid, version: i32, members: &[Uuid]) -> Res
     c.post("/api/matters/set_access", &form).await
 }
 
-async fn version(app: &TestApp, matter: Uuid) -> i32 {
+pub async fn version(app: &TestApp, matter: Uuid) -> i32 {
     sqlx::query_scalar("SELECT version FROM matters WHERE id = $1")
         .bind(matter)
         .fetch_one(&app.admin_pool)
