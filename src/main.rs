@@ -104,7 +104,7 @@ async fn serve(config: Config) -> Result<(), String> {
     docket::mail::sender::spawn(db.clone(), config.mail.clone())?;
     let state = AppState::new(leptos_options, db.clone(), redis, config)?;
     let workers = docket::jobs::worker::spawn(state.clone(), state.config.job_workers);
-    let mut clock = docket::jobs::schedule::start(db).await?;
+    let mut clock = docket::jobs::schedule::start(db, state.storage.clone()).await?;
     let grace = state.config.job_grace;
     let app = router::build(state);
 

@@ -21,6 +21,9 @@ REDIS_PORT="${DOCKET_REDIS_PORT:-56379}"
 SMTP_PORT="${DOCKET_SMTP_PORT:-56025}"
 MAIL_WEB_PORT="${DOCKET_MAIL_WEB_PORT:-56080}"
 MAILDEV_VERSION="2.2.1"
+# The S3-compatible stand-in (moto) the storage tests run against.
+S3_PORT="${DOCKET_S3_PORT:-56090}"
+MOTO_VERSION="5.2.5"
 APP_PASSWORD="docket_app"
 CARGO_LEPTOS_VERSION="0.3.10"
 BINARYEN_VERSION="132.0.0"
@@ -41,6 +44,9 @@ setup_packages() {
   command -v brotli >/dev/null || need+=(brotli)
   # pdftotext: the tests read the text of the invoices Docket e-mails as PDF.
   command -v pdftotext >/dev/null || need+=(poppler-utils)
+  # A Python virtual environment for moto, the S3 stand-in.
+  command -v python3 >/dev/null || need+=(python3)
+  python3 -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)
   if [ ${#need[@]} -gt 0 ]; then
     log "installing Debian packages: ${need[*]}"
     as_root apt-get update -qq
@@ -76,6 +82,11 @@ setup_rust() {
   if [ ! -x "$TOOLS/node_modules/.bin/maildev" ]; then
     log "installing MailDev $MAILDEV_VERSION (the SMTP sink) into .tools/"
     (cd "$TOOLS" && npm install --silent --no-fund --no-audit "maildev@$MAILDEV_VERSION")
+  fi
+  if [ ! -x "$TOOLS/venv/bin/moto_server" ]; then
+    log "installing moto $MOTO_VERSION (the S3-compatible stand-in for storage tests) into .tools/venv"
+    python3 -m venv "$TOOLS/venv"
+    "$TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
   fi
   export PATH="$TOOLS/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 }
@@ -145,9 +156,19 @@ start_mail() {
   fi
 }
 
+start_s3() {
+  if ! curl -fsS "http://127.0.0.1:$S3_PORT/moto-api/" >/dev/null 2>&1; then
+    [ -x "$TOOLS/venv/bin/moto_server" ] || setup_rust
+    mkdir -p "$DATA"
+    nohup "$TOOLS/venv/bin/moto_server" -H 127.0.0.1 -p "$S3_PORT" > "$DATA/moto.log" 2>&1 &
+    echo $! > "$DATA/moto.pid"
+    for _ in $(seq 200); do curl -fsS "http://127.0.0.1:$S3_PORT/moto-api/" >/dev/null 2>&1 && break; sleep 0.1; done
+  fi
+}
+
 services() {
-  start_postgres; start_redis; start_mail
-  log "PostgreSQL on 127.0.0.1:$PG_PORT, Redis on 127.0.0.1:$REDIS_PORT, SMTP sink on 127.0.0.1:$SMTP_PORT (mail shown at http://127.0.0.1:$MAIL_WEB_PORT)"
+  start_postgres; start_redis; start_mail; start_s3
+  log "PostgreSQL on 127.0.0.1:$PG_PORT, Redis on 127.0.0.1:$REDIS_PORT, SMTP sink on 127.0.0.1:$SMTP_PORT (mail shown at http://127.0.0.1:$MAIL_WEB_PORT), S3 stand-in on 127.0.0.1:$S3_PORT"
 }
 
 stop() {
@@ -157,6 +178,8 @@ stop() {
   [ -f "$DATA/redis.pid" ] && kill "$(cat "$DATA/redis.pid")" 2>/dev/null || true
   [ -f "$DATA/maildev.pid" ] && kill "$(cat "$DATA/maildev.pid")" 2>/dev/null || true
   rm -f "$DATA/maildev.pid"
+  [ -f "$DATA/moto.pid" ] && kill "$(cat "$DATA/moto.pid")" 2>/dev/null || true
+  rm -f "$DATA/moto.pid"
 }
 
 start_nginx() {
@@ -231,6 +254,7 @@ test_all() {
   export TEST_APP_PASSWORD="$APP_PASSWORD"
   export TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
   export TEST_SMTP_URL="smtp://127.0.0.1:$SMTP_PORT" TEST_MAIL_API="http://127.0.0.1:$MAIL_WEB_PORT"
+  export TEST_S3_URL="http://127.0.0.1:$S3_PORT"
 
   log "formatting (cargo fmt --check)"
   cargo fmt --all --check

@@ -17,6 +17,8 @@ pub mod sniff;
 #[cfg(feature = "ssr")]
 pub mod storage;
 #[cfg(feature = "ssr")]
+pub mod sweep;
+#[cfg(feature = "ssr")]
 pub mod upload;
 
 pub use model::*;

@@ -23,11 +23,22 @@ pub async fn fire(db: &PgPool) -> Result<i32, sqlx::Error> {
     Ok(added)
 }
 
+/// At minute 17 of every hour.
+const HOURLY: &str = "0 17 * * * *";
+
+/// Stored document bytes no version names are removed after this long (see `documents::sweep`).
+const ORPHAN_AGE: std::time::Duration = std::time::Duration::from_secs(3600);
+
 /// Start the clock (and fire once now, for what came due while this process was not running).
-pub async fn start(db: PgPool) -> Result<JobScheduler, String> {
+/// It also sweeps the document storage every hour.
+pub async fn start(
+    db: PgPool,
+    storage: crate::documents::storage::Storage,
+) -> Result<JobScheduler, String> {
     if let Err(e) = fire(&db).await {
         tracing::warn!(error = %e, "schedules not reachable");
     }
+    let db_for_sweep = db.clone();
     let clock = JobScheduler::new()
         .await
         .map_err(|e| format!("scheduler: {e}"))?;
@@ -41,6 +52,17 @@ pub async fn start(db: PgPool) -> Result<JobScheduler, String> {
     })
     .map_err(|e| format!("schedule: {e}"))?;
     clock.add(job).await.map_err(|e| format!("schedule: {e}"))?;
+    let sweeping_db = db_for_sweep;
+    let sweep = Job::new_async(HOURLY, move |_, _| {
+        let (db, storage) = (sweeping_db.clone(), storage.clone());
+        Box::pin(async move {
+            if let Err(e) = crate::documents::sweep::sweep(&db, &storage, ORPHAN_AGE).await {
+                tracing::warn!(error = %e, "the document storage sweep failed");
+            }
+        })
+    })
+    .map_err(|e| format!("schedule: {e}"))?;
+    clock.add(sweep).await.map_err(|e| format!("schedule: {e}"))?;
     clock.start().await.map_err(|e| format!("scheduler: {e}"))?;
     Ok(clock)
 }

@@ -407,3 +407,42 @@ async fn without_javascript_an_upload_comes_back_to_the_page_saying_what_happene
     assert!(page.body.contains("Engagement letter.pdf"));
     assert!(page.body.contains("tool.pdf: This kind of file is not accepted by the firm."));
 }
+
+#[tokio::test]
+async fn the_sweep_removes_bytes_no_version_names_and_keeps_the_rest() {
+    let app = TestApp::spawn().await;
+    let (mut c, m) = matter(&app).await;
+    let res = upload(&mut c, &format!("/matters/{m}/documents"), app.a.id, &[("kept.pdf", &pdf(3000, 11))]).await;
+    assert_eq!(res.status, StatusCode::OK);
+    // What a process killed between storing bytes and writing their rows leaves behind.
+    let orphan = docket::documents::storage::Storage::key(app.a.id, m, Uuid::new_v4());
+    let mut w = app.state.storage.writer(&orphan).await.unwrap();
+    w.write(b"%PDF-1.4 never recorded").await.unwrap();
+    w.finish().await.unwrap();
+    assert_eq!(stored_keys(&app).await.len(), 2);
+
+    // Young objects are left alone (an upload about to be recorded).
+    let hour = std::time::Duration::from_secs(3600);
+    let swept = docket::documents::sweep::sweep(&app.app_pool, &app.state.storage, hour).await;
+    assert_eq!(swept, Ok(Some(0)));
+    // Another replica sweeping: this one skips the round.
+    let mut other = app.app_pool.acquire().await.unwrap();
+    sqlx::query("SELECT pg_advisory_lock(x'646f635f73776570'::bigint)")
+        .execute(&mut *other)
+        .await
+        .unwrap();
+    let zero = std::time::Duration::ZERO;
+    let swept = docket::documents::sweep::sweep(&app.app_pool, &app.state.storage, zero).await;
+    assert_eq!(swept, Ok(None));
+    sqlx::query("SELECT pg_advisory_unlock(x'646f635f73776570'::bigint)")
+        .execute(&mut *other)
+        .await
+        .unwrap();
+    let swept = docket::documents::sweep::sweep(&app.app_pool, &app.state.storage, zero).await;
+    assert_eq!(swept, Ok(Some(1)));
+    let left = stored_keys(&app).await;
+    assert_eq!(left.len(), 1);
+    assert_ne!(left[0], orphan);
+    let doc = documents(&mut c, m).await.documents[0].id;
+    assert_eq!(c.get(&format!("/documents/{doc}/file")).await.status, StatusCode::OK);
+}
