@@ -23,6 +23,6 @@ export default defineConfig({
   projects: [
     // Every journey runs hydrated, and the core flows again with JavaScript off.
     { name: 'hydrated', testMatch: /.*\.spec\.ts/, use: { javaScriptEnabled: true } },
-    { name: 'no-js', testMatch: /(journey|nojs|time|invoices|team|walls|trust|calendar)\.spec\.ts/, grep: /@nojs/, use: { javaScriptEnabled: false } },
+    { name: 'no-js', testMatch: /(journey|nojs|time|invoices|team|walls|trust|calendar|documents)\.spec\.ts/, grep: /@nojs/, use: { javaScriptEnabled: false } },
   ],
 });

@@ -26,6 +26,10 @@ test('sign-in, client and matter pages have no serious accessibility violations'
   await page.getByRole('table').getByRole('link').first().click();
   await expect(page.getByRole('region', { name: 'Edit matter' })).toBeVisible();
   await noSeriousViolations(page);
+  await page.goto(`${new URL(page.url()).pathname}/documents`);
+  await expect(page.getByRole('heading', { name: 'Documents', level: 1 })).toBeVisible();
+  await hydrated(page, true);
+  await noSeriousViolations(page);
 });
 
 test('the journey works from the keyboard', async ({ page }) => {

@@ -45,8 +45,9 @@ pub async fn create_folder(org: Uuid, matter: Uuid, name: String) -> Result<Uuid
         let (caller, mut tx) = crate::auth::caller::Caller::begin_write(org)
             .await
             .map_err(|e| e.keeping(typed.clone()))?;
-        let name = super::valid_name(&name, 120)
-            .map_err(|m| AppError::Invalid(FieldErrors::one("name", m).with_values(typed.clone())))?;
+        let name = super::valid_name(&name, 120).map_err(|m| {
+            AppError::Invalid(FieldErrors::one("name", m).with_values(typed.clone()))
+        })?;
         let (number, _) = super::repo::matter_head(&mut tx, matter).await?;
         let id: Option<Uuid> = sqlx::query_scalar(
             "INSERT INTO document_folders (organization_id, matter_id, name, created_by)
@@ -154,18 +155,23 @@ pub async fn rename_document(org: Uuid, id: Uuid, form: RenameForm) -> Result<()
 
 /// Move a document to another folder of its matter (`folder` empty: the matter's top level).
 #[server(endpoint = "documents/move")]
-pub async fn move_document(org: Uuid, id: Uuid, folder: String, version: i32) -> Result<(), AppError> {
+pub async fn move_document(
+    org: Uuid,
+    id: Uuid,
+    folder: String,
+    version: i32,
+) -> Result<(), AppError> {
     use crate::audit::{record, Entry};
     crate::server::endpoint("documents.move", async move {
         let typed = vec![("folder".to_string(), folder.clone())];
         let (caller, mut tx, head) = locked(org, id, Some(version), &typed).await?;
-        let target = match folder.trim() {
-            "" => None,
-            f => Some(
-                Uuid::parse_str(f)
-                    .map_err(|_| AppError::field("folder", "Choose one of the matter's folders."))?,
-            ),
-        };
+        let target =
+            match folder.trim() {
+                "" => None,
+                f => Some(Uuid::parse_str(f).map_err(|_| {
+                    AppError::field("folder", "Choose one of the matter's folders.")
+                })?),
+            };
         if target == head.folder_id {
             return Ok(());
         }
@@ -186,7 +192,10 @@ pub async fn move_document(org: Uuid, id: Uuid, folder: String, version: i32) ->
             &caller,
             Entry::new("document.move", "document", id)
                 .on_matter(Some(head.matter_id))
-                .summary(format!("Moved “{}” to {name} on matter {}", head.filename, head.matter_number)),
+                .summary(format!(
+                    "Moved “{}” to {name} on matter {}",
+                    head.filename, head.matter_number
+                )),
         )
         .await?;
         tx.commit().await?;
@@ -214,7 +223,10 @@ pub async fn delete_document(org: Uuid, id: Uuid, version: i32) -> Result<(), Ap
             &caller,
             Entry::new("document.delete", "document", id)
                 .on_matter(Some(head.matter_id))
-                .summary(format!("Deleted “{}” on matter {}", head.filename, head.matter_number)),
+                .summary(format!(
+                    "Deleted “{}” on matter {}",
+                    head.filename, head.matter_number
+                )),
         )
         .await?;
         tx.commit().await?;
@@ -241,7 +253,10 @@ pub async fn restore_document(org: Uuid, id: Uuid) -> Result<(), AppError> {
             &caller,
             Entry::new("document.restore", "document", id)
                 .on_matter(Some(head.matter_id))
-                .summary(format!("Restored “{}” on matter {}", head.filename, head.matter_number)),
+                .summary(format!(
+                    "Restored “{}” on matter {}",
+                    head.filename, head.matter_number
+                )),
         )
         .await?;
         tx.commit().await?;

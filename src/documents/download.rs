@@ -45,7 +45,11 @@ pub async fn file(
         Err(e) => return e.into_plain_response(),
     };
     let size = d.size.max(0) as u64;
-    let range = match parts.headers.get(header::RANGE).and_then(|v| v.to_str().ok()) {
+    let range = match parts
+        .headers
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok())
+    {
         None => None,
         Some(r) => match byte_range(r, size) {
             Ranged::Whole => None,
@@ -77,7 +81,10 @@ pub async fn file(
     );
     h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     h.insert(header::ETAG, value(&format!("\"{}\"", d.sha256)));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
     if inline && d.content_type == "application/pdf" {
         // The browser's PDF viewer is an embedded plugin: `default-src 'none'` would block it.
         h.insert(

@@ -188,7 +188,10 @@ mod tests {
 
     #[test]
     fn storable_names() {
-        assert_eq!(storable_name("C:\\Users\\a\\Brief final.pdf"), "Brief final.pdf");
+        assert_eq!(
+            storable_name("C:\\Users\\a\\Brief final.pdf"),
+            "Brief final.pdf"
+        );
         assert_eq!(storable_name("../../etc/passwd"), "passwd");
         assert_eq!(storable_name("a\u{0}b\n.txt"), "ab.txt");
         assert_eq!(storable_name(".."), "Untitled");
@@ -203,7 +206,10 @@ mod tests {
     fn names_refuse_separators_and_blanks() {
         assert!(valid_name("a/b", 255).is_err());
         assert!(valid_name("  ", 255).is_err());
-        assert_eq!(valid_name("  Reply   brief.pdf ", 255).unwrap(), "Reply brief.pdf");
+        assert_eq!(
+            valid_name("  Reply   brief.pdf ", 255).unwrap(),
+            "Reply brief.pdf"
+        );
         assert!(valid_name(&"x".repeat(121), 120).is_err());
     }
 

@@ -61,7 +61,11 @@ struct Row {
 }
 
 /// A matter's documents with every version (newest first), in the matter or deleted.
-pub async fn documents(tx: &mut Tx, matter: Uuid, deleted: bool) -> Result<Vec<Document>, AppError> {
+pub async fn documents(
+    tx: &mut Tx,
+    matter: Uuid,
+    deleted: bool,
+) -> Result<Vec<Document>, AppError> {
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT d.id, d.filename, d.folder_id, d.deleted_at, d.version,
                 v.id AS v_id, v.number, v.original_name, v.content_type, v.size_bytes, v.sha256,
@@ -242,7 +246,11 @@ pub async fn download(tx: &mut Tx, id: Uuid, number: Option<i32>) -> Result<Down
     })
 }
 
-pub async fn folder_in_matter(tx: &mut Tx, folder: Uuid, matter: Uuid) -> Result<Option<String>, AppError> {
+pub async fn folder_in_matter(
+    tx: &mut Tx,
+    folder: Uuid,
+    matter: Uuid,
+) -> Result<Option<String>, AppError> {
     Ok(
         sqlx::query_scalar("SELECT name FROM document_folders WHERE id = $1 AND matter_id = $2")
             .bind(folder)

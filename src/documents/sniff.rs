@@ -42,8 +42,11 @@ fn kind_of(mime: &str) -> DocKind {
         "application/vnd.ms-powerpoint"
         | "application/vnd.openxmlformats-officedocument.presentationml.presentation"
         | "application/vnd.oasis.opendocument.presentation" => DocKind::Presentation,
-        "application/zip" | "application/gzip" | "application/x-7z-compressed"
-        | "application/vnd.rar" | "application/x-tar" => DocKind::Archive,
+        "application/zip"
+        | "application/gzip"
+        | "application/x-7z-compressed"
+        | "application/vnd.rar"
+        | "application/x-tar" => DocKind::Archive,
         "message/rfc822" | "application/vnd.ms-outlook" => DocKind::Email,
         m if m.starts_with("image/") && m != "image/svg+xml" => DocKind::Image,
         _ => DocKind::Other,
@@ -75,7 +78,10 @@ mod tests {
         assert_eq!((k, t.as_str()), (DocKind::Text, "text/csv; charset=utf-8"));
         let (k, _) = sniff(b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff", "invoice.pdf");
         assert_eq!(k, DocKind::Other);
-        let (k, _) = sniff(b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>", "a.svg");
+        let (k, _) = sniff(
+            b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>",
+            "a.svg",
+        );
         assert_eq!(k, DocKind::Text);
     }
 
@@ -86,5 +92,4 @@ mod tests {
         assert!(!is_text(b"a\0b"));
         assert!(!is_text(b"\xff\xfe\xfd"));
     }
-
 }

@@ -162,7 +162,9 @@ async fn handle(state: AppState, session: Session, target: Target, req: Request)
         }
         (Ok((matter, outcome)), false) => Redirect::to(&back(matter, &outcome)).into_response(),
         (Err(e), true) => crate::server::http::error_json(e),
-        (Err(AppError::Invalid(f) | AppError::WrongFirm(f)), false) if target_matter(target).is_some() => {
+        (Err(AppError::Invalid(f) | AppError::WrongFirm(f)), false)
+            if target_matter(target).is_some() =>
+        {
             let message = f.get("files").unwrap_or("This was not saved.").to_string();
             let outcome = Outcome {
                 uploaded: vec![],
@@ -288,7 +290,10 @@ async fn receive(
         return Err(e);
     }
     if got.stored.is_empty() && got.refused.is_empty() {
-        return Err(AppError::field("files", "Choose one or more files to upload."));
+        return Err(AppError::field(
+            "files",
+            "Choose one or more files to upload.",
+        ));
     }
     Ok(got)
 }
@@ -364,7 +369,12 @@ async fn store(
     limits: &Limits,
 ) -> Result<Result<(Uuid, String, i64, String), String>, AppError> {
     let max = limits.max_bytes();
-    let too_large = || format!("Larger than the firm's limit of {} MB per file.", limits.max_mb);
+    let too_large = || {
+        format!(
+            "Larger than the firm's limit of {} MB per file.",
+            limits.max_mb
+        )
+    };
     if head.len() as u64 > max {
         return Ok(Err(too_large()));
     }
@@ -378,9 +388,10 @@ async fn store(
         writer.write(&head).await.map_err(internal)?;
         drop(head);
         loop {
-            let chunk = field.chunk().await.map_err(|e| {
-                AppError::BadRequest(format!("the upload was cut off: {e}"))
-            })?;
+            let chunk = field
+                .chunk()
+                .await
+                .map_err(|e| AppError::BadRequest(format!("the upload was cut off: {e}")))?;
             let Some(chunk) = chunk else { break };
             size += chunk.len() as u64;
             if size > max {
@@ -440,9 +451,11 @@ async fn write(
             let (number, _) = repo::matter_head(&mut tx, matter).await?;
             let folder = match received.folder {
                 Some(f) => {
-                    let name = repo::folder_in_matter(&mut tx, f, matter).await?.ok_or_else(|| {
-                        AppError::field("folder", "Choose one of the matter's folders.")
-                    })?;
+                    let name = repo::folder_in_matter(&mut tx, f, matter)
+                        .await?
+                        .ok_or_else(|| {
+                            AppError::field("folder", "Choose one of the matter's folders.")
+                        })?;
                     Some((f, name))
                 }
                 None => None,
@@ -492,8 +505,16 @@ async fn write(
             }
             let f = &received.stored[0];
             let number = head.latest + 1;
-            repo::insert_version(&mut tx, caller2.org_id, head.matter_id, d, number, caller2.user_id, f)
-                .await?;
+            repo::insert_version(
+                &mut tx,
+                caller2.org_id,
+                head.matter_id,
+                d,
+                number,
+                caller2.user_id,
+                f,
+            )
+            .await?;
             record(
                 &mut tx,
                 &caller2,

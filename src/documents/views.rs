@@ -13,7 +13,9 @@ use super::api::{
 };
 use super::{human_size, shows_inline, Document, Folder, MatterDocuments};
 use crate::error::AppError;
-use crate::ui::{action_error, reload_on_success, session_info, ErrorPanel, FormAlert, FormStamp, Loading};
+use crate::ui::{
+    action_error, reload_on_success, session_info, ErrorPanel, FormAlert, FormStamp, Loading,
+};
 
 #[component]
 pub fn MatterDocumentsPage() -> impl IntoView {
@@ -231,16 +233,17 @@ fn Changes(doc: Document, folders: Vec<Folder>, version: RwSignal<usize>) -> Any
     reload_on_success(moved, version);
     reload_on_success(delete, version);
     let id = doc.id.to_string();
-    let (re, me, de) = (action_error(rename), action_error(moved), action_error(delete));
+    let (re, me, de) = (
+        action_error(rename),
+        action_error(moved),
+        action_error(delete),
+    );
     let problem = move || {
-        re.get()
-            .or_else(|| me.get())
-            .or_else(|| de.get())
-            .map(|e| {
-                e.fields()
-                    .and_then(|f| f.errors.first().map(|(_, m)| m.clone()))
-                    .unwrap_or_else(|| e.to_string())
-            })
+        re.get().or_else(|| me.get()).or_else(|| de.get()).map(|e| {
+            e.fields()
+                .and_then(|f| f.errors.first().map(|(_, m)| m.clone()))
+                .unwrap_or_else(|| e.to_string())
+        })
     };
     let org = session_info()
         .map(|s| s.org_id.to_string())
@@ -307,7 +310,12 @@ fn Changes(doc: Document, folders: Vec<Folder>, version: RwSignal<usize>) -> Any
 
 /// Deleted documents: restored by whoever edits records, purged by administrators.
 #[component]
-fn Deleted(docs: Vec<Document>, may_edit: bool, may_purge: bool, version: RwSignal<usize>) -> AnyView {
+fn Deleted(
+    docs: Vec<Document>,
+    may_edit: bool,
+    may_purge: bool,
+    version: RwSignal<usize>,
+) -> AnyView {
     let restore = ServerAction::<RestoreDocument>::new();
     let purge = ServerAction::<PurgeDocument>::new();
     reload_on_success(restore, version);

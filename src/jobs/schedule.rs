@@ -62,7 +62,10 @@ pub async fn start(
         })
     })
     .map_err(|e| format!("schedule: {e}"))?;
-    clock.add(sweep).await.map_err(|e| format!("schedule: {e}"))?;
+    clock
+        .add(sweep)
+        .await
+        .map_err(|e| format!("schedule: {e}"))?;
     clock.start().await.map_err(|e| format!("scheduler: {e}"))?;
     Ok(clock)
 }

@@ -1,7 +1,7 @@
 //! The application router, built the same way for `main` and for the integration tests.
 
-use axum::{middleware, routing::get, Router};
 use axum::response::IntoResponse;
+use axum::{middleware, routing::get, Router};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -66,7 +66,10 @@ pub fn build(state: AppState) -> Router {
             "/documents/{id}/versions",
             axum::routing::post(crate::documents::upload::new_version),
         )
-        .route("/documents/{id}/file", get(crate::documents::download::file))
+        .route(
+            "/documents/{id}/file",
+            get(crate::documents::download::file),
+        )
         .merge(assets)
         .leptos_routes_with_context(&state, routes, || (), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))

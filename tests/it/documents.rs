@@ -26,7 +26,10 @@ fn pdf(size: usize, seed: u8) -> Vec<u8> {
 }
 
 fn sha(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// A multipart form: `org` first, then the folder, then each file as `files`.
@@ -57,8 +60,14 @@ fn form(org: Uuid, folder: Option<Uuid>, files: &[(&str, &[u8])]) -> (String, Ve
 
 async fn upload(c: &mut Http, path: &str, org: Uuid, files: &[(&str, &[u8])]) -> Res {
     let (ct, body) = form(org, None, files);
-    c.request_with(Method::POST, path, Some(&ct), body, Some("application/json"))
-        .await
+    c.request_with(
+        Method::POST,
+        path,
+        Some(&ct),
+        body,
+        Some("application/json"),
+    )
+    .await
 }
 
 async fn documents(c: &mut Http, matter: Uuid) -> MatterDocuments {
@@ -115,8 +124,15 @@ async fn round_trip(app: TestApp) {
         (v1.number, v1.size_bytes, v1.content_type.as_str()),
         (1, big.len() as i64, "application/pdf")
     );
-    let text = listed.documents.iter().find(|d| d.filename == "notes.txt").unwrap();
-    assert_eq!(text.latest().unwrap().content_type, "text/plain; charset=utf-8");
+    let text = listed
+        .documents
+        .iter()
+        .find(|d| d.filename == "notes.txt")
+        .unwrap();
+    assert_eq!(
+        text.latest().unwrap().content_type,
+        "text/plain; charset=utf-8"
+    );
 
     // The whole file, then one range of it.
     let res = c.get(&format!("/documents/{doc}/file")).await;
@@ -127,18 +143,39 @@ async fn round_trip(app: TestApp) {
         "attachment; filename=\"Complaint (filed).pdf\"; filename*=UTF-8''Complaint%20%28filed%29.pdf"
     );
     assert_eq!(res.body.len(), String::from_utf8_lossy(&big).len());
-    let ranged = raw_get(&app, &c, &format!("/documents/{doc}/file"), Some("bytes=5242870-5242889")).await;
+    let ranged = raw_get(
+        &app,
+        &c,
+        &format!("/documents/{doc}/file"),
+        Some("bytes=5242870-5242889"),
+    )
+    .await;
     assert_eq!(ranged.0, StatusCode::PARTIAL_CONTENT);
-    assert_eq!(ranged.1[header::CONTENT_RANGE], format!("bytes 5242870-5242889/{}", big.len()));
+    assert_eq!(
+        ranged.1[header::CONTENT_RANGE],
+        format!("bytes 5242870-5242889/{}", big.len())
+    );
     assert_eq!(ranged.2, big[5_242_870..5_242_890]);
     let whole = raw_get(&app, &c, &format!("/documents/{doc}/file"), None).await;
     assert_eq!(sha(&whole.2), sha(&big));
-    let past = raw_get(&app, &c, &format!("/documents/{doc}/file"), Some("bytes=99999999-")).await;
+    let past = raw_get(
+        &app,
+        &c,
+        &format!("/documents/{doc}/file"),
+        Some("bytes=99999999-"),
+    )
+    .await;
     assert_eq!(past.0, StatusCode::RANGE_NOT_SATISFIABLE);
 
     // A new version becomes the default; the first stays downloadable.
     let second = pdf(40_000, 2);
-    let res = upload(&mut c, &format!("/documents/{doc}/versions"), app.a.id, &[("Complaint v2.pdf", &second)]).await;
+    let res = upload(
+        &mut c,
+        &format!("/documents/{doc}/versions"),
+        app.a.id,
+        &[("Complaint v2.pdf", &second)],
+    )
+    .await;
     assert_eq!(res.status, StatusCode::OK, "{res:?}");
     let outcome: Outcome = res.json();
     assert_eq!(outcome.uploaded[0].number, 2);
@@ -148,8 +185,14 @@ async fn round_trip(app: TestApp) {
     assert_eq!(sha(&first.2), sha(&big));
     let listed = documents(&mut c, m).await;
     let d = listed.documents.iter().find(|d| d.id == doc).unwrap();
-    assert_eq!(d.versions.iter().map(|v| v.number).collect::<Vec<_>>(), vec![2, 1]);
-    assert_eq!(d.filename, "Complaint (filed).pdf", "a version keeps the document's name");
+    assert_eq!(
+        d.versions.iter().map(|v| v.number).collect::<Vec<_>>(),
+        vec![2, 1]
+    );
+    assert_eq!(
+        d.filename, "Complaint (filed).pdf",
+        "a version keeps the document's name"
+    );
     assert_eq!(stored_keys(&app).await.len(), 3);
     let logged = app
         .count("SELECT count(*) FROM activity_logs WHERE action IN ('document.upload', 'document.version')")
@@ -179,7 +222,10 @@ async fn raw_get(
         .await
         .unwrap();
     let (parts, body) = res.into_parts();
-    let bytes = http_body_util::BodyExt::collect(body).await.unwrap().to_bytes();
+    let bytes = http_body_util::BodyExt::collect(body)
+        .await
+        .unwrap()
+        .to_bytes();
     (parts.status, parts.headers, bytes.to_vec())
 }
 
@@ -208,7 +254,11 @@ async fn refusals(app: TestApp) {
         &mut c,
         &format!("/matters/{m}/documents"),
         app.a.id,
-        &[("huge.pdf", &too_big), ("setup.pdf", &exe), ("ok.pdf", &fine)],
+        &[
+            ("huge.pdf", &too_big),
+            ("setup.pdf", &exe),
+            ("ok.pdf", &fine),
+        ],
     )
     .await;
     assert_eq!(res.status, StatusCode::OK, "{res:?}");
@@ -220,13 +270,29 @@ async fn refusals(app: TestApp) {
         .map(|r| (r.name.as_str(), r.message.as_str()))
         .collect();
     assert_eq!(refused.len(), 2, "{refused:?}");
-    assert!(refused[0].0 == "huge.pdf" && refused[0].1.contains("limit of 1 MB"), "{refused:?}");
-    assert!(refused[1].0 == "setup.pdf" && refused[1].1.contains("not accepted"), "{refused:?}");
-    assert_eq!(stored_keys(&app).await.len(), 1, "only the accepted file's bytes are kept");
+    assert!(
+        refused[0].0 == "huge.pdf" && refused[0].1.contains("limit of 1 MB"),
+        "{refused:?}"
+    );
+    assert!(
+        refused[1].0 == "setup.pdf" && refused[1].1.contains("not accepted"),
+        "{refused:?}"
+    );
+    assert_eq!(
+        stored_keys(&app).await.len(),
+        1,
+        "only the accepted file's bytes are kept"
+    );
     assert_eq!(app.count("SELECT count(*) FROM document_versions").await, 1);
 
     // Nothing accepted at all: 422, and nothing stored.
-    let res = upload(&mut c, &format!("/matters/{m}/documents"), app.a.id, &[("setup.pdf", &exe)]).await;
+    let res = upload(
+        &mut c,
+        &format!("/matters/{m}/documents"),
+        app.a.id,
+        &[("setup.pdf", &exe)],
+    )
+    .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(stored_keys(&app).await.len(), 1);
 }
@@ -263,7 +329,11 @@ async fn cut_off(app: TestApp) {
     let res = app.router.clone().oneshot(req).await.unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert_eq!(app.count("SELECT count(*) FROM documents").await, 0);
-    assert!(stored_keys(&app).await.is_empty(), "{:?}", stored_keys(&app).await);
+    assert!(
+        stored_keys(&app).await.is_empty(),
+        "{:?}",
+        stored_keys(&app).await
+    );
 }
 
 #[tokio::test]
@@ -281,38 +351,84 @@ async fn an_upload_cut_off_half_way_leaves_nothing_on_s3() {
 async fn other_firms_and_walled_off_people_reach_nothing() {
     let app = TestApp::spawn().await;
     let (mut a, m) = matter(&app).await;
-    let res = upload(&mut a, &format!("/matters/{m}/documents"), app.a.id, &[("brief.pdf", &pdf(3000, 6))]).await;
+    let res = upload(
+        &mut a,
+        &format!("/matters/{m}/documents"),
+        app.a.id,
+        &[("brief.pdf", &pdf(3000, 6))],
+    )
+    .await;
     let doc = res.json::<Outcome>().uploaded[0].document_id;
     let version = documents(&mut a, m).await.documents[0].version.to_string();
 
     let mut b = app.signed_in(app.b.admin).await;
     // A's ids, from B.
-    assert_eq!(b.get(&format!("/documents/{doc}/file")).await.status, StatusCode::NOT_FOUND);
-    let res = upload(&mut b, &format!("/matters/{m}/documents"), app.b.id, &[("x.pdf", &pdf(100, 7))]).await;
+    assert_eq!(
+        b.get(&format!("/documents/{doc}/file")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let res = upload(
+        &mut b,
+        &format!("/matters/{m}/documents"),
+        app.b.id,
+        &[("x.pdf", &pdf(100, 7))],
+    )
+    .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND, "{res:?}");
-    let res = upload(&mut b, &format!("/documents/{doc}/versions"), app.b.id, &[("x.pdf", &pdf(100, 7))]).await;
+    let res = upload(
+        &mut b,
+        &format!("/documents/{doc}/versions"),
+        app.b.id,
+        &[("x.pdf", &pdf(100, 7))],
+    )
+    .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
     let d = doc.to_string();
     let ms = m.to_string();
     for (path, form) in [
-        ("/api/documents/rename", vec![("id", d.as_str()), ("form[filename]", "mine.pdf"), ("form[version]", version.as_str())]),
-        ("/api/documents/delete", vec![("id", d.as_str()), ("version", version.as_str())]),
+        (
+            "/api/documents/rename",
+            vec![
+                ("id", d.as_str()),
+                ("form[filename]", "mine.pdf"),
+                ("form[version]", version.as_str()),
+            ],
+        ),
+        (
+            "/api/documents/delete",
+            vec![("id", d.as_str()), ("version", version.as_str())],
+        ),
         ("/api/documents/matter", vec![("matter", ms.as_str())]),
     ] {
         let res = b.post(path, &form).await;
         assert_eq!(res.status, StatusCode::NOT_FOUND, "{path}: {res:?}");
     }
     // A form rendered for A, sent from a session now in B.
-    let res = upload(&mut b, &format!("/matters/{m}/documents"), app.a.id, &[("x.pdf", &pdf(100, 7))]).await;
+    let res = upload(
+        &mut b,
+        &format!("/matters/{m}/documents"),
+        app.a.id,
+        &[("x.pdf", &pdf(100, 7))],
+    )
+    .await;
     assert_eq!(res.status, StatusCode::CONFLICT, "{res:?}");
     assert_eq!(app.count("SELECT count(*) FROM document_versions").await, 1);
     assert_eq!(stored_keys(&app).await.len(), 1);
 
     // Billing people read documents but do not upload.
     let mut billing = app.signed_in(app.a.billing).await;
-    let res = upload(&mut billing, &format!("/matters/{m}/documents"), app.a.id, &[("x.pdf", &pdf(100, 7))]).await;
+    let res = upload(
+        &mut billing,
+        &format!("/matters/{m}/documents"),
+        app.a.id,
+        &[("x.pdf", &pdf(100, 7))],
+    )
+    .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
-    assert_eq!(billing.get(&format!("/documents/{doc}/file")).await.status, StatusCode::OK);
+    assert_eq!(
+        billing.get(&format!("/documents/{doc}/file")).await.status,
+        StatusCode::OK
+    );
 
     // Walled off: the matter restricted to the attorney; the firm's staff find nothing.
     let mut admin = app.signed_in(app.a.admin).await;
@@ -320,59 +436,145 @@ async fn other_firms_and_walled_off_people_reach_nothing() {
     let res = crate::walls::wall(&mut admin, m, v, &[app.a.attorney, app.a.admin]).await;
     assert!(res.status.is_success(), "{res:?}");
     let mut staff = app.signed_in(app.a.staff).await;
-    assert_eq!(staff.get(&format!("/documents/{doc}/file")).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(a.get(&format!("/documents/{doc}/file")).await.status, StatusCode::OK);
+    assert_eq!(
+        staff.get(&format!("/documents/{doc}/file")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        a.get(&format!("/documents/{doc}/file")).await.status,
+        StatusCode::OK
+    );
     // Signed out: the sign-in page, not the file.
     let res = app.anonymous().get(&format!("/documents/{doc}/file")).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
-    assert!(res.headers[header::LOCATION].to_str().unwrap().starts_with("/login"), "{res:?}");
+    assert!(
+        res.headers[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .starts_with("/login"),
+        "{res:?}"
+    );
 }
 
 #[tokio::test]
 async fn folders_rename_move_delete_restore_and_purge() {
     let app = TestApp::spawn().await;
     let (mut c, m) = matter(&app).await;
-    let res = upload(&mut c, &format!("/matters/{m}/documents"), app.a.id, &[("draft.pdf", &pdf(3000, 8))]).await;
+    let res = upload(
+        &mut c,
+        &format!("/matters/{m}/documents"),
+        app.a.id,
+        &[("draft.pdf", &pdf(3000, 8))],
+    )
+    .await;
     let doc = res.json::<Outcome>().uploaded[0].document_id;
     let d = doc.to_string();
     let ms = m.to_string();
-    let res = c.post("/api/documents/create_folder", &[("matter", &ms), ("name", "Pleadings")]).await;
+    let res = c
+        .post(
+            "/api/documents/create_folder",
+            &[("matter", &ms), ("name", "Pleadings")],
+        )
+        .await;
     assert!(res.status.is_success(), "{res:?}");
     let folder: Uuid = res.json();
-    let res = c.post("/api/documents/create_folder", &[("matter", &ms), ("name", "pleadings")]).await;
-    assert_eq!(res.error().fields().unwrap().get("name"), Some("The matter already has a folder of that name."));
+    let res = c
+        .post(
+            "/api/documents/create_folder",
+            &[("matter", &ms), ("name", "pleadings")],
+        )
+        .await;
+    assert_eq!(
+        res.error().fields().unwrap().get("name"),
+        Some("The matter already has a folder of that name.")
+    );
 
     let listed = documents(&mut c, m).await;
     let v = listed.documents[0].version.to_string();
-    let res = c.post("/api/documents/rename", &[("id", &d), ("form[filename]", "Answer / final.pdf"), ("form[version]", &v)]).await;
-    assert!(res.error().fields().unwrap().get("filename").is_some(), "a slash is refused");
-    let res = c.post("/api/documents/rename", &[("id", &d), ("form[filename]", "Answer.pdf"), ("form[version]", &v)]).await;
+    let res = c
+        .post(
+            "/api/documents/rename",
+            &[
+                ("id", &d),
+                ("form[filename]", "Answer / final.pdf"),
+                ("form[version]", &v),
+            ],
+        )
+        .await;
+    assert!(
+        res.error().fields().unwrap().get("filename").is_some(),
+        "a slash is refused"
+    );
+    let res = c
+        .post(
+            "/api/documents/rename",
+            &[
+                ("id", &d),
+                ("form[filename]", "Answer.pdf"),
+                ("form[version]", &v),
+            ],
+        )
+        .await;
     assert!(res.status.is_success(), "{res:?}");
     // The page showed the old version: 409, and what is stored now.
-    let res = c.post("/api/documents/move", &[("id", &d), ("folder", &folder.to_string()), ("version", &v)]).await;
+    let res = c
+        .post(
+            "/api/documents/move",
+            &[("id", &d), ("folder", &folder.to_string()), ("version", &v)],
+        )
+        .await;
     assert_eq!(res.status, StatusCode::CONFLICT, "{res:?}");
     let v = documents(&mut c, m).await.documents[0].version.to_string();
-    let res = c.post("/api/documents/move", &[("id", &d), ("folder", &folder.to_string()), ("version", &v)]).await;
+    let res = c
+        .post(
+            "/api/documents/move",
+            &[("id", &d), ("folder", &folder.to_string()), ("version", &v)],
+        )
+        .await;
     assert!(res.status.is_success(), "{res:?}");
     let listed = documents(&mut c, m).await;
-    assert_eq!((listed.documents[0].filename.as_str(), listed.documents[0].folder_id), ("Answer.pdf", Some(folder)));
+    assert_eq!(
+        (
+            listed.documents[0].filename.as_str(),
+            listed.documents[0].folder_id
+        ),
+        ("Answer.pdf", Some(folder))
+    );
 
     let v = listed.documents[0].version.to_string();
-    assert!(c.post("/api/documents/delete", &[("id", &d), ("version", &v)]).await.status.is_success());
+    assert!(c
+        .post("/api/documents/delete", &[("id", &d), ("version", &v)])
+        .await
+        .status
+        .is_success());
     let listed = documents(&mut c, m).await;
     assert!(listed.documents.is_empty());
     assert_eq!(listed.deleted.len(), 1);
     // A deleted document takes no version; it is restored whole.
-    let res = upload(&mut c, &format!("/documents/{doc}/versions"), app.a.id, &[("v2.pdf", &pdf(100, 9))]).await;
+    let res = upload(
+        &mut c,
+        &format!("/documents/{doc}/versions"),
+        app.a.id,
+        &[("v2.pdf", &pdf(100, 9))],
+    )
+    .await;
     assert_eq!(res.status, StatusCode::CONFLICT);
-    assert!(c.post("/api/documents/restore", &[("id", &d)]).await.status.is_success());
+    assert!(c
+        .post("/api/documents/restore", &[("id", &d)])
+        .await
+        .status
+        .is_success());
     assert_eq!(documents(&mut c, m).await.documents.len(), 1);
 
     // Purging: only a deleted document, only by an administrator; its bytes go with it.
     let res = c.post("/api/documents/purge", &[("id", &d)]).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     let v = documents(&mut c, m).await.documents[0].version.to_string();
-    assert!(c.post("/api/documents/delete", &[("id", &d), ("version", &v)]).await.status.is_success());
+    assert!(c
+        .post("/api/documents/delete", &[("id", &d), ("version", &v)])
+        .await
+        .status
+        .is_success());
     let mut admin = app.signed_in(app.a.admin).await;
     let res = admin.post("/api/documents/purge", &[("id", &d)]).await;
     assert!(res.status.is_success(), "{res:?}");
@@ -384,8 +586,19 @@ async fn folders_rename_move_delete_restore_and_purge() {
     .fetch_all(&app.admin_pool)
     .await
     .unwrap();
-    for a in ["document.upload", "document.folder", "document.rename", "document.move", "document.delete", "document.restore", "document.purge"] {
-        assert!(actions.iter().any(|x| x == a), "{a} missing from {actions:?}");
+    for a in [
+        "document.upload",
+        "document.folder",
+        "document.rename",
+        "document.move",
+        "document.delete",
+        "document.restore",
+        "document.purge",
+    ] {
+        assert!(
+            actions.iter().any(|x| x == a),
+            "{a} missing from {actions:?}"
+        );
     }
 }
 
@@ -394,25 +607,51 @@ async fn without_javascript_an_upload_comes_back_to_the_page_saying_what_happene
     let app = TestApp::spawn().await;
     let (mut c, m) = matter(&app).await;
     let exe = b"MZ\x90\0\x03\0\0\0".repeat(10);
-    let (ct, body) = form(app.a.id, None, &[("Engagement letter.pdf", &pdf(2000, 10)), ("tool.pdf", &exe)]);
+    let (ct, body) = form(
+        app.a.id,
+        None,
+        &[
+            ("Engagement letter.pdf", &pdf(2000, 10)),
+            ("tool.pdf", &exe),
+        ],
+    );
     let res = c
-        .request_with(Method::POST, &format!("/matters/{m}/documents"), Some(&ct), body, Some("text/html"))
+        .request_with(
+            Method::POST,
+            &format!("/matters/{m}/documents"),
+            Some(&ct),
+            body,
+            Some("text/html"),
+        )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{res:?}");
     let to = res.headers[header::LOCATION].to_str().unwrap().to_string();
-    assert!(to.starts_with(&format!("/matters/{m}/documents?uploaded=1&refused=tool.pdf")), "{to}");
+    assert!(
+        to.starts_with(&format!(
+            "/matters/{m}/documents?uploaded=1&refused=tool.pdf"
+        )),
+        "{to}"
+    );
     let page = c.page(&to).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Uploaded 1 file."), "{}", page.body);
     assert!(page.body.contains("Engagement letter.pdf"));
-    assert!(page.body.contains("tool.pdf: This kind of file is not accepted by the firm."));
+    assert!(page
+        .body
+        .contains("tool.pdf: This kind of file is not accepted by the firm."));
 }
 
 #[tokio::test]
 async fn the_sweep_removes_bytes_no_version_names_and_keeps_the_rest() {
     let app = TestApp::spawn().await;
     let (mut c, m) = matter(&app).await;
-    let res = upload(&mut c, &format!("/matters/{m}/documents"), app.a.id, &[("kept.pdf", &pdf(3000, 11))]).await;
+    let res = upload(
+        &mut c,
+        &format!("/matters/{m}/documents"),
+        app.a.id,
+        &[("kept.pdf", &pdf(3000, 11))],
+    )
+    .await;
     assert_eq!(res.status, StatusCode::OK);
     // What a process killed between storing bytes and writing their rows leaves behind.
     let orphan = docket::documents::storage::Storage::key(app.a.id, m, Uuid::new_v4());
@@ -444,5 +683,8 @@ async fn the_sweep_removes_bytes_no_version_names_and_keeps_the_rest() {
     assert_eq!(left.len(), 1);
     assert_ne!(left[0], orphan);
     let doc = documents(&mut c, m).await.documents[0].id;
-    assert_eq!(c.get(&format!("/documents/{doc}/file")).await.status, StatusCode::OK);
+    assert_eq!(
+        c.get(&format!("/documents/{doc}/file")).await.status,
+        StatusCode::OK
+    );
 }

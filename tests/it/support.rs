@@ -303,7 +303,11 @@ pub async fn s3_storage() -> docket::documents::storage::StorageConfig {
         .send()
         .await
         .expect("the S3 stand-in answers");
-    assert!(made.status().is_success(), "bucket {bucket}: {}", made.status());
+    assert!(
+        made.status().is_success(),
+        "bucket {bucket}: {}",
+        made.status()
+    );
     docket::documents::storage::StorageConfig::S3 {
         endpoint,
         region: "us-east-1".into(),
