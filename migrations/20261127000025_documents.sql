@@ -25,7 +25,8 @@ CREATE TABLE document_folders (
     created_at       timestamptz NOT NULL DEFAULT now(),
     updated_at       timestamptz NOT NULL DEFAULT now(),
     UNIQUE (organization_id, matter_id, id),
-    FOREIGN KEY (organization_id, matter_id) REFERENCES matters (organization_id, id)
+    FOREIGN KEY (organization_id, matter_id) REFERENCES matters (organization_id, id),
+    FOREIGN KEY (organization_id) REFERENCES organizations (id) ON DELETE CASCADE
 );
 CREATE UNIQUE INDEX document_folders_name ON document_folders (organization_id, matter_id, lower(name));
 SELECT manage_updated_at('document_folders');
@@ -83,12 +84,14 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp 
 DECLARE newest integer;
 BEGIN
     SELECT latest INTO newest FROM public.documents
-     WHERE id = NEW.document_id AND organization_id = NEW.organization_id FOR UPDATE;
-    IF NEW.number <> newest + 1 THEN
+     WHERE id = NEW.document_id AND organization_id = NEW.organization_id
+       AND matter_id = NEW.matter_id FOR UPDATE;
+    IF newest IS NULL OR NEW.number <> newest + 1 THEN
         RAISE EXCEPTION 'version % of document % follows %', NEW.number, NEW.document_id, newest
             USING ERRCODE = '40001', CONSTRAINT = 'document_versions_next';
     END IF;
-    UPDATE public.documents SET latest = NEW.number WHERE id = NEW.document_id;
+    UPDATE public.documents SET latest = NEW.number
+     WHERE id = NEW.document_id AND organization_id = NEW.organization_id;
     RETURN NEW;
 END $$;
 CREATE TRIGGER document_versions_next BEFORE INSERT ON document_versions
@@ -132,8 +135,9 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp 
 DECLARE org uuid := public.app_current_org();
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM public.user_organizations uo
+                     JOIN public.users u ON u.id = uo.user_id
                     WHERE uo.organization_id = org AND uo.user_id = public.app_current_user()
-                      AND uo.role = 'admin' AND uo.status = 'active') THEN
+                      AND uo.role = 'admin' AND uo.status = 'active' AND u.is_active) THEN
         RAISE EXCEPTION 'only an administrator purges documents' USING ERRCODE = '42501';
     END IF;
     RETURN QUERY

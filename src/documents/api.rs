@@ -237,10 +237,10 @@ pub async fn delete_document(org: Uuid, id: Uuid, version: i32) -> Result<(), Ap
 
 /// Restore a deleted document.
 #[server(endpoint = "documents/restore")]
-pub async fn restore_document(org: Uuid, id: Uuid) -> Result<(), AppError> {
+pub async fn restore_document(org: Uuid, id: Uuid, version: i32) -> Result<(), AppError> {
     use crate::audit::{record, Entry};
     crate::server::endpoint("documents.restore", async move {
-        let (caller, mut tx, head) = locked(org, id, None, &[]).await?;
+        let (caller, mut tx, head) = locked(org, id, Some(version), &[]).await?;
         if !head.deleted {
             return Ok(());
         }
@@ -267,12 +267,23 @@ pub async fn restore_document(org: Uuid, id: Uuid) -> Result<(), AppError> {
 
 /// An administrator removes a deleted document and every version's bytes for good.
 #[server(endpoint = "documents/purge")]
-pub async fn purge_document(org: Uuid, id: Uuid) -> Result<(), AppError> {
+pub async fn purge_document(
+    org: Uuid,
+    id: Uuid,
+    version: i32,
+    confirm: Option<String>,
+) -> Result<(), AppError> {
     use crate::audit::{record, Entry};
     let storage = crate::server::AppState::current().storage;
     crate::server::endpoint("documents.purge", async move {
-        let (caller, mut tx, head) = locked(org, id, None, &[]).await?;
+        let (caller, mut tx, head) = locked(org, id, Some(version), &[]).await?;
         caller.require_admin()?;
+        if confirm.as_deref() != Some("on") {
+            return Err(AppError::field(
+                "confirm",
+                "Tick the box to remove the document and all its versions for good.",
+            ));
+        }
         if !head.deleted {
             return Err(AppError::Conflict(
                 "Only a deleted document can be purged: delete it first.".into(),

@@ -45,11 +45,19 @@ pub async fn file(
         Err(e) => return e.into_plain_response(),
     };
     let size = d.size.max(0) as u64;
-    let range = match parts
+    let etag = format!("\"{}\"", d.sha256);
+    // A range asked for against another version (`If-Range` names its ETag) gets the whole file.
+    let same = parts
+        .headers
+        .get(header::IF_RANGE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v == etag);
+    let asked = parts
         .headers
         .get(header::RANGE)
         .and_then(|v| v.to_str().ok())
-    {
+        .filter(|_| same);
+    let range = match asked {
         None => None,
         Some(r) => match byte_range(r, size) {
             Ranged::Whole => None,
@@ -65,6 +73,8 @@ pub async fn file(
     };
     let stored = match state.storage.read(&d.key, range.clone()).await {
         Ok(s) => s,
+        // Purged since the row was read.
+        Err(e) if e.is_not_found() => return AppError::NotFound.into_plain_response(),
         Err(e) => {
             tracing::error!(error = %e, document = %id, version = d.number, "a version's bytes could not be read");
             return AppError::Unavailable.into_plain_response();
@@ -77,10 +87,13 @@ pub async fn file(
     h.insert(header::CONTENT_TYPE, value(&d.content_type));
     h.insert(
         header::CONTENT_DISPOSITION,
-        value(&disposition(inline, &d.filename)),
+        value(&disposition(
+            inline,
+            &super::download_name(&d.filename, &d.content_type),
+        )),
     );
     h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    h.insert(header::ETAG, value(&format!("\"{}\"", d.sha256)));
+    h.insert(header::ETAG, value(&etag));
     h.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-store"),
@@ -174,7 +187,7 @@ pub fn byte_range(header: &str, size: u64) -> Ranged {
                 size
             } else {
                 match parsed(b) {
-                    Some(e) if e >= start => (e + 1).min(size),
+                    Some(e) if e >= start => e.saturating_add(1).min(size),
                     _ => return Ranged::Whole,
                 }
             };
@@ -203,6 +216,10 @@ mod tests {
         assert_eq!(byte_range("bytes=9-1", 1000), Ranged::Whole);
         assert_eq!(byte_range("bytes=-5000", 1000), Ranged::Part(0..1000));
         assert_eq!(byte_range("bytes=0-0", 0), Ranged::Unsatisfiable);
+        assert_eq!(
+            byte_range("bytes=0-18446744073709551615", 10),
+            Ranged::Part(0..10)
+        );
     }
 
     #[test]

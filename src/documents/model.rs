@@ -19,6 +19,9 @@ crate::choice!(
     }
 );
 
+/// The name under which the outcome of a plain (JavaScript-off) upload is kept for the page.
+pub const UPLOAD_ACTION: &str = "/documents/upload";
+
 /// The firm's limits on uploads.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Limits {
@@ -136,7 +139,7 @@ pub fn storable_name(sent: &str) -> String {
     let last = sent.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = last
         .chars()
-        .filter(|c| !c.is_control())
+        .filter(|c| !c.is_control() && !crate::kernel::is_forbidden(*c))
         .collect::<String>()
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -157,7 +160,46 @@ pub fn storable_name(sent: &str) -> String {
         .map(|e| format!(".{e}"))
         .unwrap_or_default();
     let keep = 255 - ext.chars().count();
-    name.chars().take(keep).collect::<String>() + &ext
+    let stem: String = name.chars().take(keep).collect();
+    stem.trim_end().to_string() + &ext
+}
+
+/// The name a download is saved under: the document's name, with the extension of what its
+/// bytes are when the name claims another (a text file named "setup.bat" saves as
+/// "setup.bat.txt"), so no upload becomes a program by its name.
+pub fn download_name(filename: &str, content_type: &str) -> String {
+    let fitting: &[&str] = match content_type {
+        "application/pdf" => &["pdf"],
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => &["docx"],
+        "application/msword" => &["doc", "dot"],
+        "application/rtf" => &["rtf"],
+        "application/vnd.oasis.opendocument.text" => &["odt"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => &["xlsx"],
+        "application/vnd.ms-excel" => &["xls"],
+        "application/vnd.oasis.opendocument.spreadsheet" => &["ods"],
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation" => &["pptx"],
+        "application/vnd.ms-powerpoint" => &["ppt"],
+        "application/vnd.oasis.opendocument.presentation" => &["odp"],
+        "text/plain; charset=utf-8" => &["txt", "text", "md", "log"],
+        "text/csv; charset=utf-8" => &["csv"],
+        "message/rfc822" => &["eml"],
+        "image/png" => &["png"],
+        "image/jpeg" => &["jpg", "jpeg"],
+        "image/gif" => &["gif"],
+        "image/webp" => &["webp"],
+        "image/tiff" => &["tif", "tiff"],
+        "application/zip" => &["zip"],
+        _ => return filename.to_string(),
+    };
+    let ext = filename
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    if fitting.contains(&ext.as_str()) {
+        filename.to_string()
+    } else {
+        format!("{filename}.{}", fitting[0])
+    }
 }
 
 /// Rename a document.
@@ -200,6 +242,31 @@ mod tests {
         let kept = storable_name(&long);
         assert_eq!(kept.chars().count(), 255);
         assert!(kept.ends_with(".docx"));
+    }
+
+    #[test]
+    fn downloads_are_named_for_what_they_are() {
+        assert_eq!(download_name("Brief.PDF", "application/pdf"), "Brief.PDF");
+        assert_eq!(
+            download_name("setup.bat", "text/plain; charset=utf-8"),
+            "setup.bat.txt"
+        );
+        assert_eq!(
+            download_name("drawing.svg", "text/plain; charset=utf-8"),
+            "drawing.svg.txt"
+        );
+        assert_eq!(download_name("scan", "image/png"), "scan.png");
+        assert_eq!(
+            download_name("ledger.csv", "text/csv; charset=utf-8"),
+            "ledger.csv"
+        );
+    }
+
+    #[test]
+    fn names_lose_disguising_characters() {
+        assert_eq!(storable_name("invoice\u{202E}fdp.exe"), "invoicefdp.exe");
+        let long = format!("{} {}", "x".repeat(254), "y".repeat(10));
+        assert!(!storable_name(&long).ends_with(' '));
     }
 
     #[test]

@@ -60,7 +60,8 @@ struct Row {
     created_at: DateTime<Utc>,
 }
 
-/// A matter's documents with every version (newest first), in the matter or deleted.
+/// A matter's documents with every version (newest first), in the matter or deleted: by name
+/// (deleted ones: newest deletion first). At most 5,000 versions are listed.
 pub async fn documents(
     tx: &mut Tx,
     matter: Uuid,

@@ -52,8 +52,6 @@ impl StorageConfig {
 #[derive(Clone)]
 pub struct Storage {
     store: Arc<dyn ObjectStore>,
-    /// "local" or "s3", for logs and the health page.
-    pub backend: &'static str,
 }
 
 /// What a read of stored bytes gives: the bytes (all, or the range asked for) as a stream.
@@ -68,6 +66,13 @@ pub struct Stored {
 #[error("document storage: {0}")]
 pub struct StorageError(#[from] object_store::Error);
 
+impl StorageError {
+    /// The object is not there (purged while being read, or swept).
+    pub fn is_not_found(&self) -> bool {
+        matches!(self.0, object_store::Error::NotFound { .. })
+    }
+}
+
 impl Storage {
     pub fn new(config: &StorageConfig) -> Result<Self, String> {
         match config {
@@ -76,9 +81,9 @@ impl Storage {
                     .map_err(|e| format!("DOCUMENT_DIR {}: {e}", dir.display()))?;
                 let store = object_store::local::LocalFileSystem::new_with_prefix(dir)
                     .map_err(|e| format!("DOCUMENT_DIR {}: {e}", dir.display()))?;
+                tracing::info!(folder = %dir.display(), "documents are stored in a local folder (one machine only: replicas need S3)");
                 Ok(Storage {
                     store: Arc::new(store),
-                    backend: "local",
                 })
             }
             StorageConfig::S3 {
@@ -100,9 +105,9 @@ impl Storage {
                     .with_allow_http(endpoint.starts_with("http://"))
                     .build()
                     .map_err(|e| format!("S3 storage: {e}"))?;
+                tracing::info!(%endpoint, %bucket, "documents are stored in S3-compatible storage");
                 Ok(Storage {
                     store: Arc::new(store),
-                    backend: "s3",
                 })
             }
         }
@@ -137,9 +142,13 @@ impl Storage {
         Ok(Stored { size, range, body })
     }
 
-    /// The size of an object, without reading it.
-    pub async fn size(&self, key: &str) -> Result<u64, StorageError> {
-        Ok(self.store.head(&Path::from(key)).await?.size)
+    /// Whether an object is there, without reading it.
+    pub async fn exists(&self, key: &str) -> Result<bool, StorageError> {
+        match self.store.head(&Path::from(key)).await {
+            Ok(_) => Ok(true),
+            Err(object_store::Error::NotFound { .. }) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
     }
 
     pub async fn delete(&self, key: &str) -> Result<(), StorageError> {

@@ -29,7 +29,7 @@ use super::{storable_name, DocKind, Limits};
 use crate::audit::{record, Entry};
 use crate::auth::caller::Caller;
 use crate::error::AppError;
-use crate::kernel::Choice;
+use crate::kernel::{Choice, FieldErrors};
 use crate::server::AppState;
 
 /// At most this many files in one request.
@@ -38,9 +38,13 @@ pub const MAX_FILES: usize = 50;
 /// Whether a request is an upload (the general request body limit does not apply to it: each
 /// file is held to the firm's limit as it arrives).
 pub fn is_upload(method: &axum::http::Method, path: &str) -> bool {
+    let parts: Vec<&str> = path.split('/').collect();
     method == axum::http::Method::POST
-        && ((path.starts_with("/matters/") && path.ends_with("/documents"))
-            || (path.starts_with("/documents/") && path.ends_with("/versions")))
+        && matches!(
+            parts.as_slice(),
+            ["", "matters", id, "documents"] | ["", "documents", id, "versions"]
+                if Uuid::parse_str(id).is_ok()
+        )
 }
 
 /// What an upload did, file by file.
@@ -101,15 +105,34 @@ async fn handle(state: AppState, session: Session, target: Target, req: Request)
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| multer::parse_boundary(v).ok());
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    // The page the outcome is shown on, once the matter is known; and who asked.
+    let mut page: Option<Uuid> = None;
+    let mut asker: Option<Uuid> = None;
     let result = async {
         let boundary =
             boundary.ok_or_else(|| AppError::BadRequest("expected a multipart form".into()))?;
-        let (caller, tx) = Caller::resolve(&state, &session, Some(&parts)).await?;
-        drop(tx);
+        let (caller, mut tx) = Caller::resolve(&state, &session, Some(&parts)).await?;
+        asker = Some(caller.user_id);
+        if let Target::Matter(m) = target {
+            page = Some(m);
+        }
         if !caller.role.can_edit_records() {
             return Err(AppError::Forbidden);
         }
-        let mut form = multipart(body, boundary);
+        let limits = repo::limits(&mut tx).await?;
+        drop(tx);
+        let most = whole_limit(&limits);
+        if declared.is_some_and(|n| n > most) {
+            return Err(AppError::field("files", &too_much(&limits)));
+        }
+        // A few uploads at a time per process: each holds a few parts in memory.
+        let _turn = UPLOADS.acquire().await.map_err(|_| AppError::Unavailable)?;
+        let mut form = multipart(body, boundary, most);
         // The firm the form was rendered for comes first, and is checked before anything else.
         read_org(&mut form, &caller).await?;
         let (_, mut tx) = caller.again(&state).await?;
@@ -120,6 +143,7 @@ async fn handle(state: AppState, session: Session, target: Target, req: Request)
             }
             Target::Document(d) => {
                 let head = repo::head(&mut tx, d, false).await?;
+                page = Some(head.matter_id);
                 if head.deleted {
                     return Err(AppError::Conflict(
                         "This document was deleted: restore it before adding a version.".into(),
@@ -128,19 +152,15 @@ async fn handle(state: AppState, session: Session, target: Target, req: Request)
                 head.matter_id
             }
         };
-        let limits = repo::limits(&mut tx).await?;
         tx.commit().await?;
         let storage = state.storage.clone();
         let received = receive(&storage, &caller, matter, target, &limits, form).await?;
         match write(&state, &caller, matter, target, &received).await {
-            Ok(uploaded) => Ok((
-                matter,
-                Outcome {
-                    uploaded,
-                    refused: received.refused,
-                },
-            )),
-            Err(e) => {
+            Ok(uploaded) => Ok(Outcome {
+                uploaded,
+                refused: received.refused,
+            }),
+            Err(Unwritten::Refused(e)) => {
                 for f in &received.stored {
                     if let Err(e) = storage.delete(&f.key).await {
                         tracing::warn!(error = %e, "removing the bytes of an unwritten upload (the sweep will)");
@@ -148,61 +168,97 @@ async fn handle(state: AppState, session: Session, target: Target, req: Request)
                 }
                 Err(e)
             }
+            // The commit's answer was lost: the rows may exist, so the bytes stay (the sweep
+            // removes them if not).
+            Err(Unwritten::Unknown(e)) => Err(e),
         }
     }
     .await;
-    match (result, json) {
-        (Ok((_, outcome)), true) => {
-            let status = if outcome.uploaded.is_empty() {
-                StatusCode::UNPROCESSABLE_ENTITY
-            } else {
-                StatusCode::OK
-            };
-            (status, axum::Json(outcome)).into_response()
-        }
-        (Ok((matter, outcome)), false) => Redirect::to(&back(matter, &outcome)).into_response(),
-        (Err(e), true) => crate::server::http::error_json(e),
-        (Err(AppError::Invalid(f) | AppError::WrongFirm(f)), false)
-            if target_matter(target).is_some() =>
-        {
-            let message = f.get("files").unwrap_or("This was not saved.").to_string();
-            let outcome = Outcome {
-                uploaded: vec![],
-                refused: vec![Refused {
-                    name: String::new(),
-                    message,
-                }],
-            };
-            Redirect::to(&back(target_matter(target).unwrap_or_default(), &outcome)).into_response()
-        }
-        (Err(e), false) => e.into_plain_response(),
-    }
-}
-
-fn target_matter(t: Target) -> Option<Uuid> {
-    match t {
-        Target::Matter(m) => Some(m),
-        Target::Document(_) => None,
-    }
-}
-
-/// The documents page with what happened (`uploaded=N`, and each refusal as `refused=`).
-fn back(matter: Uuid, o: &Outcome) -> String {
-    let mut q = url::form_urlencoded::Serializer::new(String::new());
-    q.append_pair("uploaded", &o.uploaded.len().to_string());
-    for r in &o.refused {
-        let line = if r.name.is_empty() {
-            r.message.clone()
-        } else {
-            format!("{}: {}", r.name, r.message)
+    if json {
+        return match result {
+            Ok(outcome) => {
+                let status = if outcome.uploaded.is_empty() {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                } else {
+                    StatusCode::OK
+                };
+                (status, axum::Json(outcome)).into_response()
+            }
+            Err(e) => crate::server::http::error_json(e),
         };
-        q.append_pair("refused", &line);
     }
-    format!("/matters/{matter}/documents?{}", q.finish())
+    // Without JavaScript: back to the documents page, the outcome kept in the session for its
+    // next view (never in the URL).
+    let Some(matter) = page else {
+        return result
+            .err()
+            .unwrap_or(AppError::NotFound)
+            .into_plain_response();
+    };
+    let back = format!("/matters/{matter}/documents");
+    let (uploaded, problems) = match result {
+        Ok(o) => (
+            o.uploaded.len(),
+            o.refused
+                .iter()
+                .map(|r| format!("{}: {}", r.name, r.message))
+                .collect::<Vec<_>>(),
+        ),
+        Err(AppError::Unauthorized) => return Redirect::to("/login").into_response(),
+        Err(e) => (
+            0,
+            vec![e
+                .fields()
+                .and_then(|f| f.errors.first().map(|(_, m)| m.clone()))
+                .unwrap_or_else(|| e.to_string())],
+        ),
+    };
+    let mut told = FieldErrors::default().with_value("uploaded", uploaded.to_string());
+    if !problems.is_empty() {
+        told.add("files", problems.join("\n"));
+    }
+    let flash = crate::ui::FormFlash {
+        action: super::UPLOAD_ACTION.to_string(),
+        page: back.clone(),
+        error: AppError::Invalid(told),
+        user: asker,
+        at: time::OffsetDateTime::now_utc().unix_timestamp(),
+    };
+    if let Err(e) = crate::server::session::set_flash(&session, flash).await {
+        return e.into_plain_response();
+    }
+    Redirect::to(&back).into_response()
+}
+
+/// Uploads being received at once in this process.
+static UPLOADS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(8);
+
+/// The most one request may carry: every file at the firm's limit, and the form around them.
+fn whole_limit(limits: &Limits) -> u64 {
+    (MAX_FILES as u64)
+        .saturating_mul(limits.max_bytes())
+        .saturating_add(1024 * 1024)
+}
+
+fn too_much(limits: &Limits) -> String {
+    format!(
+        "At most {MAX_FILES} files of up to {} MB each at a time.",
+        limits.max_mb
+    )
+}
+
+/// Why no rows were written.
+enum Unwritten {
+    /// Nothing was written: the stored bytes are to be removed.
+    Refused(AppError),
+    /// The commit was sent and its answer lost: the rows may be there.
+    Unknown(AppError),
 }
 
 struct Received {
     folder: Option<Uuid>,
+    /// The document's row version the new-version form was rendered with.
+    version: Option<i32>,
     stored: Vec<StoredFile>,
     refused: Vec<Refused>,
 }
@@ -218,6 +274,7 @@ async fn receive(
 ) -> Result<Received, AppError> {
     let mut got = Received {
         folder: None,
+        version: None,
         stored: vec![],
         refused: vec![],
     };
@@ -236,6 +293,12 @@ async fn receive(
                         })?),
                     };
                 }
+                Some("version") => {
+                    let text = field.text().await.map_err(unreadable)?;
+                    got.version = Some(text.trim().parse().map_err(|_| {
+                        AppError::BadRequest("the form's document version is not a number".into())
+                    })?);
+                }
                 Some("files") => {
                     let sent = field.file_name().unwrap_or("").to_string();
                     let name = storable_name(&sent);
@@ -244,11 +307,10 @@ async fn receive(
                         continue; // the file input was left empty
                     }
                     if got.stored.len() + got.refused.len() >= MAX_FILES {
-                        got.refused.push(Refused {
-                            name,
-                            message: format!("At most {MAX_FILES} files at a time."),
-                        });
-                        continue;
+                        return Err(AppError::field(
+                            "files",
+                            &format!("At most {MAX_FILES} files at a time: nothing was uploaded."),
+                        ));
                     }
                     if matches!(target, Target::Document(_)) && !got.stored.is_empty() {
                         got.refused.push(Refused {
@@ -298,13 +360,15 @@ async fn receive(
     Ok(got)
 }
 
-fn multipart(body: Body, boundary: String) -> multer::Multipart<'static> {
+fn multipart(body: Body, boundary: String, most: u64) -> multer::Multipart<'static> {
     let constraints = multer::Constraints::new()
-        .allowed_fields(vec!["org", "folder", "files"])
+        .allowed_fields(vec!["org", "folder", "version", "files"])
         .size_limit(
             multer::SizeLimit::new()
+                .whole_stream(most)
                 .for_field("org", 100)
-                .for_field("folder", 100),
+                .for_field("folder", 100)
+                .for_field("version", 20),
         );
     multer::Multipart::with_constraints(body.into_data_stream(), boundary, constraints)
 }
@@ -338,7 +402,7 @@ fn refused_kind(kind: DocKind, limits: &Limits) -> String {
     let allowed: Vec<&str> = limits.kinds.iter().map(|k| k.label()).collect();
     let what = match kind {
         DocKind::Other => "This kind of file".to_string(),
-        k => format!("{} ({})", k.label(), "this kind of file"),
+        k => format!("A file of the kind “{}”", k.label()),
     };
     format!(
         "{what} is not accepted by the firm. Accepted: {}.",
@@ -437,13 +501,46 @@ async fn write(
     matter: Uuid,
     target: Target,
     received: &Received,
-) -> Result<Vec<Uploaded>, AppError> {
+) -> Result<Vec<Uploaded>, Unwritten> {
     if received.stored.is_empty() {
         return Ok(vec![]);
     }
+    let (out, tx) = rows(state, caller, matter, target, received)
+        .await
+        .map_err(Unwritten::Refused)?;
+    tx.commit()
+        .await
+        .map_err(|e| Unwritten::Unknown(e.into()))?;
+    Ok(out)
+}
+
+async fn rows(
+    state: &AppState,
+    caller: &Caller,
+    matter: Uuid,
+    target: Target,
+    received: &Received,
+) -> Result<(Vec<Uploaded>, crate::server::db::Tx), AppError> {
     let (caller2, mut tx) = caller.again(state).await?;
     if !caller2.role.can_edit_records() {
         return Err(AppError::Forbidden);
+    }
+    // The sweep waits while versions are written, and the bytes are checked under that hold:
+    // an upload slower than the sweep's age whose first files were swept is refused whole.
+    sqlx::query("SELECT pg_advisory_xact_lock_shared($1)")
+        .bind(super::sweep::SWEEP_LOCK)
+        .execute(&mut *tx)
+        .await?;
+    for f in &received.stored {
+        match state.storage.exists(&f.key).await {
+            Ok(true) => {}
+            Ok(false) => {
+                return Err(AppError::Conflict(
+                    "The upload took so long that the files sent first were cleared away: nothing was saved. Upload them again, fewer at a time.".into(),
+                ))
+            }
+            Err(e) => return Err(internal(e)),
+        }
     }
     let mut out = vec![];
     match target {
@@ -498,6 +595,12 @@ async fn write(
         }
         Target::Document(d) => {
             let head = repo::lock(&mut tx, d).await?;
+            if received.version != Some(head.version) {
+                return Err(AppError::Conflict(format!(
+                    "Someone changed “{}” since this page was shown (a new version, a rename or a move), so your version was not added. Look at the document again, then upload it.",
+                    head.filename
+                )));
+            }
             if head.deleted {
                 return Err(AppError::Conflict(
                     "This document was deleted: restore it before adding a version.".into(),
@@ -538,6 +641,5 @@ async fn write(
             });
         }
     }
-    tx.commit().await?;
-    Ok(out)
+    Ok((out, tx))
 }

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
 use super::api::{
@@ -96,15 +96,18 @@ fn DocumentsView(d: MatterDocuments, version: RwSignal<usize>) -> impl IntoView 
 /// Upload one or many files (a plain multipart post to `/matters/{id}/documents`).
 #[component]
 fn UploadForm(matter: Uuid, folders: Vec<Folder>) -> AnyView {
-    let query = use_query_map();
-    let uploaded = move || {
-        query.with(|q| {
-            q.get("uploaded")
-                .and_then(|n| n.parse::<usize>().ok())
-                .filter(|n| *n > 0)
-        })
-    };
-    let refused = move || query.with(|q| q.get_all("refused").unwrap_or_default());
+    // A plain upload's outcome, kept in the session for this view of the page.
+    let told = crate::ui::flashed_error(super::UPLOAD_ACTION)
+        .and_then(|e| e.fields().cloned())
+        .unwrap_or_default();
+    let uploaded = told
+        .value("uploaded")
+        .and_then(|n| n.parse::<usize>().ok())
+        .filter(|n| *n > 0);
+    let refused: Vec<String> = told
+        .get("files")
+        .map(|m| m.lines().map(str::to_string).collect())
+        .unwrap_or_default();
     let org = session_info()
         .map(|s| s.org_id.to_string())
         .unwrap_or_default();
@@ -126,15 +129,12 @@ fn UploadForm(matter: Uuid, folders: Vec<Folder>) -> AnyView {
                 </div>
             </div>
             <div id="upload-problems" role="status">
-                {move || uploaded().map(|n| view! {
+                {uploaded.map(|n| view! {
                     <p class="notice">{if n == 1 { "Uploaded 1 file.".to_string() } else { format!("Uploaded {n} files.") }}</p>
                 })}
-                {move || {
-                    let r = refused();
-                    (!r.is_empty()).then(|| view! {
-                        <ul class="field-error">{r.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
-                    })
-                }}
+                {(!refused.is_empty()).then(|| view! {
+                    <ul class="field-error">{refused.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
+                })}
             </div>
             <div class="actions"><button type="submit" class="primary">"Upload"</button></div>
         </form>
@@ -190,7 +190,7 @@ fn DocumentRow(
     view! {
         <tr>
             <td>
-                <a href=file.clone() download=doc.filename.clone()>{doc.filename.clone()}</a>
+                <a href=file.clone() rel="external" download=doc.filename.clone()>{doc.filename.clone()}</a>
             </td>
             <td>{place}</td>
             <td class="num">{human_size(latest.size_bytes)}</td>
@@ -199,9 +199,10 @@ fn DocumentRow(
                 <time datetime=latest.created_at.to_rfc3339()>{latest.created_at.format("%Y-%m-%d %H:%M UTC").to_string()}</time></td>
             <td class="mono" title=latest.sha256.clone()>{latest.sha256[..12].to_string()}"…"</td>
             <td class="actions-cell">
-                <a class="button secondary small" href=file.clone() aria-label=format!("Download {}", doc.filename)>"Download"</a>
+                <a class="button secondary small" href=file.clone() rel="external" download=doc.filename.clone()
+                    aria-label=format!("Download {}", doc.filename)>"Download"</a>
                 {viewable.then(|| view! {
-                    <a class="button secondary small" href=format!("{file}?inline=1") target="_blank" rel="noopener"
+                    <a class="button secondary small" href=format!("{file}?inline=1") target="_blank" rel="external noopener"
                         aria-label=format!("View {}", doc.filename)>"View"</a>
                 })}
                 <details>
@@ -209,7 +210,7 @@ fn DocumentRow(
                     <ol class="versions" reversed>
                         {history.into_iter().map(|v| view! {
                             <li>
-                                <a href=format!("/documents/{id}/file?version={}", v.number)>{format!("Version {}", v.number)}</a>
+                                <a href=format!("/documents/{id}/file?version={}", v.number) rel="external" download="">{format!("Version {}", v.number)}</a>
                                 {format!(" · {} · {} · {} · SHA-256 {}", v.original_name, human_size(v.size_bytes),
                                     v.uploaded_by.unwrap_or_else(|| "A former member".into()), v.sha256)}
                             </li>
@@ -276,6 +277,7 @@ fn Changes(doc: Document, folders: Vec<Folder>, version: RwSignal<usize>) -> Any
         }
     });
     let version_action = format!("/documents/{id}/versions");
+    let version_of_row = row_version.clone();
     let (rename_id, rename_version) = (id.clone(), row_version.clone());
     let (new_version_label, delete_label) = (
         format!("New version of {}", doc.filename),
@@ -285,6 +287,7 @@ fn Changes(doc: Document, folders: Vec<Folder>, version: RwSignal<usize>) -> Any
         <p class="field-error" role="alert">{problem}</p>
         <form method="post" action=version_action enctype="multipart/form-data" class="inline">
             <input type="hidden" name="org" value=org/>
+            <input type="hidden" name="version" value=version_of_row/>
             <label for=vid.clone()>{new_version_label}</label>
             <input id=vid type="file" name="files" required/>
             <button type="submit" class="secondary small">"Upload new version"</button>
@@ -334,6 +337,9 @@ fn Deleted(
                     {docs.into_iter().map(|d| {
                         let id = d.id.to_string();
                         let (id2, restore_label, purge_label) = (id.clone(), format!("Restore {}", d.filename), format!("Purge {}", d.filename));
+                        let (v1, v2) = (d.version.to_string(), d.version.to_string());
+                        let (confirm_for, confirm_id) = (format!("purge-{id}"), format!("purge-{id}"));
+                        let confirm_label = format!("Remove {} and all its versions for good", d.filename);
                         let when = d.deleted_at.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default();
                         view! {
                             <tr>
@@ -344,6 +350,7 @@ fn Deleted(
                                         <ActionForm action=restore attr:class="inline">
                                             <FormStamp errors=Signal::derive(|| None)/>
                                             <input type="hidden" name="id" value=id/>
+                                            <input type="hidden" name="version" value=v1/>
                                             <button type="submit" class="secondary small" aria-label=restore_label>"Restore"</button>
                                         </ActionForm>
                                     })}
@@ -351,6 +358,11 @@ fn Deleted(
                                         <ActionForm action=purge attr:class="inline">
                                             <FormStamp errors=Signal::derive(|| None)/>
                                             <input type="hidden" name="id" value=id2/>
+                                            <input type="hidden" name="version" value=v2/>
+                                            <label class="check" for=confirm_for>
+                                                <input id=confirm_id type="checkbox" name="confirm" value="on" required/>
+                                                {confirm_label}
+                                            </label>
                                             <button type="submit" class="danger small" aria-label=purge_label>"Purge"</button>
                                         </ActionForm>
                                     })}

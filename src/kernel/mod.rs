@@ -13,6 +13,6 @@ pub use fields::FieldErrors;
 pub use money::{format_money, has_three_minor_digits, minor_digits, parse_money, round_money};
 pub use page::{Page, PageRequest, Total, COUNT_CAP, PAGE_SIZE};
 pub use text::{
-    clean, clip, multi_line, optional_date, parse_date, parse_uuid, prefix_tsquery, single_line,
-    Email, CONTROL_CHARACTERS,
+    clean, clip, is_forbidden, multi_line, optional_date, parse_date, parse_uuid, prefix_tsquery,
+    single_line, Email, CONTROL_CHARACTERS,
 };

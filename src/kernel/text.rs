@@ -9,7 +9,9 @@ pub const CONTROL_CHARACTERS: &str =
 /// A control character, a bidirectional override that can make text display as something it is
 /// not, or an invisible formatting character that makes equal-looking text differ. Ordinary
 /// whitespace (space, tab, newline) is not one; nor are the joiners emoji and many scripts need.
-fn is_forbidden(c: char) -> bool {
+/// Characters no stored text may hold: control characters other than tabs and line breaks, and
+/// invisible or direction-changing ones that disguise what text says.
+pub fn is_forbidden(c: char) -> bool {
     (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
         || matches!(
             c,

@@ -118,7 +118,11 @@ async fn body_limit(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > limit) {
-        return axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response();
+        return (
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "length limit exceeded",
+        )
+            .into_response();
     }
     next.run(req.map(|b| axum::body::Body::new(http_body_util::Limited::new(b, limit))))
         .await

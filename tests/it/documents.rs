@@ -12,6 +12,7 @@ use tower::ServiceExt;
 use uuid::Uuid;
 
 use crate::support::{s3_storage, Client as Http, Res, TestApp};
+use docket::documents::storage::StorageConfig;
 
 /// A PDF-looking file of `size` bytes whose bytes after the header follow `seed`.
 fn pdf(size: usize, seed: u8) -> Vec<u8> {
@@ -34,6 +35,16 @@ fn sha(bytes: &[u8]) -> String {
 
 /// A multipart form: `org` first, then the folder, then each file as `files`.
 fn form(org: Uuid, folder: Option<Uuid>, files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
+    form_with(org, folder, None, files)
+}
+
+/// `form`, with the document's row version a new-version form carries.
+fn form_with(
+    org: Uuid,
+    folder: Option<Uuid>,
+    version: Option<i32>,
+    files: &[(&str, &[u8])],
+) -> (String, Vec<u8>) {
     let boundary = format!("docket-{}", Uuid::new_v4().simple());
     let mut body = Vec::new();
     let mut text = |name: &str, value: &str| {
@@ -44,6 +55,9 @@ fn form(org: Uuid, folder: Option<Uuid>, files: &[(&str, &[u8])]) -> (String, Ve
     };
     text("org", &org.to_string());
     text("folder", &folder.map(|f| f.to_string()).unwrap_or_default());
+    if let Some(v) = version {
+        text("version", &v.to_string());
+    }
     for (name, bytes) in files {
         body.extend_from_slice(
             format!(
@@ -63,6 +77,25 @@ async fn upload(c: &mut Http, path: &str, org: Uuid, files: &[(&str, &[u8])]) ->
     c.request_with(
         Method::POST,
         path,
+        Some(&ct),
+        body,
+        Some("application/json"),
+    )
+    .await
+}
+
+/// A new version of `doc`, from a page that showed it at row version `version`.
+async fn upload_version(
+    c: &mut Http,
+    doc: Uuid,
+    org: Uuid,
+    version: i32,
+    file: (&str, &[u8]),
+) -> Res {
+    let (ct, body) = form_with(org, None, Some(version), &[file]);
+    c.request_with(
+        Method::POST,
+        &format!("/documents/{doc}/versions"),
         Some(&ct),
         body,
         Some("application/json"),
@@ -169,16 +202,21 @@ async fn round_trip(app: TestApp) {
 
     // A new version becomes the default; the first stays downloadable.
     let second = pdf(40_000, 2);
-    let res = upload(
-        &mut c,
-        &format!("/documents/{doc}/versions"),
-        app.a.id,
-        &[("Complaint v2.pdf", &second)],
-    )
-    .await;
+    let shown = d.version;
+    let res = upload_version(&mut c, doc, app.a.id, shown, ("Complaint v2.pdf", &second)).await;
     assert_eq!(res.status, StatusCode::OK, "{res:?}");
     let outcome: Outcome = res.json();
     assert_eq!(outcome.uploaded[0].number, 2);
+    // A second person's version from the same page: refused, not stacked on the first.
+    let res = upload_version(
+        &mut c,
+        doc,
+        app.a.id,
+        shown,
+        ("Complaint v2b.pdf", &pdf(900, 3)),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{res:?}");
     let latest = raw_get(&app, &c, &format!("/documents/{doc}/file"), None).await;
     assert_eq!(latest.2, second);
     let first = raw_get(&app, &c, &format!("/documents/{doc}/file?version=1"), None).await;
@@ -334,6 +372,43 @@ async fn cut_off(app: TestApp) {
         "{:?}",
         stored_keys(&app).await
     );
+    // Below what the storage lists: no staging file in the folder, no unfinished multipart
+    // upload in the bucket.
+    match &app.state.config.storage {
+        StorageConfig::Local { dir } => assert_eq!(files_under(dir), Vec::<String>::new()),
+        StorageConfig::S3 {
+            endpoint, bucket, ..
+        } => {
+            let listing = reqwest::get(format!("{endpoint}/{bucket}?uploads"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert!(listing.contains("ListMultipartUploadsResult"), "{listing}");
+            assert!(
+                !listing.contains("<Upload>"),
+                "an unfinished upload is left: {listing}"
+            );
+        }
+    }
+}
+
+/// Every file below `dir`, whatever the storage lists.
+fn files_under(dir: &std::path::Path) -> Vec<String> {
+    let mut out = vec![];
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for e in entries.flatten() {
+        let path = e.path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            out.push(path.display().to_string());
+        }
+    }
+    out
 }
 
 #[tokio::test]
@@ -559,15 +634,27 @@ async fn folders_rename_move_delete_restore_and_purge() {
     )
     .await;
     assert_eq!(res.status, StatusCode::CONFLICT);
+    let v = documents(&mut c, m).await.deleted[0].version.to_string();
+    let stale = (v.parse::<i32>().unwrap() - 1).to_string();
+    let res = c
+        .post("/api/documents/restore", &[("id", &d), ("version", &stale)])
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{res:?}");
     assert!(c
-        .post("/api/documents/restore", &[("id", &d)])
+        .post("/api/documents/restore", &[("id", &d), ("version", &v)])
         .await
         .status
         .is_success());
     assert_eq!(documents(&mut c, m).await.documents.len(), 1);
 
     // Purging: only a deleted document, only by an administrator; its bytes go with it.
-    let res = c.post("/api/documents/purge", &[("id", &d)]).await;
+    let v = documents(&mut c, m).await.documents[0].version.to_string();
+    let res = c
+        .post(
+            "/api/documents/purge",
+            &[("id", &d), ("version", &v), ("confirm", "on")],
+        )
+        .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     let v = documents(&mut c, m).await.documents[0].version.to_string();
     assert!(c
@@ -576,7 +663,25 @@ async fn folders_rename_move_delete_restore_and_purge() {
         .status
         .is_success());
     let mut admin = app.signed_in(app.a.admin).await;
-    let res = admin.post("/api/documents/purge", &[("id", &d)]).await;
+    let v = documents(&mut c, m).await.deleted[0].version.to_string();
+    let res = admin
+        .post("/api/documents/purge", &[("id", &d), ("version", &v)])
+        .await;
+    assert_eq!(
+        res.error()
+            .fields()
+            .unwrap()
+            .get("confirm")
+            .map(|m| m.starts_with("Tick")),
+        Some(true),
+        "purging asks for the box to be ticked"
+    );
+    let res = admin
+        .post(
+            "/api/documents/purge",
+            &[("id", &d), ("version", &v), ("confirm", "on")],
+        )
+        .await;
     assert!(res.status.is_success(), "{res:?}");
     assert_eq!(app.count("SELECT count(*) FROM documents").await, 0);
     assert!(stored_keys(&app).await.is_empty());
@@ -625,13 +730,9 @@ async fn without_javascript_an_upload_comes_back_to_the_page_saying_what_happene
         )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{res:?}");
+    // The outcome is kept for the page's next view, not written into its address.
     let to = res.headers[header::LOCATION].to_str().unwrap().to_string();
-    assert!(
-        to.starts_with(&format!(
-            "/matters/{m}/documents?uploaded=1&refused=tool.pdf"
-        )),
-        "{to}"
-    );
+    assert_eq!(to, format!("/matters/{m}/documents"));
     let page = c.page(&to).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Uploaded 1 file."), "{}", page.body);
@@ -639,6 +740,17 @@ async fn without_javascript_an_upload_comes_back_to_the_page_saying_what_happene
     assert!(page
         .body
         .contains("tool.pdf: This kind of file is not accepted by the firm."));
+    // Once.
+    let again = c.page(&to).await;
+    assert!(!again.body.contains("Uploaded 1 file."));
+    // A link cannot put words on the page.
+    let spoof = c
+        .page(&format!(
+            "/matters/{m}/documents?uploaded=3&refused=Your+account+is+locked"
+        ))
+        .await;
+    assert!(!spoof.body.contains("Your account is locked"));
+    assert!(!spoof.body.contains("Uploaded 3 files."));
 }
 
 #[tokio::test]
@@ -663,22 +775,23 @@ async fn the_sweep_removes_bytes_no_version_names_and_keeps_the_rest() {
     // Young objects are left alone (an upload about to be recorded).
     let hour = std::time::Duration::from_secs(3600);
     let swept = docket::documents::sweep::sweep(&app.app_pool, &app.state.storage, hour).await;
-    assert_eq!(swept, Ok(Some(0)));
-    // Another replica sweeping: this one skips the round.
-    let mut other = app.app_pool.acquire().await.unwrap();
-    sqlx::query("SELECT pg_advisory_lock(x'646f635f73776570'::bigint)")
-        .execute(&mut *other)
+    assert_eq!(swept, Ok(0));
+    // An upload writing its rows holds the sweep off until it commits.
+    let mut writing = app.app_pool.begin().await.unwrap();
+    sqlx::query("SELECT pg_advisory_xact_lock_shared($1)")
+        .bind(docket::documents::sweep::SWEEP_LOCK)
+        .execute(&mut *writing)
         .await
         .unwrap();
-    let zero = std::time::Duration::ZERO;
-    let swept = docket::documents::sweep::sweep(&app.app_pool, &app.state.storage, zero).await;
-    assert_eq!(swept, Ok(None));
-    sqlx::query("SELECT pg_advisory_unlock(x'646f635f73776570'::bigint)")
-        .execute(&mut *other)
-        .await
-        .unwrap();
-    let swept = docket::documents::sweep::sweep(&app.app_pool, &app.state.storage, zero).await;
-    assert_eq!(swept, Ok(Some(1)));
+    let (pool, storage) = (app.app_pool.clone(), app.state.storage.clone());
+    let sweeping = tokio::spawn(async move {
+        docket::documents::sweep::sweep(&pool, &storage, std::time::Duration::ZERO).await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(!sweeping.is_finished(), "the sweep waits for the writer");
+    assert_eq!(stored_keys(&app).await.len(), 2);
+    writing.commit().await.unwrap();
+    assert_eq!(sweeping.await.unwrap(), Ok(1));
     let left = stored_keys(&app).await;
     assert_eq!(left.len(), 1);
     assert_ne!(left[0], orphan);
@@ -687,4 +800,99 @@ async fn the_sweep_removes_bytes_no_version_names_and_keeps_the_rest() {
         c.get(&format!("/documents/{doc}/file")).await.status,
         StatusCode::OK
     );
+}
+
+/// A transaction as the app's role, for `user` of `org`: past every check of the server
+/// functions, as a bug in them would be.
+async fn as_app(
+    app: &TestApp,
+    org: Uuid,
+    user: Uuid,
+) -> sqlx::Transaction<'static, sqlx::Postgres> {
+    let mut tx = app.app_pool.begin().await.unwrap();
+    sqlx::query("SELECT set_config('app.org_id', $1, true), set_config('app.user_id', $2, true)")
+        .bind(org.to_string())
+        .bind(user.to_string())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx
+}
+
+#[tokio::test]
+async fn the_database_keeps_documents_within_their_firm_whatever_the_app_does() {
+    let app = TestApp::spawn().await;
+    let (mut c, m) = matter(&app).await;
+    let res = upload(
+        &mut c,
+        &format!("/matters/{m}/documents"),
+        app.a.id,
+        &[("a.pdf", &pdf(500, 12))],
+    )
+    .await;
+    let doc = res.json::<Outcome>().uploaded[0].document_id;
+    sqlx::query("UPDATE documents SET deleted_at = now() WHERE id = $1")
+        .bind(doc)
+        .execute(&app.admin_pool)
+        .await
+        .unwrap();
+
+    // Firm B's administrator purges firm A's deleted document: nothing happens.
+    let mut tx = as_app(&app, app.b.id, app.b.admin).await;
+    let keys: Vec<String> = sqlx::query_scalar("SELECT document_purge($1)")
+        .bind(doc)
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap();
+    assert!(keys.is_empty());
+    tx.commit().await.unwrap();
+    assert_eq!(app.count("SELECT count(*) FROM documents").await, 1);
+
+    // An attorney of A may not purge at all.
+    let mut tx = as_app(&app, app.a.id, app.a.attorney).await;
+    let refused = sqlx::query("SELECT document_purge($1)")
+        .bind(doc)
+        .execute(&mut *tx)
+        .await;
+    assert!(refused.is_err());
+    drop(tx);
+
+    // A version naming A's document, written in B's scope: refused (as B's, or as A's).
+    let key_of = |org: Uuid, id: Uuid| docket::documents::storage::Storage::key(org, m, id);
+    for org in [app.b.id, app.a.id] {
+        let mut tx = as_app(&app, app.b.id, app.b.admin).await;
+        let id = Uuid::new_v4();
+        let written = sqlx::query(
+            "INSERT INTO document_versions (id, organization_id, matter_id, document_id, number,
+                    original_name, content_type, size_bytes, sha256, storage_key)
+             VALUES ($1, $2, $3, $4, 2, 'x.pdf', 'application/pdf', 1, repeat('a', 64), $5)",
+        )
+        .bind(id)
+        .bind(org)
+        .bind(m)
+        .bind(doc)
+        .bind(key_of(org, id))
+        .execute(&mut *tx)
+        .await;
+        assert!(
+            written.is_err(),
+            "a version of another firm's document was written as {org}"
+        );
+    }
+    // Keys are the firm's own: a version cannot name another firm's bytes.
+    let mut tx = as_app(&app, app.a.id, app.a.admin).await;
+    let id = Uuid::new_v4();
+    let written = sqlx::query(
+        "INSERT INTO document_versions (id, organization_id, matter_id, document_id, number,
+                original_name, content_type, size_bytes, sha256, storage_key)
+         VALUES ($1, $2, $3, $4, 2, 'x.pdf', 'application/pdf', 1, repeat('a', 64), $5)",
+    )
+    .bind(id)
+    .bind(app.a.id)
+    .bind(m)
+    .bind(doc)
+    .bind(key_of(app.b.id, id))
+    .execute(&mut *tx)
+    .await;
+    assert!(written.is_err());
 }
