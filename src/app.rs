@@ -21,6 +21,7 @@ use crate::jobs::views::JobsPage;
 use crate::matters::views::{MatterDetailPage, MatterListPage, NewMatterPage};
 use crate::profile::views::ProfilePage;
 use crate::reports::views::{AgingPage, BilledPage, WipPage};
+use crate::search::views::SearchPage;
 use crate::team::invite::views::InvitationPage;
 use crate::team::views::PeoplePage;
 use crate::time::views::{EditTimePage, NewTimePage, TimeListPage, TimeWeekPage};
@@ -109,6 +110,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/calendar") view={Lazy::<Calendar>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/tasks") view={Lazy::<Tasks>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/activity") view={Lazy::<Activity>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/search") view={Lazy::<Search>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/firms/new") view={Lazy::<NewFirm>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/profile") view={Lazy::<MyProfile>::new()} ssr=SsrMode::Async/>
                 </ParentRoute>
@@ -179,6 +181,7 @@ lazy_pages! {
     Calendar => CalendarPage,
     Tasks => TasksPage,
     Activity => ActivityLogPage,
+    Search => SearchPage,
     MyProfile => ProfilePage,
     NewFirm => NewFirmPage,
 }

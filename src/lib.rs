@@ -18,6 +18,7 @@ pub mod matters;
 pub mod profile;
 pub mod rates;
 pub mod reports;
+pub mod search;
 pub mod team;
 pub mod time;
 pub mod trust;

@@ -14,6 +14,12 @@ use leptos::config::get_configuration;
 const THREAD_STACK: usize = 8 * 1024 * 1024;
 
 fn main() -> ExitCode {
+    // `docket extract-text TYPE`: the bounded child that reads a document's text (no runtime,
+    // no configuration: bytes in, text out).
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("extract-text") {
+        return docket::documents::extract::command(args.get(2).map(String::as_str).unwrap_or(""));
+    }
     match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_stack_size(THREAD_STACK)

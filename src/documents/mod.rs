@@ -11,6 +11,8 @@ pub mod views;
 #[cfg(feature = "ssr")]
 pub mod download;
 #[cfg(feature = "ssr")]
+pub mod extract;
+#[cfg(feature = "ssr")]
 pub mod repo;
 #[cfg(feature = "ssr")]
 pub mod sniff;
@@ -18,6 +20,8 @@ pub mod sniff;
 pub mod storage;
 #[cfg(feature = "ssr")]
 pub mod sweep;
+#[cfg(feature = "ssr")]
+pub mod text;
 #[cfg(feature = "ssr")]
 pub mod upload;
 

@@ -52,7 +52,20 @@ pub struct Version {
     pub sha256: String,
     pub uploaded_by: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// Whether its text was read for search.
+    pub text: TextStatus,
 }
+
+crate::choice!(
+    /// How far reading a version's text for search got.
+    TextStatus {
+        Pending = "pending" : "Text not read yet",
+        Done = "done" : "Text searchable",
+        Unreadable = "unreadable" : "Text could not be read",
+        None = "none" : "No text to read",
+        Skipped = "skipped" : "Too large to read for search",
+    }
+);
 
 /// A document as its matter's page lists it: its newest version first among `versions`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

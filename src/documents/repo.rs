@@ -58,6 +58,7 @@ struct Row {
     sha256: String,
     uploaded_by: Option<String>,
     created_at: DateTime<Utc>,
+    text_status: String,
 }
 
 /// A matter's documents with every version (newest first), in the matter or deleted: by name
@@ -70,7 +71,7 @@ pub async fn documents(
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT d.id, d.filename, d.folder_id, d.deleted_at, d.version,
                 v.id AS v_id, v.number, v.original_name, v.content_type, v.size_bytes, v.sha256,
-                u.full_name AS uploaded_by, v.created_at
+                u.full_name AS uploaded_by, v.created_at, v.text_status
            FROM documents d
            JOIN document_versions v ON v.document_id = d.id
            LEFT JOIN users u ON u.id = v.uploaded_by
@@ -93,6 +94,7 @@ pub async fn documents(
             sha256: r.sha256,
             uploaded_by: r.uploaded_by,
             created_at: r.created_at,
+            text: super::TextStatus::parse(&r.text_status).unwrap_or(super::TextStatus::Pending),
         };
         match out.last_mut() {
             Some(d) if d.id == r.id => d.versions.push(version),

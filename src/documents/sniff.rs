@@ -11,9 +11,12 @@ pub const HEAD_BYTES: usize = 64 * 1024;
 /// apart) its name.
 pub fn sniff(head: &[u8], name: &str) -> (DocKind, String) {
     if let Some(t) = infer::get(head) {
-        let mime = t.mime_type();
-        let kind = kind_of(mime);
-        return (kind, mime.to_string());
+        let mime = match t.mime_type() {
+            // Office files whose parts come in another order than Word's own.
+            "application/zip" => office_by_part_names(head).unwrap_or("application/zip"),
+            m => m,
+        };
+        return (kind_of(mime), mime.to_string());
     }
     if is_text(head) {
         let ext = name
@@ -27,6 +30,38 @@ pub fn sniff(head: &[u8], name: &str) -> (DocKind, String) {
         };
     }
     (DocKind::Other, "application/octet-stream".into())
+}
+
+/// An Office Open XML file told by the names of the parts in its first bytes (`word/…`, `xl/…`,
+/// `ppt/…`), whatever their order.
+fn office_by_part_names(head: &[u8]) -> Option<&'static str> {
+    let mut at = 0;
+    while let Some(found) = head[at..].windows(4).position(|w| w == b"PK\x03\x04") {
+        let start = at + found;
+        let field = |o: usize| {
+            head.get(start + o..start + o + 2)
+                .map(|b| u16::from_le_bytes([b[0], b[1]]) as usize)
+        };
+        let (Some(name_len), Some(_extra)) = (field(26), field(28)) else {
+            break;
+        };
+        let name = head
+            .get(start + 30..start + 30 + name_len)
+            .unwrap_or_default();
+        if name.starts_with(b"word/") {
+            return Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document");
+        }
+        if name.starts_with(b"xl/") {
+            return Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+        }
+        if name.starts_with(b"ppt/") {
+            return Some(
+                "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+            );
+        }
+        at = start + 4;
+    }
+    None
 }
 
 fn kind_of(mime: &str) -> DocKind {

@@ -543,6 +543,18 @@ async fn rows(
         }
     }
     let mut out = vec![];
+    // Each stored version's text is read in the background (`documents::text`).
+    for f in &received.stored {
+        let mut job = crate::jobs::queue::NewJob::new(
+            crate::jobs::JobKind::DocumentText,
+            serde_json::json!({ "version": f.version_id }),
+        );
+        job.unique_key = Some(format!("document_text:{}", f.version_id));
+        job.run_as = Some(caller2.user_id);
+        job.matter = Some(matter);
+        job.max_attempts = 3;
+        crate::jobs::queue::enqueue(&mut tx, caller2.org_id, job).await?;
+    }
     match target {
         Target::Matter(_) => {
             let (number, _) = repo::matter_head(&mut tx, matter).await?;

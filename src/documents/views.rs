@@ -211,8 +211,9 @@ fn DocumentRow(
                         {history.into_iter().map(|v| view! {
                             <li>
                                 <a href=format!("/documents/{id}/file?version={}", v.number) rel="external" download="">{format!("Version {}", v.number)}</a>
-                                {format!(" · {} · {} · {} · SHA-256 {}", v.original_name, human_size(v.size_bytes),
-                                    v.uploaded_by.unwrap_or_else(|| "A former member".into()), v.sha256)}
+                                {format!(" · {} · {} · {} · {} · SHA-256 {}", v.original_name, human_size(v.size_bytes),
+                                    v.uploaded_by.unwrap_or_else(|| "A former member".into()),
+                                    crate::kernel::Choice::label(v.text), v.sha256)}
                             </li>
                         }).collect_view()}
                     </ol>

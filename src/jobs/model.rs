@@ -12,6 +12,7 @@ crate::choice!(JobKind {
     InvoiceEmail = "invoice_email" : "E-mail an invoice",
     MonthlyReport = "monthly_report" : "Monthly billing report",
     DailyDigest = "daily_digest" : "Daily digest of deadlines and tasks",
+    DocumentText = "document_text" : "Read a document's text for search",
 });
 
 /// A job as the Jobs page shows it.

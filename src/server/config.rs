@@ -44,6 +44,9 @@ pub struct Config {
     pub job_grace: std::time::Duration,
     /// Where documents' bytes are kept.
     pub storage: crate::documents::storage::StorageConfig,
+    /// The program that reads documents' text in a bounded child process (`docket extract-text`):
+    /// this binary.
+    pub extractor: std::path::PathBuf,
 }
 
 impl Config {
@@ -78,6 +81,7 @@ impl Config {
             storage: crate::documents::storage::StorageConfig::Local {
                 dir: ".data/documents".into(),
             },
+            extractor: std::env::current_exe().unwrap_or_else(|_| "docket".into()),
         }
     }
 
@@ -150,6 +154,8 @@ impl Config {
             job_workers: number("JOB_WORKERS", 2)? as usize,
             job_grace: std::time::Duration::from_secs(number("JOB_GRACE_SECONDS", 30)?),
             storage: crate::documents::storage::StorageConfig::from_env(var)?,
+            extractor: std::env::current_exe()
+                .map_err(|e| format!("this program's own path: {e}"))?,
         })
     }
 }

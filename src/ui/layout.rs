@@ -33,6 +33,7 @@ pub fn AppLayout() -> impl IntoView {
                     <li><A href="/time">"Time"</A></li>
                     <li><A href="/calendar">"Calendar"</A></li>
                     <li><A href="/tasks">"Tasks"</A></li>
+                    <li><A href="/search">"Search"</A></li>
                     {sees_invoices.then(|| view! { <li><A href="/invoices">"Invoices"</A></li> })}
                     {trust.then(|| view! { <li><A href="/trust">"Trust"</A></li> })}
                     {billing.then(|| view! { <li><A href="/reports/aging">"Reports"</A></li> })}
@@ -51,6 +52,7 @@ pub fn AppLayout() -> impl IntoView {
             <main id="main" class="content" tabindex="-1">
                 <Outlet/>
             </main>
+            <crate::search::views::CommandPalette/>
         </div>
     }
 }

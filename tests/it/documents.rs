@@ -15,7 +15,7 @@ use crate::support::{s3_storage, Client as Http, Res, TestApp};
 use docket::documents::storage::StorageConfig;
 
 /// A PDF-looking file of `size` bytes whose bytes after the header follow `seed`.
-fn pdf(size: usize, seed: u8) -> Vec<u8> {
+pub(crate) fn pdf(size: usize, seed: u8) -> Vec<u8> {
     let mut v = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
     let mut x = seed as u32;
     while v.len() < size {
@@ -72,7 +72,7 @@ fn form_with(
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-async fn upload(c: &mut Http, path: &str, org: Uuid, files: &[(&str, &[u8])]) -> Res {
+pub(crate) async fn upload(c: &mut Http, path: &str, org: Uuid, files: &[(&str, &[u8])]) -> Res {
     let (ct, body) = form(org, None, files);
     c.request_with(
         Method::POST,
@@ -103,7 +103,7 @@ async fn upload_version(
     .await
 }
 
-async fn documents(c: &mut Http, matter: Uuid) -> MatterDocuments {
+pub(crate) async fn documents(c: &mut Http, matter: Uuid) -> MatterDocuments {
     let res = c
         .post("/api/documents/matter", &[("matter", &matter.to_string())])
         .await;
@@ -122,7 +122,7 @@ async fn stored_keys(app: &TestApp) -> Vec<String> {
 }
 
 /// A matter of firm A, and its attorney signed in.
-async fn matter(app: &TestApp) -> (Http, Uuid) {
+pub(crate) async fn matter(app: &TestApp) -> (Http, Uuid) {
     let mut c = app.signed_in(app.a.attorney).await;
     let client = crate::clients::create(&mut c, "Documents Client").await;
     let m = crate::matters::create(&mut c, client, "Documents matter", Some(app.a.attorney))

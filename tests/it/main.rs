@@ -21,6 +21,7 @@ mod matters;
 mod profile;
 mod rates;
 mod recovery;
+mod search;
 mod security;
 mod supabase;
 mod team;

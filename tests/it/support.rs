@@ -208,6 +208,8 @@ impl TestApp {
         config.storage = docket::documents::storage::StorageConfig::Local {
             dir: documents_dir(&name),
         };
+        // Documents' text is read by the server binary's `extract-text` (the test binary is not it).
+        config.extractor = env!("CARGO_BIN_EXE_docket").into();
         configure(&mut config);
         docket::mail::sender::spawn(app_pool.clone(), config.mail.clone()).unwrap();
         let redis = session::redis_pool(redis_url).await.unwrap();

@@ -1,0 +1,131 @@
+//! `/search` (a GET form: works without JavaScript, the query in the URL) and the command
+//! palette (Ctrl-K or ⌘-K on every page, in the browser app), both over the `search` server
+//! function.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use super::api::search;
+use super::{Hit, SearchResults};
+use crate::ui::{ErrorPanel, Loading};
+
+#[component]
+pub fn SearchPage() -> impl IntoView {
+    let query = use_query_map();
+    let q = Memo::new(move |_| query.with(|p| p.get("q").unwrap_or_default()));
+    let data = Resource::new(
+        move || q.get(),
+        |q| async move {
+            if q.trim().is_empty() {
+                Ok(SearchResults::default())
+            } else {
+                search(q).await
+            }
+        },
+    );
+    view! {
+        <Title text="Search · Docket"/>
+        <div class="page-head"><h1>"Search"</h1></div>
+        <form method="get" action="/search" class="search-form" role="search">
+            <label for="search-q">"Search"</label>
+            <input id="search-q" type="search" name="q" value=move || q.get()
+                placeholder="Clients, contacts, matters, documents and the text inside them"/>
+            <button type="submit" class="primary">"Search"</button>
+        </form>
+        <Transition fallback=Loading>
+            {move || data.get().map(|r| match r {
+                Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
+                Ok(found) => view! { <Hits found/> }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+/// The results, best first: what each is, its link, where it belongs and the matching words.
+#[component]
+pub fn Hits(found: SearchResults) -> impl IntoView {
+    if found.query.is_empty() {
+        return ().into_any();
+    }
+    if found.hits.is_empty() {
+        return view! { <p class="empty">{format!("Nothing matches “{}”.", found.query)}</p> }
+            .into_any();
+    }
+    view! {
+        <ol class="hits" aria-label="Search results">
+            {found.hits.into_iter().map(|h| view! { <HitLine h/> }).collect_view()}
+        </ol>
+    }
+    .into_any()
+}
+
+#[component]
+fn HitLine(h: Hit) -> impl IntoView {
+    view! {
+        <li>
+            <span class="badge">{crate::kernel::Choice::label(h.kind)}</span>" "
+            <a href=h.href.clone()>{h.title.clone()}</a>
+            {(!h.context.is_empty()).then(|| view! { <span class="muted">{format!(" · {}", h.context)}</span> })}
+            <p class="snippet">
+                {h.snippet.into_iter().map(|(text, matched)| if matched {
+                    view! { <mark>{text}</mark> }.into_any()
+                } else {
+                    text.into_any()
+                }).collect_view()}
+            </p>
+        </li>
+    }
+    .into_any()
+}
+
+/// The command palette: Ctrl-K (⌘-K) opens a search box over the page; results come as you
+/// type; Escape closes it. Rendered only in the browser app (without JavaScript, `/search`).
+#[component]
+pub fn CommandPalette() -> impl IntoView {
+    let open = RwSignal::new(false);
+    let typed = RwSignal::new(String::new());
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = window_event_listener(leptos::ev::keydown, move |e| {
+            if (e.ctrl_key() || e.meta_key()) && e.key().eq_ignore_ascii_case("k") {
+                e.prevent_default();
+                open.set(true);
+            } else if e.key() == "Escape" {
+                open.set(false);
+            }
+        });
+        on_cleanup(move || handle.remove());
+    }
+    let results = LocalResource::new(move || {
+        let q = typed.get();
+        async move {
+            if q.trim().chars().count() < 2 {
+                Ok(SearchResults::default())
+            } else {
+                search(q).await
+            }
+        }
+    });
+    move || {
+        open.get().then(|| {
+            view! {
+                <div class="palette-backdrop" on:click=move |_| open.set(false)>
+                    <div class="palette" role="dialog" aria-modal="true" aria-label="Search Docket"
+                        on:click=|e| e.stop_propagation()>
+                        <label for="palette-q">"Search"</label>
+                        <input id="palette-q" type="search" autofocus autocomplete="off"
+                            placeholder="Clients, matters, documents…"
+                            on:input=move |e| typed.set(event_target_value(&e))/>
+                        <Transition fallback=Loading>
+                            {move || results.get().map(|r| match r {
+                                Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
+                                Ok(found) => view! { <Hits found/> }.into_any(),
+                            })}
+                        </Transition>
+                    </div>
+                </div>
+            }
+        })
+    }
+}

@@ -1,0 +1,273 @@
+//! Documents' text read in the background (a bounded child process), and search across the firm:
+//! clients, contacts, matters and documents, ranked, with the matching words marked, and never
+//! another firm's.
+
+use std::io::Write;
+
+use axum::http::StatusCode;
+use docket::documents::upload::Outcome;
+use docket::documents::TextStatus;
+use docket::search::{HitKind, SearchResults};
+use uuid::Uuid;
+
+use crate::documents::{documents, matter, upload};
+use crate::support::{Client as Http, TestApp};
+
+/// A one-page PDF whose text is `words` (Helvetica, one line per entry).
+pub fn text_pdf(lines: &[&str]) -> Vec<u8> {
+    let mut stream = String::from("BT /F1 11 Tf 72 720 Td 14 TL\n");
+    for l in lines {
+        stream.push_str(&format!("({l}) Tj T*\n"));
+    }
+    stream.push_str("ET");
+    let objs = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_string(),
+        format!("<< /Length {} >>\nstream\n{stream}\nendstream", stream.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_string(),
+    ];
+    let mut out = String::from("%PDF-1.4\n");
+    let mut offsets = vec![];
+    for (i, o) in objs.iter().enumerate() {
+        offsets.push(out.len());
+        out.push_str(&format!("{} 0 obj\n{o}\nendobj\n", i + 1));
+    }
+    let xref = out.len();
+    out.push_str(&format!(
+        "xref\n0 {}\n0000000000 65535 f \n",
+        objs.len() + 1
+    ));
+    for o in offsets {
+        out.push_str(&format!("{o:010} 00000 n \n"));
+    }
+    out.push_str(&format!(
+        "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+        objs.len() + 1
+    ));
+    out.into_bytes()
+}
+
+/// A .docx whose paragraphs are `paragraphs`.
+pub fn docx(paragraphs: &[&str]) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    zip.start_file("[Content_Types].xml", stored).unwrap();
+    zip.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#).unwrap();
+    zip.start_file("word/document.xml", stored).unwrap();
+    let body: String = paragraphs
+        .iter()
+        .map(|p| format!("<w:p><w:r><w:t>{p}</w:t></w:r></w:p>"))
+        .collect();
+    zip.write_all(format!(r#"<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>"#).as_bytes()).unwrap();
+    zip.finish().unwrap().into_inner()
+}
+
+/// Run every due job (the text readers) to the end.
+async fn read_texts(app: &TestApp) {
+    while docket::jobs::worker::run_due(&app.state, "test/0")
+        .await
+        .unwrap()
+        .is_some()
+    {}
+}
+
+async fn search(c: &mut Http, q: &str) -> SearchResults {
+    let res = c.post("/api/search", &[("q", q)]).await;
+    assert!(res.status.is_success(), "{res:?}");
+    res.json()
+}
+
+#[tokio::test]
+async fn the_text_inside_pdfs_and_word_documents_is_read_in_the_background() {
+    let app = TestApp::spawn().await;
+    let (mut c, m) = matter(&app).await;
+    let pdf = text_pdf(&[
+        "Motion to dismiss",
+        "The doctrine of promissory estoppel applies.",
+    ]);
+    let word = docx(&["Memorandum", "Equitable estoppel &amp; laches."]);
+    let broken = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> garbage".to_vec();
+    let res = upload(
+        &mut c,
+        &format!("/matters/{m}/documents"),
+        app.a.id,
+        &[
+            ("motion.pdf", &pdf),
+            ("memo.docx", &word),
+            ("broken.pdf", &broken),
+            ("notes.txt", b"call the clerk"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{res:?}");
+    assert_eq!(res.json::<Outcome>().uploaded.len(), 4);
+    // Queued with the upload, read by a worker, not in the request.
+    let listed = documents(&mut c, m).await;
+    assert!(listed
+        .documents
+        .iter()
+        .all(|d| d.latest().unwrap().text == TextStatus::Pending));
+    read_texts(&app).await;
+    let listed = documents(&mut c, m).await;
+    let status = |name: &str| {
+        listed
+            .documents
+            .iter()
+            .find(|d| d.filename == name)
+            .unwrap()
+            .latest()
+            .unwrap()
+            .text
+    };
+    assert_eq!(status("motion.pdf"), TextStatus::Done);
+    assert_eq!(status("memo.docx"), TextStatus::Done);
+    assert_eq!(status("notes.txt"), TextStatus::Done);
+    assert_eq!(status("broken.pdf"), TextStatus::Unreadable);
+    let text: Vec<(String, String)> = sqlx::query_as(
+        "SELECT d.filename, v.text_content FROM document_versions v JOIN documents d ON d.id = v.document_id
+          WHERE v.text_status = 'done' ORDER BY 1",
+    )
+    .fetch_all(&app.admin_pool)
+    .await
+    .unwrap();
+    assert!(
+        text[0].1.contains("Equitable estoppel & laches."),
+        "{text:?}"
+    );
+    assert!(text[1].1.contains("promissory estoppel"), "{text:?}");
+    // Recorded once: the app cannot rewrite a version's text afterwards.
+    let rewritten =
+        sqlx::query("UPDATE document_versions SET text_content = 'x' WHERE text_status = 'done'")
+            .execute(&app.app_pool)
+            .await;
+    assert!(rewritten.is_err() || rewritten.unwrap().rows_affected() == 0);
+}
+
+#[tokio::test]
+async fn search_ranks_documents_by_their_text_above_a_passing_mention_and_never_shows_other_firms()
+{
+    let app = TestApp::spawn().await;
+    let (mut c, m) = matter(&app).await;
+    sqlx::query(
+        "UPDATE matters SET description = 'Lease dispute; estoppel was raised once.' WHERE id = $1",
+    )
+    .bind(m)
+    .execute(&app.admin_pool)
+    .await
+    .unwrap();
+    let pdf = text_pdf(&[
+        "Estoppel.",
+        "Estoppel by deed, estoppel by record, estoppel in pais.",
+    ]);
+    let word = docx(&[
+        "Estoppel",
+        "The estoppel argument: estoppel, estoppel and estoppel.",
+    ]);
+    let res = upload(
+        &mut c,
+        &format!("/matters/{m}/documents"),
+        app.a.id,
+        &[("brief.pdf", &pdf), ("research.docx", &word)],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{res:?}");
+    // Another firm's document with the same word.
+    let mut b = app.signed_in(app.b.attorney).await;
+    let client_b = crate::clients::create(&mut b, "Beta Client").await;
+    let mb = crate::matters::create(&mut b, client_b, "Beta matter", Some(app.b.attorney))
+        .await
+        .unwrap();
+    let res = upload(
+        &mut b,
+        &format!("/matters/{mb}/documents"),
+        app.b.id,
+        &[(
+            "beta.pdf",
+            &text_pdf(&["estoppel estoppel estoppel estoppel"]),
+        )],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{res:?}");
+    read_texts(&app).await;
+
+    let found = search(&mut c, "estoppel").await;
+    let kinds: Vec<(HitKind, &str)> = found
+        .hits
+        .iter()
+        .map(|h| (h.kind, h.title.as_str()))
+        .collect();
+    assert_eq!(kinds.len(), 3, "{kinds:?}");
+    assert_eq!(
+        kinds[2].0,
+        HitKind::Matter,
+        "the matter mentions it once: {kinds:?}"
+    );
+    let docs: Vec<&str> = kinds[..2].iter().map(|(_, t)| *t).collect();
+    assert!(
+        docs.contains(&"brief.pdf") && docs.contains(&"research.docx"),
+        "{kinds:?}"
+    );
+    // The matching words are marked; the link leads to the document's matter.
+    let brief = found.hits.iter().find(|h| h.title == "brief.pdf").unwrap();
+    assert!(
+        brief
+            .snippet
+            .iter()
+            .any(|(t, marked)| *marked && t.eq_ignore_ascii_case("estoppel")),
+        "{brief:?}"
+    );
+    assert_eq!(brief.href, format!("/matters/{m}/documents"));
+    // Prefixes, clients and contacts.
+    assert!(search(&mut c, "estop").await.hits.len() >= 3);
+    let clients = search(&mut c, "Documents Client").await;
+    assert!(clients.hits.iter().any(|h| h.kind == HitKind::Client));
+
+    // Firm B finds only its own.
+    let theirs = search(&mut b, "estoppel").await;
+    assert_eq!(
+        theirs
+            .hits
+            .iter()
+            .map(|h| h.title.as_str())
+            .collect::<Vec<_>>(),
+        vec!["beta.pdf"]
+    );
+    // Deleted documents are not found.
+    let doc: Uuid = documents(&mut c, m)
+        .await
+        .documents
+        .iter()
+        .find(|d| d.filename == "brief.pdf")
+        .unwrap()
+        .id;
+    let v = documents(&mut c, m)
+        .await
+        .documents
+        .iter()
+        .find(|d| d.id == doc)
+        .unwrap()
+        .version
+        .to_string();
+    assert!(c
+        .post(
+            "/api/documents/delete",
+            &[("id", &doc.to_string()), ("version", &v)]
+        )
+        .await
+        .status
+        .is_success());
+    assert!(!search(&mut c, "estoppel")
+        .await
+        .hits
+        .iter()
+        .any(|h| h.title == "brief.pdf"));
+    // Words that are not search syntax.
+    assert!(search(&mut c, "!& | :*").await.hits.is_empty());
+    // The page works without JavaScript.
+    let page = c.page("/search?q=estoppel").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("research.docx"), "{}", page.body);
+    assert!(page.body.contains("<mark>"));
+}
