@@ -76,3 +76,47 @@ test('documents are uploaded, versioned and downloaded @nojs', async ({ page, ja
   await expect(section.getByText(/invoice\.pdf: This kind of file is not accepted by the firm/)).toBeVisible();
   expect(errors).toEqual([]);
 });
+
+// A word inside a document finds it from any page: Ctrl-K opens the command palette, the text
+// was read in the background, and the result leads to the document, which downloads.
+test('the command palette finds a document by a word inside it', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await signIn(page, 'attorney@harborvale.test', true);
+  await page.goto('/matters?status=open');
+  await hydrated(page, true);
+  await page.locator('table a[href^="/matters/"]').nth(4).click();
+  await expect(page.getByRole('heading', { name: 'Client and people' })).toBeVisible();
+  await page.getByRole('link', { name: 'Documents', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Documents', level: 1 })).toBeVisible();
+  await hydrated(page, true);
+
+  const word = `zephyrine${Date.now().toString(36)}`;
+  const name = unique('Deposition');
+  const section = page.getByRole('region', { name: 'Documents' });
+  await section.getByLabel('Files').setInputFiles({
+    name: `${name}.pdf`, mimeType: 'application/pdf', buffer: pdf(`The witness spoke of ${word} twice: ${word}.`),
+  });
+  await section.getByRole('button', { name: 'Upload', exact: true }).click();
+  await expect(section.getByText('Uploaded 1 file.')).toBeVisible();
+  await hydrated(page, true);
+
+  await page.goto('/clients');
+  await hydrated(page, true);
+  const dialog = page.getByRole('dialog', { name: 'Search Docket' });
+  // The text is read by a background job: search until it is there.
+  await expect(async () => {
+    if (!(await dialog.isVisible())) await page.keyboard.press('Control+k');
+    await dialog.getByLabel('Search').fill('');
+    await dialog.getByLabel('Search').fill(word);
+    await expect(dialog.getByRole('link', { name: `${name}.pdf` })).toBeVisible({ timeout: 2_000 });
+  }).toPass({ timeout: 30_000 });
+  await expect(dialog.locator('mark').first()).toHaveText(word);
+  await dialog.getByRole('link', { name: `${name}.pdf` }).click();
+  await expect(page.getByRole('heading', { name: 'Documents', level: 1 })).toBeVisible();
+  await hydrated(page, true);
+  const download = page.waitForEvent('download');
+  await page.getByRole('link', { name: `Download ${name}.pdf` }).click();
+  expect((await download).suggestedFilename()).toBe(`${name}.pdf`);
+  expect(errors).toEqual([]);
+});

@@ -97,6 +97,12 @@ pub fn CommandPalette() -> impl IntoView {
         });
         on_cleanup(move || handle.remove());
     }
+    // Following a result (or any link) closes it.
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |_| {
+        location.pathname.track();
+        open.set(false);
+    });
     let results = LocalResource::new(move || {
         let q = typed.get();
         async move {
