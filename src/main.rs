@@ -16,9 +16,10 @@ const THREAD_STACK: usize = 8 * 1024 * 1024;
 fn main() -> ExitCode {
     // `docket extract-text TYPE`: the bounded child that reads a document's text (no runtime,
     // no configuration: bytes in, text out).
-    let args: Vec<String> = std::env::args().collect();
-    if args.get(1).map(String::as_str) == Some("extract-text") {
-        return docket::documents::extract::command(args.get(2).map(String::as_str).unwrap_or(""));
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if args.get(1).and_then(|a| a.to_str()) == Some("extract-text") {
+        let content_type = args.get(2).and_then(|a| a.to_str()).unwrap_or("");
+        return docket::documents::extract::command(content_type);
     }
     match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

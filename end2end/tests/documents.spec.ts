@@ -107,8 +107,8 @@ test('the command palette finds a document by a word inside it', async ({ page }
   // The text is read by a background job: search until it is there.
   await expect(async () => {
     if (!(await dialog.isVisible())) await page.keyboard.press('Control+k');
-    await dialog.getByLabel('Search').fill('');
-    await dialog.getByLabel('Search').fill(word);
+    await dialog.getByRole('searchbox', { name: 'Search' }).fill('');
+    await dialog.getByRole('searchbox', { name: 'Search' }).fill(word);
     await expect(dialog.getByRole('link', { name: `${name}.pdf` })).toBeVisible({ timeout: 2_000 });
   }).toPass({ timeout: 30_000 });
   await expect(dialog.locator('mark').first()).toHaveText(word);

@@ -10,8 +10,9 @@ use std::io::{Cursor, Read};
 
 /// Files larger than this are not read for text (their name is still searchable).
 pub const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
-/// At most this much text is kept of one version.
-pub const MAX_TEXT_BYTES: usize = 2 * 1024 * 1024;
+/// At most this much text is kept of one version (a tsvector holds at most 1 MB of distinct
+/// words; a hundred-page brief is about 250 kB of text).
+pub const MAX_TEXT_BYTES: usize = 512 * 1024;
 /// The child's address space.
 const MEMORY_BYTES: u64 = 1024 * 1024 * 1024;
 /// The child's CPU time, and how long it may take at all.
@@ -41,13 +42,14 @@ pub fn extract(content_type: &str, bytes: &[u8]) -> Result<String, String> {
     Ok(clip(tidy(&text)))
 }
 
-/// Whitespace runs collapsed (PDF text comes with a lot of it), NULs dropped (PostgreSQL text
-/// cannot hold them).
+/// Whitespace runs collapsed (PDF text comes with a lot of it); NULs, other control characters
+/// and invisible or direction-changing ones become spaces (PostgreSQL text cannot hold NUL, and
+/// a snippet must show what the text says, with no marks of its own).
 fn tidy(text: &str) -> String {
     let mut out = String::with_capacity(text.len().min(MAX_TEXT_BYTES));
     let mut space = false;
     for c in text.chars() {
-        if c == '\0' || c.is_whitespace() {
+        if c.is_whitespace() || c.is_control() || crate::kernel::is_forbidden(c) {
             if !space && !out.is_empty() {
                 out.push(if c == '\n' { '\n' } else { ' ' });
             }
@@ -172,9 +174,24 @@ pub async fn bounded(
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .kill_on_drop(true);
+    // The limits, never above what this process may itself grant.
+    let hard = |resource| {
+        let mut l = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit writes into the struct it is given.
+        if unsafe { libc::getrlimit(resource, &mut l) } == 0 {
+            l.rlim_max as u64
+        } else {
+            u64::MAX
+        }
+    };
+    let memory = MEMORY_BYTES.min(hard(libc::RLIMIT_AS));
+    let cpu = CPU_SECONDS.min(hard(libc::RLIMIT_CPU));
     // SAFETY: between fork and exec only async-signal-safe calls are made (setrlimit).
     unsafe {
-        cmd.pre_exec(|| {
+        cmd.pre_exec(move || {
             let limit = |resource, value: u64| {
                 let l = libc::rlimit {
                     rlim_cur: value as libc::rlim_t,
@@ -185,9 +202,16 @@ pub async fn bounded(
                 }
                 Ok(())
             };
-            limit(libc::RLIMIT_AS, MEMORY_BYTES)?;
-            limit(libc::RLIMIT_CPU, CPU_SECONDS)?;
+            limit(libc::RLIMIT_AS, memory)?;
+            limit(libc::RLIMIT_CPU, cpu)?;
             limit(libc::RLIMIT_CORE, 0)?;
+            // If memory runs short, the reader goes before the server.
+            let path = c"/proc/self/oom_score_adj";
+            let fd = libc::open(path.as_ptr(), libc::O_WRONLY);
+            if fd >= 0 {
+                libc::write(fd, b"1000".as_ptr().cast(), 4);
+                libc::close(fd);
+            }
             Ok(())
         });
     }
@@ -213,7 +237,12 @@ pub async fn bounded(
                 .read_to_end(&mut text)
                 .await
         };
-        let read_err = async { (&mut stderr).take(4096).read_to_end(&mut why).await };
+        let read_err = async {
+            let r = (&mut stderr).take(4096).read_to_end(&mut why).await;
+            // The rest is not kept, but read, so the child never blocks on a full pipe.
+            let _ = tokio::io::copy(&mut stderr, &mut tokio::io::sink()).await;
+            r
+        };
         let ((), out, _) = tokio::join!(feed, read, read_err);
         out.map_err(|e| format!("reading the text: {e}"))?;
         let status = child.wait().await.map_err(|e| format!("the reader: {e}"))?;
@@ -228,10 +257,10 @@ pub async fn bounded(
             })
         }
     };
-    Ok(
-        match tokio::time::timeout(std::time::Duration::from_secs(WALL_SECONDS), run).await {
-            Ok(r) => r,
-            Err(_) => Err(format!("reading took longer than {WALL_SECONDS} s")),
-        },
-    )
+    // Past the wall clock the reader is killed (dropped); a busy machine may be why, so that is
+    // tried again rather than called unreadable.
+    match tokio::time::timeout(std::time::Duration::from_secs(WALL_SECONDS), run).await {
+        Ok(r) => Ok(r),
+        Err(_) => Err(format!("reading took longer than {WALL_SECONDS} s")),
+    }
 }

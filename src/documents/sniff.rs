@@ -36,6 +36,8 @@ pub fn sniff(head: &[u8], name: &str) -> (DocKind, String) {
 /// `ppt/…`), whatever their order.
 fn office_by_part_names(head: &[u8]) -> Option<&'static str> {
     let mut at = 0;
+    let mut package = false;
+    let mut found_type = None;
     while let Some(found) = head[at..].windows(4).position(|w| w == b"PK\x03\x04") {
         let start = at + found;
         let field = |o: usize| {
@@ -48,20 +50,21 @@ fn office_by_part_names(head: &[u8]) -> Option<&'static str> {
         let name = head
             .get(start + 30..start + 30 + name_len)
             .unwrap_or_default();
-        if name.starts_with(b"word/") {
-            return Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document");
-        }
-        if name.starts_with(b"xl/") {
-            return Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
-        }
-        if name.starts_with(b"ppt/") {
-            return Some(
-                "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-            );
-        }
+        package |= name == b"[Content_Types].xml";
+        let kind = if name.starts_with(b"word/") {
+            Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        } else if name.starts_with(b"xl/") {
+            Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        } else if name.starts_with(b"ppt/") {
+            Some("application/vnd.openxmlformats-officedocument.presentationml.presentation")
+        } else {
+            None
+        };
+        found_type = found_type.or(kind);
         at = start + 4;
     }
-    None
+    // An Office package names its content types: a zip with a word/ folder alone is not one.
+    found_type.filter(|_| package)
 }
 
 fn kind_of(mime: &str) -> DocKind {

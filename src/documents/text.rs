@@ -25,7 +25,9 @@ pub async fn run(state: &AppState, job: &Claimed) -> Outcome {
     .await?;
     tx.commit().await?;
     let Some((key, content_type, size, status)) = row else {
-        return Err(Failure::GiveUp("the document was purged".into()));
+        return Err(Failure::GiveUp(
+            "the version was purged, or its uploader can no longer see its matter".into(),
+        ));
     };
     if status != "pending" {
         return Ok(format!("already read ({status})"));
@@ -42,11 +44,15 @@ pub async fn run(state: &AppState, job: &Claimed) -> Outcome {
                 ("done", Some(text), format!("{n} characters of text"))
             }
             Ok(Err(why)) => ("unreadable", None, format!("could not be read: {why}")),
+            // The last attempt: the version says so, rather than waiting for ever.
+            Err(e) if job.attempts >= job.max_attempts => {
+                ("unreadable", None, format!("could not be read: {e}"))
+            }
             Err(e) => return Err(Failure::Retry(e)),
         }
     };
     let (_, mut tx) = as_member(state, user, org, |_| true).await?;
-    sqlx::query(
+    let recorded = sqlx::query(
         "UPDATE document_versions SET text_status = $2, text_content = $3
           WHERE id = $1 AND text_status = 'pending'",
     )
@@ -54,8 +60,12 @@ pub async fn run(state: &AppState, job: &Claimed) -> Outcome {
     .bind(status)
     .bind(text)
     .execute(&mut *tx)
-    .await?;
+    .await?
+    .rows_affected();
     tx.commit().await?;
+    if recorded == 0 {
+        return Ok("already read, or gone".into());
+    }
     Ok(outcome)
 }
 

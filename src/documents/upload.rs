@@ -511,6 +511,8 @@ async fn write(
     tx.commit()
         .await
         .map_err(|e| Unwritten::Unknown(e.into()))?;
+    // The text readers were queued in that transaction.
+    crate::jobs::queue::wake();
     Ok(out)
 }
 

@@ -27,27 +27,35 @@ ranked AS (
        FROM clients c, q WHERE c.search @@ q.si ORDER BY rank DESC LIMIT $2)
     UNION ALL
     (SELECT 'contact', cc.id, cc.value, c.name, c.id,
-            ts_rank(to_tsvector('simple', cc.value), q.si) * 0.9
+            ts_rank(to_tsvector('simple', regexp_replace(cc.value, '[^[:alnum:]]+', ' ', 'g')), q.si) * 0.9
        FROM client_contacts cc JOIN clients c ON c.id = cc.client_id, q
-      WHERE to_tsvector('simple', cc.value) @@ q.si ORDER BY 6 DESC LIMIT $2)
+      WHERE to_tsvector('simple', regexp_replace(cc.value, '[^[:alnum:]]+', ' ', 'g')) @@ q.si
+      ORDER BY 6 DESC LIMIT $2)
     UNION ALL
     (SELECT 'matter', m.id, m.matter_number || ' ' || m.title, c.name, m.id, ts_rank(m.search, q.en)
        FROM matters m JOIN clients c ON c.id = m.client_id, q
       WHERE m.search @@ q.en ORDER BY 6 DESC LIMIT $2)
     UNION ALL
+    -- Documents by their newest version's text and by their name, each through its own index,
+    -- then one row per document.
     (SELECT 'document', d.id, d.filename, m.matter_number || ' ' || m.title, d.matter_id,
-            ts_rank(v.text_search, q.en) + ts_rank(d.name_search, q.si)
-       FROM documents d
-       JOIN document_versions v ON v.document_id = d.id AND v.number = d.latest
-       JOIN matters m ON m.id = d.matter_id, q
-      WHERE d.deleted_at IS NULL AND (v.text_search @@ q.en OR d.name_search @@ q.si)
-      ORDER BY 6 DESC LIMIT $2)
+            sum(hit.r) AS rank
+       FROM ((SELECT v.document_id AS id, v.number, ts_rank(v.text_search, q.en) AS r
+                FROM document_versions v, q WHERE v.text_search @@ q.en)
+             UNION ALL
+             (SELECT n.id, NULL::integer, ts_rank(n.name_search, q.si)
+                FROM documents n, q WHERE n.name_search @@ q.si)) hit
+       JOIN documents d ON d.id = hit.id
+       JOIN matters m ON m.id = d.matter_id
+      WHERE d.deleted_at IS NULL AND (hit.number IS NULL OR hit.number = d.latest)
+      GROUP BY d.id, d.filename, m.matter_number, m.title, d.matter_id
+      ORDER BY rank DESC LIMIT $2)
 ),
 best AS (SELECT * FROM ranked ORDER BY rank DESC, title LIMIT $2)
 SELECT b.kind, b.id, b.title, b.context, b.link,
        CASE b.kind
          WHEN 'document' THEN ts_headline('english',
-              coalesce(nullif(v.text_content, ''), b.title), q.en, $3)
+              coalesce(nullif(left(v.text_content, 65536), ''), b.title), q.en, $3)
          WHEN 'matter' THEN ts_headline('english', m.title || ' — ' || m.description, q.en, $3)
          ELSE ts_headline('simple', b.title, q.si, $3)
        END AS snippet

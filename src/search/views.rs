@@ -79,24 +79,39 @@ fn HitLine(h: Hit) -> impl IntoView {
     .into_any()
 }
 
-/// The command palette: Ctrl-K (⌘-K) opens a search box over the page; results come as you
-/// type; Escape closes it. Rendered only in the browser app (without JavaScript, `/search`).
+/// The command palette: Ctrl-K (⌘-K) opens a search box over the page, focused; results come
+/// once typing pauses; Escape, a click outside or following a result closes it. Rendered only in
+/// the browser app (without JavaScript: `/search`).
 #[component]
 pub fn CommandPalette() -> impl IntoView {
     let open = RwSignal::new(false);
     let typed = RwSignal::new(String::new());
+    // What is searched: what was typed, once typing pauses for a quarter of a second.
+    let settled = RwSignal::new(String::new());
+    let input = NodeRef::<leptos::html::Input>::new();
     #[cfg(feature = "hydrate")]
     {
         let handle = window_event_listener(leptos::ev::keydown, move |e| {
-            if (e.ctrl_key() || e.meta_key()) && e.key().eq_ignore_ascii_case("k") {
+            let k = (e.ctrl_key() || e.meta_key()) && !e.shift_key() && !e.alt_key();
+            if k && e.key().eq_ignore_ascii_case("k") {
                 e.prevent_default();
+                typed.set(String::new());
+                settled.set(String::new());
                 open.set(true);
-            } else if e.key() == "Escape" {
+            } else if e.key() == "Escape" && open.get_untracked() {
                 open.set(false);
             }
         });
         on_cleanup(move || handle.remove());
     }
+    // The box has the focus as soon as it is there.
+    Effect::new(move |_| {
+        if open.get() {
+            if let Some(el) = input.get() {
+                let _ = el.focus();
+            }
+        }
+    });
     // Following a result (or any link) closes it.
     let location = leptos_router::hooks::use_location();
     Effect::new(move |_| {
@@ -104,7 +119,7 @@ pub fn CommandPalette() -> impl IntoView {
         open.set(false);
     });
     let results = LocalResource::new(move || {
-        let q = typed.get();
+        let q = settled.get();
         async move {
             if q.trim().chars().count() < 2 {
                 Ok(SearchResults::default())
@@ -113,22 +128,39 @@ pub fn CommandPalette() -> impl IntoView {
             }
         }
     });
+    let on_input = move |e: leptos::ev::Event| {
+        let v = event_target_value(&e);
+        typed.set(v.clone());
+        set_timeout(
+            move || {
+                if typed.get_untracked() == v {
+                    settled.set(v);
+                }
+            },
+            std::time::Duration::from_millis(250),
+        );
+    };
     move || {
         open.get().then(|| {
             view! {
-                <div class="palette-backdrop" on:click=move |_| open.set(false)>
-                    <div class="palette" role="dialog" aria-modal="true" aria-label="Search Docket"
-                        on:click=|e| e.stop_propagation()>
+                <div class="palette-backdrop" on:click=move |e| {
+                    if e.target() == e.current_target() {
+                        open.set(false);
+                    }
+                }>
+                    <div class="palette" role="dialog" aria-modal="true" aria-label="Search Docket">
                         <label for="palette-q">"Search"</label>
-                        <input id="palette-q" type="search" autofocus autocomplete="off"
+                        <input id="palette-q" type="search" autocomplete="off" node_ref=input
                             placeholder="Clients, matters, documents…"
-                            on:input=move |e| typed.set(event_target_value(&e))/>
-                        <Transition fallback=Loading>
-                            {move || results.get().map(|r| match r {
-                                Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                                Ok(found) => view! { <Hits found/> }.into_any(),
-                            })}
-                        </Transition>
+                            prop:value=move || typed.get() on:input=on_input/>
+                        <div aria-live="polite">
+                            <Transition fallback=Loading>
+                                {move || results.get().map(|r| match r {
+                                    Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
+                                    Ok(found) => view! { <Hits found/> }.into_any(),
+                                })}
+                            </Transition>
+                        </div>
                     </div>
                 </div>
             }

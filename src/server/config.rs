@@ -154,8 +154,8 @@ impl Config {
             job_workers: number("JOB_WORKERS", 2)? as usize,
             job_grace: std::time::Duration::from_secs(number("JOB_GRACE_SECONDS", 30)?),
             storage: crate::documents::storage::StorageConfig::from_env(var)?,
-            extractor: std::env::current_exe()
-                .map_err(|e| format!("this program's own path: {e}"))?,
+            // This very program, even after its file is replaced by an upgrade.
+            extractor: "/proc/self/exe".into(),
         })
     }
 }

@@ -137,12 +137,25 @@ async fn the_text_inside_pdfs_and_word_documents_is_read_in_the_background() {
         "{text:?}"
     );
     assert!(text[1].1.contains("promissory estoppel"), "{text:?}");
-    // Recorded once: the app cannot rewrite a version's text afterwards.
+    // Recorded once: not even the schema owner rewrites a version's text afterwards; other
+    // columns' updates (a departed uploader's id set to NULL) still go through.
     let rewritten =
         sqlx::query("UPDATE document_versions SET text_content = 'x' WHERE text_status = 'done'")
-            .execute(&app.app_pool)
-            .await;
-    assert!(rewritten.is_err() || rewritten.unwrap().rows_affected() == 0);
+            .execute(&app.admin_pool)
+            .await
+            .unwrap_err();
+    assert_eq!(
+        rewritten
+            .as_database_error()
+            .and_then(|e| e.code())
+            .as_deref(),
+        Some("55000"),
+        "{rewritten}"
+    );
+    sqlx::query("UPDATE document_versions SET uploaded_by = NULL")
+        .execute(&app.admin_pool)
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -265,9 +278,79 @@ async fn search_ranks_documents_by_their_text_above_a_passing_mention_and_never_
         .any(|h| h.title == "brief.pdf"));
     // Words that are not search syntax.
     assert!(search(&mut c, "!& | :*").await.hits.is_empty());
+    assert!(search(&mut c, "estoppel & !(x | y):*").await.hits.len() <= 1);
+    // Documents by a word of their name, contacts by their address.
+    assert!(search(&mut c, "research")
+        .await
+        .hits
+        .iter()
+        .any(|h| h.title == "research.docx"));
+    let client: Uuid = sqlx::query_scalar("SELECT client_id FROM matters WHERE id = $1")
+        .bind(m)
+        .fetch_one(&app.admin_pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO client_contacts (organization_id, client_id, contact_type, value)
+         VALUES ($1, $2, 'email', 'ada.lovelace@example.com')",
+    )
+    .bind(app.a.id)
+    .bind(client)
+    .execute(&app.admin_pool)
+    .await
+    .unwrap();
+    let by_mail = search(&mut c, "lovelace@example").await;
+    assert!(
+        by_mail.hits.iter().any(|h| h.kind == HitKind::Contact),
+        "{by_mail:?}"
+    );
+    let whole = search(&mut c, "ada.lovelace@example.com").await;
+    assert!(
+        whole.hits.iter().any(|h| h.kind == HitKind::Contact),
+        "{whole:?}"
+    );
     // The page works without JavaScript.
     let page = c.page("/search?q=estoppel").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("research.docx"), "{}", page.body);
     assert!(page.body.contains("<mark>"));
+
+    // A document's own control characters cannot fake the marks of a match.
+    let sly = "alpha \u{1}beta\u{2} gamma \u{202E}delta"
+        .as_bytes()
+        .to_vec();
+    let res = upload(
+        &mut c,
+        &format!("/matters/{m}/documents"),
+        app.a.id,
+        &[("sly.txt", &sly)],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{res:?}");
+    read_texts(&app).await;
+    let found = search(&mut c, "gamma").await;
+    let hit = found
+        .hits
+        .iter()
+        .find(|h| h.title == "sly.txt")
+        .expect("found by its text");
+    let marked: Vec<&str> = hit
+        .snippet
+        .iter()
+        .filter(|(_, m)| *m)
+        .map(|(t, _)| t.as_str())
+        .collect();
+    assert_eq!(marked, vec!["gamma"], "{hit:?}");
+    assert!(!hit.snippet.iter().any(|(t, _)| t.contains('\u{202E}')));
+
+    // Walled off: restricted to its attorney and the administrator, the matter and its
+    // documents are found by no one else.
+    let mut admin = app.signed_in(app.a.admin).await;
+    let v = crate::walls::version(&app, m).await;
+    let res = crate::walls::wall(&mut admin, m, v, &[app.a.attorney, app.a.admin]).await;
+    assert!(res.status.is_success(), "{res:?}");
+    let mut staff = app.signed_in(app.a.staff).await;
+    let hidden = search(&mut staff, "estoppel").await;
+    assert!(hidden.hits.is_empty(), "{hidden:?}");
+    assert!(!search(&mut c, "estoppel").await.hits.is_empty());
 }
