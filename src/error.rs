@@ -82,6 +82,13 @@ impl AppError {
         }
     }
 
+    /// What to show of it in one line: its first field's message, or the error itself.
+    pub fn first_message(&self) -> String {
+        self.fields()
+            .and_then(|f| f.errors.first().map(|(_, m)| m.clone()))
+            .unwrap_or_else(|| self.to_string())
+    }
+
     /// A single-field validation error.
     pub fn field(field: &str, message: &str) -> Self {
         let mut errors = FieldErrors::default();

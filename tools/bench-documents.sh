@@ -11,7 +11,6 @@ PORT="${BENCH_PORT:-3566}" SIZE_MB="${SIZE_MB:-200}"
 OUT="$(mktemp -d)"
 trap 'kill "${PID:-}" 2>/dev/null || true; rm -rf "$OUT"' EXIT
 psql() { command psql -h 127.0.0.1 -p "$PG_PORT" -U postgres "$@"; }
-head -c 16 /dev/zero >/dev/null
 python3 - "$OUT/big.pdf" "$SIZE_MB" <<'PY'
 import os, sys
 with open(sys.argv[1], 'wb') as f:

@@ -185,17 +185,33 @@ impl Caller {
     /// A new transaction of its own for a caller resolved earlier in the same request (after a
     /// long upload): the membership and role are read again.
     pub async fn again(&self, state: &AppState) -> Result<(Caller, Tx), AppError> {
-        let mut tx = enter(&state.db, self.user_id, Some(self.org_id), false).await?;
+        Self::member(state, self.user_id, self.org_id, self.meta.clone())
+            .await?
+            .ok_or(AppError::Unauthorized)
+    }
+
+    /// A write transaction as `user` of `org`, with their role read in it; `None` when they are
+    /// not an active member (background jobs act for people this way too).
+    pub async fn member(
+        state: &AppState,
+        user: Uuid,
+        org: Uuid,
+        meta: RequestMeta,
+    ) -> Result<Option<(Caller, Tx)>, AppError> {
+        let mut tx = enter(&state.db, user, Some(org), false).await?;
         let role = member_role(&mut tx)
             .await?
             .as_deref()
-            .and_then(<Role as crate::kernel::Choice>::parse)
-            .ok_or(AppError::Unauthorized)?;
-        let caller = Caller {
-            role,
-            ..self.clone()
-        };
-        Ok((caller, Tx::own(tx)))
+            .and_then(<Role as crate::kernel::Choice>::parse);
+        Ok(role.map(|role| {
+            let caller = Caller {
+                user_id: user,
+                org_id: org,
+                role,
+                meta,
+            };
+            (caller, Tx::own(tx))
+        }))
     }
 
     /// A mutation: the form was rendered for the active firm, and the caller may create and

@@ -205,13 +205,7 @@ async fn handle(state: AppState, session: Session, target: Target, req: Request)
                 .collect::<Vec<_>>(),
         ),
         Err(AppError::Unauthorized) => return Redirect::to("/login").into_response(),
-        Err(e) => (
-            0,
-            vec![e
-                .fields()
-                .and_then(|f| f.errors.first().map(|(_, m)| m.clone()))
-                .unwrap_or_else(|| e.to_string())],
-        ),
+        Err(e) => (0, vec![e.first_message()]),
     };
     let mut told = FieldErrors::default().with_value("uploaded", uploaded.to_string());
     if !problems.is_empty() {

@@ -241,11 +241,10 @@ fn Changes(doc: Document, folders: Vec<Folder>, version: RwSignal<usize>) -> Any
         action_error(delete),
     );
     let problem = move || {
-        re.get().or_else(|| me.get()).or_else(|| de.get()).map(|e| {
-            e.fields()
-                .and_then(|f| f.errors.first().map(|(_, m)| m.clone()))
-                .unwrap_or_else(|| e.to_string())
-        })
+        re.get()
+            .or_else(|| me.get())
+            .or_else(|| de.get())
+            .map(|e| e.first_message())
     };
     let org = session_info()
         .map(|s| s.org_id.to_string())

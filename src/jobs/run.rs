@@ -8,7 +8,7 @@ use crate::auth::caller::Caller;
 use crate::auth::Role;
 use crate::error::AppError;
 use crate::kernel::Choice;
-use crate::server::db::{enter, member_role, Tx};
+use crate::server::db::{enter, Tx};
 use crate::server::AppState;
 
 /// A job as claimed.
@@ -99,21 +99,8 @@ pub async fn as_member(
     org: Uuid,
     permitted: impl Fn(Role) -> bool,
 ) -> Result<(Caller, Tx), Failure> {
-    let mut tx = enter(&state.db, user, Some(org), false).await?;
-    let role = member_role(&mut tx)
-        .await?
-        .as_deref()
-        .and_then(<Role as Choice>::parse);
-    match role {
-        Some(role) if permitted(role) => Ok((
-            Caller {
-                user_id: user,
-                org_id: org,
-                role,
-                meta: Default::default(),
-            },
-            Tx::own(tx),
-        )),
+    match Caller::member(state, user, org, Default::default()).await? {
+        Some((caller, tx)) if permitted(caller.role) => Ok((caller, tx)),
         _ => Err(Failure::GiveUp(
             "the person it runs for is no longer a member allowed to do this".into(),
         )),

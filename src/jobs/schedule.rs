@@ -38,12 +38,12 @@ pub async fn start(
     if let Err(e) = fire(&db).await {
         tracing::warn!(error = %e, "schedules not reachable");
     }
-    let db_for_sweep = db.clone();
     let clock = JobScheduler::new()
         .await
         .map_err(|e| format!("scheduler: {e}"))?;
+    let firing_db = db.clone();
     let job = Job::new_async(EVERY_FIVE_MINUTES, move |_, _| {
-        let db = db.clone();
+        let db = firing_db.clone();
         Box::pin(async move {
             if let Err(e) = fire(&db).await {
                 tracing::warn!(error = %e, "schedules not reachable");
@@ -52,9 +52,8 @@ pub async fn start(
     })
     .map_err(|e| format!("schedule: {e}"))?;
     clock.add(job).await.map_err(|e| format!("schedule: {e}"))?;
-    let sweeping_db = db_for_sweep;
     let sweep = Job::new_async(HOURLY, move |_, _| {
-        let (db, storage) = (sweeping_db.clone(), storage.clone());
+        let (db, storage) = (db.clone(), storage.clone());
         Box::pin(async move {
             if let Err(e) = crate::documents::sweep::sweep(&db, &storage, ORPHAN_AGE).await {
                 tracing::warn!(error = %e, "the document storage sweep failed");

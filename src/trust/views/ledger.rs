@@ -99,11 +99,7 @@ fn Corrections(r: LedgerRow, version: RwSignal<usize>) -> impl IntoView {
                 .get()
                 .or_else(|| clear_error.get())
                 .filter(|e| mine(e))
-                .map(|e| {
-                    e.fields()
-                        .and_then(|f| f.errors.first().map(|(_, m)| m.clone()))
-                        .unwrap_or_else(|| e.to_string())
-                })
+                .map(|e| e.first_message())
         }
     };
     let reason_typed = move || {
