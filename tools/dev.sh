@@ -355,6 +355,14 @@ bench_billing() {
   ROOT="$ROOT" DATA="$DATA" PG_PORT="$PG_PORT" REDIS_PORT="$REDIS_PORT" tools/bench-billing.sh
 }
 
+# The search benchmark (tools/bench-search.sh): 100,000 documents, figures beside psql.
+bench_search() {
+  setup; services
+  log "release build, as shipped"
+  release_build
+  ROOT="$ROOT" DATA="$DATA" PG_PORT="$PG_PORT" REDIS_PORT="$REDIS_PORT" tools/bench-search.sh
+}
+
 case "${1:-}" in
   run) run ;;
   test) test_all ;;
@@ -365,6 +373,7 @@ case "${1:-}" in
   seed-large) shift; seed_large "$@" ;;
   load) load ;;
   bench-billing) bench_billing ;;
+  bench-search) bench_search ;;
   psql) shift; services; psql_admin -d docket "$@" ;;
-  *) echo "usage: tools/dev.sh run | test | e2e [SPEC…] | setup | services | stop | seed-large [CLIENTS] [MATTERS] | load | bench-billing | psql" >&2; exit 2 ;;
+  *) echo "usage: tools/dev.sh run | test | e2e [SPEC…] | setup | services | stop | seed-large [CLIENTS] [MATTERS] | load | bench-billing | bench-search | psql" >&2; exit 2 ;;
 esac

@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use axum::http::StatusCode;
-use docket::documents::upload::Outcome;
+use docket::documents::Outcome;
 use docket::documents::TextStatus;
 use docket::search::{HitKind, SearchResults};
 use uuid::Uuid;
@@ -345,11 +345,17 @@ async fn search_ranks_documents_by_their_text_above_a_passing_mention_and_never_
 
     // Walled off: restricted to its attorney and the administrator, the matter and its
     // documents are found by no one else.
+    let mut staff = app.signed_in(app.a.staff).await;
+    let seen = search(&mut staff, "estoppel").await;
+    assert!(
+        seen.hits.iter().any(|h| h.kind == HitKind::Matter)
+            && seen.hits.iter().any(|h| h.kind == HitKind::Document),
+        "{seen:?}"
+    );
     let mut admin = app.signed_in(app.a.admin).await;
     let v = crate::walls::version(&app, m).await;
     let res = crate::walls::wall(&mut admin, m, v, &[app.a.attorney, app.a.admin]).await;
     assert!(res.status.is_success(), "{res:?}");
-    let mut staff = app.signed_in(app.a.staff).await;
     let hidden = search(&mut staff, "estoppel").await;
     assert!(hidden.hits.is_empty(), "{hidden:?}");
     assert!(!search(&mut c, "estoppel").await.hits.is_empty());
