@@ -44,7 +44,17 @@ test('documents are uploaded, versioned and downloaded @nojs', async ({ page, ja
     { name: `${name} notes.txt`, mimeType: 'text/plain', buffer: Buffer.from('Call the clerk about the hearing.\n') },
   ]);
   await section.getByRole('button', { name: 'Upload', exact: true }).click();
-  await expect(section.getByText('Uploaded 2 files.')).toBeVisible();
+  if (js) {
+    // In the browser each file is sent on its own, with its progress bar.
+    for (const file of [`${name}.pdf`, `${name} notes.txt`]) {
+      const bar = section.getByRole('progressbar', { name: `Uploading ${file}` });
+      await expect(bar).toBeVisible();
+      await expect(bar).toHaveAttribute('value', await bar.getAttribute('max') ?? 'none');
+    }
+    await expect(section.getByRole('status').filter({ hasText: 'Uploaded 2 of 2 files.' })).toBeVisible();
+  } else {
+    await expect(section.getByText('Uploaded 2 files.')).toBeVisible();
+  }
   const table = section.getByRole('table', { name: "The matter's documents" });
   const row = table.getByRole('row').filter({ hasText: `${name}.pdf` });
   await expect(row.getByRole('cell').nth(3)).toHaveText('1');
@@ -73,7 +83,22 @@ test('documents are uploaded, versioned and downloaded @nojs', async ({ page, ja
     name: 'invoice.pdf', mimeType: 'application/pdf', buffer: Buffer.from('MZ\x90\x00\x03\x00\x00\x00\x04\x00', 'latin1'),
   });
   await section.getByRole('button', { name: 'Upload', exact: true }).click();
-  await expect(section.getByText(/invoice\.pdf: This kind of file is not accepted by the firm/)).toBeVisible();
+  if (js) {
+    const refused = section.getByRole('list', { name: 'Upload progress' }).getByRole('listitem').filter({ hasText: 'invoice.pdf' });
+    await expect(refused).toContainText('This kind of file is not accepted by the firm');
+    await expect(section.getByRole('status').filter({ hasText: 'Uploaded 0 of 1 file; 1 refused.' })).toBeVisible();
+
+    // Files dropped on the form are uploaded the same way.
+    const dropped = await page.evaluateHandle((n) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['Dropped on the form.\n'], `${n} dropped.txt`, { type: 'text/plain' }));
+      return dt;
+    }, name);
+    await section.getByRole('form', { name: 'Upload documents' }).dispatchEvent('drop', { dataTransfer: dropped });
+    await expect(table.getByRole('row').filter({ hasText: `${name} dropped.txt` })).toBeVisible();
+  } else {
+    await expect(section.getByText(/invoice\.pdf: This kind of file is not accepted by the firm/)).toBeVisible();
+  }
   expect(errors).toEqual([]);
 });
 
@@ -98,7 +123,7 @@ test('the command palette finds a document by a word inside it', async ({ page }
     name: `${name}.pdf`, mimeType: 'application/pdf', buffer: pdf(`The witness spoke of ${word} twice: ${word}.`),
   });
   await section.getByRole('button', { name: 'Upload', exact: true }).click();
-  await expect(section.getByText('Uploaded 1 file.')).toBeVisible();
+  await expect(section.getByRole('status').filter({ hasText: 'Uploaded 1 of 1 file.' })).toBeVisible();
   await hydrated(page, true);
 
   await page.goto('/clients');

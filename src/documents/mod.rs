@@ -5,8 +5,14 @@
 //! ways; everything else is a server function (`api`).
 
 pub mod api;
+pub mod limits;
+pub mod limits_api;
+pub mod limits_views;
 mod model;
+pub mod progress;
 pub mod views;
+#[cfg(feature = "hydrate")]
+mod xhr;
 
 #[cfg(feature = "ssr")]
 pub mod download;

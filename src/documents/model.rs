@@ -307,3 +307,25 @@ mod tests {
         assert_eq!(human_size(2_400_000), "2.4 MB");
     }
 }
+
+/// What an upload did, file by file.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Outcome {
+    pub uploaded: Vec<Uploaded>,
+    pub refused: Vec<Refused>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Uploaded {
+    pub document_id: Uuid,
+    pub filename: String,
+    pub number: i32,
+    pub size_bytes: i64,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Refused {
+    pub name: String,
+    pub message: String,
+}

@@ -19,15 +19,36 @@ pub async fn matter_head(tx: &mut Tx, matter: Uuid) -> Result<(String, String), 
 }
 
 pub async fn limits(tx: &mut Tx) -> Result<Limits, AppError> {
-    let (max_mb, kinds): (i32, Vec<String>) = sqlx::query_as(
-        "SELECT document_max_mb, document_kinds FROM organizations WHERE id = app_current_org()",
-    )
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok(Limits {
+    Ok(limits_for_change(tx, false).await?.0)
+}
+
+/// The limits and the firm's row version; `lock` for a change.
+pub async fn limits_for_change(tx: &mut Tx, lock: bool) -> Result<(Limits, i32), AppError> {
+    let lock = if lock { " FOR UPDATE" } else { "" };
+    let (max_mb, kinds, version): (i32, Vec<String>, i32) =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT document_max_mb, document_kinds, version FROM organizations
+              WHERE id = app_current_org(){lock}"
+        )))
+        .fetch_one(&mut **tx)
+        .await?;
+    let limits = Limits {
         max_mb: max_mb.max(1) as u32,
         kinds: kinds.iter().filter_map(|k| DocKind::parse(k)).collect(),
-    })
+    };
+    Ok((limits, version))
+}
+
+pub async fn set_limits(tx: &mut Tx, limits: &Limits) -> Result<(), AppError> {
+    let kinds: Vec<&str> = limits.kinds.iter().map(|k| k.as_str()).collect();
+    sqlx::query(
+        "UPDATE organizations SET document_max_mb = $1, document_kinds = $2 WHERE id = app_current_org()",
+    )
+    .bind(limits.max_mb as i32)
+    .bind(&kinds)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 pub async fn folders(tx: &mut Tx, matter: Uuid) -> Result<Vec<Folder>, AppError> {

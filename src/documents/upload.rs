@@ -17,7 +17,6 @@ use axum::body::Body;
 use axum::extract::{Path, Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tower_sessions::Session;
 use uuid::Uuid;
@@ -25,7 +24,7 @@ use uuid::Uuid;
 use super::repo::{self, StoredFile};
 use super::sniff::{sniff, HEAD_BYTES};
 use super::storage::Storage;
-use super::{storable_name, DocKind, Limits};
+use super::{storable_name, DocKind, Limits, Outcome, Refused, Uploaded};
 use crate::audit::{record, Entry};
 use crate::auth::caller::Caller;
 use crate::error::AppError;
@@ -45,28 +44,6 @@ pub fn is_upload(method: &axum::http::Method, path: &str) -> bool {
             ["", "matters", id, "documents"] | ["", "documents", id, "versions"]
                 if Uuid::parse_str(id).is_ok()
         )
-}
-
-/// What an upload did, file by file.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-pub struct Outcome {
-    pub uploaded: Vec<Uploaded>,
-    pub refused: Vec<Refused>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Uploaded {
-    pub document_id: Uuid,
-    pub filename: String,
-    pub number: i32,
-    pub size_bytes: i64,
-    pub sha256: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Refused {
-    pub name: String,
-    pub message: String,
 }
 
 #[derive(Clone, Copy)]

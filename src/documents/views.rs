@@ -11,6 +11,7 @@ use super::api::{
     get_matter_documents, CreateFolder, DeleteDocument, MoveDocument, PurgeDocument,
     RenameDocument, RestoreDocument,
 };
+use super::progress::{drop_files, submit, Sending, UploadProgress};
 use super::{human_size, shows_inline, Document, Folder, MatterDocuments};
 use crate::error::AppError;
 use crate::ui::{
@@ -23,6 +24,8 @@ pub fn MatterDocumentsPage() -> impl IntoView {
     let id =
         Memo::new(move |_| params.with(|p| p.get("id").and_then(|s| Uuid::parse_str(&s).ok())));
     let version = RwSignal::new(0usize);
+    // The latest upload's files and their bars, kept while the list reloads.
+    let sending = RwSignal::new(Vec::<Sending>::new());
     let data = Resource::new(
         move || (id.get(), version.get()),
         |(id, _)| async move {
@@ -36,14 +39,18 @@ pub fn MatterDocumentsPage() -> impl IntoView {
         <Transition fallback=Loading>
             {move || data.get().map(|r| match r {
                 Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                Ok(d) => view! { <DocumentsView d version/> }.into_any(),
+                Ok(d) => view! { <DocumentsView d version sending/> }.into_any(),
             })}
         </Transition>
     }
 }
 
 #[component]
-fn DocumentsView(d: MatterDocuments, version: RwSignal<usize>) -> impl IntoView {
+fn DocumentsView(
+    d: MatterDocuments,
+    version: RwSignal<usize>,
+    sending: RwSignal<Vec<Sending>>,
+) -> impl IntoView {
     let matter = d.matter_id;
     let folders = d.folders.clone();
     let folder_name = {
@@ -74,7 +81,7 @@ fn DocumentsView(d: MatterDocuments, version: RwSignal<usize>) -> impl IntoView 
         </div>
         <section class="card" aria-labelledby="documents-h">
             <h2 id="documents-h">"Documents"</h2>
-            {d.may_edit.then(|| view! { <UploadForm matter folders=folders.clone()/> })}
+            {d.may_edit.then(|| view! { <UploadForm matter folders=folders.clone() version sending/> })}
             <table class="data">
                 <caption class="visually-hidden">"The matter's documents"</caption>
                 <thead><tr>
@@ -93,9 +100,15 @@ fn DocumentsView(d: MatterDocuments, version: RwSignal<usize>) -> impl IntoView 
     .into_any()
 }
 
-/// Upload one or many files (a plain multipart post to `/matters/{id}/documents`).
+/// Upload one or many files: a plain multipart post to `/matters/{id}/documents`, or in the
+/// browser each file on its own with its progress (files may also be dropped on the form).
 #[component]
-fn UploadForm(matter: Uuid, folders: Vec<Folder>) -> AnyView {
+fn UploadForm(
+    matter: Uuid,
+    folders: Vec<Folder>,
+    version: RwSignal<usize>,
+    sending: RwSignal<Vec<Sending>>,
+) -> AnyView {
     // A plain upload's outcome, kept in the session for this view of the page.
     let told = crate::ui::flashed_error(super::UPLOAD_ACTION)
         .and_then(|e| e.fields().cloned())
@@ -111,8 +124,15 @@ fn UploadForm(matter: Uuid, folders: Vec<Folder>) -> AnyView {
     let org = session_info()
         .map(|s| s.org_id.to_string())
         .unwrap_or_default();
+    let dragging = RwSignal::new(false);
+    let done = Callback::new(move |()| version.update(|v| *v += 1));
     view! {
-        <form method="post" action=format!("/matters/{matter}/documents") enctype="multipart/form-data" class="upload">
+        <form method="post" action=format!("/matters/{matter}/documents") enctype="multipart/form-data"
+            class="upload" class:dragging=move || dragging.get() aria-label="Upload documents"
+            on:submit=move |ev| submit(ev, sending, done)
+            on:dragover=move |ev| { ev.prevent_default(); dragging.set(true); }
+            on:dragleave=move |_| dragging.set(false)
+            on:drop=move |ev| { dragging.set(false); drop_files(ev); }>
             <input type="hidden" name="org" value=org/>
             <div class="grid">
                 <div class="field">
@@ -125,7 +145,8 @@ fn UploadForm(matter: Uuid, folders: Vec<Folder>) -> AnyView {
                 <div class="field">
                     <label for="upload-files">"Files"</label>
                     <input id="upload-files" type="file" name="files" multiple required
-                        aria-describedby="upload-problems"/>
+                        aria-describedby="upload-problems upload-drop"/>
+                    <p id="upload-drop" class="hint">"Or drop files here."</p>
                 </div>
             </div>
             <div id="upload-problems" role="status">
@@ -136,6 +157,7 @@ fn UploadForm(matter: Uuid, folders: Vec<Folder>) -> AnyView {
                     <ul class="field-error">{refused.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
                 })}
             </div>
+            <UploadProgress sending/>
             <div class="actions"><button type="submit" class="primary">"Upload"</button></div>
         </form>
     }

@@ -21,7 +21,11 @@ pub fn SettingsPage() -> impl IntoView {
                 Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
                 Ok(p) => {
                     let members = p.members.clone();
-                    view! { <SettingsForm page=p version/> <MemberRates members version/> }.into_any()
+                    view! {
+                        <SettingsForm page=p version/>
+                        <MemberRates members version/>
+                        <crate::documents::limits_views::DocumentLimitsSettings/>
+                    }.into_any()
                 }
             })}
         </Transition>

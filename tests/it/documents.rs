@@ -4,8 +4,8 @@
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
-use docket::documents::upload::Outcome;
 use docket::documents::MatterDocuments;
+use docket::documents::Outcome;
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 use tower::ServiceExt;

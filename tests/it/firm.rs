@@ -242,3 +242,107 @@ async fn anyone_creates_another_firm_and_becomes_its_administrator() {
         1
     );
 }
+
+async fn set_limits(c: &mut Http, version: i32, max_mb: &str, kinds: &[&str]) -> Res {
+    let v = version.to_string();
+    let keys: Vec<String> = kinds.iter().map(|k| format!("form[kinds][{k}]")).collect();
+    let mut form = vec![("version", v.as_str()), ("form[max_mb]", max_mb)];
+    form.extend(keys.iter().map(|k| (k.as_str(), "on")));
+    c.post("/api/documents/set_limits", &form).await
+}
+
+#[tokio::test]
+async fn an_administrator_sets_the_upload_limits_and_uploads_are_held_to_them() {
+    use docket::documents::limits::LimitsPage;
+    use docket::documents::DocKind;
+    let app = TestApp::spawn().await;
+    let mut admin = app.signed_in(app.a.admin).await;
+    let page: LimitsPage = admin.post("/api/documents/limits", &[]).await.json();
+    assert_eq!(page.limits.max_mb, 100);
+    assert!(page.limits.kinds.contains(&DocKind::Pdf));
+
+    // Refused with the reasons beside the fields, and what was typed kept.
+    let res = set_limits(&mut admin, page.version, "0", &[]).await;
+    match res.error() {
+        AppError::Invalid(e) => {
+            assert!(
+                e.get("max_mb").is_some() && e.get("kinds").is_some(),
+                "{e:?}"
+            );
+            assert_eq!(e.value("max_mb"), Some("0"));
+        }
+        e => panic!("{e:?}"),
+    }
+    let res = set_limits(&mut admin, page.version, "1", &["text"]).await;
+    assert!(res.status.is_success(), "{res:?}");
+    let now: LimitsPage = admin.post("/api/documents/limits", &[]).await.json();
+    assert_eq!(
+        (now.limits.max_mb, now.limits.kinds.clone()),
+        (1, vec![DocKind::Text])
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM activity_logs WHERE action = 'firm.document_limits' AND changes ? 'kinds'").await,
+        1
+    );
+    // The page of before is stale.
+    let res = set_limits(&mut admin, page.version, "5", &["pdf"]).await;
+    assert!(matches!(res.error(), AppError::Stale(_)), "{res:?}");
+
+    // Others may not; another firm's administrator with a form of this firm is refused.
+    let mut attorney = app.signed_in(app.a.attorney).await;
+    assert_eq!(
+        attorney.post("/api/documents/limits", &[]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        set_limits(&mut attorney, now.version, "5", &["pdf"])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let mut b = app.signed_in(app.b.admin).await;
+    let org = app.a.id.to_string();
+    let res = b
+        .post(
+            "/api/documents/set_limits",
+            &[
+                ("org", org.as_str()),
+                ("version", &now.version.to_string()),
+                ("form[max_mb]", "9"),
+                ("form[kinds][pdf]", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{res:?}");
+    let firm_b: (i32, Vec<String>) = sqlx::query_as(
+        "SELECT document_max_mb, document_kinds::text[] FROM organizations WHERE id = $1",
+    )
+    .bind(app.b.id)
+    .fetch_one(&app.admin_pool)
+    .await
+    .unwrap();
+    assert_eq!(firm_b.0, 100);
+
+    // Uploads now: a PDF is not accepted, and a text file over 1 MB is refused.
+    let (mut c, m) = crate::documents::matter(&app).await;
+    let path = format!("/matters/{m}/documents");
+    let big = vec![b'a'; 1024 * 1024 + 1];
+    let pdf = crate::documents::pdf(2000, 1);
+    let res = crate::documents::upload(
+        &mut c,
+        &path,
+        app.a.id,
+        &[("a.pdf", &pdf), ("big.txt", &big), ("ok.txt", b"fine")],
+    )
+    .await;
+    let outcome: docket::documents::Outcome = res.json();
+    assert_eq!(
+        outcome
+            .uploaded
+            .iter()
+            .map(|u| u.filename.as_str())
+            .collect::<Vec<_>>(),
+        vec!["ok.txt"]
+    );
+    assert_eq!(outcome.refused.len(), 2, "{outcome:?}");
+}

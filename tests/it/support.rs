@@ -533,6 +533,7 @@ fn is_mutation(path: &str) -> bool {
         "documents/delete",
         "documents/restore",
         "documents/purge",
+        "documents/set_limits",
         "calendar/add_deadline",
         "calendar/change_trigger",
         "calendar/create_task",

@@ -1,0 +1,78 @@
+//! The "Documents" section of the firm's Settings: the largest file and the kinds accepted.
+
+use leptos::prelude::*;
+
+use super::limits::LimitsPage;
+use super::limits_api::{document_limits, SetDocumentLimits};
+use super::DocKind;
+use crate::kernel::Choice;
+use crate::ui::{
+    action_error, form_errors, reload_on_success, ErrorPanel, FormAlert, FormStamp, Loading,
+    TextField,
+};
+
+#[component]
+pub fn DocumentLimitsSettings() -> impl IntoView {
+    let version = RwSignal::new(0usize);
+    let page = Resource::new(move || version.get(), |_| document_limits());
+    view! {
+        <Transition fallback=Loading>
+            {move || page.get().map(|r| match r {
+                Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
+                Ok(p) => view! { <LimitsForm page=p version/> }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn LimitsForm(page: LimitsPage, version: RwSignal<usize>) -> impl IntoView {
+    let save = ServerAction::<SetDocumentLimits>::new();
+    reload_on_success(save, version);
+    let error = action_error(save);
+    let errors = form_errors(error);
+    let saved = move || save.value().with(|r| matches!(r, Some(Ok(_))));
+    let stored: Vec<DocKind> = page.limits.kinds.clone();
+    // After a refused save: what was ticked then.
+    let ticked = move |k: DocKind| {
+        errors
+            .with(|e| {
+                e.as_ref().and_then(|e| {
+                    e.value("kinds")
+                        .map(|v| v.split(',').any(|t| t == k.as_str()))
+                })
+            })
+            .unwrap_or_else(|| stored.contains(&k))
+    };
+    let kinds_error =
+        move || errors.with(|e| e.as_ref().and_then(|e| e.get("kinds").map(str::to_string)));
+    view! {
+        <section class="card" aria-labelledby="document-limits-h">
+            <h2 id="document-limits-h">"Documents"</h2>
+            <FormAlert error/>
+            {move || saved().then(|| view! { <p class="alert ok" role="status">"Upload limits saved."</p> })}
+            <ActionForm action=save>
+                <FormStamp errors version=page.version/>
+                <TextField label="Largest file (MB)" key="max_mb" value=page.limits.max_mb.to_string() errors
+                    required=true hint="From 1 to 2048. A larger file is refused before any of it is stored."/>
+                <fieldset class="kinds" aria-describedby="kinds-error">
+                    <legend>"Kinds of file accepted"</legend>
+                    {DocKind::ALL.iter().copied().map(|k| {
+                        let id = format!("kind-{}", k.as_str());
+                        let ticked = ticked.clone();
+                        view! {
+                            <div class="field check">
+                                <input id=id.clone() type="checkbox" name=format!("form[kinds][{}]", k.as_str())
+                                    checked=move || ticked(k)/>
+                                <label for=id>{k.label()}</label>
+                            </div>
+                        }
+                    }).collect_view()}
+                    {move || kinds_error().map(|m| view! { <p class="field-error" id="kinds-error">{m}</p> })}
+                </fieldset>
+                <p class="hint">"A file's kind is read from its bytes, whatever its name says."</p>
+                <div class="actions"><button type="submit" class="primary">"Save upload limits"</button></div>
+            </ActionForm>
+        </section>
+    }
+}

@@ -1,0 +1,117 @@
+//! Uploads with a progress bar per file. Without JavaScript the upload form is a plain multipart
+//! post of every file at once; in the browser each file is sent on its own (`xhr`), one after
+//! another, and its bar shows how much of it has reached the server. Files dropped on the form
+//! are sent the same way.
+
+use leptos::ev::{DragEvent, SubmitEvent};
+use leptos::prelude::*;
+
+use super::human_size;
+
+/// One file of an upload, as the browser sends it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sending {
+    pub name: String,
+    pub total: f64,
+    pub sent: f64,
+    pub state: SendState,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SendState {
+    Waiting,
+    Sending,
+    Uploaded,
+    Refused(String),
+}
+
+impl Sending {
+    pub fn new(name: String, total: f64) -> Self {
+        Sending {
+            name,
+            total,
+            sent: 0.0,
+            state: SendState::Waiting,
+        }
+    }
+
+    /// Not yet answered.
+    pub fn unfinished(&self) -> bool {
+        matches!(self.state, SendState::Waiting | SendState::Sending)
+    }
+
+    fn described(&self) -> String {
+        match &self.state {
+            SendState::Waiting => "Waiting".into(),
+            SendState::Sending => format!(
+                "{} of {}",
+                human_size(self.sent as i64),
+                human_size(self.total as i64)
+            ),
+            SendState::Uploaded => "Uploaded".into(),
+            SendState::Refused(why) => why.clone(),
+        }
+    }
+}
+
+/// The form's submit in the browser: its files are sent one by one with their progress, and
+/// `done` runs when the last one is answered. (On the server this never runs.)
+pub fn submit(ev: SubmitEvent, sending: RwSignal<Vec<Sending>>, done: Callback<()>) {
+    #[cfg(feature = "hydrate")]
+    super::xhr::submit(ev, sending, done);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (ev, sending, done);
+}
+
+/// Files dropped on the form become its chosen files, and are sent.
+pub fn drop_files(ev: DragEvent) {
+    #[cfg(feature = "hydrate")]
+    super::xhr::drop_files(ev);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = ev;
+}
+
+/// Each file of the latest upload: its bar, and what became of it.
+#[component]
+pub fn UploadProgress(sending: RwSignal<Vec<Sending>>) -> impl IntoView {
+    let summary = move || {
+        let files = sending.get();
+        let finished = files
+            .iter()
+            .filter(|f| matches!(f.state, SendState::Uploaded | SendState::Refused(_)))
+            .count();
+        let uploaded = files
+            .iter()
+            .filter(|f| f.state == SendState::Uploaded)
+            .count();
+        let n = files.len();
+        let noun = if n == 1 { "file" } else { "files" };
+        if n == 0 {
+            String::new()
+        } else if finished < n {
+            format!("Uploading {finished} of {n} {noun}…")
+        } else if uploaded == n {
+            format!("Uploaded {n} of {n} {noun}.")
+        } else {
+            format!(
+                "Uploaded {uploaded} of {n} {noun}; {} refused.",
+                n - uploaded
+            )
+        }
+    };
+    view! {
+        <div class="upload-progress" hidden=move || sending.with(Vec::is_empty)>
+            <p role="status">{summary}</p>
+            <ul aria-label="Upload progress">
+                {move || sending.get().into_iter().map(|f| view! {
+                    <li class=match f.state { SendState::Refused(_) => "refused", _ => "" }>
+                        <span class="name">{f.name.clone()}</span>
+                        <progress max=f.total.max(1.0) value=if f.state == SendState::Uploaded { f.total.max(1.0) } else { f.sent }
+                            aria-label=format!("Uploading {}", f.name)></progress>
+                        <span class="state">{f.described()}</span>
+                    </li>
+                }).collect_view()}
+            </ul>
+        </div>
+    }
+}
