@@ -12,6 +12,7 @@ use crate::auth::views::LoginPage;
 use crate::calendar::views::{CalendarPage, TasksPage};
 use crate::clients::views::{ClientDetailPage, ClientListPage, NewClientPage};
 use crate::dashboard::DashboardPage;
+use crate::documents::client_views::ClientDocumentsPage;
 use crate::documents::views::MatterDocumentsPage;
 use crate::expenses::views::ExpensesPage;
 use crate::firm::new_views::NewFirmPage;
@@ -91,6 +92,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/trust") view={Lazy::<Trust>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/trust/accounts/:id") view={Lazy::<Journal>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/clients/:id/trust") view={Lazy::<ClientTrust>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/clients/:id/documents") view={Lazy::<ClientDocuments>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/trust/accounts/:id/reconcile") view={Lazy::<Reconcile>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/trust/reconciliations/:id") view={Lazy::<ReconciliationRecord>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/time") view={Lazy::<Time>::new()} ssr=SsrMode::Async/>
@@ -163,6 +165,7 @@ lazy_pages! {
     Reconcile => ReconcilePage,
     Journal => JournalPage,
     ClientTrust => ClientTrustPage,
+    ClientDocuments => ClientDocumentsPage,
     ReconciliationRecord => ReconciliationPage,
     Time => TimeListPage,
     NewTime => NewTimePage,

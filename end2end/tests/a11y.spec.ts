@@ -13,7 +13,7 @@ test('sign-in, client and matter pages have no serious accessibility violations'
   await noSeriousViolations(page);
 
   await signIn(page, 'admin@harborvale.test', true);
-  for (const path of ['/clients', '/matters', '/clients/new', '/matters/new', '/activity', '/calendar', '/tasks', '/admin/jobs']) {
+  for (const path of ['/clients', '/matters', '/clients/new', '/matters/new', '/activity', '/calendar', '/tasks', '/admin/jobs', '/settings']) {
     await page.goto(path);
     await hydrated(page, true);
     await noSeriousViolations(page);
@@ -21,6 +21,10 @@ test('sign-in, client and matter pages have no serious accessibility violations'
   await page.goto('/clients');
   await page.getByRole('table').getByRole('link').first().click();
   await expect(page.getByRole('region', { name: 'History' })).toBeVisible();
+  await noSeriousViolations(page);
+  await page.goto(`${new URL(page.url()).pathname}/documents`);
+  await expect(page.getByRole('heading', { name: 'Documents', level: 1 })).toBeVisible();
+  await hydrated(page, true);
   await noSeriousViolations(page);
   await page.goto('/matters');
   await page.getByRole('table').getByRole('link').first().click();

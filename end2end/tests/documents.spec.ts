@@ -145,3 +145,36 @@ test('the command palette finds a document by a word inside it', async ({ page }
   expect((await download).suggestedFilename()).toBe(`${name}.pdf`);
   expect(errors).toEqual([]);
 });
+
+// On a client's page every document of its matters is listed, and files are uploaded to the
+// matter chosen.
+test("a client's documents are filed on one of its matters @nojs", async ({ page, javaScriptEnabled }) => {
+  const js = javaScriptEnabled;
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await signIn(page, 'attorney@harborvale.test', js);
+  await page.goto('/matters?status=open');
+  await hydrated(page, js);
+  await page.locator('table a[href^="/matters/"]').nth(1).click();
+  await expect(page.getByRole('heading', { name: 'Client and people' })).toBeVisible();
+  await page.getByRole('region', { name: 'Client and people' }).locator('a[href^="/clients/"]').first().click();
+  await expect(page.getByRole('region', { name: 'History' })).toBeVisible();
+  await hydrated(page, js);
+  await page.getByRole('link', { name: 'Documents', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Documents', level: 1 })).toBeVisible();
+  await hydrated(page, js);
+
+  const section = page.getByRole('region', { name: 'Documents' });
+  const matter = section.getByLabel('Matter');
+  const chosen = (await matter.locator('option').last().textContent())!.trim();
+  await matter.selectOption({ label: chosen });
+  const name = unique('Engagement letter');
+  await section.getByLabel('Files').setInputFiles({
+    name: `${name}.txt`, mimeType: 'text/plain', buffer: Buffer.from('We are engaged.\n'),
+  });
+  await section.getByRole('button', { name: 'Upload', exact: true }).click();
+  const row = section.getByRole('table', { name: "The client's documents" }).getByRole('row').filter({ hasText: `${name}.txt` });
+  await expect(row.getByRole('link', { name: chosen })).toBeVisible();
+  await expect(row.getByRole('link', { name: `Download ${name}.txt` })).toBeVisible();
+  expect(errors).toEqual([]);
+});

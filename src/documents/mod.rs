@@ -5,6 +5,8 @@
 //! ways; everything else is a server function (`api`).
 
 pub mod api;
+pub mod client_api;
+pub mod client_views;
 pub mod limits;
 pub mod limits_api;
 pub mod limits_views;

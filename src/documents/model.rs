@@ -106,6 +106,34 @@ pub struct MatterDocuments {
     pub may_purge: bool,
 }
 
+/// A document in a client's list (all of the client's matters): its newest version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientDocument {
+    pub id: Uuid,
+    pub filename: String,
+    pub matter_id: Uuid,
+    pub matter_number: String,
+    pub matter_title: String,
+    pub number: i32,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub uploaded_by: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A client's documents page: the newest first, a page at a time, and the client's matters to
+/// upload to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientDocuments {
+    pub client_id: Uuid,
+    pub client_name: String,
+    /// `(id, "number title")`, open matters first.
+    pub matters: Vec<(Uuid, String)>,
+    pub page: crate::kernel::Page<ClientDocument>,
+    pub limits: Limits,
+    pub may_edit: bool,
+}
+
 /// "2.4 MB", "812 kB", "12 bytes".
 pub fn human_size(bytes: i64) -> String {
     let b = bytes.max(0);

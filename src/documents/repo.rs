@@ -4,10 +4,12 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{DocKind, Document, Folder, Limits, Version};
+use super::{ClientDocument, DocKind, Document, Folder, Limits, Version};
 use crate::error::AppError;
 use crate::kernel::Choice;
+use crate::kernel::{Page, PageRequest};
 use crate::server::db::Tx;
+use crate::server::list::{keyset_page, List, Sort};
 
 /// A matter's number and title.
 pub async fn matter_head(tx: &mut Tx, matter: Uuid) -> Result<(String, String), AppError> {
@@ -16,6 +18,19 @@ pub async fn matter_head(tx: &mut Tx, matter: Uuid) -> Result<(String, String), 
         .fetch_optional(&mut **tx)
         .await?
         .ok_or(AppError::NotFound)
+}
+
+/// That `matter` is one of `client`'s (as the caller sees them).
+pub async fn matter_of_client(tx: &mut Tx, matter: Uuid, client: Uuid) -> Result<(), AppError> {
+    let found: Option<i32> =
+        sqlx::query_scalar("SELECT 1 FROM matters WHERE id = $1 AND client_id = $2")
+            .bind(matter)
+            .bind(client)
+            .fetch_optional(&mut **tx)
+            .await?;
+    found
+        .map(|_| ())
+        .ok_or_else(|| AppError::field("matter", "Choose one of this client's matters."))
 }
 
 pub async fn limits(tx: &mut Tx) -> Result<Limits, AppError> {
@@ -282,4 +297,88 @@ pub async fn folder_in_matter(
             .fetch_optional(&mut **tx)
             .await?,
     )
+}
+
+#[derive(sqlx::FromRow)]
+struct ClientRow {
+    id: Uuid,
+    filename: String,
+    matter_id: Uuid,
+    matter_number: String,
+    matter_title: String,
+    number: i32,
+    content_type: String,
+    size_bytes: i64,
+    uploaded_by: Option<String>,
+    created_at: DateTime<Utc>,
+    sort_key: String,
+    total_capped: i64,
+}
+crate::keyed!(ClientRow);
+
+/// Documents on a client's page.
+pub const CLIENT_PAGE_SIZE: u32 = 50;
+
+/// The client's name, or not found (another firm's client reads as none).
+pub async fn client_name(tx: &mut Tx, client: Uuid) -> Result<String, AppError> {
+    sqlx::query_scalar("SELECT name FROM clients WHERE id = $1")
+        .bind(client)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// The client's matters to upload to, open ones first (at most 500).
+pub async fn client_matters(tx: &mut Tx, client: Uuid) -> Result<Vec<(Uuid, String)>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT id, matter_number || ' ' || title FROM matters WHERE client_id = $1
+          ORDER BY status = 'closed', matter_number DESC LIMIT 500",
+    )
+    .bind(client)
+    .fetch_all(&mut **tx)
+    .await?)
+}
+
+/// The documents on all of a client's matters (not deleted), newest version first.
+pub async fn client_documents(
+    tx: &mut Tx,
+    client: Uuid,
+    paging: &PageRequest,
+) -> Result<Page<ClientDocument>, AppError> {
+    let filters = move |b: &mut sqlx::QueryBuilder<sqlx::Postgres>| {
+        b.push(" WHERE m.client_id = ")
+            .push_bind(client)
+            .push(" AND d.deleted_at IS NULL");
+    };
+    let list = List {
+        columns:
+            "d.id, d.filename, d.matter_id, m.matter_number, m.title AS matter_title, v.number,
+                  v.content_type, v.size_bytes, u.full_name AS uploaded_by, v.created_at,
+                  v.created_at::text AS sort_key",
+        from: "FROM documents d JOIN matters m ON m.id = d.matter_id
+               JOIN document_versions v ON v.document_id = d.id AND v.number = d.latest
+               LEFT JOIN users u ON u.id = v.uploaded_by",
+        count_from: "FROM documents d JOIN matters m ON m.id = d.matter_id",
+        filters: &filters,
+        id_col: "d.id",
+        sort: Sort {
+            expr: "v.created_at",
+            cast: "timestamptz",
+            desc: true,
+        },
+        persistent: true,
+    };
+    let page: Page<ClientRow> = keyset_page(tx, &list, paging, CLIENT_PAGE_SIZE).await?;
+    Ok(page.map(|r| ClientDocument {
+        id: r.id,
+        filename: r.filename,
+        matter_id: r.matter_id,
+        matter_number: r.matter_number,
+        matter_title: r.matter_title,
+        number: r.number,
+        content_type: r.content_type,
+        size_bytes: r.size_bytes,
+        uploaded_by: r.uploaded_by,
+        created_at: r.created_at,
+    }))
 }

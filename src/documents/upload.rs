@@ -41,7 +41,7 @@ pub fn is_upload(method: &axum::http::Method, path: &str) -> bool {
     method == axum::http::Method::POST
         && matches!(
             parts.as_slice(),
-            ["", "matters", id, "documents"] | ["", "documents", id, "versions"]
+            ["", "matters" | "clients", id, "documents"] | ["", "documents", id, "versions"]
                 if Uuid::parse_str(id).is_ok()
         )
 }
@@ -50,6 +50,8 @@ pub fn is_upload(method: &axum::http::Method, path: &str) -> bool {
 enum Target {
     Matter(Uuid),
     Document(Uuid),
+    /// One of the client's matters, named by the form's `matter` (its second field).
+    Client(Uuid),
 }
 
 pub async fn to_matter(
@@ -59,6 +61,15 @@ pub async fn to_matter(
     req: Request,
 ) -> Response {
     handle(state, session, Target::Matter(matter), req).await
+}
+
+pub async fn to_client(
+    State(state): State<AppState>,
+    session: Session,
+    Path(client): Path<Uuid>,
+    req: Request,
+) -> Response {
+    handle(state, session, Target::Client(client), req).await
 }
 
 pub async fn new_version(
@@ -88,15 +99,17 @@ async fn handle(state: AppState, session: Session, target: Target, req: Request)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     // The page the outcome is shown on, once the matter is known; and who asked.
-    let mut page: Option<Uuid> = None;
+    let mut page: Option<String> = None;
     let mut asker: Option<Uuid> = None;
     let result = async {
         let boundary =
             boundary.ok_or_else(|| AppError::BadRequest("expected a multipart form".into()))?;
         let (caller, mut tx) = Caller::resolve(&state, &session, Some(&parts)).await?;
         asker = Some(caller.user_id);
-        if let Target::Matter(m) = target {
-            page = Some(m);
+        match target {
+            Target::Matter(m) => page = Some(format!("/matters/{m}/documents")),
+            Target::Client(c) => page = Some(format!("/clients/{c}/documents")),
+            Target::Document(_) => {}
         }
         if !caller.role.can_edit_records() {
             return Err(AppError::Forbidden);
@@ -112,15 +125,24 @@ async fn handle(state: AppState, session: Session, target: Target, req: Request)
         let mut form = multipart(body, boundary, most);
         // The firm the form was rendered for comes first, and is checked before anything else.
         read_org(&mut form, &caller).await?;
+        let chosen = match target {
+            Target::Client(_) => Some(read_matter(&mut form).await?),
+            _ => None,
+        };
         let (_, mut tx) = caller.again(&state).await?;
         let matter = match target {
             Target::Matter(m) => {
                 repo::matter_head(&mut tx, m).await?;
                 m
             }
+            Target::Client(c) => {
+                let m = chosen.unwrap_or_default();
+                repo::matter_of_client(&mut tx, m, c).await?;
+                m
+            }
             Target::Document(d) => {
                 let head = repo::head(&mut tx, d, false).await?;
-                page = Some(head.matter_id);
+                page = Some(format!("/matters/{}/documents", head.matter_id));
                 if head.deleted {
                     return Err(AppError::Conflict(
                         "This document was deleted: restore it before adding a version.".into(),
@@ -166,13 +188,12 @@ async fn handle(state: AppState, session: Session, target: Target, req: Request)
     }
     // Without JavaScript: back to the documents page, the outcome kept in the session for its
     // next view (never in the URL).
-    let Some(matter) = page else {
+    let Some(back) = page else {
         return result
             .err()
             .unwrap_or(AppError::NotFound)
             .into_plain_response();
     };
-    let back = format!("/matters/{matter}/documents");
     let (uploaded, problems) = match result {
         Ok(o) => (
             o.uploaded.len(),
@@ -333,11 +354,12 @@ async fn receive(
 
 fn multipart(body: Body, boundary: String, most: u64) -> multer::Multipart<'static> {
     let constraints = multer::Constraints::new()
-        .allowed_fields(vec!["org", "folder", "version", "files"])
+        .allowed_fields(vec!["org", "matter", "folder", "version", "files"])
         .size_limit(
             multer::SizeLimit::new()
                 .whole_stream(most)
                 .for_field("org", 100)
+                .for_field("matter", 100)
                 .for_field("folder", 100)
                 .for_field("version", 20),
         );
@@ -367,6 +389,19 @@ async fn read_org(form: &mut multer::Multipart<'static>, caller: &Caller) -> Res
         )));
     }
     Ok(())
+}
+
+/// On a client's page, the matter chosen: the form's second field.
+async fn read_matter(form: &mut multer::Multipart<'static>) -> Result<Uuid, AppError> {
+    let field = form.next_field().await.map_err(unreadable)?;
+    let Some(field) = field.filter(|f| f.name() == Some("matter")) else {
+        return Err(AppError::BadRequest(
+            "the form's matter must be its second field".into(),
+        ));
+    };
+    let text = field.text().await.map_err(unreadable)?;
+    Uuid::parse_str(text.trim())
+        .map_err(|_| AppError::field("matter", "Choose the matter the files belong to."))
 }
 
 fn refused_kind(kind: DocKind, limits: &Limits) -> String {
@@ -529,7 +564,7 @@ async fn rows(
         crate::jobs::queue::enqueue(&mut tx, caller2.org_id, job).await?;
     }
     match target {
-        Target::Matter(_) => {
+        Target::Matter(_) | Target::Client(_) => {
             let (number, _) = repo::matter_head(&mut tx, matter).await?;
             let folder = match received.folder {
                 Some(f) => {

@@ -81,7 +81,19 @@ fn DocumentsView(
         </div>
         <section class="card" aria-labelledby="documents-h">
             <h2 id="documents-h">"Documents"</h2>
-            {d.may_edit.then(|| view! { <UploadForm matter folders=folders.clone() version sending/> })}
+            {d.may_edit.then(|| {
+                let folders = folders.clone();
+                let choice = view! {
+                    <div class="field">
+                        <label for="upload-folder">"Folder"</label>
+                        <select id="upload-folder" name="folder">
+                            <option value="">"— the matter's top level"</option>
+                            {folders.into_iter().map(|f| view! { <option value=f.id.to_string()>{f.name}</option> }).collect_view()}
+                        </select>
+                    </div>
+                }.into_any();
+                view! { <UploadForm action=format!("/matters/{matter}/documents") choice version sending/> }
+            })}
             <table class="data">
                 <caption class="visually-hidden">"The matter's documents"</caption>
                 <thead><tr>
@@ -100,12 +112,14 @@ fn DocumentsView(
     .into_any()
 }
 
-/// Upload one or many files: a plain multipart post to `/matters/{id}/documents`, or in the
-/// browser each file on its own with its progress (files may also be dropped on the form).
+/// Upload one or many files: a plain multipart post to `action` (the firm, then what `choice`
+/// holds, then the files), or in the browser each file on its own with its progress (files may
+/// also be dropped on the form).
 #[component]
-fn UploadForm(
-    matter: Uuid,
-    folders: Vec<Folder>,
+pub(super) fn UploadForm(
+    action: String,
+    /// The fields between the firm and the files: the folder, or the client's matter.
+    choice: AnyView,
     version: RwSignal<usize>,
     sending: RwSignal<Vec<Sending>>,
 ) -> AnyView {
@@ -127,7 +141,7 @@ fn UploadForm(
     let dragging = RwSignal::new(false);
     let done = Callback::new(move |()| version.update(|v| *v += 1));
     view! {
-        <form method="post" action=format!("/matters/{matter}/documents") enctype="multipart/form-data"
+        <form method="post" action=action enctype="multipart/form-data"
             class="upload" class:dragging=move || dragging.get() aria-label="Upload documents"
             on:submit=move |ev| submit(ev, sending, done)
             on:dragover=move |ev| { ev.prevent_default(); dragging.set(true); }
@@ -135,13 +149,7 @@ fn UploadForm(
             on:drop=move |ev| { dragging.set(false); drop_files(ev); }>
             <input type="hidden" name="org" value=org/>
             <div class="grid">
-                <div class="field">
-                    <label for="upload-folder">"Folder"</label>
-                    <select id="upload-folder" name="folder">
-                        <option value="">"— the matter's top level"</option>
-                        {folders.into_iter().map(|f| view! { <option value=f.id.to_string()>{f.name}</option> }).collect_view()}
-                    </select>
-                </div>
+                {choice}
                 <div class="field">
                     <label for="upload-files">"Files"</label>
                     <input id="upload-files" type="file" name="files" multiple required

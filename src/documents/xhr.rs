@@ -18,8 +18,8 @@ use crate::error::AppError;
 
 struct Upload {
     action: String,
-    org: String,
-    folder: String,
+    /// The form's other fields, in its order (the firm first).
+    fields: Vec<(String, String)>,
     files: Vec<File>,
     sending: RwSignal<Vec<Sending>>,
     done: Callback<()>,
@@ -46,20 +46,29 @@ pub fn submit(ev: SubmitEvent, sending: RwSignal<Vec<Sending>>, done: Callback<(
         .files()
         .map(|list| (0..list.length()).filter_map(|i| list.item(i)).collect())
         .unwrap_or_default();
-    let Ok(fields) = FormData::new_with_form(&form) else {
+    let Ok(entries) = FormData::new_with_form(&form) else {
         return;
     };
+    // Every field but the files, as text.
+    let fields: Vec<(String, String)> = leptos::web_sys::js_sys::try_iter(&entries.entries())
+        .ok()
+        .flatten()
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| {
+            let pair = leptos::web_sys::js_sys::Array::from(&entry.ok()?);
+            Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
+        })
+        .collect();
     if files.is_empty() || sending.with_untracked(|s| s.iter().any(Sending::unfinished)) {
         ev.prevent_default();
         return;
     }
     // From here the browser sends the files, not the form.
     ev.prevent_default();
-    let field = |name: &str| fields.get(name).as_string().unwrap_or_default();
     let upload = Rc::new(Upload {
         action: form.action(),
-        org: field("org"),
-        folder: field("folder"),
+        fields,
         files,
         sending,
         done,
@@ -118,8 +127,9 @@ fn send(upload: Rc<Upload>, i: usize) {
         xhr.set_request_header("Accept", "application/json")?;
         let fields = FormData::new()?;
         // The firm first: the server checks it before reading any file.
-        fields.append_with_str("org", &upload.org)?;
-        fields.append_with_str("folder", &upload.folder)?;
+        for (name, value) in &upload.fields {
+            fields.append_with_str(name, value)?;
+        }
         fields.append_with_blob_and_filename("files", &file, &file.name())?;
         let progress = Closure::<dyn FnMut(ProgressEvent)>::new(move |e: ProgressEvent| {
             set(SendState::Sending, Some(e.loaded()))

@@ -63,6 +63,10 @@ pub fn build(state: AppState) -> Router {
             axum::routing::post(crate::documents::upload::to_matter),
         )
         .route(
+            "/clients/{id}/documents",
+            axum::routing::post(crate::documents::upload::to_client),
+        )
+        .route(
             "/documents/{id}/versions",
             axum::routing::post(crate::documents::upload::new_version),
         )

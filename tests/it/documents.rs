@@ -45,18 +45,27 @@ fn form_with(
     version: Option<i32>,
     files: &[(&str, &[u8])],
 ) -> (String, Vec<u8>) {
+    let (org, folder) = (
+        org.to_string(),
+        folder.map(|f| f.to_string()).unwrap_or_default(),
+    );
+    let version = version.map(|v| v.to_string());
+    let mut fields = vec![("org", org.as_str()), ("folder", folder.as_str())];
+    if let Some(v) = &version {
+        fields.push(("version", v));
+    }
+    multipart(&fields, files)
+}
+
+/// A multipart form: `fields` in order, then `files`.
+pub(crate) fn multipart(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
     let boundary = format!("docket-{}", Uuid::new_v4().simple());
     let mut body = Vec::new();
-    let mut text = |name: &str, value: &str| {
+    for (name, value) in fields {
         body.extend_from_slice(
             format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
                 .as_bytes(),
         );
-    };
-    text("org", &org.to_string());
-    text("folder", &folder.map(|f| f.to_string()).unwrap_or_default());
-    if let Some(v) = version {
-        text("version", &v.to_string());
     }
     for (name, bytes) in files {
         body.extend_from_slice(
@@ -895,4 +904,137 @@ async fn the_database_keeps_documents_within_their_firm_whatever_the_app_does() 
     .execute(&mut *tx)
     .await;
     assert!(written.is_err());
+}
+
+async fn upload_to_client(
+    c: &mut Http,
+    client: Uuid,
+    org: Uuid,
+    matter: Uuid,
+    files: &[(&str, &[u8])],
+) -> Res {
+    let (org, matter) = (org.to_string(), matter.to_string());
+    let (ct, body) = multipart(&[("org", &org), ("matter", &matter)], files);
+    let path = format!("/clients/{client}/documents");
+    c.request_with(
+        Method::POST,
+        &path,
+        Some(&ct),
+        body,
+        Some("application/json"),
+    )
+    .await
+}
+
+async fn client_documents(c: &mut Http, client: Uuid) -> Res {
+    c.post("/api/documents/client", &[("client", &client.to_string())])
+        .await
+}
+
+#[tokio::test]
+async fn a_clients_documents_come_from_all_its_matters_and_are_uploaded_to_one_of_them() {
+    use docket::documents::ClientDocuments;
+    let app = TestApp::spawn().await;
+    let (mut c, first) = matter(&app).await;
+    let client: Uuid = sqlx::query_scalar("SELECT client_id FROM matters WHERE id = $1")
+        .bind(first)
+        .fetch_one(&app.admin_pool)
+        .await
+        .unwrap();
+    let second = crate::matters::create(&mut c, client, "Second matter", Some(app.a.attorney))
+        .await
+        .unwrap();
+    let res = upload_to_client(
+        &mut c,
+        client,
+        app.a.id,
+        second,
+        &[("engagement.txt", b"Engaged.")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{res:?}");
+    let res = upload(
+        &mut c,
+        &format!("/matters/{first}/documents"),
+        app.a.id,
+        &[("memo.txt", b"Memo.")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{res:?}");
+    let listed: ClientDocuments = client_documents(&mut c, client).await.json();
+    let mut names: Vec<(&str, Uuid)> = listed
+        .page
+        .items
+        .iter()
+        .map(|d| (d.filename.as_str(), d.matter_id))
+        .collect();
+    names.sort();
+    assert_eq!(names, vec![("engagement.txt", second), ("memo.txt", first)]);
+    assert_eq!(listed.matters.len(), 2);
+
+    // Another client's matter (of the same firm) is refused, and nothing is stored.
+    let other = crate::clients::create(&mut c, "Other Client").await;
+    let theirs = crate::matters::create(&mut c, other, "Their matter", Some(app.a.attorney))
+        .await
+        .unwrap();
+    let res = upload_to_client(
+        &mut c,
+        client,
+        app.a.id,
+        theirs,
+        &[("stray.txt", b"Stray.")],
+    )
+    .await;
+    match res.error() {
+        docket::error::AppError::Invalid(e) => assert!(e.get("matter").is_some(), "{e:?}"),
+        e => panic!("{e:?}"),
+    }
+    assert_eq!(
+        app.count("SELECT count(*) FROM documents WHERE filename = 'stray.txt'")
+            .await,
+        0
+    );
+
+    // Another firm: the client is not found, and its matters take nothing.
+    let mut b = app.signed_in(app.b.attorney).await;
+    assert_eq!(
+        client_documents(&mut b, client).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let res = upload_to_client(&mut b, client, app.b.id, second, &[("b.txt", b"B.")]).await;
+    assert!(!res.status.is_success(), "{res:?}");
+    assert_eq!(
+        app.count("SELECT count(*) FROM documents WHERE filename = 'b.txt'")
+            .await,
+        0
+    );
+
+    // A walled-off matter's documents leave the list of those not named, who cannot upload to it.
+    let mut admin = app.signed_in(app.a.admin).await;
+    let v = crate::walls::version(&app, second).await;
+    let res = crate::walls::wall(&mut admin, second, v, &[app.a.admin, app.a.attorney]).await;
+    assert!(res.status.is_success(), "{res:?}");
+    let mut staff = app.signed_in(app.a.staff).await;
+    let seen: ClientDocuments = client_documents(&mut staff, client).await.json();
+    let names: Vec<&str> = seen
+        .page
+        .items
+        .iter()
+        .map(|d| d.filename.as_str())
+        .collect();
+    assert_eq!(names, vec!["memo.txt"]);
+    let res = upload_to_client(
+        &mut staff,
+        client,
+        app.a.id,
+        second,
+        &[("walled.txt", b"W.")],
+    )
+    .await;
+    assert!(!res.status.is_success(), "{res:?}");
+    assert_eq!(
+        app.count("SELECT count(*) FROM documents WHERE filename = 'walled.txt'")
+            .await,
+        0
+    );
 }

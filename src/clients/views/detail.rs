@@ -72,6 +72,7 @@ fn ClientView(
             </div>
             <div class="head-actions">
                 <a class="button primary" href=format!("/matters/new?client_id={id}")>"New matter"</a>
+                <a class="button secondary" href=format!("/clients/{id}/documents")>"Documents"</a>
                 {crate::ui::session_info().is_some_and(|s| crate::invoices::may_bill(s.role)).then(|| view! {
                     <a href=format!("/invoices?client={id}")>"Invoices"</a>
                     <a href=format!("/clients/{id}/trust")>"Trust statement"</a>
