@@ -112,7 +112,7 @@ echo "search benchmark: $(psql_db -c "SELECT count(*) FROM matters WHERE organiz
 for pair in "a word in one document:$RARE:$RARE:*" \
             "two words:lease1 tenant2:lease1:* & tenant2:*" \
             "a word in every document:agreement:agreement:*" \
-            "a client's name (prefix):$(psql_db -c "SELECT split_part(name, ' ', 1) FROM clients WHERE organization_id = '$ORG' ORDER BY id LIMIT 1" | cut -c1-4)"; do
+            "a client's name (prefix):$(psql_db -c "SELECT split_part(name, ' ', 1) FROM clients WHERE organization_id = '$ORG' ORDER BY id LIMIT 1" | tr -cd '[:alnum:]' | cut -c1-4 | tr '[:upper:]' '[:lower:]')"; do
   IFS=: read -r name typed tsquery <<< "$pair"
   [ -n "$tsquery" ] || tsquery="$typed:*"
   a=$(http_ms "$typed")

@@ -23,6 +23,8 @@ pub fn ClientDocumentsPage() -> impl IntoView {
     let paging = Memo::new(move |_| query.with(|q| PageRequest::from_query(|k| q.get(k))));
     let version = RwSignal::new(0usize);
     let sending = RwSignal::new(Vec::<Sending>::new());
+    // The matter chosen for uploads, kept while the list reloads.
+    let chosen = RwSignal::new(String::new());
     let data = Resource::new(
         move || (id.get(), paging.get(), version.get()),
         |(id, paging, _)| async move {
@@ -36,7 +38,7 @@ pub fn ClientDocumentsPage() -> impl IntoView {
         <Transition fallback=Loading>
             {move || data.get().map(|r| match r {
                 Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                Ok(d) => view! { <ClientDocumentsView d version sending/> }.into_any(),
+                Ok(d) => view! { <ClientDocumentsView d version sending chosen/> }.into_any(),
             })}
         </Transition>
     }
@@ -47,6 +49,7 @@ fn ClientDocumentsView(
     d: ClientDocuments,
     version: RwSignal<usize>,
     sending: RwSignal<Vec<Sending>>,
+    chosen: RwSignal<String>,
 ) -> impl IntoView {
     let client = d.client_id;
     let empty = d.page.items.is_empty();
@@ -55,8 +58,12 @@ fn ClientDocumentsView(
     let choice = view! {
         <div class="field">
             <label for="upload-matter">"Matter"</label>
-            <select id="upload-matter" name="matter" required>
-                {matters.into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view()}
+            <select id="upload-matter" name="matter" required on:change=move |ev| chosen.set(event_target_value(&ev))>
+                {matters.into_iter().map(|(id, name)| {
+                    let v = id.to_string();
+                    let mine = v.clone();
+                    view! { <option value=v selected=move || chosen.with(|c| *c == mine)>{name}</option> }
+                }).collect_view()}
             </select>
         </div>
     }

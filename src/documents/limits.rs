@@ -10,6 +10,9 @@ use crate::kernel::{Choice, FieldErrors};
 
 /// The most a firm may allow per file (the database holds the same bound).
 pub const MAX_MB: u32 = 2048;
+/// The largest file's hint in the form (it names `MAX_MB`: a unit test holds them together).
+pub const MAX_MB_HINT: &str =
+    "From 1 to 2048. A larger file is refused before any of it is stored.";
 
 /// The limits with the firm's row version, for the settings form.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -129,5 +132,6 @@ mod tests {
             .get("kinds")
             .is_some());
         assert_eq!(form("10", &["text", "pdf"]).values()[1].1, "pdf,text");
+        assert!(MAX_MB_HINT.contains(&format!(" {MAX_MB}.")));
     }
 }

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::limits::LimitsPage;
+use super::limits::{LimitsPage, MAX_MB_HINT};
 use super::limits_api::{document_limits, SetDocumentLimits};
 use super::DocKind;
 use crate::kernel::Choice;
@@ -11,9 +11,10 @@ use crate::ui::{
     TextField,
 };
 
+/// `version`: the Settings page's, so a save here reloads the firm's other settings too (they
+/// share the firm's row version).
 #[component]
-pub fn DocumentLimitsSettings() -> impl IntoView {
-    let version = RwSignal::new(0usize);
+pub fn DocumentLimitsSettings(version: RwSignal<usize>) -> impl IntoView {
     let page = Resource::new(move || version.get(), |_| document_limits());
     view! {
         <Transition fallback=Loading>
@@ -54,8 +55,8 @@ fn LimitsForm(page: LimitsPage, version: RwSignal<usize>) -> impl IntoView {
             <ActionForm action=save>
                 <FormStamp errors version=page.version/>
                 <TextField label="Largest file (MB)" key="max_mb" value=page.limits.max_mb.to_string() errors
-                    required=true hint="From 1 to 2048. A larger file is refused before any of it is stored."/>
-                <fieldset class="kinds" aria-describedby="kinds-error">
+                    required=true hint=MAX_MB_HINT/>
+                <fieldset class="kinds" aria-describedby=move || kinds_error().map(|_| "kinds-error")>
                     <legend>"Kinds of file accepted"</legend>
                     {DocKind::ALL.iter().copied().map(|k| {
                         let id = format!("kind-{}", k.as_str());

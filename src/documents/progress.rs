@@ -55,12 +55,13 @@ impl Sending {
 }
 
 /// The form's submit in the browser: its files are sent one by one with their progress, and
-/// `done` runs when the last one is answered. (On the server this never runs.)
-pub fn submit(ev: SubmitEvent, sending: RwSignal<Vec<Sending>>, done: Callback<()>) {
+/// `reload` is bumped when the last one is answered (both are the page's signals, left alone
+/// if the page has gone meanwhile). On the server this never runs.
+pub fn submit(ev: SubmitEvent, sending: RwSignal<Vec<Sending>>, reload: RwSignal<usize>) {
     #[cfg(feature = "hydrate")]
-    super::xhr::submit(ev, sending, done);
+    super::xhr::submit(ev, sending, reload);
     #[cfg(not(feature = "hydrate"))]
-    let _ = (ev, sending, done);
+    let _ = (ev, sending, reload);
 }
 
 /// Files dropped on the form become its chosen files, and are sent.
@@ -89,7 +90,7 @@ pub fn UploadProgress(sending: RwSignal<Vec<Sending>>) -> impl IntoView {
         if n == 0 {
             String::new()
         } else if finished < n {
-            format!("Uploading {finished} of {n} {noun}…")
+            format!("Uploading {} of {n} {noun}…", finished + 1)
         } else if uploaded == n {
             format!("Uploaded {n} of {n} {noun}.")
         } else {

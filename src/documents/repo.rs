@@ -20,14 +20,22 @@ pub async fn matter_head(tx: &mut Tx, matter: Uuid) -> Result<(String, String), 
         .ok_or(AppError::NotFound)
 }
 
-/// That `matter` is one of `client`'s (as the caller sees them).
-pub async fn matter_of_client(tx: &mut Tx, matter: Uuid, client: Uuid) -> Result<(), AppError> {
-    let found: Option<i32> =
-        sqlx::query_scalar("SELECT 1 FROM matters WHERE id = $1 AND client_id = $2")
-            .bind(matter)
-            .bind(client)
-            .fetch_optional(&mut **tx)
-            .await?;
+/// That `matter` is one of `client`'s (as the caller sees them); `hold` keeps it so (the matter
+/// cannot move to another client) until the transaction ends.
+pub async fn matter_of_client(
+    tx: &mut Tx,
+    matter: Uuid,
+    client: Uuid,
+    hold: bool,
+) -> Result<(), AppError> {
+    let hold = if hold { " FOR SHARE" } else { "" };
+    let found: Option<i32> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT 1 FROM matters WHERE id = $1 AND client_id = $2{hold}"
+    )))
+    .bind(matter)
+    .bind(client)
+    .fetch_optional(&mut **tx)
+    .await?;
     found
         .map(|_| ())
         .ok_or_else(|| AppError::field("matter", "Choose one of this client's matters."))

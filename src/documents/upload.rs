@@ -137,7 +137,7 @@ async fn handle(state: AppState, session: Session, target: Target, req: Request)
             }
             Target::Client(c) => {
                 let m = chosen.unwrap_or_default();
-                repo::matter_of_client(&mut tx, m, c).await?;
+                repo::matter_of_client(&mut tx, m, c, false).await?;
                 m
             }
             Target::Document(d) => {
@@ -565,6 +565,10 @@ async fn rows(
     }
     match target {
         Target::Matter(_) | Target::Client(_) => {
+            // Still the client's (a matter can move to another client while files arrive).
+            if let Target::Client(c) = target {
+                repo::matter_of_client(&mut tx, matter, c, true).await?;
+            }
             let (number, _) = repo::matter_head(&mut tx, matter).await?;
             let folder = match received.folder {
                 Some(f) => {

@@ -26,6 +26,8 @@ pub fn MatterDocumentsPage() -> impl IntoView {
     let version = RwSignal::new(0usize);
     // The latest upload's files and their bars, kept while the list reloads.
     let sending = RwSignal::new(Vec::<Sending>::new());
+    // The folder chosen for uploads, kept while the list reloads.
+    let chosen = RwSignal::new(String::new());
     let data = Resource::new(
         move || (id.get(), version.get()),
         |(id, _)| async move {
@@ -39,7 +41,7 @@ pub fn MatterDocumentsPage() -> impl IntoView {
         <Transition fallback=Loading>
             {move || data.get().map(|r| match r {
                 Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                Ok(d) => view! { <DocumentsView d version sending/> }.into_any(),
+                Ok(d) => view! { <DocumentsView d version sending chosen/> }.into_any(),
             })}
         </Transition>
     }
@@ -50,6 +52,7 @@ fn DocumentsView(
     d: MatterDocuments,
     version: RwSignal<usize>,
     sending: RwSignal<Vec<Sending>>,
+    chosen: RwSignal<String>,
 ) -> impl IntoView {
     let matter = d.matter_id;
     let folders = d.folders.clone();
@@ -86,9 +89,13 @@ fn DocumentsView(
                 let choice = view! {
                     <div class="field">
                         <label for="upload-folder">"Folder"</label>
-                        <select id="upload-folder" name="folder">
-                            <option value="">"— the matter's top level"</option>
-                            {folders.into_iter().map(|f| view! { <option value=f.id.to_string()>{f.name}</option> }).collect_view()}
+                        <select id="upload-folder" name="folder" on:change=move |ev| chosen.set(event_target_value(&ev))>
+                            <option value="" selected=move || chosen.with(String::is_empty)>"— the matter's top level"</option>
+                            {folders.into_iter().map(|f| {
+                                let v = f.id.to_string();
+                                let mine = v.clone();
+                                view! { <option value=v selected=move || chosen.with(|c| *c == mine)>{f.name}</option> }
+                            }).collect_view()}
                         </select>
                     </div>
                 }.into_any();
@@ -139,11 +146,13 @@ pub(super) fn UploadForm(
         .map(|s| s.org_id.to_string())
         .unwrap_or_default();
     let dragging = RwSignal::new(false);
-    let done = Callback::new(move |()| version.update(|v| *v += 1));
+    // Dropping files on the form is offered once the page runs in the browser.
+    let droppable = RwSignal::new(false);
+    Effect::new(move |_| droppable.set(true));
     view! {
         <form method="post" action=action enctype="multipart/form-data"
             class="upload" class:dragging=move || dragging.get() aria-label="Upload documents"
-            on:submit=move |ev| submit(ev, sending, done)
+            on:submit=move |ev| submit(ev, sending, version)
             on:dragover=move |ev| { ev.prevent_default(); dragging.set(true); }
             on:dragleave=move |_| dragging.set(false)
             on:drop=move |ev| { dragging.set(false); drop_files(ev); }>
@@ -153,8 +162,8 @@ pub(super) fn UploadForm(
                 <div class="field">
                     <label for="upload-files">"Files"</label>
                     <input id="upload-files" type="file" name="files" multiple required
-                        aria-describedby="upload-problems upload-drop"/>
-                    <p id="upload-drop" class="hint">"Or drop files here."</p>
+                        aria-describedby="upload-problems"/>
+                    <p class="hint" hidden=move || !droppable.get()>"Or drop files here."</p>
                 </div>
             </div>
             <div id="upload-problems" role="status">

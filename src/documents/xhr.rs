@@ -22,7 +22,7 @@ struct Upload {
     fields: Vec<(String, String)>,
     files: Vec<File>,
     sending: RwSignal<Vec<Sending>>,
-    done: Callback<()>,
+    reload: RwSignal<usize>,
 }
 
 fn file_input(form: &HtmlFormElement) -> Option<HtmlInputElement> {
@@ -32,7 +32,7 @@ fn file_input(form: &HtmlFormElement) -> Option<HtmlInputElement> {
         .and_then(|e| e.dyn_into().ok())
 }
 
-pub fn submit(ev: SubmitEvent, sending: RwSignal<Vec<Sending>>, done: Callback<()>) {
+pub fn submit(ev: SubmitEvent, sending: RwSignal<Vec<Sending>>, reload: RwSignal<usize>) {
     let Some(form) = ev
         .target()
         .and_then(|t| t.dyn_into::<HtmlFormElement>().ok())
@@ -60,7 +60,11 @@ pub fn submit(ev: SubmitEvent, sending: RwSignal<Vec<Sending>>, done: Callback<(
             Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
         })
         .collect();
-    if files.is_empty() || sending.with_untracked(|s| s.iter().any(Sending::unfinished)) {
+    if files.is_empty()
+        || sending
+            .try_with_untracked(|s| s.iter().any(Sending::unfinished))
+            .unwrap_or(true)
+    {
         ev.prevent_default();
         return;
     }
@@ -71,7 +75,7 @@ pub fn submit(ev: SubmitEvent, sending: RwSignal<Vec<Sending>>, done: Callback<(
         fields,
         files,
         sending,
-        done,
+        reload,
     });
     sending.set(
         upload
@@ -107,19 +111,19 @@ pub fn drop_files(ev: DragEvent) {
 /// Send file `i`, then the next when it is answered.
 fn send(upload: Rc<Upload>, i: usize) {
     let Some(file) = upload.files.get(i).cloned() else {
-        upload.done.run(());
+        upload.reload.try_update(|n| *n += 1);
         return;
     };
     let sending = upload.sending;
     let set = move |state: SendState, sent: Option<f64>| {
-        sending.update(|all| {
+        sending.try_update(|all| {
             if let Some(f) = all.get_mut(i) {
                 f.state = state;
                 if let Some(sent) = sent {
                     f.sent = sent;
                 }
             }
-        })
+        });
     };
     let started = (|| {
         let xhr = XmlHttpRequest::new()?;

@@ -24,7 +24,7 @@ pub fn SettingsPage() -> impl IntoView {
                     view! {
                         <SettingsForm page=p version/>
                         <MemberRates members version/>
-                        <crate::documents::limits_views::DocumentLimitsSettings/>
+                        <crate::documents::limits_views::DocumentLimitsSettings version/>
                     }.into_any()
                 }
             })}

@@ -40,7 +40,7 @@ SELECT b.kind, b.id,
   LEFT JOIN clients contact_client ON contact_client.id = cc.client_id
   LEFT JOIN matters m ON b.kind = 'matter' AND m.id = b.id
   LEFT JOIN clients matter_client ON matter_client.id = m.client_id
-  LEFT JOIN documents d ON b.kind = 'document' AND d.id = b.id
+  LEFT JOIN documents d ON b.kind = 'document' AND d.id = b.id AND d.deleted_at IS NULL
   LEFT JOIN document_versions v ON v.document_id = d.id AND v.number = d.latest
   LEFT JOIN matters dm ON dm.id = d.matter_id
  -- Each hit's own row, as row-level security lets the caller see it.

@@ -1002,7 +1002,10 @@ async fn a_clients_documents_come_from_all_its_matters_and_are_uploaded_to_one_o
         StatusCode::NOT_FOUND
     );
     let res = upload_to_client(&mut b, client, app.b.id, second, &[("b.txt", b"B.")]).await;
-    assert!(!res.status.is_success(), "{res:?}");
+    match res.error() {
+        docket::error::AppError::Invalid(e) => assert!(e.get("matter").is_some(), "{e:?}"),
+        e => panic!("{e:?}"),
+    }
     assert_eq!(
         app.count("SELECT count(*) FROM documents WHERE filename = 'b.txt'")
             .await,
@@ -1031,7 +1034,10 @@ async fn a_clients_documents_come_from_all_its_matters_and_are_uploaded_to_one_o
         &[("walled.txt", b"W.")],
     )
     .await;
-    assert!(!res.status.is_success(), "{res:?}");
+    match res.error() {
+        docket::error::AppError::Invalid(e) => assert!(e.get("matter").is_some(), "{e:?}"),
+        e => panic!("{e:?}"),
+    }
     assert_eq!(
         app.count("SELECT count(*) FROM documents WHERE filename = 'walled.txt'")
             .await,

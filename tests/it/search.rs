@@ -360,3 +360,120 @@ async fn search_ranks_documents_by_their_text_above_a_passing_mention_and_never_
     assert!(hidden.hits.is_empty(), "{hidden:?}");
     assert!(!search(&mut c, "estoppel").await.hits.is_empty());
 }
+
+/// A document of `matter` whose versions' texts are `texts` (the last the newest), written
+/// directly (as if uploaded and read).
+async fn document_with_text(
+    app: &TestApp,
+    org: Uuid,
+    matter: Uuid,
+    name: &str,
+    texts: &[&str],
+) -> Uuid {
+    let id = Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO documents (id, organization_id, matter_id, filename) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(id)
+    .bind(org)
+    .bind(matter)
+    .bind(name)
+    .execute(&app.admin_pool)
+    .await
+    .unwrap();
+    for (i, text) in texts.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO document_versions (id, organization_id, matter_id, document_id, number,
+                    original_name, content_type, size_bytes, sha256, storage_key, text_status, text_content)
+             VALUES ($1, $2, $3, $4, $5, $6, 'text/plain', 1, repeat('0', 64),
+                     $2::text || '/' || $3::text || '/' || $1::text, 'done', $7)",
+        )
+        .bind(Uuid::new_v4())
+        .bind(org)
+        .bind(matter)
+        .bind(id)
+        .bind(i as i32 + 1)
+        .bind(name)
+        .bind(text)
+        .execute(&app.admin_pool)
+        .await
+        .unwrap();
+    }
+    id
+}
+
+/// What `app_search` itself returns to `user` of `org` (not what the page shows after the rows
+/// are read again under row-level security).
+async fn ranked(app: &TestApp, org: Uuid, user: Uuid, query: &str) -> Vec<Uuid> {
+    let mut tx = app.app_pool.begin().await.unwrap();
+    sqlx::query("SELECT set_config('app.org_id', $1, true), set_config('app.user_id', $2, true)")
+        .bind(org.to_string())
+        .bind(user.to_string())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let mut ids: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM app_search($1, 100)")
+        .bind(query)
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap();
+    ids.sort();
+    ids
+}
+
+#[tokio::test]
+async fn app_search_itself_keeps_to_the_firm_its_walls_live_documents_and_newest_versions() {
+    let app = TestApp::spawn().await;
+    let (mut c, open) = matter(&app).await;
+    let client: Uuid = sqlx::query_scalar("SELECT client_id FROM matters WHERE id = $1")
+        .bind(open)
+        .fetch_one(&app.admin_pool)
+        .await
+        .unwrap();
+    let walled = crate::matters::create(&mut c, client, "Walled matter", Some(app.a.attorney))
+        .await
+        .unwrap();
+    let mut b = app.signed_in(app.b.attorney).await;
+    let client_b = crate::clients::create(&mut b, "Beta Client").await;
+    let theirs = crate::matters::create(&mut b, client_b, "Beta matter", Some(app.b.attorney))
+        .await
+        .unwrap();
+    let (a, word) = (app.a.id, "kestrel:*");
+    let seen = document_with_text(&app, a, open, "seen.txt", &["A kestrel hovers."]).await;
+    let hidden = document_with_text(&app, a, walled, "hidden.txt", &["A kestrel again."]).await;
+    let gone = document_with_text(&app, a, open, "gone.txt", &["The kestrel left."]).await;
+    document_with_text(
+        &app,
+        a,
+        open,
+        "old.txt",
+        &["A kestrel once.", "Nothing now."],
+    )
+    .await;
+    let beta = document_with_text(&app, app.b.id, theirs, "beta.txt", &["Their kestrel."]).await;
+    sqlx::query("UPDATE documents SET deleted_at = now() WHERE id = $1")
+        .bind(gone)
+        .execute(&app.admin_pool)
+        .await
+        .unwrap();
+    let mut admin = app.signed_in(app.a.admin).await;
+    let v = crate::walls::version(&app, walled).await;
+    let res = crate::walls::wall(&mut admin, walled, v, &[app.a.admin, app.a.attorney]).await;
+    assert!(res.status.is_success(), "{res:?}");
+
+    let mut named = vec![seen, hidden];
+    named.sort();
+    assert_eq!(ranked(&app, a, app.a.attorney, word).await, named);
+    assert_eq!(ranked(&app, a, app.a.staff, word).await, vec![seen]);
+    assert_eq!(
+        ranked(&app, app.b.id, app.b.attorney, word).await,
+        vec![beta]
+    );
+    // No firm set: nothing.
+    let mut tx = app.app_pool.begin().await.unwrap();
+    let none: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM app_search('kestrel:*', 100)")
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap();
+    assert!(none.is_empty());
+}
