@@ -67,6 +67,7 @@ SET session_replication_role = origin;
 VACUUM ANALYZE documents, document_versions, matters, clients, client_contacts;
 SQL
 fi
+target/release/docket migrate >/dev/null
 ORG=$(psql_db -c "SELECT id FROM organizations WHERE slug = 'large-firm'")
 ADMIN=$(psql_db -c "SELECT id FROM users WHERE email = 'admin@large.test'")
 RARE=$(psql_db -c "SELECT substring(text_content from 'holdover[0-9]+') FROM document_versions WHERE organization_id = '$ORG' ORDER BY id OFFSET 4321 LIMIT 1")

@@ -158,7 +158,8 @@ test("a client's documents are filed on one of its matters @nojs", async ({ page
   await page.locator('table a[href^="/matters/"]').nth(1).click();
   await expect(page.getByRole('heading', { name: 'Client and people' })).toBeVisible();
   await page.getByRole('region', { name: 'Client and people' }).locator('a[href^="/clients/"]').first().click();
-  await expect(page.getByRole('region', { name: 'History' })).toBeVisible();
+  await page.waitForURL(/\/clients\/[0-9a-f-]+$/);
+  await expect(page.getByRole('link', { name: 'New matter' })).toBeVisible();
   await hydrated(page, js);
   await page.getByRole('link', { name: 'Documents', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Documents', level: 1 })).toBeVisible();

@@ -813,7 +813,7 @@ async fn the_sweep_removes_bytes_no_version_names_and_keeps_the_rest() {
 
 /// A transaction as the app's role, for `user` of `org`: past every check of the server
 /// functions, as a bug in them would be.
-async fn as_app(
+pub(crate) async fn as_app(
     app: &TestApp,
     org: Uuid,
     user: Uuid,
@@ -926,6 +926,14 @@ async fn upload_to_client(
     .await
 }
 
+/// An upload refused beside its "Matter" field.
+fn refused_for_its_matter(res: &Res) {
+    match res.error() {
+        docket::error::AppError::Invalid(e) => assert!(e.get("matter").is_some(), "{e:?}"),
+        e => panic!("{e:?}"),
+    }
+}
+
 async fn client_documents(c: &mut Http, client: Uuid) -> Res {
     c.post("/api/documents/client", &[("client", &client.to_string())])
         .await
@@ -985,10 +993,7 @@ async fn a_clients_documents_come_from_all_its_matters_and_are_uploaded_to_one_o
         &[("stray.txt", b"Stray.")],
     )
     .await;
-    match res.error() {
-        docket::error::AppError::Invalid(e) => assert!(e.get("matter").is_some(), "{e:?}"),
-        e => panic!("{e:?}"),
-    }
+    refused_for_its_matter(&res);
     assert_eq!(
         app.count("SELECT count(*) FROM documents WHERE filename = 'stray.txt'")
             .await,
@@ -1002,10 +1007,7 @@ async fn a_clients_documents_come_from_all_its_matters_and_are_uploaded_to_one_o
         StatusCode::NOT_FOUND
     );
     let res = upload_to_client(&mut b, client, app.b.id, second, &[("b.txt", b"B.")]).await;
-    match res.error() {
-        docket::error::AppError::Invalid(e) => assert!(e.get("matter").is_some(), "{e:?}"),
-        e => panic!("{e:?}"),
-    }
+    refused_for_its_matter(&res);
     assert_eq!(
         app.count("SELECT count(*) FROM documents WHERE filename = 'b.txt'")
             .await,
@@ -1034,10 +1036,7 @@ async fn a_clients_documents_come_from_all_its_matters_and_are_uploaded_to_one_o
         &[("walled.txt", b"W.")],
     )
     .await;
-    match res.error() {
-        docket::error::AppError::Invalid(e) => assert!(e.get("matter").is_some(), "{e:?}"),
-        e => panic!("{e:?}"),
-    }
+    refused_for_its_matter(&res);
     assert_eq!(
         app.count("SELECT count(*) FROM documents WHERE filename = 'walled.txt'")
             .await,

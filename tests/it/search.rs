@@ -405,13 +405,7 @@ async fn document_with_text(
 /// What `app_search` itself returns to `user` of `org` (not what the page shows after the rows
 /// are read again under row-level security).
 async fn ranked(app: &TestApp, org: Uuid, user: Uuid, query: &str) -> Vec<Uuid> {
-    let mut tx = app.app_pool.begin().await.unwrap();
-    sqlx::query("SELECT set_config('app.org_id', $1, true), set_config('app.user_id', $2, true)")
-        .bind(org.to_string())
-        .bind(user.to_string())
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+    let mut tx = crate::documents::as_app(app, org, user).await;
     let mut ids: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM app_search($1, 100)")
         .bind(query)
         .fetch_all(&mut *tx)
