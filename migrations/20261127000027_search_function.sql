@@ -52,10 +52,16 @@ BEGIN
         UNION ALL
         -- A document by its newest version's text and by its name, each through its own index,
         -- then one row per document.
+        -- A word in thousands of documents ranks the 1,000 newest versions that have it: ranking
+        -- reads each one's whole text (every document of a large firm: 1.7 s; these: ~20 ms).
         (SELECT 'document', d.id, sum(hit.r)::real
-           FROM ((SELECT v.document_id AS doc, v.number, ts_rank(v.text_search, en) AS r
-                    FROM public.document_versions v
-                   WHERE v.text_search @@ en AND v.organization_id = firm AND v.matter_id <> ALL (hidden))
+           FROM ((SELECT c.document_id AS doc, c.number, ts_rank(c.text_search, en) AS r
+                    FROM (SELECT v.document_id, v.number, v.text_search
+                            FROM public.document_versions v
+                           WHERE v.text_search @@ en AND v.organization_id = firm
+                             AND v.matter_id <> ALL (hidden)
+                           ORDER BY v.created_at DESC
+                           LIMIT 1000) c)
                  UNION ALL
                  (SELECT n.id, NULL::integer, ts_rank(n.name_search, si)
                     FROM public.documents n
@@ -70,4 +76,6 @@ BEGIN
     LIMIT p_limit;
 END $$;
 REVOKE ALL ON FUNCTION app_search(text, integer) FROM PUBLIC;
+-- The newest versions first, for a word in many documents (above).
+CREATE INDEX document_versions_recent_idx ON document_versions (organization_id, created_at DESC);
 GRANT EXECUTE ON FUNCTION app_search(text, integer) TO docket_app;
