@@ -52,12 +52,15 @@ BEGIN
         UNION ALL
         -- A document by its newest version's text and by its name, each through its own index,
         -- then one row per document.
-        -- A word in thousands of documents ranks the 1,000 newest versions that have it: ranking
-        -- reads each one's whole text (every document of a large firm: 1.7 s; these: ~20 ms).
+        -- A word in thousands of documents ranks the 1,000 newest documents that have it (in their
+        -- newest version, not deleted): ranking reads each one's whole text (every document of a
+        -- large firm: 1.5 s; these: ~60 ms).
         (SELECT 'document', d.id, sum(hit.r)::real
            FROM ((SELECT c.document_id AS doc, c.number, ts_rank(c.text_search, en) AS r
                     FROM (SELECT v.document_id, v.number, v.text_search
                             FROM public.document_versions v
+                            JOIN public.documents live ON live.id = v.document_id
+                                 AND live.latest = v.number AND live.deleted_at IS NULL
                            WHERE v.text_search @@ en AND v.organization_id = firm
                              AND v.matter_id <> ALL (hidden)
                            ORDER BY v.created_at DESC
@@ -77,5 +80,5 @@ BEGIN
 END $$;
 REVOKE ALL ON FUNCTION app_search(text, integer) FROM PUBLIC;
 -- The newest versions first, for a word in many documents (above).
-CREATE INDEX document_versions_recent_idx ON document_versions (organization_id, created_at DESC);
+CREATE INDEX document_versions_recent_idx ON document_versions (organization_id, created_at);
 GRANT EXECUTE ON FUNCTION app_search(text, integer) TO docket_app;

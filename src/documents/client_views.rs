@@ -25,6 +25,15 @@ pub fn ClientDocumentsPage() -> impl IntoView {
     let sending = RwSignal::new(Vec::<Sending>::new());
     // The matter chosen for uploads, kept while the list reloads.
     let chosen = RwSignal::new(String::new());
+    // Another matter or client in the same page: its own bars and choice.
+    Effect::new(move |before: Option<Option<Uuid>>| {
+        let now = id.get();
+        if before.is_some_and(|b| b != now) {
+            sending.set(Vec::new());
+            chosen.set(String::new());
+        }
+        now
+    });
     let data = Resource::new(
         move || (id.get(), paging.get(), version.get()),
         |(id, paging, _)| async move {

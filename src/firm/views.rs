@@ -21,17 +21,16 @@ pub fn SettingsPage() -> impl IntoView {
                 Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
                 Ok(p) => {
                     let members = p.members.clone();
-                    view! {
-                        <SettingsForm page=p version/>
-                        <MemberRates members version/>
-                        <crate::documents::limits_views::DocumentLimitsSettings version/>
-                    }.into_any()
+                    view! { <SettingsForm page=p version/> <MemberRates members version/> }.into_any()
                 }
             })}
         </Transition>
         {crate::ui::session_info()
             .is_some_and(|s| s.role == crate::auth::Role::Admin)
-            .then(|| view! { <crate::auth::two_factor::views::RequireTwoFactorSetting/> })}
+            .then(|| view! {
+                <crate::documents::limits_views::DocumentLimitsSettings version/>
+                <crate::auth::two_factor::views::RequireTwoFactorSetting/>
+            })}
     }
 }
 

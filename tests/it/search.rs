@@ -471,3 +471,43 @@ async fn app_search_itself_keeps_to_the_firm_its_walls_live_documents_and_newest
         .unwrap();
     assert!(none.is_empty());
 }
+
+#[tokio::test]
+async fn a_word_in_thousands_of_versions_still_finds_the_live_documents_that_have_it() {
+    let app = TestApp::spawn().await;
+    let (_c, m) = matter(&app).await;
+    let a = app.a.id;
+    let live = document_with_text(&app, a, m, "live.txt", &["An osprey nests."]).await;
+    sqlx::query(
+        "UPDATE document_versions SET created_at = now() - interval '1 day' WHERE document_id = $1",
+    )
+    .bind(live)
+    .execute(&app.admin_pool)
+    .await
+    .unwrap();
+    // A deleted document re-versioned 1,200 times since, every version with the word: the
+    // newest matches ranked are live documents' newest versions, not these.
+    let gone = document_with_text(&app, a, m, "gone.txt", &["osprey"]).await;
+    sqlx::query(
+        "INSERT INTO document_versions (id, organization_id, matter_id, document_id, number,
+                original_name, content_type, size_bytes, sha256, storage_key, text_status, text_content)
+         SELECT x.id, $1, $2, $3, x.g, 'gone.txt', 'text/plain', 1, repeat('0', 64),
+                $1::text || '/' || $2::text || '/' || x.id::text, 'done', 'osprey again'
+           FROM (SELECT gen_random_uuid() AS id, g FROM generate_series(2, 1201) g ORDER BY g) x",
+    )
+    .bind(a)
+    .bind(m)
+    .bind(gone)
+    .execute(&app.admin_pool)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE documents SET deleted_at = now() WHERE id = $1")
+        .bind(gone)
+        .execute(&app.admin_pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        ranked(&app, a, app.a.attorney, "osprey:*").await,
+        vec![live]
+    );
+}
