@@ -7,7 +7,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use uuid::Uuid;
 
 use super::client_api::get_client_documents;
-use super::progress::Sending;
+use super::progress::Uploads;
 use super::views::UploadForm;
 use super::{human_size, ClientDocument, ClientDocuments};
 use crate::error::AppError;
@@ -22,18 +22,7 @@ pub fn ClientDocumentsPage() -> impl IntoView {
         Memo::new(move |_| params.with(|p| p.get("id").and_then(|s| Uuid::parse_str(&s).ok())));
     let paging = Memo::new(move |_| query.with(|q| PageRequest::from_query(|k| q.get(k))));
     let version = RwSignal::new(0usize);
-    let sending = RwSignal::new(Vec::<Sending>::new());
-    // The matter chosen for uploads, kept while the list reloads.
-    let chosen = RwSignal::new(String::new());
-    // Another matter or client in the same page: its own bars and choice.
-    Effect::new(move |before: Option<Option<Uuid>>| {
-        let now = id.get();
-        if before.is_some_and(|b| b != now) {
-            sending.set(Vec::new());
-            chosen.set(String::new());
-        }
-        now
-    });
+    let uploads = Uploads::for_page(id);
     let data = Resource::new(
         move || (id.get(), paging.get(), version.get()),
         |(id, paging, _)| async move {
@@ -47,7 +36,7 @@ pub fn ClientDocumentsPage() -> impl IntoView {
         <Transition fallback=Loading>
             {move || data.get().map(|r| match r {
                 Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                Ok(d) => view! { <ClientDocumentsView d version sending chosen/> }.into_any(),
+                Ok(d) => view! { <ClientDocumentsView d version uploads/> }.into_any(),
             })}
         </Transition>
     }
@@ -57,9 +46,9 @@ pub fn ClientDocumentsPage() -> impl IntoView {
 fn ClientDocumentsView(
     d: ClientDocuments,
     version: RwSignal<usize>,
-    sending: RwSignal<Vec<Sending>>,
-    chosen: RwSignal<String>,
+    uploads: Uploads,
 ) -> impl IntoView {
+    let Uploads { sending, chosen } = uploads;
     let client = d.client_id;
     let empty = d.page.items.is_empty();
     let may_upload = d.may_edit && !d.matters.is_empty();

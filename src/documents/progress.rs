@@ -5,8 +5,36 @@
 
 use leptos::ev::{DragEvent, SubmitEvent};
 use leptos::prelude::*;
+use uuid::Uuid;
 
 use super::human_size;
+
+/// A documents page's upload state, kept while its list reloads: the latest upload's files and
+/// their bars, and the folder or matter chosen. A page showing another matter or client (the
+/// same page, another id) starts afresh.
+#[derive(Debug, Clone, Copy)]
+pub struct Uploads {
+    pub sending: RwSignal<Vec<Sending>>,
+    pub chosen: RwSignal<String>,
+}
+
+impl Uploads {
+    pub fn for_page(id: Memo<Option<Uuid>>) -> Self {
+        let uploads = Uploads {
+            sending: RwSignal::new(Vec::new()),
+            chosen: RwSignal::new(String::new()),
+        };
+        Effect::new(move |before: Option<Option<Uuid>>| {
+            let now = id.get();
+            if before.is_some_and(|b| b != now) {
+                uploads.sending.set(Vec::new());
+                uploads.chosen.set(String::new());
+            }
+            now
+        });
+        uploads
+    }
+}
 
 /// One file of an upload, as the browser sends it.
 #[derive(Debug, Clone, PartialEq)]

@@ -11,7 +11,7 @@ use super::api::{
     get_matter_documents, CreateFolder, DeleteDocument, MoveDocument, PurgeDocument,
     RenameDocument, RestoreDocument,
 };
-use super::progress::{drop_files, submit, Sending, UploadProgress};
+use super::progress::{drop_files, submit, Sending, UploadProgress, Uploads};
 use super::{human_size, shows_inline, Document, Folder, MatterDocuments};
 use crate::error::AppError;
 use crate::ui::{
@@ -24,19 +24,7 @@ pub fn MatterDocumentsPage() -> impl IntoView {
     let id =
         Memo::new(move |_| params.with(|p| p.get("id").and_then(|s| Uuid::parse_str(&s).ok())));
     let version = RwSignal::new(0usize);
-    // The latest upload's files and their bars, kept while the list reloads.
-    let sending = RwSignal::new(Vec::<Sending>::new());
-    // The folder chosen for uploads, kept while the list reloads.
-    let chosen = RwSignal::new(String::new());
-    // Another matter or client in the same page: its own bars and choice.
-    Effect::new(move |before: Option<Option<Uuid>>| {
-        let now = id.get();
-        if before.is_some_and(|b| b != now) {
-            sending.set(Vec::new());
-            chosen.set(String::new());
-        }
-        now
-    });
+    let uploads = Uploads::for_page(id);
     let data = Resource::new(
         move || (id.get(), version.get()),
         |(id, _)| async move {
@@ -50,19 +38,15 @@ pub fn MatterDocumentsPage() -> impl IntoView {
         <Transition fallback=Loading>
             {move || data.get().map(|r| match r {
                 Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                Ok(d) => view! { <DocumentsView d version sending chosen/> }.into_any(),
+                Ok(d) => view! { <DocumentsView d version uploads/> }.into_any(),
             })}
         </Transition>
     }
 }
 
 #[component]
-fn DocumentsView(
-    d: MatterDocuments,
-    version: RwSignal<usize>,
-    sending: RwSignal<Vec<Sending>>,
-    chosen: RwSignal<String>,
-) -> impl IntoView {
+fn DocumentsView(d: MatterDocuments, version: RwSignal<usize>, uploads: Uploads) -> impl IntoView {
+    let Uploads { sending, chosen } = uploads;
     let matter = d.matter_id;
     let folders = d.folders.clone();
     let folder_name = {

@@ -926,12 +926,18 @@ async fn upload_to_client(
     .await
 }
 
-/// An upload refused beside its "Matter" field.
-fn refused_for_its_matter(res: &Res) {
+/// An upload of `file` refused beside its "Matter" field, leaving no document behind.
+async fn refused_for_its_matter(app: &TestApp, res: &Res, file: &str) {
     match res.error() {
         docket::error::AppError::Invalid(e) => assert!(e.get("matter").is_some(), "{e:?}"),
         e => panic!("{e:?}"),
     }
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM documents WHERE filename = $1")
+        .bind(file)
+        .fetch_one(&app.admin_pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 0, "{file}");
 }
 
 async fn client_documents(c: &mut Http, client: Uuid) -> Res {
@@ -979,6 +985,19 @@ async fn a_clients_documents_come_from_all_its_matters_and_are_uploaded_to_one_o
     names.sort();
     assert_eq!(names, vec![("engagement.txt", second), ("memo.txt", first)]);
     assert_eq!(listed.matters.len(), 2);
+    // Both pages render on the server (without JavaScript), each with its upload form.
+    for path in [
+        format!("/clients/{client}/documents"),
+        format!("/matters/{first}/documents"),
+    ] {
+        let page = c.page(&path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(
+            page.body.contains("aria-label=\"Upload documents\""),
+            "{path}"
+        );
+        assert!(page.body.contains("memo.txt"), "{path}");
+    }
 
     // Another client's matter (of the same firm) is refused, and nothing is stored.
     let other = crate::clients::create(&mut c, "Other Client").await;
@@ -993,12 +1012,7 @@ async fn a_clients_documents_come_from_all_its_matters_and_are_uploaded_to_one_o
         &[("stray.txt", b"Stray.")],
     )
     .await;
-    refused_for_its_matter(&res);
-    assert_eq!(
-        app.count("SELECT count(*) FROM documents WHERE filename = 'stray.txt'")
-            .await,
-        0
-    );
+    refused_for_its_matter(&app, &res, "stray.txt").await;
 
     // Another firm: the client is not found, and its matters take nothing.
     let mut b = app.signed_in(app.b.attorney).await;
@@ -1007,12 +1021,7 @@ async fn a_clients_documents_come_from_all_its_matters_and_are_uploaded_to_one_o
         StatusCode::NOT_FOUND
     );
     let res = upload_to_client(&mut b, client, app.b.id, second, &[("b.txt", b"B.")]).await;
-    refused_for_its_matter(&res);
-    assert_eq!(
-        app.count("SELECT count(*) FROM documents WHERE filename = 'b.txt'")
-            .await,
-        0
-    );
+    refused_for_its_matter(&app, &res, "b.txt").await;
 
     // A walled-off matter's documents leave the list of those not named, who cannot upload to it.
     let mut admin = app.signed_in(app.a.admin).await;
@@ -1036,10 +1045,5 @@ async fn a_clients_documents_come_from_all_its_matters_and_are_uploaded_to_one_o
         &[("walled.txt", b"W.")],
     )
     .await;
-    refused_for_its_matter(&res);
-    assert_eq!(
-        app.count("SELECT count(*) FROM documents WHERE filename = 'walled.txt'")
-            .await,
-        0
-    );
+    refused_for_its_matter(&app, &res, "walled.txt").await;
 }
