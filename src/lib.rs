@@ -25,6 +25,8 @@ pub mod trust;
 pub mod ui;
 
 #[cfg(feature = "ssr")]
+pub mod backup;
+#[cfg(feature = "ssr")]
 pub mod mail;
 #[cfg(feature = "ssr")]
 pub mod server;

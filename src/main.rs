@@ -1,7 +1,8 @@
 //! The Docket server: config → telemetry → database and Redis → router → serve.
 //!
 //! `docket` (or `docket serve`) serves the app; `docket migrate` applies migrations;
-//! `docket seed` adds the demo firm; `docket seed --large [CLIENTS] [MATTERS]` adds a large firm.
+//! `docket seed` adds the demo firm; `docket seed --large [CLIENTS] [MATTERS]` adds a large firm;
+//! `docket backup FIRM_ID` backs a firm up now; `docket restore FIRM_ID/DAY` restores a backup.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -48,8 +49,10 @@ async fn run() -> ExitCode {
         None | Some("serve") => serve(config).await,
         Some("migrate") => admin(&config).await.map(|_| ()),
         Some("seed") => seed_command(&config, &args[1..]).await,
+        Some("backup") => backup_command(&config, args.get(1)).await,
+        Some("restore") => restore_command(&config, args.get(1)).await,
         Some(other) => Err(format!(
-            "unknown command {other:?} (serve | migrate | seed [--large [CLIENTS] [MATTERS]])"
+            "unknown command {other:?} (serve | migrate | seed [--large [CLIENTS] [MATTERS]] | backup FIRM_ID | restore FIRM_ID/DAY)"
         )),
     };
     match outcome {
@@ -88,6 +91,43 @@ async fn seed_command(config: &Config, args: &[String]) -> Result<(), String> {
     } else {
         seed::demo(&pool).await.map_err(|e| e.to_string())
     }
+}
+
+/// Back a firm up now, for today (UTC), as the nightly job does.
+async fn backup_command(config: &Config, firm: Option<&String>) -> Result<(), String> {
+    let org = firm
+        .and_then(|f| uuid::Uuid::parse_str(f).ok())
+        .ok_or("usage: docket backup FIRM_ID")?;
+    let db = db::connect(&config.database_url, 2)
+        .await
+        .map_err(|e| format!("database: {e}"))?;
+    let documents = docket::documents::storage::Storage::new(&config.storage)?;
+    let backups = docket::documents::storage::Storage::open(&config.backups, "backups")?;
+    let day = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let taken = docket::backup::take::take(&db, &documents, &backups, org, &day).await?;
+    tracing::info!(summary = %taken.summary(), problems = ?taken.problems, "backup taken");
+    if taken.problems.is_empty() {
+        Ok(())
+    } else {
+        Err("some document versions were not backed up".into())
+    }
+}
+
+/// Restore `FIRM_ID/DAY` from the backup location into DATABASE_ADMIN_URL's database.
+async fn restore_command(config: &Config, at: Option<&String>) -> Result<(), String> {
+    let at = at.ok_or("usage: docket restore FIRM_ID/DAY")?;
+    let url = config
+        .database_admin_url
+        .as_deref()
+        .ok_or("DATABASE_ADMIN_URL is not set")?;
+    let admin = db::connect(url, 2)
+        .await
+        .map_err(|e| format!("admin database: {e}"))?;
+    let documents = docket::documents::storage::Storage::new(&config.storage)?;
+    let backups = docket::documents::storage::Storage::open(&config.backups, "backups")?;
+    let restored = docket::backup::restore::restore(&admin, &backups, &documents, at).await?;
+    tracing::info!(firm = %restored.firm, rows = restored.rows, files = restored.files, "restored");
+    Ok(())
 }
 
 async fn serve(config: Config) -> Result<(), String> {

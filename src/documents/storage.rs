@@ -27,24 +27,51 @@ pub enum StorageConfig {
 }
 
 impl StorageConfig {
+    /// Documents: `DOCUMENT_STORAGE` (`local`, the default, or `s3`), `DOCUMENT_DIR`, `S3_*`.
     pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
-        match var("DOCUMENT_STORAGE").as_deref().unwrap_or("local") {
+        Self::from_vars(
+            &var,
+            "DOCUMENT_STORAGE",
+            "DOCUMENT_DIR",
+            ".data/documents",
+            "S3_BUCKET",
+        )
+    }
+
+    /// Backups: `BACKUP_STORAGE` (`local`, the default, or `s3`), `BACKUP_DIR`, and for S3
+    /// `BACKUP_S3_BUCKET` on the documents' S3 endpoint and keys (`S3_*`).
+    pub fn backups_from_env(var: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        Self::from_vars(
+            &var,
+            "BACKUP_STORAGE",
+            "BACKUP_DIR",
+            ".data/backups",
+            "BACKUP_S3_BUCKET",
+        )
+    }
+
+    fn from_vars(
+        var: &impl Fn(&str) -> Option<String>,
+        kind: &str,
+        dir: &str,
+        default_dir: &str,
+        bucket: &str,
+    ) -> Result<Self, String> {
+        match var(kind).as_deref().unwrap_or("local") {
             "local" => Ok(StorageConfig::Local {
-                dir: var("DOCUMENT_DIR")
-                    .unwrap_or_else(|| ".data/documents".into())
-                    .into(),
+                dir: var(dir).unwrap_or_else(|| default_dir.into()).into(),
             }),
             "s3" => {
-                let need = |k: &str| var(k).ok_or(format!("DOCUMENT_STORAGE=s3 needs {k}"));
+                let need = |k: &str| var(k).ok_or(format!("{kind}=s3 needs {k}"));
                 Ok(StorageConfig::S3 {
                     endpoint: need("S3_ENDPOINT")?,
                     region: var("S3_REGION").unwrap_or_else(|| "us-east-1".into()),
-                    bucket: need("S3_BUCKET")?,
+                    bucket: need(bucket)?,
                     access_key_id: need("S3_ACCESS_KEY_ID")?,
                     secret_access_key: need("S3_SECRET_ACCESS_KEY")?,
                 })
             }
-            other => Err(format!("DOCUMENT_STORAGE {other:?}: local or s3")),
+            other => Err(format!("{kind} {other:?}: local or s3")),
         }
     }
 }
@@ -75,13 +102,18 @@ impl StorageError {
 
 impl Storage {
     pub fn new(config: &StorageConfig) -> Result<Self, String> {
+        Self::open(config, "documents")
+    }
+
+    /// `what` is kept there ("documents", "backups"), for the log.
+    pub fn open(config: &StorageConfig, what: &str) -> Result<Self, String> {
         match config {
             StorageConfig::Local { dir } => {
                 std::fs::create_dir_all(dir)
-                    .map_err(|e| format!("DOCUMENT_DIR {}: {e}", dir.display()))?;
+                    .map_err(|e| format!("{what} folder {}: {e}", dir.display()))?;
                 let store = object_store::local::LocalFileSystem::new_with_prefix(dir)
-                    .map_err(|e| format!("DOCUMENT_DIR {}: {e}", dir.display()))?;
-                tracing::info!(folder = %dir.display(), "documents are stored in a local folder (one machine only: replicas need S3)");
+                    .map_err(|e| format!("{what} folder {}: {e}", dir.display()))?;
+                tracing::info!(folder = %dir.display(), what, "stored in a local folder (one machine only: replicas need S3)");
                 Ok(Storage {
                     store: Arc::new(store),
                 })
@@ -105,7 +137,7 @@ impl Storage {
                     .with_allow_http(endpoint.starts_with("http://"))
                     .build()
                     .map_err(|e| format!("S3 storage: {e}"))?;
-                tracing::info!(%endpoint, %bucket, "documents are stored in S3-compatible storage");
+                tracing::info!(%endpoint, %bucket, what, "stored in S3-compatible storage");
                 Ok(Storage {
                     store: Arc::new(store),
                 })
@@ -151,6 +183,17 @@ impl Storage {
         }
     }
 
+    /// Write a small object whole.
+    pub async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), StorageError> {
+        self.store.put(&Path::from(key), bytes.into()).await?;
+        Ok(())
+    }
+
+    /// Read a small object whole.
+    pub async fn get(&self, key: &str) -> Result<Bytes, StorageError> {
+        Ok(self.store.get(&Path::from(key)).await?.bytes().await?)
+    }
+
     pub async fn delete(&self, key: &str) -> Result<(), StorageError> {
         match self.store.delete(&Path::from(key)).await {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
@@ -162,8 +205,16 @@ impl Storage {
     pub fn list(
         &self,
     ) -> BoxStream<'static, Result<(String, chrono::DateTime<chrono::Utc>), StorageError>> {
+        self.list_under(None)
+    }
+
+    /// The objects whose keys start with the folder `prefix` (`None`: all).
+    pub fn list_under(
+        &self,
+        prefix: Option<&str>,
+    ) -> BoxStream<'static, Result<(String, chrono::DateTime<chrono::Utc>), StorageError>> {
         self.store
-            .list(None)
+            .list(prefix.map(Path::from).as_ref())
             .map(|r| {
                 r.map(|m| (m.location.to_string(), m.last_modified))
                     .map_err(StorageError::from)

@@ -13,6 +13,7 @@ crate::choice!(JobKind {
     MonthlyReport = "monthly_report" : "Monthly billing report",
     DailyDigest = "daily_digest" : "Daily digest of deadlines and tasks",
     DocumentText = "document_text" : "Read a document's text for search",
+    Backup = "backup" : "Nightly backup",
 });
 
 /// A job as the Jobs page shows it.

@@ -44,6 +44,8 @@ pub struct Config {
     pub job_grace: std::time::Duration,
     /// Where documents' bytes are kept.
     pub storage: crate::documents::storage::StorageConfig,
+    /// Where the nightly backups are written (see `backup`).
+    pub backups: crate::documents::storage::StorageConfig,
     /// The program that reads documents' text in a bounded child process (`docket extract-text`):
     /// this binary.
     pub extractor: std::path::PathBuf,
@@ -80,6 +82,9 @@ impl Config {
             job_grace: std::time::Duration::from_secs(30),
             storage: crate::documents::storage::StorageConfig::Local {
                 dir: ".data/documents".into(),
+            },
+            backups: crate::documents::storage::StorageConfig::Local {
+                dir: ".data/backups".into(),
             },
             extractor: std::env::current_exe().unwrap_or_else(|_| "docket".into()),
         }
@@ -154,6 +159,7 @@ impl Config {
             job_workers: number("JOB_WORKERS", 2)? as usize,
             job_grace: std::time::Duration::from_secs(number("JOB_GRACE_SECONDS", 30)?),
             storage: crate::documents::storage::StorageConfig::from_env(var)?,
+            backups: crate::documents::storage::StorageConfig::backups_from_env(var)?,
             // This very program, even after its file is replaced by an upgrade.
             extractor: "/proc/self/exe".into(),
         })

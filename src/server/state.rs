@@ -19,6 +19,9 @@ pub struct AppState {
     pub supabase: Option<Arc<crate::auth::supabase::Supabase>>,
     /// Documents' bytes.
     pub storage: crate::documents::storage::Storage,
+    /// Where the nightly backups go.
+    #[from_ref(skip)]
+    pub backups: crate::documents::storage::Storage,
 }
 
 impl AppState {
@@ -33,8 +36,10 @@ impl AppState {
             None => None,
         };
         let storage = crate::documents::storage::Storage::new(&config.storage)?;
+        let backups = crate::documents::storage::Storage::open(&config.backups, "backups")?;
         Ok(AppState {
             storage,
+            backups,
             leptos_options,
             db,
             redis,

@@ -5,6 +5,7 @@ mod support;
 
 mod activity;
 mod auth;
+mod backup;
 mod calendar;
 mod clients;
 mod documents;

@@ -49,6 +49,7 @@ struct Database {
 impl Drop for Database {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(documents_dir(&self.name));
+        let _ = std::fs::remove_dir_all(backups_dir(&self.name));
         let (url, name) = (self.admin_url.clone(), self.name.clone());
         // The test's runtime is ending; a thread of its own runs the drop to completion.
         let dropped = std::thread::spawn(move || {
@@ -208,6 +209,9 @@ impl TestApp {
         config.storage = docket::documents::storage::StorageConfig::Local {
             dir: documents_dir(&name),
         };
+        config.backups = docket::documents::storage::StorageConfig::Local {
+            dir: backups_dir(&name),
+        };
         // Documents' text is read by the server binary's `extract-text` (the test binary is not it).
         config.extractor = env!("CARGO_BIN_EXE_docket").into();
         configure(&mut config);
@@ -293,6 +297,40 @@ impl TestApp {
 /// The folder a test's documents are kept in (local storage), removed with its database.
 pub fn documents_dir(database: &str) -> std::path::PathBuf {
     std::env::temp_dir().join(format!("docket-documents-{database}"))
+}
+
+/// The folder a test's backups are written to (local storage), removed with its database.
+pub fn backups_dir(database: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("docket-backups-{database}"))
+}
+
+/// A database of its own with nothing in it, not even the schema (dropped at the end of the
+/// test), and its owner's pool.
+pub struct EmptyDatabase {
+    pub name: String,
+    pub admin: PgPool,
+    _database: Database,
+}
+
+pub async fn empty_database() -> EmptyDatabase {
+    let admin_url = env("TEST_DATABASE_ADMIN_URL");
+    let name = format!("docket_test_{}", Uuid::new_v4().simple());
+    let server = db::connect(&admin_url, 1).await.expect("admin connection");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&server)
+        .await
+        .unwrap();
+    server.close().await;
+    EmptyDatabase {
+        admin: db::connect(&replace_db(&admin_url, &name), 2)
+            .await
+            .unwrap(),
+        _database: Database {
+            admin_url,
+            name: name.clone(),
+        },
+        name,
+    }
 }
 
 /// S3-compatible storage on the S3 stand-in the test command started (`TEST_S3_URL`), in a

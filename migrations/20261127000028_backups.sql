@@ -1,0 +1,131 @@
+-- Docket schema, step 28: the nightly backup of a firm (`backup` module).
+--
+-- A backup is every row of the firm, walled-off matters included, and the people it names: so
+-- it is read here, as the owner, for the firm of the transaction only (`app_current_org()`,
+-- which the backup job sets), never a firm given as an argument. Generated columns (the search
+-- vectors) are left out: a restore computes them again.
+
+-- The tables a backup holds, in the order a restore writes them, and whose rows each is:
+-- 'firm' (its organization_id), 'organization' (the firm's own row), 'person' (the people the
+-- firm's rows name, and their sign-in factors). Password-reset links are short-lived and not
+-- kept. A table added by a later migration with an organization_id is included by itself.
+CREATE FUNCTION backup_tables() RETURNS TABLE (name text, scope text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+    SELECT t.name, t.scope FROM (
+        VALUES ('organizations', 'organization', 1), ('users', 'person', 2),
+               ('user_totp', 'person', 3), ('user_recovery_codes', 'person', 4)
+        UNION ALL
+        SELECT c.relname::text, 'firm', 10
+          FROM pg_class c
+          JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
+          JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'organization_id' AND NOT a.attisdropped
+         WHERE c.relkind IN ('r', 'p')
+    ) AS t (name, scope, rank)
+    ORDER BY t.rank, t.name
+$$;
+
+-- The people the firm's rows name: every column with a foreign key to users, in every table of
+-- the firm (members, former members, uploaders, who completed a task, …).
+CREATE FUNCTION backup_people() RETURNS SETOF uuid
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    firm uuid := public.app_current_org();
+    ref record;
+BEGIN
+    IF firm IS NULL THEN
+        RETURN;
+    END IF;
+    FOR ref IN
+        SELECT c.conrelid::regclass AS tbl, a.attname AS col
+          FROM pg_constraint c
+          JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+         WHERE c.contype = 'f' AND c.confrelid = 'public.users'::regclass
+           AND array_length(c.conkey, 1) = 1
+           AND EXISTS (SELECT 1 FROM pg_attribute o WHERE o.attrelid = c.conrelid
+                          AND o.attname = 'organization_id' AND NOT o.attisdropped)
+    LOOP
+        RETURN QUERY EXECUTE format(
+            'SELECT DISTINCT %I FROM %s WHERE organization_id = $1 AND %I IS NOT NULL',
+            ref.col, ref.tbl, ref.col) USING firm;
+    END LOOP;
+END
+$$;
+
+-- The rows of one table that belong to the transaction's firm, one JSON object each, without
+-- generated columns. Nothing when no firm is set.
+CREATE FUNCTION backup_rows(p_table text) RETURNS SETOF text
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    firm  uuid := public.app_current_org();
+    kind  text;
+    cols  text;
+    rel   regclass;
+BEGIN
+    IF firm IS NULL THEN
+        RETURN;
+    END IF;
+    SELECT t.scope INTO kind FROM public.backup_tables() t WHERE t.name = p_table;
+    IF kind IS NULL THEN
+        RAISE EXCEPTION 'not a table a backup holds: %', p_table USING ERRCODE = '22023';
+    END IF;
+    rel := format('public.%I', p_table)::regclass;
+    SELECT string_agg(format('%I', a.attname), ', ' ORDER BY a.attnum) INTO cols
+      FROM pg_attribute a
+     WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
+    IF kind = 'firm' THEN
+        RETURN QUERY EXECUTE format(
+            'SELECT to_jsonb(r)::text FROM (SELECT %s FROM %s WHERE organization_id = $1) r', cols, rel)
+            USING firm;
+    ELSIF kind = 'organization' THEN
+        RETURN QUERY EXECUTE format(
+            'SELECT to_jsonb(r)::text FROM (SELECT %s FROM %s WHERE id = $1) r', cols, rel)
+            USING firm;
+    ELSIF p_table = 'users' THEN
+        RETURN QUERY EXECUTE format(
+            'SELECT to_jsonb(r)::text FROM (SELECT %s FROM %s WHERE id IN (SELECT public.backup_people())) r',
+            cols, rel);
+    ELSE
+        RETURN QUERY EXECUTE format(
+            'SELECT to_jsonb(r)::text FROM (SELECT %s FROM %s WHERE user_id IN (SELECT public.backup_people())) r',
+            cols, rel);
+    END IF;
+END
+$$;
+
+REVOKE ALL ON FUNCTION backup_tables(), backup_people(), backup_rows(text) FROM PUBLIC;
+-- The job runs in the application's processes, as the application's role (like the other
+-- workers' functions).
+GRANT EXECUTE ON FUNCTION backup_tables(), backup_rows(text) TO docket_app;
+
+-- The schedule gains the nightly backup, from 02:00 in the firm's time zone
+-- (`backup:{firm}:{day}`); the rest is as in step 23.
+CREATE OR REPLACE FUNCTION job_schedule_at(p_now timestamptz) RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE added integer;
+BEGIN
+    WITH firms AS (
+        SELECT o.id, (p_now AT TIME ZONE o.timezone) AS local FROM public.organizations o
+    ), due AS (
+        SELECT f.id AS org, 'monthly_report' AS kind, 'period' AS field,
+               to_char(date_trunc('month', f.local) - interval '1 month', 'YYYY-MM') AS period
+          FROM firms f
+         WHERE extract(day FROM f.local) BETWEEN 1 AND 3
+           AND f.local >= date_trunc('month', f.local) + interval '6 hours'
+        UNION ALL
+        SELECT f.id, 'daily_digest', 'day', to_char(f.local, 'YYYY-MM-DD')
+          FROM firms f
+         WHERE f.local >= date_trunc('day', f.local) + interval '7 hours'
+        UNION ALL
+        SELECT f.id, 'backup', 'day', to_char(f.local, 'YYYY-MM-DD')
+          FROM firms f
+         WHERE f.local >= date_trunc('day', f.local) + interval '2 hours'
+    ), added AS (
+        INSERT INTO public.jobs (organization_id, kind, unique_key, payload)
+        SELECT d.org, d.kind, d.kind || ':' || d.org || ':' || d.period, jsonb_build_object(d.field, d.period)
+          FROM due d
+        ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL DO NOTHING
+        RETURNING 1)
+    SELECT count(*) INTO added FROM added;
+    RETURN added;
+END
+$$;

@@ -1,0 +1,22 @@
+//! The nightly backup of a firm, and its restore.
+//!
+//! Every night from 02:00 in the firm's time zone a job (`backup:{firm}:{day}`) writes, to the
+//! backup location (`BACKUP_STORAGE`: a folder by default, S3-compatible when configured):
+//!
+//! ```text
+//! {firm}/{day}/tables/{table}.jsonl   every row of the firm, one JSON object a line
+//! {firm}/files/{sha256}               each document's bytes, once (copied when not yet there)
+//! {firm}/{day}/manifest.json          written last: each file above with its SHA-256
+//! ```
+//!
+//! The rows are read in one snapshot (`REPEATABLE READ`) by `backup_rows` (migration 28), as
+//! the owner, for the firm of the transaction only, walled-off matters and the people the rows
+//! name included. `docket restore {firm}/{day}` writes them into a database that does not hold
+//! the firm (an empty one after a disaster), checking every SHA-256 before anything is kept:
+//! rows in one transaction, bytes to the document storage.
+
+mod manifest;
+pub mod restore;
+pub mod take;
+
+pub use manifest::{Manifest, FORMAT};
