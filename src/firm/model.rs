@@ -25,6 +25,8 @@ pub struct FirmSettings {
     pub staff_see_trust: bool,
     /// The address the firm's e-mail (invoices, reports) is sent from; empty: the server's.
     pub mail_from: String,
+    /// Clients get one e-mail when an invoice of theirs becomes overdue (`invoices::remind`).
+    pub overdue_reminders: bool,
 }
 
 impl FirmSettings {
@@ -63,6 +65,10 @@ impl FirmSettings {
                 if self.staff_see_trust { "on" } else { "" }.to_string(),
             ),
             ("mail_from", self.mail_from.clone()),
+            (
+                "overdue_reminders",
+                if self.overdue_reminders { "on" } else { "" }.to_string(),
+            ),
         ]
     }
 
@@ -137,6 +143,9 @@ pub struct SettingsForm {
     pub staff_see_trust: Option<String>,
     #[serde(default)]
     pub mail_from: String,
+    /// A checkbox.
+    #[serde(default)]
+    pub overdue_reminders: Option<String>,
 }
 
 fn number_in(e: &mut FieldErrors, field: &str, s: &str, lo: u32, hi: u32, what: &str) -> u32 {
@@ -176,6 +185,10 @@ impl SettingsForm {
             (
                 "staff_see_trust".to_string(),
                 self.staff_see_trust.clone().unwrap_or_default(),
+            ),
+            (
+                "overdue_reminders".to_string(),
+                self.overdue_reminders.clone().unwrap_or_default(),
             ),
         ])
         .collect()
@@ -305,6 +318,10 @@ impl SettingsForm {
                 .as_deref()
                 .is_some_and(|v| !v.is_empty()),
             mail_from,
+            overdue_reminders: self
+                .overdue_reminders
+                .as_deref()
+                .is_some_and(|v| !v.is_empty()),
         })
     }
 }
@@ -330,6 +347,7 @@ mod tests {
             default_hourly_rate: "$300".into(),
             staff_see_trust: None,
             mail_from: String::new(),
+            overdue_reminders: None,
         }
     }
 

@@ -23,6 +23,7 @@ struct Row {
     default_hourly_rate: Option<Decimal>,
     staff_see_trust: bool,
     mail_from: Option<String>,
+    overdue_reminders: bool,
     version: i32,
     year: i32,
 }
@@ -33,7 +34,7 @@ pub async fn get(tx: &mut Tx, lock: bool) -> Result<(FirmSettings, i32, i32), Ap
     let r: Row = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT name, logo_text, address, timezone, currency::text AS currency, billing_increment_minutes, invoice_prefix,
                 invoice_number_year, invoice_number_digits, payment_terms_days, tax_rate, tax_label,
-                default_hourly_rate, staff_see_trust, mail_from, version, extract(year FROM now() AT TIME ZONE timezone)::int AS year
+                default_hourly_rate, staff_see_trust, mail_from, overdue_reminders_by IS NOT NULL AS overdue_reminders, version, extract(year FROM now() AT TIME ZONE timezone)::int AS year
            FROM organizations WHERE id = app_current_org(){lock}"
     )))
     .fetch_one(&mut **tx)
@@ -56,6 +57,7 @@ pub async fn get(tx: &mut Tx, lock: bool) -> Result<(FirmSettings, i32, i32), Ap
             default_hourly_rate: r.default_hourly_rate.map(|d| d.normalize()),
             staff_see_trust: r.staff_see_trust,
             mail_from: r.mail_from.unwrap_or_default(),
+            overdue_reminders: r.overdue_reminders,
         },
         r.version,
         r.year,
@@ -95,7 +97,9 @@ pub async fn update(tx: &mut Tx, s: &FirmSettings) -> Result<(), AppError> {
                 billing_increment_minutes = $5, invoice_prefix = $6, invoice_number_year = $7,
                 invoice_number_digits = $8, payment_terms_days = $9, tax_rate = $10, tax_label = $11,
                 default_hourly_rate = $12, logo_text = $13, staff_see_trust = $14,
-                mail_from = nullif($15, '')
+                mail_from = nullif($15, ''),
+                -- Reminders run as whoever turned them on (kept while they stay on).
+                overdue_reminders_by = CASE WHEN $16 THEN coalesce(overdue_reminders_by, app_current_user()) END
           WHERE id = app_current_org()",
     )
     .bind(&s.name)
@@ -113,6 +117,7 @@ pub async fn update(tx: &mut Tx, s: &FirmSettings) -> Result<(), AppError> {
     .bind(&s.logo_text)
     .bind(s.staff_see_trust)
     .bind(&s.mail_from)
+    .bind(s.overdue_reminders)
     .execute(&mut **tx)
     .await?;
     Ok(())

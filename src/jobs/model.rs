@@ -14,6 +14,7 @@ crate::choice!(JobKind {
     DailyDigest = "daily_digest" : "Daily digest of deadlines and tasks",
     DocumentText = "document_text" : "Read a document's text for search",
     Backup = "backup" : "Nightly backup",
+    OverdueReminders = "overdue_reminders" : "Overdue invoice reminders",
 });
 
 /// A job as the Jobs page shows it.

@@ -84,6 +84,7 @@ pub async fn handle(state: &AppState, job: &Claimed) -> Outcome {
         Some(JobKind::DailyDigest) => crate::calendar::digest::run(state, job).await,
         Some(JobKind::DocumentText) => crate::documents::text::run(state, job).await,
         Some(JobKind::Backup) => crate::backup::take::run(state, job).await,
+        Some(JobKind::OverdueReminders) => crate::invoices::remind::run(state, job).await,
         // Added by a newer release during a rolling upgrade: a replica that knows it will run it.
         None => Err(Failure::Retry(format!(
             "this release does not know jobs of kind {:?}",

@@ -22,6 +22,7 @@ mod matters;
 mod profile;
 mod rates;
 mod recovery;
+mod reminders;
 mod search;
 mod security;
 mod supabase;
