@@ -52,8 +52,8 @@ async fn a_scheduled_firing_in_two_replicas_makes_one_job_and_one_report_each() 
     // The application's clock fires now (whatever it adds, it adds once however many fire).
     let (one, two) = tokio::join!(schedule::fire(&app.state.db), schedule::fire(&other.db));
     assert!(
-        one.unwrap() + two.unwrap() <= 2,
-        "at most today's digest per firm"
+        one.unwrap() + two.unwrap() <= 4,
+        "at most today's digest and backup per firm"
     );
     sqlx::query("DELETE FROM jobs")
         .execute(&app.admin_pool)
@@ -72,11 +72,13 @@ async fn a_scheduled_firing_in_two_replicas_makes_one_job_and_one_report_each() 
         .execute(&app.app_pool)
         .await;
     assert!(refused.is_err(), "the application cannot choose the moment");
-    // 05:55 in New York on the 1st: the report's time has not come.
+    // 05:55 in New York on the 1st: the report's time has not come (the night's backups have).
+    let reports = "SELECT count(*) FROM jobs WHERE kind = 'monthly_report'";
     assert_eq!(
         fire_at(app.admin_pool.clone(), "2026-12-01T10:55:00Z").await,
-        0
+        2
     );
+    assert_eq!(app.count(reports).await, 0);
     // 06:00 has passed: two replicas fire at the same moment; each firm gets one job.
     let second = crate::support::admin_pool_of(&app).await;
     let (one, two) = tokio::join!(
@@ -86,7 +88,6 @@ async fn a_scheduled_firing_in_two_replicas_makes_one_job_and_one_report_each() 
     assert_eq!(one + two, 2, "one job per firm, whoever fired");
     // Later firings in the period add no report (only that day's digests).
     fire_at(app.admin_pool.clone(), "2026-12-02T15:00:00Z").await;
-    let reports = "SELECT count(*) FROM jobs WHERE kind = 'monthly_report'";
     assert_eq!(app.count(reports).await, 2);
     let key = format!("monthly_report:{}:2026-11", app.a.id);
     assert_eq!(
@@ -97,14 +98,16 @@ async fn a_scheduled_firing_in_two_replicas_makes_one_job_and_one_report_each() 
         1
     );
     // After the window (the 4th) a firm with no report yet gets none: no stale report.
-    sqlx::query("DELETE FROM jobs WHERE organization_id = $1 OR kind = 'daily_digest'")
-        .bind(app.b.id)
-        .execute(&app.admin_pool)
-        .await
-        .unwrap();
+    sqlx::query(
+        "DELETE FROM jobs WHERE organization_id = $1 OR kind IN ('daily_digest', 'backup')",
+    )
+    .bind(app.b.id)
+    .execute(&app.admin_pool)
+    .await
+    .unwrap();
     fire_at(app.admin_pool.clone(), "2026-12-04T12:00:00Z").await;
     assert_eq!(app.count(reports).await, 1);
-    sqlx::query("DELETE FROM jobs WHERE kind = 'daily_digest'")
+    sqlx::query("DELETE FROM jobs WHERE kind IN ('daily_digest', 'backup')")
         .execute(&app.admin_pool)
         .await
         .unwrap();
