@@ -273,7 +273,7 @@ async fn a_failing_job_is_retried_with_growing_waits_then_kept_as_failed() {
 }
 
 /// An issued invoice of firm A sent by e-mail to a fresh address; the job's id and the address.
-async fn email_request(app: &TestApp) -> (Uuid, docket::invoices::Invoice, String) {
+pub(crate) async fn email_request(app: &TestApp) -> (Uuid, docket::invoices::Invoice, String) {
     let mut c = app.signed_in(app.a.billing).await;
     let (_, inv) = draft(app, &mut c, 2).await;
     assert!(act(&mut c, "issue", &inv, &[]).await.status.is_success());

@@ -17,6 +17,7 @@ mod invitations;
 mod invoices;
 mod isolation;
 mod jobs;
+mod jobs_process;
 mod lists;
 mod matters;
 mod profile;
