@@ -1,14 +1,27 @@
 -- Docket schema, step 28: the nightly backup of a firm (`backup` module).
 --
--- A backup is every row of the firm, walled-off matters included, and the people it names: so
--- it is read here, as the owner, for the firm of the transaction only (`app_current_org()`,
--- which the backup job sets), never a firm given as an argument. Generated columns (the search
--- vectors) are left out: a restore computes them again.
+-- A backup is every row of the firm, walled-off matters included, and the people it names, so
+-- it is read here, as the owner, for the firm of the transaction only (`app_current_org()`),
+-- never a firm given as an argument. Only the role `docket_backup` may call these functions:
+-- the application's role may not (they return what it must never read: other people's walled
+-- matters, sign-in secrets). The server connects as `docket_backup` for backups only
+-- (`DATABASE_BACKUP_URL`). Generated columns (the search vectors) are left out: a restore
+-- computes them again.
+
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'docket_backup') THEN
+        CREATE ROLE docket_backup NOLOGIN NOSUPERUSER NOBYPASSRLS;
+    END IF;
+END
+$$;
+GRANT USAGE ON SCHEMA public TO docket_backup;
 
 -- The tables a backup holds, in the order a restore writes them, and whose rows each is:
--- 'firm' (its organization_id), 'organization' (the firm's own row), 'person' (the people the
--- firm's rows name, and their sign-in factors). Password-reset links are short-lived and not
--- kept. A table added by a later migration with an organization_id is included by itself.
+-- 'organization' (the firm's own row), 'person' (the people the firm's rows name, and the
+-- sign-in factors of its active members) and 'firm' (its organization_id: a table added by a
+-- later migration is included by itself). Not kept: the mail outbox and its files (messages in
+-- flight carry sign-in links; the activity log records what was sent) and password-reset links.
 CREATE FUNCTION backup_tables() RETURNS TABLE (name text, scope text)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT t.name, t.scope FROM (
@@ -19,13 +32,14 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_te
           FROM pg_class c
           JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
           JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'organization_id' AND NOT a.attisdropped
-         WHERE c.relkind IN ('r', 'p')
+         WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+           AND c.relname NOT IN ('mail_outbox', 'mail_attachments')
     ) AS t (name, scope, rank)
     ORDER BY t.rank, t.name
 $$;
 
--- The people the firm's rows name: every column with a foreign key to users, in every table of
--- the firm (members, former members, uploaders, who completed a task, …).
+-- The people the firm's rows name: every column with a foreign key to users, in the firm's own
+-- row and every table of the firm (members, former members, uploaders, who completed a task…).
 CREATE FUNCTION backup_people() RETURNS SETOF uuid
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
@@ -36,23 +50,25 @@ BEGIN
         RETURN;
     END IF;
     FOR ref IN
-        SELECT c.conrelid::regclass AS tbl, a.attname AS col
+        SELECT c.conrelid::regclass AS tbl, a.attname AS col, t.scope
           FROM pg_constraint c
           JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+          JOIN public.backup_tables() t ON format('public.%I', t.name)::regclass = c.conrelid
          WHERE c.contype = 'f' AND c.confrelid = 'public.users'::regclass
-           AND array_length(c.conkey, 1) = 1
-           AND EXISTS (SELECT 1 FROM pg_attribute o WHERE o.attrelid = c.conrelid
-                          AND o.attname = 'organization_id' AND NOT o.attisdropped)
+           AND array_length(c.conkey, 1) = 1 AND t.scope IN ('firm', 'organization')
     LOOP
         RETURN QUERY EXECUTE format(
-            'SELECT DISTINCT %I FROM %s WHERE organization_id = $1 AND %I IS NOT NULL',
-            ref.col, ref.tbl, ref.col) USING firm;
+            'SELECT DISTINCT %I FROM %s WHERE %I = $1 AND %I IS NOT NULL',
+            ref.col, ref.tbl, CASE WHEN ref.scope = 'firm' THEN 'organization_id' ELSE 'id' END, ref.col)
+            USING firm;
     END LOOP;
 END
 $$;
 
 -- The rows of one table that belong to the transaction's firm, one JSON object each, without
--- generated columns. Nothing when no firm is set.
+-- generated columns. A person's password digest is kept only when they are or were a member
+-- (someone a row merely names keeps their account, not its secret); two-factor secrets and
+-- recovery codes only for active members. Nothing when no firm is set.
 CREATE FUNCTION backup_rows(p_table text) RETURNS SETOF text
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
@@ -60,6 +76,8 @@ DECLARE
     kind  text;
     cols  text;
     rel   regclass;
+    active text := 'SELECT uo.user_id FROM public.user_organizations uo
+                     WHERE uo.organization_id = $1 AND uo.status = ''active''';
 BEGIN
     IF firm IS NULL THEN
         RETURN;
@@ -82,20 +100,30 @@ BEGIN
             USING firm;
     ELSIF p_table = 'users' THEN
         RETURN QUERY EXECUTE format(
-            'SELECT to_jsonb(r)::text FROM (SELECT %s FROM %s WHERE id IN (SELECT public.backup_people())) r',
-            cols, rel);
+            'SELECT (CASE WHEN r.id IN (SELECT uo.user_id FROM public.user_organizations uo
+                                         WHERE uo.organization_id = $1)
+                          THEN to_jsonb(r) ELSE to_jsonb(r) || ''{"password_hash": null}''::jsonb END)::text
+               FROM (SELECT %s FROM %s WHERE id IN (SELECT public.backup_people())) r', cols, rel)
+            USING firm;
     ELSE
         RETURN QUERY EXECUTE format(
-            'SELECT to_jsonb(r)::text FROM (SELECT %s FROM %s WHERE user_id IN (SELECT public.backup_people())) r',
-            cols, rel);
+            'SELECT to_jsonb(r)::text FROM (SELECT %s FROM %s WHERE user_id IN (%s)) r', cols, rel, active)
+            USING firm;
     END IF;
 END
 $$;
 
-REVOKE ALL ON FUNCTION backup_tables(), backup_people(), backup_rows(text) FROM PUBLIC;
--- The job runs in the application's processes, as the application's role (like the other
--- workers' functions).
-GRANT EXECUTE ON FUNCTION backup_tables(), backup_rows(text) TO docket_app;
+-- The firm of the transaction: its name, its own today, and the schema its rows have.
+CREATE FUNCTION backup_firm() RETURNS TABLE (name text, today text, schema bigint)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+    SELECT o.name, to_char(now() AT TIME ZONE o.timezone, 'YYYY-MM-DD'),
+           (SELECT max(m.version) FROM public._sqlx_migrations m WHERE m.success)
+      FROM public.organizations o
+     WHERE o.id = public.app_current_org()
+$$;
+
+REVOKE ALL ON FUNCTION backup_tables(), backup_people(), backup_rows(text), backup_firm() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION backup_tables(), backup_rows(text), backup_firm() TO docket_backup;
 
 -- The schedule gains the nightly backup, from 02:00 in the firm's time zone
 -- (`backup:{firm}:{day}`); the rest is as in step 23.

@@ -1,10 +1,23 @@
 -- Docket schema, step 29: overdue reminders (`invoices::remind`).
 --
 -- A firm may have Docket e-mail each client once when an invoice of theirs becomes overdue.
--- The setting is who turned it on: the daily job runs with that person's rights (a billing
--- member or an administrator; their walls apply), and stops when they no longer may.
+-- The setting is who last saved it on: the daily job runs with that person's rights (an
+-- administrator or billing member; their walls apply), and stops when they no longer may.
 ALTER TABLE organizations ADD COLUMN overdue_reminders_by uuid REFERENCES users (id) ON DELETE SET NULL;
 GRANT UPDATE (overdue_reminders_by) ON organizations TO docket_app;
+-- The application names only its caller (the jobs' own_rights rule: a job runs as whoever asked).
+CREATE FUNCTION overdue_reminders_by_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_user = 'docket_app' AND NEW.overdue_reminders_by IS NOT NULL
+       AND NEW.overdue_reminders_by IS DISTINCT FROM public.app_current_user() THEN
+        RAISE EXCEPTION 'overdue reminders run as whoever turns them on'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'organizations_overdue_reminders_by';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER overdue_reminders_by_guard BEFORE UPDATE OF overdue_reminders_by ON organizations
+    FOR EACH ROW WHEN (NEW.overdue_reminders_by IS DISTINCT FROM OLD.overdue_reminders_by)
+    EXECUTE FUNCTION overdue_reminders_by_guard();
 
 -- The reminder sent for an invoice (at most one: the key), with the job that wrote its message.
 -- Not a column of invoices: that would change the invoice's version, and a page open on it

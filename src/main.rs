@@ -93,20 +93,24 @@ async fn seed_command(config: &Config, args: &[String]) -> Result<(), String> {
     }
 }
 
-/// Back a firm up now, for today (UTC), as the nightly job does.
+/// Back a firm up now (for its today), as the nightly job does.
 async fn backup_command(config: &Config, firm: Option<&String>) -> Result<(), String> {
     let org = firm
         .and_then(|f| uuid::Uuid::parse_str(f).ok())
         .ok_or("usage: docket backup FIRM_ID")?;
-    let db = db::connect(&config.database_url, 2)
+    let url = config
+        .database_backup_url
+        .as_deref()
+        .or(config.database_admin_url.as_deref())
+        .ok_or("DATABASE_BACKUP_URL is not set")?;
+    let db = db::connect(url, 2)
         .await
-        .map_err(|e| format!("database: {e}"))?;
+        .map_err(|e| format!("backup database: {e}"))?;
     let documents = docket::documents::storage::Storage::new(&config.storage)?;
     let backups = docket::documents::storage::Storage::open(&config.backups, "backups")?;
-    let day = chrono::Utc::now().format("%Y-%m-%d").to_string();
-    let taken = docket::backup::take::take(&db, &documents, &backups, org, &day).await?;
-    tracing::info!(summary = %taken.summary(), problems = ?taken.problems, "backup taken");
-    if taken.problems.is_empty() {
+    let taken = docket::backup::take::take(&db, &documents, &backups, org, None).await?;
+    tracing::info!(folder = %taken.folder, summary = %taken.summary(), missing = ?taken.manifest.missing, "backup taken");
+    if taken.manifest.missing.is_empty() {
         Ok(())
     } else {
         Err("some document versions were not backed up".into())
@@ -126,7 +130,7 @@ async fn restore_command(config: &Config, at: Option<&String>) -> Result<(), Str
     let documents = docket::documents::storage::Storage::new(&config.storage)?;
     let backups = docket::documents::storage::Storage::open(&config.backups, "backups")?;
     let restored = docket::backup::restore::restore(&admin, &backups, &documents, at).await?;
-    tracing::info!(firm = %restored.firm, rows = restored.rows, files = restored.files, "restored");
+    tracing::info!(firm = %restored.firm, folder = %restored.folder, rows = restored.rows, files = restored.files, missing = ?restored.missing, "restored");
     Ok(())
 }
 

@@ -25,6 +25,7 @@ MAILDEV_VERSION="2.2.1"
 S3_PORT="${DOCKET_S3_PORT:-56090}"
 MOTO_VERSION="5.2.5"
 APP_PASSWORD="docket_app"
+BACKUP_PASSWORD="docket_backup"
 CARGO_LEPTOS_VERSION="0.3.10"
 BINARYEN_VERSION="132.0.0"
 
@@ -134,6 +135,11 @@ start_postgres() {
       IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'docket_app') THEN
         CREATE ROLE docket_app LOGIN PASSWORD '$APP_PASSWORD' NOSUPERUSER NOBYPASSRLS;
       ELSE ALTER ROLE docket_app LOGIN PASSWORD '$APP_PASSWORD'; END IF; END \$\$;" >/dev/null
+  # The role nightly backups read a whole firm as (migration 28 grants it that, and only that).
+  psql_admin -d postgres -qc "DO \$\$ BEGIN
+      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'docket_backup') THEN
+        CREATE ROLE docket_backup LOGIN PASSWORD '$BACKUP_PASSWORD' NOSUPERUSER NOBYPASSRLS;
+      ELSE ALTER ROLE docket_backup LOGIN PASSWORD '$BACKUP_PASSWORD'; END IF; END \$\$;" >/dev/null
 }
 
 start_redis() {
@@ -211,6 +217,7 @@ app_env() {
   local db="$1"
   export DATABASE_URL="postgres://docket_app:$APP_PASSWORD@127.0.0.1:$PG_PORT/$db"
   export DATABASE_ADMIN_URL="postgres://postgres@127.0.0.1:$PG_PORT/$db"
+  export DATABASE_BACKUP_URL="postgres://docket_backup:$BACKUP_PASSWORD@127.0.0.1:$PG_PORT/$db"
   export REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
   export SMTP_URL="smtp://127.0.0.1:$SMTP_PORT"
 }
@@ -251,7 +258,7 @@ seed_large() {
 test_all() {
   setup; setup_e2e; services; app_env postgres
   export TEST_DATABASE_ADMIN_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
-  export TEST_APP_PASSWORD="$APP_PASSWORD"
+  export TEST_APP_PASSWORD="$APP_PASSWORD" TEST_BACKUP_PASSWORD="$BACKUP_PASSWORD"
   export TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
   export TEST_SMTP_URL="smtp://127.0.0.1:$SMTP_PORT" TEST_MAIL_API="http://127.0.0.1:$MAIL_WEB_PORT"
   export TEST_S3_URL="http://127.0.0.1:$S3_PORT"

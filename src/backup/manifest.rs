@@ -20,8 +20,17 @@ pub struct Manifest {
     pub schema: i64,
     /// In the order a restore writes them.
     pub tables: Vec<TableFile>,
-    /// Every document version of the rows, with where its bytes are kept.
+    /// Every document version of the rows, with where its bytes are kept…
     pub files: Vec<FileEntry>,
+    /// …but these, whose bytes could not be read or were not what their row says.
+    #[serde(default)]
+    pub missing: Vec<Missing>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Missing {
+    pub version: Uuid,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -46,9 +55,19 @@ pub struct FileEntry {
     pub bytes: u64,
 }
 
-/// The folder of a firm's day: `{firm}/{day}`.
-pub fn folder(org: Uuid, day: &str) -> String {
+/// The folder of a firm's day: `{firm}/{day}`. Each attempt writes a folder of its own in it,
+/// named by when it started (`20261127T020001.123Z`), so a run never overwrites a finished
+/// backup, and the newest finished one sorts last.
+pub fn day_folder(org: Uuid, day: &str) -> String {
     format!("{org}/{day}")
+}
+
+pub fn attempt_folder(org: Uuid, day: &str, taken_at: DateTime<Utc>) -> String {
+    format!(
+        "{}/{}",
+        day_folder(org, day),
+        taken_at.format("%Y%m%dT%H%M%S%.3fZ")
+    )
 }
 
 /// Where a firm's document bytes are kept, by content.
@@ -80,6 +99,13 @@ mod tests {
         assert!(!valid_day("2026-02-30"));
         assert!(!valid_day("2026-11-27/../x"));
         assert!(!valid_day("2026-1-27"));
+        let at = DateTime::parse_from_rfc3339("2026-11-27T02:00:01.5Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(
+            attempt_folder(Uuid::nil(), "2026-11-27", at),
+            "00000000-0000-0000-0000-000000000000/2026-11-27/20261127T020001.500Z"
+        );
         let mut d = Sha256::new();
         d.update(b"abc");
         assert_eq!(

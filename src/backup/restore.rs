@@ -1,44 +1,54 @@
 //! `docket restore {firm}/{day}`: a backup written back into a database that does not hold the
 //! firm (after a disaster, an empty one), as the schema owner.
 //!
-//! Rows are written in one transaction with `session_replication_role = replica`: they go in
-//! exactly as they were (no trigger stamps a new time or version on them, and the foreign keys
-//! they satisfied when taken are not checked table by table). Every file's SHA-256 is checked as
-//! it is read; any difference, a table the schema does not know, or the firm already there, and
-//! the transaction is rolled back: nothing is kept but bytes no row names, which the storage
-//! sweep removes.
+//! Rows are written in one transaction with `session_replication_role = replica`, so they go in
+//! exactly as they were: no trigger stamps a new time or version on them, and the foreign keys
+//! they satisfied when taken are not checked table by table. Because nothing checks them then,
+//! everything is checked here: the manifest names exactly this schema's tables; each file's
+//! SHA-256 and count of rows; every firm row is the firm's (a row of another firm in a file is
+//! refused, whoever wrote it); everyone the rows name is there afterwards; every document
+//! version's bytes are accounted for. People already in the database are left exactly as they
+//! are (their password, their second factor): only people new to it are written. Jobs that were
+//! waiting or running are kept as failed, not run again. Any difference and nothing is kept but
+//! bytes no row names, which the storage sweep removes.
 
-use futures_util::StreamExt;
+use std::collections::HashSet;
+
+use futures_util::{StreamExt, TryStreamExt};
 use sha2::{Digest, Sha256};
 use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
 
 use super::manifest::{self, Manifest, TableFile, FORMAT};
-use super::take::{copy, schema_version};
+use super::take::copy;
 use crate::documents::storage::Storage;
 
-/// Rows sent to PostgreSQL in one statement, at most.
+/// Rows sent to PostgreSQL in one statement, at most…
 const BATCH_ROWS: usize = 500;
+/// …and bytes of them.
+const BATCH_BYTES: usize = 16 * 1024 * 1024;
 
 /// What a restore wrote.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Restored {
     pub firm: String,
+    /// The attempt restored: `{firm}/{day}/{attempt}`.
+    pub folder: String,
     pub rows: u64,
     pub files: usize,
+    /// Versions the backup could not copy (their rows are restored; their bytes are not).
+    pub missing: Vec<Uuid>,
 }
 
-/// Restore the backup in folder `at` (`{firm}/{day}`, or its `manifest.json`) into the database
-/// of `admin` (migrated first), with the documents' bytes into `documents`.
+/// Restore the backup at `at` (`{firm}/{day}`: its newest finished attempt; or one attempt's
+/// folder) into the database of `admin` (migrated first), the bytes into `documents`.
 pub async fn restore(
     admin: &PgPool,
     backups: &Storage,
     documents: &Storage,
     at: &str,
 ) -> Result<Restored, String> {
-    let folder = at
-        .trim_end_matches('/')
-        .trim_end_matches("manifest.json")
-        .trim_end_matches('/');
+    let folder = find(backups, at).await?;
     let manifest: Manifest = serde_json::from_slice(
         &backups
             .get(&format!("{folder}/manifest.json"))
@@ -46,59 +56,101 @@ pub async fn restore(
             .map_err(|e| format!("the backup's manifest: {e}"))?,
     )
     .map_err(|e| format!("the backup's manifest: {e}"))?;
-    check(&manifest, folder)?;
+    let org = manifest.organization_id;
     crate::server::db::migrate(admin)
         .await
         .map_err(|e| format!("migrations: {e}"))?;
 
     let db_error = |e: sqlx::Error| format!("database: {e}");
     let mut tx = admin.begin().await.map_err(db_error)?;
+    // The sweep (`documents::sweep`) waits: the bytes copied below are named by no committed
+    // row until this commits.
+    sqlx::query(
+        "SELECT set_config('app.org_id', $1, true), pg_advisory_xact_lock_shared($2)::text",
+    )
+    .bind(org.to_string())
+    .bind(crate::documents::sweep::SWEEP_LOCK)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_error)?;
     sqlx::query("SET LOCAL session_replication_role = replica")
         .execute(&mut *tx)
         .await
         .map_err(|e| format!("the restoring role may not set session_replication_role: {e}"))?;
+    let schema: Option<i64> =
+        sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_error)?;
+    let tables: Vec<(String, String)> = sqlx::query_as("SELECT name, scope FROM backup_tables()")
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_error)?;
+    check(&manifest, &folder, schema.unwrap_or(0), &tables)?;
     let there: bool =
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM organizations WHERE id = $1)")
-            .bind(manifest.organization_id)
+            .bind(org)
             .fetch_one(&mut *tx)
             .await
             .map_err(db_error)?;
     if there {
         return Err(format!(
-            "the firm {} ({}) is already in this database: restore into one without it",
-            manifest.firm, manifest.organization_id
+            "the firm {} ({org}) is already in this database: restore into one without it",
+            manifest.firm
         ));
     }
-    let known: Vec<String> = sqlx::query_scalar("SELECT name FROM backup_tables()")
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db_error)?;
 
-    let mut rows = 0;
+    let (mut rows, mut new_people, mut versions) = (0, Vec::new(), HashSet::new());
     for table in &manifest.tables {
-        if !known.contains(&table.name) {
-            return Err(format!("this schema has no table {:?}", table.name));
-        }
-        rows += load(&mut tx, backups, table).await?;
+        let scope = &tables
+            .iter()
+            .find(|t| t.0 == table.name)
+            .expect("checked")
+            .1;
+        rows += load(
+            &mut tx,
+            backups,
+            table,
+            scope,
+            org,
+            &mut new_people,
+            &mut versions,
+        )
+        .await?;
     }
-    // Everyone the rows name is there (someone of the same e-mail under another id would not be).
-    sqlx::query("SELECT set_config('app.org_id', $1, true)")
-        .bind(manifest.organization_id.to_string())
-        .execute(&mut *tx)
-        .await
-        .map_err(db_error)?;
-    let missing: i64 = sqlx::query_scalar(
+    let missing_people: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM backup_people() p WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = p)",
     )
     .fetch_one(&mut *tx)
     .await
     .map_err(db_error)?;
-    if missing > 0 {
+    if missing_people > 0 {
         return Err(format!(
-            "{missing} of the people the firm's rows name are not in this database \
-             (someone with the same e-mail address under another id?)"
+            "{missing_people} of the people the firm's rows name are not in the backup"
         ));
     }
+    let accounted: HashSet<Uuid> = manifest
+        .files
+        .iter()
+        .map(|f| f.version)
+        .chain(manifest.missing.iter().map(|m| m.version))
+        .collect();
+    if accounted != versions {
+        return Err(
+            "the backup's files do not match its document versions: it is not whole".into(),
+        );
+    }
+    // What was waiting or running when the backup was taken is not done again by itself.
+    sqlx::query(
+        "UPDATE jobs SET status = 'dead', lease_until = NULL, locked_by = NULL, finished_at = now(),
+                last_error = 'Restored from a backup: not run again by itself (Retry runs it).'
+          WHERE organization_id = $1 AND status IN ('queued', 'running')",
+    )
+    .bind(org)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_error)?;
+
     for file in &manifest.files {
         copy(
             backups,
@@ -111,34 +163,83 @@ pub async fn restore(
         .map_err(|e| format!("document version {}: {e}", file.version))?;
     }
     tx.commit().await.map_err(db_error)?;
-    tracing::info!(firm = %manifest.organization_id, day = %manifest.day, rows, files = manifest.files.len(), "backup restored");
+    let missing: Vec<Uuid> = manifest.missing.iter().map(|m| m.version).collect();
+    if !missing.is_empty() {
+        tracing::error!(?missing, "restored without the bytes of these document versions (the backup could not copy them)");
+    }
+    tracing::info!(firm = %org, %folder, rows, files = manifest.files.len(), "backup restored");
     Ok(Restored {
         firm: manifest.firm,
+        folder,
         rows,
         files: manifest.files.len(),
+        missing,
     })
 }
 
-/// A manifest this build can restore, whose every path is the firm's own.
-fn check(manifest: &Manifest, folder: &str) -> Result<(), String> {
+/// The attempt folder `at` names: itself when it holds a manifest, else the newest attempt of
+/// the day `at` names that holds one.
+async fn find(backups: &Storage, at: &str) -> Result<String, String> {
+    let at = at
+        .trim_end_matches('/')
+        .trim_end_matches("manifest.json")
+        .trim_end_matches('/');
+    let parts: Vec<&str> = at.split('/').collect();
+    let shaped = matches!(parts.len(), 2 | 3)
+        && Uuid::parse_str(parts[0]).is_ok()
+        && manifest::valid_day(parts[1]);
+    if !shaped {
+        return Err(format!("{at:?}: give FIRM_ID/DAY (e.g. 0190…/2026-11-27)"));
+    }
+    if parts.len() == 3 {
+        return Ok(at.to_string());
+    }
+    let finished: Vec<String> = backups
+        .sizes_under(at)
+        .map_ok(|(key, _)| key)
+        .try_filter(|key| std::future::ready(key.ends_with("/manifest.json")))
+        .try_collect()
+        .await
+        .map_err(|e| e.to_string())?;
+    finished
+        .into_iter()
+        .max()
+        .map(|key| key.trim_end_matches("/manifest.json").to_string())
+        .ok_or_else(|| format!("no finished backup in {at}"))
+}
+
+/// A manifest this build can restore: this schema, exactly this schema's tables, and every path
+/// the firm's own.
+fn check(
+    manifest: &Manifest,
+    folder: &str,
+    schema: i64,
+    tables: &[(String, String)],
+) -> Result<(), String> {
     if manifest.format != FORMAT {
         return Err(format!(
             "not a backup this release reads: {:?}",
             manifest.format
         ));
     }
-    if manifest.schema != schema_version() {
+    if manifest.schema != schema {
         return Err(format!(
-            "the backup's schema is {}, this release's is {}: restore with the release that took it, then upgrade",
-            manifest.schema,
-            schema_version()
+            "the backup's schema is {}, this release's is {schema}: restore with the release that took it, then upgrade",
+            manifest.schema
         ));
     }
     let org = manifest.organization_id;
-    if folder != manifest::folder(org, &manifest.day) {
+    if !folder.starts_with(&format!("{}/", manifest::day_folder(org, &manifest.day))) {
         return Err(format!(
             "the manifest in {folder} is of {org} on {}",
             manifest.day
+        ));
+    }
+    let named: Vec<&str> = manifest.tables.iter().map(|t| t.name.as_str()).collect();
+    let known: Vec<&str> = tables.iter().map(|t| t.0.as_str()).collect();
+    if named != known {
+        return Err(format!(
+            "the backup's tables are not this schema's: {named:?}, not {known:?}"
         ));
     }
     for t in &manifest.tables {
@@ -146,23 +247,35 @@ fn check(manifest: &Manifest, folder: &str) -> Result<(), String> {
             return Err(format!("table {} is not in the backup's folder", t.name));
         }
     }
-    for f in &manifest.files {
+    for f in manifest.files.iter() {
         let sha_ok = f.sha256.len() == 64 && f.sha256.bytes().all(|b| b.is_ascii_hexdigit());
-        if !sha_ok
-            || f.path != manifest::file_path(org, &f.sha256)
-            || !f.storage_key.starts_with(&format!("{org}/"))
-        {
+        let key_ok = f.storage_key == format!("{org}/{}", rest_of(&f.storage_key))
+            && rest_of(&f.storage_key)
+                .split('/')
+                .all(|p| Uuid::parse_str(p).is_ok());
+        if !sha_ok || !key_ok || f.path != manifest::file_path(org, &f.sha256) {
             return Err(format!("document version {} is not the firm's", f.version));
         }
     }
     Ok(())
 }
 
-/// Write one table's rows, checking the file's SHA-256 and its count of rows.
+/// What follows the first `/` of a key.
+fn rest_of(key: &str) -> &str {
+    key.split_once('/').map_or("", |p| p.1)
+}
+
+/// Write one table's rows, checking the file's SHA-256, its count of rows and that every row is
+/// the firm's. People already in the database are left as they are; the ids of those written
+/// are added to `new_people`, and a person's factors are written only for them.
 async fn load(
     conn: &mut PgConnection,
     backups: &Storage,
     table: &TableFile,
+    scope: &str,
+    org: Uuid,
+    new_people: &mut Vec<Uuid>,
+    versions: &mut HashSet<Uuid>,
 ) -> Result<u64, String> {
     let columns: String = sqlx::query_scalar(
         "SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
@@ -174,29 +287,33 @@ async fn load(
     .fetch_one(&mut *conn)
     .await
     .map_err(|e| format!("table {}: {e}", table.name))?;
+    let only = match (scope, table.name.as_str()) {
+        ("firm", _) => "r.organization_id = $2",
+        ("organization", _) => "r.id = $2",
+        (_, "users") => "NOT EXISTS (SELECT 1 FROM public.users u WHERE u.id = r.id)",
+        _ => "r.user_id = ANY($3)",
+    };
     let insert = format!(
         "INSERT INTO public.{name} ({columns}) SELECT {columns} \
-         FROM jsonb_populate_recordset(NULL::public.{name}, $1::jsonb){conflict}",
+         FROM jsonb_populate_recordset(NULL::public.{name}, $1::jsonb) r WHERE {only} \
+         RETURNING {returning}",
         name = quote(&table.name),
-        conflict = if table.scope == "person" {
-            // Someone of another firm restored before: they are there already.
-            " ON CONFLICT DO NOTHING"
+        returning = if table.name == "users" {
+            "id"
         } else {
-            ""
+            "NULL::uuid"
         },
     );
+    let firm_rows = scope != "person";
 
     let mut body = backups
         .read(&table.path, None)
         .await
         .map_err(|e| format!("{}: {e}", table.path))?
         .body;
-    let (mut digest, mut pending, mut batch, mut rows) = (
-        Sha256::new(),
-        Vec::new(),
-        Vec::with_capacity(BATCH_ROWS),
-        0u64,
-    );
+    let mut digest = Sha256::new();
+    let (mut pending, mut batch, mut size) = (Vec::new(), Vec::with_capacity(BATCH_ROWS), 0usize);
+    let (mut lines, mut written) = (0u64, 0u64);
     loop {
         let chunk = body.next().await;
         let done = chunk.is_none();
@@ -207,9 +324,22 @@ async fn load(
         }
         while let Some(end) = pending.iter().position(|b| *b == b'\n') {
             let line: Vec<u8> = pending.drain(..=end).collect();
-            batch.push(String::from_utf8(line).map_err(|_| format!("{}: not UTF-8", table.path))?);
-            if batch.len() == BATCH_ROWS {
-                rows += write(conn, &insert, &mut batch).await?;
+            let line = String::from_utf8(line)
+                .map_err(|_| format!("{}: not UTF-8", table.path))?
+                .trim_end()
+                .to_string();
+            if table.name == "document_versions" {
+                let v: IdOnly =
+                    serde_json::from_str(&line).map_err(|e| format!("{}: {e}", table.path))?;
+                versions.insert(v.id);
+            }
+            size += line.len();
+            batch.push(line);
+            lines += 1;
+            if batch.len() == BATCH_ROWS || size >= BATCH_BYTES {
+                size = 0;
+                written +=
+                    write(conn, &insert, std::mem::take(&mut batch), org, new_people).await?;
             }
         }
         if done {
@@ -219,7 +349,9 @@ async fn load(
     if !pending.is_empty() {
         return Err(format!("{}: its last line is cut off", table.path));
     }
-    rows += write(conn, &insert, &mut batch).await?;
+    if !batch.is_empty() {
+        written += write(conn, &insert, batch, org, new_people).await?;
+    }
     let got = manifest::hex(digest);
     if got != table.sha256 {
         return Err(format!(
@@ -227,40 +359,46 @@ async fn load(
             table.path, table.sha256
         ));
     }
-    if rows != table.rows {
+    if lines != table.rows {
         return Err(format!(
-            "{} has {rows} rows, not {}",
+            "{} has {lines} rows, not {}",
             table.path, table.rows
         ));
     }
-    Ok(rows)
+    if firm_rows && written != lines {
+        return Err(format!(
+            "{} holds {} rows of another firm",
+            table.path,
+            lines - written
+        ));
+    }
+    Ok(written)
 }
 
-/// Send the lines of `batch` as one statement; how many lines it held.
+#[derive(serde::Deserialize)]
+struct IdOnly {
+    id: Uuid,
+}
+
+/// Send one batch (a JSON array of rows); how many rows were written. The ids of people written
+/// are added to `new_people`.
 async fn write(
     conn: &mut PgConnection,
     insert: &str,
-    batch: &mut Vec<String>,
+    batch: Vec<String>,
+    org: Uuid,
+    new_people: &mut Vec<Uuid>,
 ) -> Result<u64, String> {
-    if batch.is_empty() {
-        return Ok(0);
-    }
-    let n = batch.len() as u64;
-    let array = format!(
-        "[{}]",
-        batch
-            .iter()
-            .map(|l| l.trim_end())
-            .collect::<Vec<_>>()
-            .join(",")
-    );
-    batch.clear();
-    sqlx::query(sqlx::AssertSqlSafe(insert.to_string()))
+    let array = format!("[{}]", batch.join(","));
+    let ids: Vec<Option<Uuid>> = sqlx::query_scalar(sqlx::AssertSqlSafe(insert.to_string()))
         .bind(array)
-        .execute(conn)
+        .bind(org)
+        .bind(new_people.clone())
+        .fetch_all(conn)
         .await
         .map_err(|e| format!("writing rows: {e}"))?;
-    Ok(n)
+    new_people.extend(ids.iter().flatten());
+    Ok(ids.len() as u64)
 }
 
 /// A table name as an SQL identifier (names come from `backup_tables`, checked before).

@@ -1,13 +1,13 @@
 //! Taking a backup: the job, and `docket backup FIRM`.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use futures_util::{StreamExt, TryStreamExt};
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::manifest::{self, FileEntry, Manifest, TableFile, FORMAT};
+use super::manifest::{self, FileEntry, Manifest, Missing, TableFile, FORMAT};
 use crate::documents::storage::Storage;
 use crate::jobs::run::{Claimed, Failure, Outcome};
 use crate::server::AppState;
@@ -19,10 +19,10 @@ const CHUNK: usize = 1024 * 1024;
 #[derive(Debug, Clone)]
 pub struct Taken {
     pub manifest: Manifest,
+    /// Where: `{firm}/{day}/{attempt}`.
+    pub folder: String,
     /// Document bytes copied this time (the others were there from an earlier night).
     pub copied: usize,
-    /// Versions whose bytes could not be read, or were not what their row says.
-    pub problems: Vec<String>,
 }
 
 impl Taken {
@@ -45,17 +45,28 @@ pub async fn run(state: &AppState, job: &Claimed) -> Outcome {
     if !manifest::valid_day(&day) {
         return Err(Failure::GiveUp(format!("not a day: {day:?}")));
     }
-    let taken = take(&state.db, &state.storage, &state.backups, org, &day)
+    let Some(db) = &state.backup_db else {
+        return Err(Failure::Retry(
+            "backups need DATABASE_BACKUP_URL (a login of the role docket_backup)".into(),
+        ));
+    };
+    let taken = take(db, &state.storage, &state.backups, org, Some(&day))
         .await
         .map_err(Failure::Retry)?;
-    if taken.problems.is_empty() {
+    if taken.manifest.missing.is_empty() {
         Ok(taken.summary())
     } else {
-        // Written, but not whole: a later attempt takes it again from a new snapshot.
+        // Written, and says what it lacks; a later attempt takes it again from a new snapshot.
+        let missing: Vec<String> = taken
+            .manifest
+            .missing
+            .iter()
+            .map(|m| format!("version {}: {}", m.version, m.reason))
+            .collect();
         Err(Failure::Retry(format!(
             "{}; not backed up: {}",
             taken.summary(),
-            taken.problems.join("; ")
+            missing.join("; ")
         )))
     }
 }
@@ -69,18 +80,15 @@ struct VersionRow {
     size_bytes: u64,
 }
 
-/// Back up firm `org` for `day` (`YYYY-MM-DD`).
+/// Back up firm `org`, over `db` (the `docket_backup` role's connection), as of its `day`
+/// (`YYYY-MM-DD`; `None`: the firm's today).
 pub async fn take(
     db: &PgPool,
     documents: &Storage,
     backups: &Storage,
     org: Uuid,
-    day: &str,
+    day: Option<&str>,
 ) -> Result<Taken, String> {
-    if !manifest::valid_day(day) {
-        return Err(format!("not a day: {day:?}"));
-    }
-    let folder = manifest::folder(org, day);
     let db_error = |e: sqlx::Error| format!("database: {e}");
     let store_error = |e: crate::documents::storage::StorageError| e.to_string();
 
@@ -94,12 +102,17 @@ pub async fn take(
         .await
         .map_err(db_error)?;
     let taken_at = chrono::Utc::now();
-    let firm: String = sqlx::query_scalar("SELECT name FROM organizations WHERE id = $1")
-        .bind(org)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db_error)?
-        .ok_or_else(|| format!("no firm {org}"))?;
+    let (firm, today, schema): (String, String, i64) =
+        sqlx::query_as("SELECT name, today, schema FROM backup_firm()")
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_error)?
+            .ok_or_else(|| format!("no firm {org}"))?;
+    let day = day.unwrap_or(&today).to_string();
+    if !manifest::valid_day(&day) {
+        return Err(format!("not a day: {day:?}"));
+    }
+    let folder = manifest::attempt_folder(org, &day, taken_at);
     let names: Vec<(String, String)> = sqlx::query_as("SELECT name, scope FROM backup_tables()")
         .fetch_all(&mut *tx)
         .await
@@ -147,30 +160,28 @@ pub async fn take(
     }
     tx.rollback().await.map_err(db_error)?;
 
-    // The bytes: what the location does not have yet, by content.
-    let prefix = format!("{org}/files");
-    let mut there: HashSet<String> = backups
-        .list_under(Some(&prefix))
-        .map_ok(|(key, _)| key.rsplit('/').next().unwrap_or_default().to_string())
+    // The bytes: what the location does not have whole yet, by content.
+    let there: HashMap<String, u64> = backups
+        .sizes_under(&format!("{org}/files"))
+        .map_ok(|(key, size)| (key.rsplit('/').next().unwrap_or_default().to_string(), size))
         .try_collect()
         .await
         .map_err(store_error)?;
-    let (mut copied, mut problems) = (0, Vec::new());
-    let mut files = Vec::with_capacity(versions.len());
+    let mut copied: HashSet<String> = HashSet::new();
+    let (mut files, mut missing) = (Vec::with_capacity(versions.len()), Vec::new());
     for v in versions {
         let path = manifest::file_path(org, &v.sha256);
-        if !there.contains(&v.sha256) {
-            match copy(documents, backups, &v.storage_key, &path, &v.sha256).await {
-                Ok(()) => {
-                    copied += 1;
-                    there.insert(v.sha256.clone());
-                }
-                Err(e) => {
-                    tracing::error!(version = %v.id, error = %e, "a document version was not backed up");
-                    problems.push(format!("version {}: {e}", v.id));
-                    continue;
-                }
+        let whole = there.get(&v.sha256) == Some(&v.size_bytes) || copied.contains(&v.sha256);
+        if !whole {
+            if let Err(e) = copy(documents, backups, &v.storage_key, &path, &v.sha256).await {
+                tracing::error!(version = %v.id, error = %e, "a document version was not backed up");
+                missing.push(Missing {
+                    version: v.id,
+                    reason: e,
+                });
+                continue;
             }
+            copied.insert(v.sha256.clone());
         }
         files.push(FileEntry {
             version: v.id,
@@ -185,11 +196,12 @@ pub async fn take(
         format: FORMAT.into(),
         organization_id: org,
         firm,
-        day: day.into(),
+        day,
         taken_at,
-        schema: schema_version(),
+        schema,
         tables,
         files,
+        missing,
     };
     let json = serde_json::to_vec_pretty(&manifest).map_err(|e| e.to_string())?;
     backups
@@ -198,20 +210,11 @@ pub async fn take(
         .map_err(store_error)?;
     let taken = Taken {
         manifest,
-        copied,
-        problems,
+        copied: copied.len(),
+        folder,
     };
-    tracing::info!(firm = %org, day, summary = %taken.summary(), "backup written");
+    tracing::info!(firm = %org, folder = %taken.folder, summary = %taken.summary(), "backup written");
     Ok(taken)
-}
-
-/// The newest migration this build knows (the schema of the rows it reads).
-pub fn schema_version() -> i64 {
-    crate::server::db::MIGRATOR
-        .iter()
-        .map(|m| m.version)
-        .max()
-        .unwrap_or(0)
 }
 
 /// Copy one object from `from` to `to`, checking its SHA-256 on the way: a copy that is not

@@ -183,6 +183,20 @@ impl Storage {
         }
     }
 
+    /// The objects under the folder `prefix`, with their sizes.
+    pub fn sizes_under(
+        &self,
+        prefix: &str,
+    ) -> BoxStream<'static, Result<(String, u64), StorageError>> {
+        self.store
+            .list(Some(&Path::from(prefix)))
+            .map(|r| {
+                r.map(|m| (m.location.to_string(), m.size))
+                    .map_err(StorageError::from)
+            })
+            .boxed()
+    }
+
     /// Write a small object whole.
     pub async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), StorageError> {
         self.store.put(&Path::from(key), bytes.into()).await?;

@@ -98,8 +98,8 @@ pub async fn update(tx: &mut Tx, s: &FirmSettings) -> Result<(), AppError> {
                 invoice_number_digits = $8, payment_terms_days = $9, tax_rate = $10, tax_label = $11,
                 default_hourly_rate = $12, logo_text = $13, staff_see_trust = $14,
                 mail_from = nullif($15, ''),
-                -- Reminders run as whoever turned them on (kept while they stay on).
-                overdue_reminders_by = CASE WHEN $16 THEN coalesce(overdue_reminders_by, app_current_user()) END
+                -- Reminders run as whoever last saved them on (an administrator, now).
+                overdue_reminders_by = CASE WHEN $16 THEN app_current_user() END
           WHERE id = app_current_org()",
     )
     .bind(&s.name)

@@ -87,7 +87,7 @@ fn SettingsForm(page: SettingsPage, version: RwSignal<usize>) -> impl IntoView {
                 <TextField label="Send the firm's e-mail from" key="mail_from" kind="email" value=v("mail_from") errors
                     hint="Invoices and reports go out from this address (your mail relay must allow it). Empty: Docket's own address."/>
                 <CheckboxField label="E-mail overdue reminders to clients" key="overdue_reminders" checked=s.overdue_reminders errors/>
-                <p class="hint">"Each morning, a client whose invoice became overdue in the last 30 days gets one reminder with the invoice attached, sent with the rights of whoever turned this on."</p>
+                <p class="hint">"Each morning, a client whose invoice became overdue in the last 30 days gets one reminder with the invoice attached, sent with the rights of whoever last saved these settings with it ticked."</p>
                 <div class="actions"><button type="submit" class="primary">"Save settings"</button></div>
             </ActionForm>
         </section>

@@ -1,9 +1,8 @@
-//! The daily overdue reminders (a firm setting): from 08:00 in the firm's time zone, each client
-//! with invoices that became overdue gets one message listing them, with their PDFs, at its
-//! billing address. An invoice is reminded once (`invoice_reminders`, migration 29), and only
+//! The daily overdue reminders (a firm setting): from 08:00 in the firm's time zone, each billing
+//! address with invoices that became overdue gets one message listing them, with their PDFs. An invoice is reminded once (`invoice_reminders`, migration 29), and only
 //! within `WINDOW_DAYS` of its due date, so turning the setting on does not write to clients
-//! about last year's invoices. The job runs as the person who turned reminders on (their rights,
-//! their walls); one run is one transaction, and a run repeated after its process died finds
+//! about last year's invoices. The job runs as the person who last saved the setting on (their
+//! rights, their walls), and does nothing once it is off; one run is one transaction, and a run repeated after its process died finds
 //! everything already reminded.
 
 use std::collections::BTreeMap;
@@ -26,6 +25,9 @@ pub async fn run(state: &AppState, job: &Claimed) -> Outcome {
     let user = job
         .run_as
         .ok_or_else(|| Failure::GiveUp("nobody turned overdue reminders on".into()))?;
+    let day: String = job.field("day")?;
+    let day = chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+        .map_err(|_| Failure::GiveUp(format!("not a day: {day:?}")))?;
     let (caller, mut tx) = match as_member(state, user, org, may_bill).await {
         Err(Failure::GiveUp(_)) => {
             return Err(Failure::GiveUp(
@@ -36,14 +38,24 @@ pub async fn run(state: &AppState, job: &Claimed) -> Outcome {
         }
         other => other?,
     };
+    // Turned off (or on again by someone else) since the job was scheduled: nothing to do.
+    let (on_by, from): (Option<Uuid>, Option<String>) = sqlx::query_as(
+        "SELECT overdue_reminders_by, mail_from FROM organizations WHERE id = app_current_org()",
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if on_by != Some(user) {
+        return Ok("Overdue reminders are no longer on as this person: nothing sent".into());
+    }
+    // Overdue on the job's day (in the firm's time zone, as the schedule chose it).
     let ids: Vec<Uuid> = sqlx::query_scalar(
-        "WITH today AS (SELECT (now() AT TIME ZONE timezone)::date AS d FROM organizations WHERE id = app_current_org())
-         SELECT i.id FROM invoices i, today
+        "SELECT i.id FROM invoices i
           WHERE i.status IN ('sent', 'partially_paid')
-            AND i.due_date < today.d AND i.due_date >= today.d - $1
+            AND i.due_date < $1 AND i.due_date >= $1 - $2
             AND NOT EXISTS (SELECT 1 FROM invoice_reminders r WHERE r.invoice_id = i.id)
           ORDER BY i.due_date, i.invoice_number",
     )
+    .bind(day)
     .bind(WINDOW_DAYS)
     .fetch_all(&mut *tx)
     .await?;
@@ -56,10 +68,6 @@ pub async fn run(state: &AppState, job: &Claimed) -> Outcome {
             None => no_address += 1,
         }
     }
-    let from: Option<String> =
-        sqlx::query_scalar("SELECT mail_from FROM organizations WHERE id = app_current_org()")
-            .fetch_one(&mut *tx)
-            .await?;
 
     let mut reminded = 0;
     for (to, invoices) in &by_address {
@@ -75,7 +83,13 @@ pub async fn run(state: &AppState, job: &Claimed) -> Outcome {
                 .collect(),
             job: Some(job.id),
         };
-        crate::mail::enqueue_with(&mut tx, Some(org), &message(invoices, to), extras).await?;
+        let written =
+            crate::mail::enqueue_with(&mut tx, Some(org), &message(invoices, to), extras).await?;
+        if !written {
+            // This job already wrote to this address (a run repeated after its process died):
+            // what it wrote is what was reminded.
+            continue;
+        }
         for inv in invoices {
             sqlx::query(
                 "INSERT INTO invoice_reminders (invoice_id, organization_id, to_address, job_id)
@@ -127,8 +141,13 @@ fn message(invoices: &[Invoice], to: &str) -> Mail {
     let first = &invoices[0];
     let money = |d| format_money(d, &first.currency);
     let firm = &first.firm_name;
+    let greeting = if invoices.iter().all(|i| i.client_id == first.client_id) {
+        format!("Dear {},", first.client_name)
+    } else {
+        "Hello,".to_string()
+    };
     let mut lines = vec![
-        format!("Dear {},", first.client_name),
+        greeting,
         format!(
             "This is a reminder that the following {} from {firm} {} past due:",
             plural(invoices.len(), "invoice", "invoices"),

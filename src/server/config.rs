@@ -8,6 +8,9 @@ pub struct Config {
     pub database_url: String,
     /// Connection for the schema owner: migrations and seeding. Optional in production.
     pub database_admin_url: Option<String>,
+    /// Connection for the role `docket_backup`, which reads a whole firm for its nightly
+    /// backup (none: the schema owner's, when set; otherwise backups fail and say why).
+    pub database_backup_url: Option<String>,
     pub redis_url: String,
     /// Overrides Leptos' site address when set.
     pub bind_addr: Option<SocketAddr>,
@@ -64,6 +67,7 @@ impl Config {
         Config {
             database_url: database_url.into(),
             database_admin_url: None,
+            database_backup_url: None,
             redis_url: redis_url.into(),
             bind_addr: None,
             cookie_secure: false,
@@ -128,6 +132,7 @@ impl Config {
         Ok(Config {
             database_url: var("DATABASE_URL").ok_or("DATABASE_URL is not set")?,
             database_admin_url: var("DATABASE_ADMIN_URL"),
+            database_backup_url: var("DATABASE_BACKUP_URL"),
             redis_url: var("REDIS_URL").unwrap_or_else(|| "redis://127.0.0.1:6379".into()),
             bind_addr,
             cookie_secure: flag("COOKIE_SECURE"),

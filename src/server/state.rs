@@ -22,6 +22,10 @@ pub struct AppState {
     /// Where the nightly backups go.
     #[from_ref(skip)]
     pub backups: crate::documents::storage::Storage,
+    /// The connection backups read firms through (`Config::database_backup_url`), made on first
+    /// use.
+    #[from_ref(skip)]
+    pub backup_db: Option<PgPool>,
 }
 
 impl AppState {
@@ -37,9 +41,23 @@ impl AppState {
         };
         let storage = crate::documents::storage::Storage::new(&config.storage)?;
         let backups = crate::documents::storage::Storage::open(&config.backups, "backups")?;
+        let backup_db = match config
+            .database_backup_url
+            .as_deref()
+            .or(config.database_admin_url.as_deref())
+        {
+            Some(url) => Some(
+                sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(2)
+                    .connect_lazy(url)
+                    .map_err(|e| format!("DATABASE_BACKUP_URL: {e}"))?,
+            ),
+            None => None,
+        };
         Ok(AppState {
             storage,
             backups,
+            backup_db,
             leptos_options,
             db,
             redis,

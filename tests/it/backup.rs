@@ -1,6 +1,7 @@
-//! The nightly backup of a firm: scheduled once a firm a night, written to S3-compatible storage
-//! (the S3 stand-in), restored into an empty database with identical rows and files; a changed
-//! file, or a firm already there, is refused with nothing kept.
+//! The nightly backup of a firm: scheduled once a firm a night, read as the backup role, written
+//! to S3-compatible storage (the S3 stand-in), restored into an empty database with identical
+//! rows and files beside another firm restored first; a changed file, a row of another firm, a
+//! manifest that is not whole, or a firm already there are refused with nothing kept.
 
 use axum::http::StatusCode;
 use docket::backup::restore::restore;
@@ -110,6 +111,16 @@ async fn a_backup_restores_into_an_empty_database_with_identical_rows_and_files(
     let mut beta = app.signed_in(app.b.attorney).await;
     crate::clients::create(&mut beta, "Beta's own client").await;
 
+    // The administrator signs in with a second factor.
+    sqlx::query(
+        "INSERT INTO user_totp (user_id, secret, confirmed_at, last_step) VALUES ($1, $2, now(), 0)",
+    )
+    .bind(app.a.admin)
+    .bind(vec![7u8; 20])
+    .execute(&app.admin_pool)
+    .await
+    .unwrap();
+
     // Before 02:00 no backup; from 02:00 one a firm, however often the schedule fires.
     assert!(night(&app, "2026-11-27T01:59:00Z").await.is_empty());
     night(&app, "2026-11-27T02:00:00Z").await;
@@ -130,7 +141,8 @@ async fn a_backup_restores_into_an_empty_database_with_identical_rows_and_files(
         .unwrap();
     assert_eq!(files.len(), 3);
 
-    // A second night copies only what is new.
+    // A second night copies nothing already there; bytes that are not what their row says are
+    // not copied: the backup says so, and the job will try again.
     let res = upload(
         &mut c,
         &format!("/matters/{m}/documents"),
@@ -139,13 +151,42 @@ async fn a_backup_restores_into_an_empty_database_with_identical_rows_and_files(
     )
     .await;
     assert_eq!(res.status, StatusCode::OK, "{res:?}");
+    let (day2, key): (Uuid, String) = sqlx::query_as(
+        "SELECT v.id, v.storage_key FROM document_versions v JOIN documents d ON d.id = v.document_id
+          WHERE d.filename = 'day2.txt'",
+    )
+    .fetch_one(&app.admin_pool)
+    .await
+    .unwrap();
+    app.state
+        .storage
+        .put(&key, b"Day 3\n".to_vec())
+        .await
+        .unwrap();
     let jobs = night(&app, "2026-11-28T02:30:00Z").await;
-    let (_, status, outcome) = jobs.iter().find(|j| j.0 == a).unwrap();
-    assert_eq!(status, "done", "{outcome}");
+    let (_, status, error) = jobs.iter().find(|j| j.0 == a).unwrap();
+    assert_eq!(status, "queued", "to be tried again: {error}");
     assert!(
-        outcome.contains("5 document versions (1 copied)"),
-        "{outcome}"
+        error.contains("4 document versions (0 copied); not backed up: version"),
+        "{error}"
     );
+    assert!(error.contains(&day2.to_string()), "{error}");
+    let day_two: Vec<_> = app
+        .state
+        .backups
+        .list_under(Some(&format!("{a}/2026-11-28")))
+        .try_collect()
+        .await
+        .unwrap();
+    let manifest_key = &day_two
+        .iter()
+        .find(|(k, _)| k.ends_with("manifest.json"))
+        .unwrap()
+        .0;
+    let manifest: docket::backup::Manifest =
+        serde_json::from_slice(&bytes(&app.state.backups, manifest_key).await).unwrap();
+    assert_eq!(manifest.missing.len(), 1);
+    assert_eq!(manifest.missing[0].version, day2);
 
     // Restore the first night into an empty database, documents into a folder of its own.
     let empty = empty_database().await;
@@ -153,11 +194,21 @@ async fn a_backup_restores_into_an_empty_database_with_identical_rows_and_files(
         dir: documents_dir(&empty.name),
     })
     .unwrap();
+    // Firm B first: the person who is in both firms is written then, and left as is after.
+    restore(
+        &empty.admin,
+        &app.state.backups,
+        &restored_docs,
+        &format!("{}/2026-11-27", app.b.id),
+    )
+    .await
+    .unwrap();
     let at = format!("{a}/2026-11-27");
     let restored = restore(&empty.admin, &app.state.backups, &restored_docs, &at)
         .await
         .unwrap();
     assert_eq!(restored.files, 4);
+    assert!(restored.missing.is_empty());
 
     // Identical rows, table by table, as of that night (the second night's upload is not there).
     let tables: Vec<(String, String)> = sqlx::query_as("SELECT name, scope FROM backup_tables()")
@@ -187,26 +238,31 @@ async fn a_backup_restores_into_an_empty_database_with_identical_rows_and_files(
     ] {
         assert!(count(&empty.admin, sql).await > 0, "{what} restored");
     }
-    // Nothing of firm B, and only the people firm A's rows name.
-    assert_eq!(
-        count(&empty.admin, "SELECT count(*) FROM organizations").await,
-        1
-    );
-    assert_eq!(
-        count(
-            &empty.admin,
-            &format!("SELECT count(*) FROM users WHERE id NOT IN (SELECT user_id FROM user_organizations WHERE organization_id = '{a}')")
-        )
-        .await,
-        0
-    );
+    // The two firms, and only the people their rows name; nothing waits to be done again, and
+    // no message in flight came back.
+    for (sql, expected) in [
+        ("SELECT count(*) FROM organizations", 2),
+        (
+            "SELECT count(*) FROM users WHERE id NOT IN (SELECT user_id FROM user_organizations)",
+            0,
+        ),
+        ("SELECT count(*) FROM user_totp", 1),
+        (
+            "SELECT count(*) FROM jobs WHERE status IN ('queued', 'running')",
+            0,
+        ),
+        ("SELECT count(*) FROM mail_outbox", 0),
+    ] {
+        assert_eq!(count(&empty.admin, sql).await, expected, "{sql}");
+    }
     // Identical files: every version's bytes, by its storage key.
-    let versions: Vec<(String, String)> =
-        sqlx::query_as("SELECT storage_key, sha256 FROM document_versions")
-            .fetch_all(&empty.admin)
-            .await
-            .unwrap();
-    assert_eq!(versions.len(), 4);
+    let versions: Vec<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT storage_key, sha256 FROM document_versions WHERE organization_id = '{a}'"
+    )))
+    .fetch_all(&empty.admin)
+    .await
+    .unwrap();
+    assert_eq!(versions.len(), 4, "firm A's");
     for (key, _) in &versions {
         assert_eq!(
             bytes(&restored_docs, key).await,
@@ -224,78 +280,167 @@ async fn a_backup_restores_into_an_empty_database_with_identical_rows_and_files(
         "{again:?}"
     );
 
-    // A changed file: refused, nothing kept.
-    let path = format!("{at}/tables/matters.jsonl");
-    let text = String::from_utf8(bytes(&app.state.backups, &path).await).unwrap();
+    // Refused, with nothing kept: a changed file; a row of another firm slipped in by whoever
+    // could also rewrite the manifest; a manifest whose files are not its versions'.
+    let folder = restored.folder.clone();
+    let path = format!("{folder}/tables/matters.jsonl");
+    let manifest_path = format!("{folder}/manifest.json");
+    let original = bytes(&app.state.backups, &path).await;
+    let original_manifest = bytes(&app.state.backups, &manifest_path).await;
+    let text = String::from_utf8(original.clone()).unwrap();
     assert!(text.contains("Walled matter"));
-    app.state
-        .backups
-        .put(
-            &path,
-            text.replace("Walled matter", "Wailed matter").into_bytes(),
-        )
-        .await
+    let changed = text.replace("Walled matter", "Wailed matter").into_bytes();
+    let other_firm = format!(
+        "{text}{}\n",
+        text.lines()
+            .next()
+            .unwrap()
+            .replace(&a.to_string(), &app.b.id.to_string())
+            .replace("Documents matter", "Smuggled")
+    )
+    .into_bytes();
+    let mut whole: docket::backup::Manifest = serde_json::from_slice(&original_manifest).unwrap();
+    whole.files.pop();
+    let cases: Vec<(&str, Vec<u8>, Option<docket::backup::Manifest>)> = vec![
+        ("SHA-256", changed, None),
+        (
+            "rows of another firm",
+            other_firm.clone(),
+            Some(with_table(&original_manifest, "matters", &other_firm)),
+        ),
+        ("not whole", original.clone(), Some(whole)),
+    ];
+    for (refusal, table, manifest) in cases {
+        app.state.backups.put(&path, table).await.unwrap();
+        let manifest = manifest
+            .map(|m| serde_json::to_vec(&m).unwrap())
+            .unwrap_or_else(|| original_manifest.clone());
+        app.state
+            .backups
+            .put(&manifest_path, manifest)
+            .await
+            .unwrap();
+        let other = empty_database().await;
+        let other_docs = Storage::new(&StorageConfig::Local {
+            dir: documents_dir(&other.name),
+        })
         .unwrap();
-    let other = empty_database().await;
-    let other_docs = Storage::new(&StorageConfig::Local {
-        dir: documents_dir(&other.name),
-    })
-    .unwrap();
-    let tampered = restore(&other.admin, &app.state.backups, &other_docs, &at).await;
-    assert!(
-        tampered.as_ref().is_err_and(|e| e.contains("SHA-256")),
-        "{tampered:?}"
-    );
-    assert_eq!(
-        count(&other.admin, "SELECT count(*) FROM organizations").await,
-        0
-    );
-    assert_eq!(count(&other.admin, "SELECT count(*) FROM matters").await, 0);
-    let kept: Vec<_> = other_docs.list().collect().await;
-    assert!(
-        kept.is_empty(),
-        "no bytes written before the rows were checked"
-    );
+        let refused = restore(&other.admin, &app.state.backups, &other_docs, &folder).await;
+        assert!(
+            refused.as_ref().is_err_and(|e| e.contains(refusal)),
+            "{refusal}: {refused:?}"
+        );
+        assert_eq!(
+            count(&other.admin, "SELECT count(*) FROM organizations").await,
+            0
+        );
+        assert_eq!(count(&other.admin, "SELECT count(*) FROM matters").await, 0);
+        let kept: Vec<_> = other_docs.list().collect().await;
+        assert!(
+            kept.is_empty(),
+            "no bytes written before the rows were checked"
+        );
+    }
+}
+
+/// The manifest with table `name`'s file replaced by `content` (its digest and rows with it).
+fn with_table(manifest: &[u8], name: &str, content: &[u8]) -> docket::backup::Manifest {
+    use sha2::Digest;
+    let mut m: docket::backup::Manifest = serde_json::from_slice(manifest).unwrap();
+    let t = m.tables.iter_mut().find(|t| t.name == name).unwrap();
+    t.sha256 = sha2::Sha256::digest(content)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    t.rows = content.iter().filter(|b| **b == b'\n').count() as u64;
+    t.bytes = content.len() as u64;
+    m
 }
 
 #[tokio::test]
-async fn the_backup_reads_only_the_firm_of_its_transaction() {
+async fn the_backup_reads_only_the_firm_of_its_transaction_and_only_as_its_role() {
     let app = TestApp::spawn().await;
     let mut c = app.signed_in(app.a.attorney).await;
     crate::clients::create(&mut c, "Alpha's client").await;
+    // A row of firm B that names firm A's administrator (as a forged write could).
+    sqlx::query("INSERT INTO clients (organization_id, name, client_type, created_by) VALUES ($1, 'Named', 'company', $2)")
+        .bind(app.b.id)
+        .bind(app.a.admin)
+        .execute(&app.admin_pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO user_totp (user_id, secret, confirmed_at, last_step) VALUES ($1, $2, now(), 0)",
+    )
+    .bind(app.a.admin)
+    .bind(vec![7u8; 20])
+    .execute(&app.admin_pool)
+    .await
+    .unwrap();
+    let backup_role =
+        docket::server::db::connect(app.state.config.database_backup_url.as_deref().unwrap(), 1)
+            .await
+            .unwrap();
 
-    let rows = |org: Option<Uuid>, table: &'static str| {
-        let pool = app.app_pool.clone();
-        async move {
-            let mut tx = pool.begin().await.unwrap();
-            sqlx::query("SELECT set_config('app.org_id', $1, true)")
-                .bind(org.map(|o| o.to_string()).unwrap_or_default())
-                .execute(&mut *tx)
-                .await
-                .unwrap();
-            sqlx::query_scalar::<_, String>("SELECT r FROM backup_rows($1) r")
-                .bind(table)
-                .fetch_all(&mut *tx)
-                .await
-        }
+    let rows = |pool: PgPool, org: Option<Uuid>, table: &'static str| async move {
+        let mut tx = pool.begin().await.unwrap();
+        sqlx::query("SELECT set_config('app.org_id', $1, true)")
+            .bind(org.map(|o| o.to_string()).unwrap_or_default())
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        sqlx::query_scalar::<_, String>("SELECT r FROM backup_rows($1) r")
+            .bind(table)
+            .fetch_all(&mut *tx)
+            .await
     };
-    let alpha = rows(Some(app.a.id), "clients").await.unwrap();
+    let backup = || backup_role.clone();
+    let alpha = rows(backup(), Some(app.a.id), "clients").await.unwrap();
     assert_eq!(alpha.len(), 1);
     assert!(alpha[0].contains("Alpha's client"));
     assert!(
         !alpha[0].contains("\"search\""),
         "generated columns are left out"
     );
-    assert!(rows(Some(app.b.id), "clients").await.unwrap().is_empty());
     assert!(
-        rows(None, "clients").await.unwrap().is_empty(),
+        rows(backup(), None, "clients").await.unwrap().is_empty(),
         "no firm, no rows"
     );
-    let people = rows(Some(app.b.id), "users").await.unwrap();
-    assert_eq!(people.len(), 5, "Beta's four and the member of both");
-    assert!(people
+    // Firm B's people: its members with their password digests; firm A's administrator, whom a
+    // row of B names, without hers, and without her second factor.
+    let people = rows(backup(), Some(app.b.id), "users").await.unwrap();
+    assert_eq!(people.len(), 6, "{people:?}");
+    let admin_a = people
         .iter()
-        .all(|p| !p.contains("@alpha.test") || p.contains("multi@")));
-    assert!(rows(Some(app.a.id), "password_resets").await.is_err());
-    assert!(rows(Some(app.a.id), "pg_authid").await.is_err());
+        .find(|p| p.contains(&app.a.admin.to_string()))
+        .unwrap();
+    assert!(admin_a.contains("\"password_hash\": null"), "{admin_a}");
+    assert!(
+        people
+            .iter()
+            .filter(|p| p.contains("\"password_hash\": \"$argon2"))
+            .count()
+            == 5
+    );
+    assert!(rows(backup(), Some(app.b.id), "user_totp")
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        rows(backup(), Some(app.a.id), "user_totp")
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(rows(backup(), Some(app.a.id), "mail_outbox").await.is_err());
+    assert!(rows(backup(), Some(app.a.id), "pg_authid").await.is_err());
+    // The application's role may not call it at all.
+    let refused = rows(app.app_pool.clone(), Some(app.a.id), "clients").await;
+    assert!(
+        refused
+            .as_ref()
+            .is_err_and(|e| e.to_string().contains("permission denied")),
+        "{refused:?}"
+    );
 }

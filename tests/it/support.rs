@@ -212,6 +212,11 @@ impl TestApp {
         config.backups = docket::documents::storage::StorageConfig::Local {
             dir: backups_dir(&name),
         };
+        // Backups read the firm as the role made for it, never as the application's.
+        config.database_backup_url = Some(replace_db(&admin_url, &name).replace(
+            "postgres@",
+            &format!("docket_backup:{}@", env("TEST_BACKUP_PASSWORD")),
+        ));
         // Documents' text is read by the server binary's `extract-text` (the test binary is not it).
         config.extractor = env!("CARGO_BIN_EXE_docket").into();
         configure(&mut config);
