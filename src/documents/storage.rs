@@ -50,6 +50,31 @@ impl StorageConfig {
         )
     }
 
+    /// Whether two configurations name the same place (backups must not be kept among the
+    /// documents they back up: the sweep removes what no version names).
+    pub fn same_place(&self, other: &StorageConfig) -> bool {
+        match (self, other) {
+            (StorageConfig::Local { dir: a }, StorageConfig::Local { dir: b }) => {
+                let canon =
+                    |d: &std::path::Path| std::fs::canonicalize(d).unwrap_or(d.to_path_buf());
+                canon(a) == canon(b)
+            }
+            (
+                StorageConfig::S3 {
+                    endpoint: a,
+                    bucket: x,
+                    ..
+                },
+                StorageConfig::S3 {
+                    endpoint: b,
+                    bucket: y,
+                    ..
+                },
+            ) => a == b && x == y,
+            _ => false,
+        }
+    }
+
     fn from_vars(
         var: &impl Fn(&str) -> Option<String>,
         kind: &str,
@@ -265,5 +290,41 @@ impl Writer {
         if let Err(e) = self.inner.abort().await {
             tracing::warn!(error = %e, "aborting an upload left parts behind (the sweep removes them)");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backups_are_refused_among_the_documents() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        let s3: &[(&str, &str)] = &[
+            ("DOCUMENT_STORAGE", "s3"),
+            ("BACKUP_STORAGE", "s3"),
+            ("S3_ENDPOINT", "https://s3.example"),
+            ("S3_BUCKET", "docs"),
+            ("S3_ACCESS_KEY_ID", "k"),
+            ("S3_SECRET_ACCESS_KEY", "s"),
+            ("BACKUP_S3_BUCKET", "docs"),
+        ];
+        let documents = StorageConfig::from_env(env(s3)).unwrap();
+        let backups = StorageConfig::backups_from_env(env(s3)).unwrap();
+        assert!(backups.same_place(&documents));
+        let defaults = |_: &str| None;
+        let (d, b) = (
+            StorageConfig::from_env(defaults).unwrap(),
+            StorageConfig::backups_from_env(defaults).unwrap(),
+        );
+        assert!(!b.same_place(&d), "the defaults are two folders");
+        assert!(StorageConfig::backups_from_env(env(&[("BACKUP_STORAGE", "s3")])).is_err());
     }
 }

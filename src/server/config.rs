@@ -164,7 +164,13 @@ impl Config {
             job_workers: number("JOB_WORKERS", 2)? as usize,
             job_grace: std::time::Duration::from_secs(number("JOB_GRACE_SECONDS", 30)?),
             storage: crate::documents::storage::StorageConfig::from_env(var)?,
-            backups: crate::documents::storage::StorageConfig::backups_from_env(var)?,
+            backups: {
+                let backups = crate::documents::storage::StorageConfig::backups_from_env(var)?;
+                if backups.same_place(&crate::documents::storage::StorageConfig::from_env(var)?) {
+                    return Err("the backups must not be kept where the documents are: set BACKUP_DIR or BACKUP_S3_BUCKET".into());
+                }
+                backups
+            },
             // This very program, even after its file is replaced by an upgrade.
             extractor: "/proc/self/exe".into(),
         })
