@@ -19,6 +19,8 @@ use crate::server::AppState;
 
 /// Invoices overdue for longer than this are not reminded.
 pub const WINDOW_DAYS: i32 = 30;
+/// At most this many invoices' PDFs go with one message (mail relays refuse large messages).
+const MAX_ATTACHED: usize = 10;
 
 pub async fn run(state: &AppState, job: &Claimed) -> Outcome {
     let org = job.org()?;
@@ -75,6 +77,7 @@ pub async fn run(state: &AppState, job: &Claimed) -> Outcome {
             from: from.clone(),
             attachments: invoices
                 .iter()
+                .take(MAX_ATTACHED)
                 .map(|inv| Attachment {
                     filename: super::pdf::file_name(inv),
                     content_type: "application/pdf",
@@ -166,11 +169,14 @@ fn message(invoices: &[Invoice], to: &str) -> Mail {
     if invoices.len() > 1 {
         lines.push(format!("Total outstanding: {}", money(total)));
     }
-    lines.push(
-        "The invoices are attached. If you have paid in the meantime, thank you, and please \
-         disregard this message."
-            .into(),
-    );
+    lines.push(format!(
+        "{} If you have paid in the meantime, thank you, and please disregard this message.",
+        match invoices.len() {
+            1 => "The invoice is attached.".to_string(),
+            n if n <= MAX_ATTACHED => "The invoices are attached.".to_string(),
+            _ => format!("The first {MAX_ATTACHED} invoices are attached."),
+        }
+    ));
     lines.push(format!("With kind regards,\n{firm}"));
     let html = format!(
         "<!DOCTYPE html><html><body style=\"font-family:sans-serif;line-height:1.5\">{}</body></html>",
