@@ -92,6 +92,123 @@ pub async fn create_event(org: Uuid, matter: Uuid, form: EventForm) -> Result<Uu
     .await
 }
 
+/// The words of an event's day and time, for the activity log.
+#[cfg(feature = "ssr")]
+fn when(e: &super::ValidEvent) -> String {
+    match e.times {
+        None => format!("{} (all day)", e.date),
+        Some((s, _)) => format!("{} {}", e.date, s.format("%H:%M")),
+    }
+}
+
+/// "Change" an event: its kind, title, day and times, place and attendees. A computed deadline
+/// stays an all-day deadline on the day its rule gives (its trigger date changes that).
+#[server(endpoint = "calendar/update_event")]
+pub async fn update_event(
+    org: Uuid,
+    id: Uuid,
+    version: i32,
+    form: EventForm,
+) -> Result<(), AppError> {
+    use super::EventKind;
+    use crate::audit::{record, Entry};
+    use crate::kernel::{Choice, FieldErrors};
+    crate::server::endpoint("calendar.update_event", async move {
+        let typed = form.values();
+        let (caller, mut tx) = begin(org, &typed).await?;
+        let mut valid = form
+            .validate()
+            .map_err(|e| AppError::Invalid(e.with_values(typed.clone())))?;
+        let (event, _) = super::repo::lock_event(&mut tx, id).await?;
+        if event.version != version {
+            return Err(AppError::Stale(
+                FieldErrors::default()
+                    .with_values(typed)
+                    .with_value("version", event.version.to_string()),
+            ));
+        }
+        if event.computation.is_some() {
+            if valid.date != event.date {
+                return Err(AppError::Invalid(
+                    FieldErrors::one(
+                        "date",
+                        "A computed deadline falls on the day its rule gives: change its trigger date instead.",
+                    )
+                    .with_values(typed),
+                ));
+            }
+            valid.kind = EventKind::Deadline;
+            valid.times = None;
+        }
+        super::repo::update_event(&mut tx, id, &valid).await?;
+        let added =
+            super::repo::set_attendees(&mut tx, id, event.matter_id, &valid.attendees).await?;
+        if added != valid.attendees.len() {
+            return Err(AppError::Invalid(
+                FieldErrors::one(
+                    "attendees",
+                    "Choose attendees among the firm's active members.",
+                )
+                .with_values(typed),
+            ));
+        }
+        record(
+            &mut tx,
+            &caller,
+            Entry::new("event.update", "event", id)
+                .on_matter(Some(event.matter_id))
+                .summary(format!(
+                    "{} “{}” changed: {}, matter {}",
+                    valid.kind.label(),
+                    valid.title,
+                    when(&valid),
+                    event.matter_number
+                )),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+/// "Cancel" an event: it leaves the calendars (and the feeds); the activity log keeps it.
+#[server(endpoint = "calendar/cancel_event")]
+pub async fn cancel_event(org: Uuid, id: Uuid, version: i32) -> Result<(), AppError> {
+    use crate::audit::{record, Entry};
+    use crate::kernel::{Choice, FieldErrors};
+    crate::server::endpoint("calendar.cancel_event", async move {
+        let typed = vec![("event".to_string(), id.to_string())];
+        let (caller, mut tx) = begin(org, &typed).await?;
+        let (event, _) = super::repo::lock_event(&mut tx, id).await?;
+        if event.version != version {
+            return Err(AppError::Stale(
+                FieldErrors::default()
+                    .with_values(typed)
+                    .with_value("version", event.version.to_string()),
+            ));
+        }
+        super::repo::delete_event(&mut tx, id).await?;
+        record(
+            &mut tx,
+            &caller,
+            Entry::new("event.cancel", "event", id)
+                .on_matter(Some(event.matter_id))
+                .summary(format!(
+                    "Cancelled {} “{}” of {}, matter {}",
+                    event.kind.label().to_lowercase(),
+                    event.title,
+                    event.date,
+                    event.matter_number
+                )),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
 /// "Add deadline": a deadline computed from a trigger date and one of the firm's rules.
 #[server(endpoint = "calendar/add_deadline")]
 pub async fn add_deadline(org: Uuid, matter: Uuid, form: DeadlineForm) -> Result<Uuid, AppError> {

@@ -45,8 +45,30 @@ pub struct Event {
     pub start: Option<String>,
     pub end: Option<String>,
     pub attendees: Vec<String>,
+    /// The same people, by id (what the form to change it ticks).
+    pub attendee_ids: Vec<Uuid>,
     pub computation: Option<Computation>,
     pub version: i32,
+}
+
+impl Event {
+    /// The form to change it, filled with it.
+    pub fn form(&self) -> EventForm {
+        EventForm {
+            kind: self.kind.as_str().to_string(),
+            title: self.title.clone(),
+            date: self.date.to_string(),
+            all_day: if self.all_day { "on" } else { "" }.to_string(),
+            start: self.start.clone().unwrap_or_default(),
+            end: self.end.clone().unwrap_or_default(),
+            location: self.location.clone(),
+            attendees: self
+                .attendee_ids
+                .iter()
+                .map(|id| (format!("a{id}"), "on".to_string()))
+                .collect(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -25,6 +25,7 @@ struct EventRow {
     start_at: Option<String>,
     end_at: Option<String>,
     attendees: Vec<String>,
+    attendee_ids: Vec<Uuid>,
     trigger_date: Option<NaiveDate>,
     rule_name: Option<String>,
     computation: Vec<String>,
@@ -46,6 +47,7 @@ impl From<EventRow> for Event {
             start: r.start_at,
             end: r.end_at,
             attendees: r.attendees,
+            attendee_ids: r.attendee_ids,
             computation: r.trigger_date.map(|trigger_date| Computation {
                 trigger_date,
                 rule_name: r.rule_name.unwrap_or_default(),
@@ -62,6 +64,8 @@ const EVENT_COLUMNS: &str = "SELECT e.id, e.matter_id, m.matter_number, m.title 
         to_char(e.ends_at AT TIME ZONE o.timezone, 'HH24:MI') AS end_at,
         coalesce((SELECT array_agg(u.full_name ORDER BY u.full_name) FROM event_attendees a
                    JOIN users u ON u.id = a.user_id WHERE a.event_id = e.id), '{}') AS attendees,
+        coalesce((SELECT array_agg(a.user_id ORDER BY a.user_id) FROM event_attendees a
+                   WHERE a.event_id = e.id), '{}') AS attendee_ids,
         e.trigger_date, e.rule_name, e.computation, e.version
    FROM events e JOIN matters m ON m.id = e.matter_id JOIN organizations o ON o.id = e.organization_id
   WHERE e.organization_id = app_current_org()";
@@ -205,6 +209,54 @@ pub async fn add_attendees(
     .execute(&mut **tx)
     .await?
     .rows_affected() as usize)
+}
+
+/// An event's new kind, title, day and times, place (its matter and computation stay).
+pub async fn update_event(tx: &mut Tx, id: Uuid, e: &ValidEvent) -> Result<(), AppError> {
+    let (start, end): (Option<NaiveTime>, Option<NaiveTime>) = match e.times {
+        Some((s, t)) => (Some(s), t),
+        None => (None, None),
+    };
+    sqlx::query(
+        "UPDATE events SET kind = $2, title = $3, location = $4, all_day = $5::time IS NULL,
+                on_date = CASE WHEN $5::time IS NULL THEN $6::date END,
+                starts_at = ($6::date + $5::time) AT TIME ZONE o.timezone,
+                ends_at = ($6::date + $7::time) AT TIME ZONE o.timezone
+           FROM organizations o
+          WHERE events.id = $1 AND o.id = events.organization_id",
+    )
+    .bind(id)
+    .bind(e.kind.as_str())
+    .bind(&e.title)
+    .bind(&e.location)
+    .bind(start)
+    .bind(e.date)
+    .bind(end)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The event's attendees become `people`: how many of them are active members of the firm.
+pub async fn set_attendees(
+    tx: &mut Tx,
+    event: Uuid,
+    matter: Uuid,
+    people: &[Uuid],
+) -> Result<usize, AppError> {
+    sqlx::query("DELETE FROM event_attendees WHERE event_id = $1")
+        .bind(event)
+        .execute(&mut **tx)
+        .await?;
+    add_attendees(tx, event, matter, people).await
+}
+
+pub async fn delete_event(tx: &mut Tx, id: Uuid) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM events WHERE id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 /// The matter's responsible attorney, when an active member.

@@ -66,9 +66,9 @@ impl Meta {
     fn new(
         errors: Signal<Option<FieldErrors>>,
         key: &'static str,
-        id_prefix: Option<&'static str>,
+        id_prefix: Option<String>,
     ) -> Self {
-        let id = format!("{}{key}", id_prefix.unwrap_or("f-"));
+        let id = format!("{}{key}", id_prefix.as_deref().unwrap_or("f-"));
         let err_id = format!("{id}-error");
         let error = Signal::derive(move || {
             errors.with(|e| e.as_ref().and_then(|e| e.get(key).map(str::to_string)))
@@ -107,7 +107,7 @@ pub fn TextField(
     #[prop(optional)] required: bool,
     #[prop(optional)] autocomplete: Option<&'static str>,
     #[prop(optional)] hint: Option<&'static str>,
-    #[prop(optional)] id_prefix: Option<&'static str>,
+    #[prop(optional, into)] id_prefix: Option<String>,
 ) -> impl IntoView {
     let m = Meta::new(errors, key, id_prefix);
     view! {
@@ -128,7 +128,7 @@ pub fn TextArea(
     key: &'static str,
     #[prop(into, optional)] value: String,
     errors: Signal<Option<FieldErrors>>,
-    #[prop(optional)] id_prefix: Option<&'static str>,
+    #[prop(optional, into)] id_prefix: Option<String>,
 ) -> impl IntoView {
     let m = Meta::new(errors, key, id_prefix);
     let text = shown_value(errors, key, value);
@@ -152,7 +152,7 @@ pub fn SelectField(
     errors: Signal<Option<FieldErrors>>,
     #[prop(optional)] blank: Option<&'static str>,
     #[prop(optional)] required: bool,
-    #[prop(optional)] id_prefix: Option<&'static str>,
+    #[prop(optional, into)] id_prefix: Option<String>,
 ) -> impl IntoView {
     let m = Meta::new(errors, key, id_prefix);
     let current = shown_value(errors, key, value);
@@ -181,7 +181,7 @@ pub fn CheckboxField(
     key: &'static str,
     checked: bool,
     errors: Signal<Option<FieldErrors>>,
-    #[prop(optional)] id_prefix: Option<&'static str>,
+    #[prop(optional, into)] id_prefix: Option<String>,
 ) -> impl IntoView {
     let m = Meta::new(errors, key, id_prefix);
     let typed = shown_value(errors, key, if checked { "on" } else { "" }.to_string());

@@ -657,3 +657,132 @@ async fn the_daily_digest_tells_each_person_what_is_coming_and_no_one_else() {
         "nothing coming, no message"
     );
 }
+
+#[tokio::test]
+async fn a_hearing_is_rescheduled_and_cancelled_once_with_its_version_and_never_by_another_firm() {
+    let app = TestApp::spawn().await;
+    let (mut c, m) = matter(&app).await;
+    let staff = docket::calendar::EventForm::attendee_key(app.a.staff);
+    let res = c
+        .post(
+            "/api/calendar/create_event",
+            &[
+                ("matter", &m.to_string()),
+                ("form[kind]", "hearing"),
+                ("form[title]", "Motion hearing"),
+                ("form[date]", "2030-03-05"),
+                ("form[start]", "09:30"),
+                ("form[location]", "Courtroom 4B"),
+                (&staff, "on"),
+            ],
+        )
+        .await;
+    assert!(res.status.is_success(), "{res:?}");
+    let event = calendar_of(&mut c, m).await.upcoming.remove(0);
+    assert_eq!(event.attendee_ids, vec![app.a.staff]);
+    let form = event.form();
+    assert_eq!((form.start.as_str(), form.all_day.as_str()), ("09:30", ""));
+
+    // Moved to another day and time, the attorney attending instead of staff.
+    let id = event.id.to_string();
+    let attorney = docket::calendar::EventForm::attendee_key(app.a.attorney);
+    let change = |version: &str, date: &str, who: &str| {
+        let (id, who) = (id.clone(), who.to_string());
+        vec![
+            ("id".to_string(), id),
+            ("version".to_string(), version.to_string()),
+            ("form[kind]".to_string(), "hearing".to_string()),
+            (
+                "form[title]".to_string(),
+                "Motion hearing (moved)".to_string(),
+            ),
+            ("form[date]".to_string(), date.to_string()),
+            ("form[start]".to_string(), "14:00".to_string()),
+            ("form[location]".to_string(), "Courtroom 2".to_string()),
+            (who, "on".to_string()),
+        ]
+    };
+    let post = |c: &mut Http, form: Vec<(String, String)>, what: &'static str| {
+        let mut c = c.clone();
+        async move {
+            let pairs: Vec<(&str, &str)> =
+                form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            c.post(&format!("/api/calendar/{what}"), &pairs).await
+        }
+    };
+    let attorney_key = attorney.as_str();
+    let res = post(
+        &mut c,
+        change("1", "2030-03-12", attorney_key),
+        "update_event",
+    )
+    .await;
+    assert!(res.status.is_success(), "{res:?}");
+    let moved = calendar_of(&mut c, m).await.upcoming.remove(0);
+    assert_eq!(moved.date.to_string(), "2030-03-12");
+    assert_eq!(moved.start.as_deref(), Some("14:00"));
+    assert_eq!(moved.location, "Courtroom 2");
+    assert_eq!(moved.attendee_ids, vec![app.a.attorney]);
+    // The same form again: the page showed an older version.
+    let res = post(
+        &mut c,
+        change("1", "2030-03-19", attorney_key),
+        "update_event",
+    )
+    .await;
+    assert!(matches!(res.error(), AppError::Stale(_)), "{res:?}");
+    // An attendee of another firm: refused beside the field, nothing changed.
+    let other_key = docket::calendar::EventForm::attendee_key(app.b.admin);
+    let res = post(
+        &mut c,
+        change("2", "2030-03-19", &other_key),
+        "update_event",
+    )
+    .await;
+    match res.error() {
+        AppError::Invalid(e) => assert!(e.get("attendees").is_some(), "{e:?}"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        calendar_of(&mut c, m).await.upcoming[0].date.to_string(),
+        "2030-03-12"
+    );
+    // Another firm's administrator: not found, whatever the form says.
+    let mut beta = app.signed_in(app.b.admin).await;
+    let res = post(
+        &mut beta,
+        change("2", "2030-03-19", attorney_key),
+        "update_event",
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND, "{res:?}");
+    let cancel = |version: &str| {
+        vec![
+            ("id".to_string(), id.clone()),
+            ("version".to_string(), version.to_string()),
+        ]
+    };
+    let res = post(&mut beta, cancel("2"), "cancel_event").await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND, "{res:?}");
+    // Billing staff do not schedule.
+    let mut billing = app.signed_in(app.a.billing).await;
+    let res = post(&mut billing, cancel("2"), "cancel_event").await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{res:?}");
+
+    // Cancelled: off the calendar, in the activity log, once.
+    let res = post(&mut c, cancel("1"), "cancel_event").await;
+    assert!(matches!(res.error(), AppError::Stale(_)), "{res:?}");
+    let res = post(&mut c, cancel("2"), "cancel_event").await;
+    assert!(res.status.is_success(), "{res:?}");
+    assert!(calendar_of(&mut c, m).await.upcoming.is_empty());
+    assert_eq!(app.count("SELECT count(*) FROM event_attendees").await, 0);
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM activity_logs WHERE action IN ('event.update', 'event.cancel')"
+        )
+        .await,
+        2
+    );
+    let res = post(&mut c, cancel("2"), "cancel_event").await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND, "{res:?}");
+}

@@ -583,6 +583,8 @@ fn is_mutation(path: &str) -> bool {
         "calendar/complete_task",
         "calendar/reset_feed",
         "calendar/add_rule",
+        "calendar/update_event",
+        "calendar/cancel_event",
         "firm/member_rate",
         "rates/set_client",
         "team/set_role",

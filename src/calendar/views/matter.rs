@@ -7,7 +7,8 @@ use uuid::Uuid;
 
 use super::EventLine;
 use crate::calendar::api::{
-    get_matter_calendar, AddDeadline, ChangeTrigger, CompleteTask, CreateEvent, CreateTask,
+    get_matter_calendar, AddDeadline, CancelEvent, ChangeTrigger, CompleteTask, CreateEvent,
+    CreateTask, UpdateEvent,
 };
 use crate::calendar::{Event, EventForm, EventKind, MatterCalendar, Task, TaskPriority};
 use crate::kernel::{Choice, FieldErrors};
@@ -58,7 +59,7 @@ fn Contents(matter: Uuid, cal: MatterCalendar, version: RwSignal<usize>) -> impl
     view! {
         <h3>"Upcoming"</h3>
         <ul class="events">
-            {upcoming.into_iter().map(|e| view! { <UpcomingEvent event=e may version/> }).collect_view()}
+            {upcoming.into_iter().map(|e| view! { <UpcomingEvent event=e may people=people.clone() version/> }).collect_view()}
         </ul>
         {empty_events.then(|| view! { <p class="empty">"Nothing scheduled."</p> })}
         <h3>"Tasks"</h3>
@@ -77,12 +78,28 @@ fn Contents(matter: Uuid, cal: MatterCalendar, version: RwSignal<usize>) -> impl
 }
 
 #[component]
-fn UpcomingEvent(event: Event, may: bool, version: RwSignal<usize>) -> impl IntoView {
+fn UpcomingEvent(
+    event: Event,
+    may: bool,
+    people: Vec<crate::auth::Person>,
+    version: RwSignal<usize>,
+) -> impl IntoView {
     let computation = event.computation.clone();
     let (id, v) = (event.id, event.version);
+    let changes = may.then(|| {
+        let event = event.clone();
+        view! {
+            <details>
+                <summary>{format!("Change “{}”", event.title)}</summary>
+                <ChangeEventForm event=event.clone() people version/>
+                <CancelEventForm event version/>
+            </details>
+        }
+    });
     view! {
         <li>
             <EventLine event=event.clone() show_matter=false/>
+            {changes}
             {computation.map(|c| view! {
                 <details>
                     <summary>{format!("How {} was computed", event.date)}</summary>
@@ -157,11 +174,14 @@ fn NewEventForm(
     reload_on_success(create, version);
     let error = action_error(create);
     let errors = form_errors(error);
-    let me = session_info().map(|s| s.user_id);
-    let kinds: Vec<(String, String)> = choices::<EventKind>()
-        .into_iter()
-        .filter(|(k, _)| k != EventKind::Deadline.as_str())
-        .collect();
+    // Whoever schedules it is usually there: ticked to start with.
+    let mut values = EventForm {
+        kind: EventKind::Hearing.as_str().into(),
+        ..Default::default()
+    };
+    if let Some(me) = session_info().map(|s| s.user_id) {
+        values.attendees.insert(format!("a{me}"), "on".into());
+    }
     view! {
         <section aria-labelledby="new-event-h">
             <h3 id="new-event-h">"New event"</h3>
@@ -169,31 +189,107 @@ fn NewEventForm(
             <ActionForm action=create>
                 <FormStamp errors/>
                 <input type="hidden" name="matter" value=matter.to_string()/>
-                <SelectField label="Kind" key="kind" options=kinds value="hearing" errors required=true id_prefix="ev"/>
-                <TextField label="Title" key="title" errors required=true id_prefix="ev"/>
-                <TextField label="Date" key="date" kind="date" errors required=true id_prefix="ev"/>
-                <CheckboxField label="All day" key="all_day" checked=false errors id_prefix="ev"/>
-                <TextField label="Starts at" key="start" kind="time" errors id_prefix="ev" hint="In the firm's time zone"/>
-                <TextField label="Ends at" key="end" kind="time" errors id_prefix="ev"/>
-                <TextField label="Location" key="location" errors id_prefix="ev"/>
-                <fieldset>
-                    <legend>"Attendees"</legend>
-                    {people.into_iter().map(|p| {
-                        let id = format!("ev-att-{}", p.id);
-                        // Whoever schedules it is usually there: ticked to start with.
-                        let mine = me == Some(p.id);
-                        view! {
-                            <div class="field check">
-                                <input id=id.clone() type="checkbox" name=EventForm::attendee_key(p.id) checked=mine/>
-                                <label for=id>{p.name}</label>
-                            </div>
-                        }
-                    }).collect_view()}
-                    {move || errors.get().and_then(|e| e.get("attendees").map(|m| view! { <p class="error">{m.to_string()}</p> }))}
-                </fieldset>
+                <EventFields prefix="ev-".into() values people deadline=false errors/>
                 <div class="actions"><button type="submit" class="primary">"Add event"</button></div>
             </ActionForm>
         </section>
+    }
+}
+
+/// "Change" an event: its form, filled with it.
+#[component]
+fn ChangeEventForm(
+    event: Event,
+    people: Vec<crate::auth::Person>,
+    version: RwSignal<usize>,
+) -> impl IntoView {
+    let update = ServerAction::<UpdateEvent>::new();
+    reload_on_success(update, version);
+    let error = action_error(update);
+    let errors = form_errors(error);
+    let prefix = format!("ev-{}-", event.id);
+    let deadline = event.computation.is_some();
+    let (label, values) = (format!("Change “{}”", event.title), event.form());
+    view! {
+        <FormAlert error/>
+        <ActionForm action=update attr:aria-label=label>
+            <FormStamp errors version=event.version/>
+            <input type="hidden" name="id" value=event.id.to_string()/>
+            <EventFields prefix values people deadline errors/>
+            <div class="actions"><button type="submit" class="primary">"Save event"</button></div>
+        </ActionForm>
+    }
+}
+
+/// "Cancel event": it leaves the calendars; the activity log keeps it.
+#[component]
+fn CancelEventForm(event: Event, version: RwSignal<usize>) -> impl IntoView {
+    let cancel = ServerAction::<CancelEvent>::new();
+    reload_on_success(cancel, version);
+    let error = action_error(cancel);
+    let label = format!("Cancel “{}”", event.title);
+    view! {
+        <ActionForm action=cancel attr:class="inline">
+            <FormStamp errors=Signal::derive(|| None) version=event.version/>
+            <input type="hidden" name="id" value=event.id.to_string()/>
+            <button type="submit" class="danger small" aria-label=label>"Cancel event"</button>
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
+        </ActionForm>
+    }
+}
+
+/// An event's fields, filled with `values` (a computed deadline's kind, day and times are its
+/// rule's: not offered).
+#[component]
+fn EventFields(
+    prefix: String,
+    values: EventForm,
+    people: Vec<crate::auth::Person>,
+    deadline: bool,
+    errors: Signal<Option<FieldErrors>>,
+) -> impl IntoView {
+    let kinds: Vec<(String, String)> = choices::<EventKind>()
+        .into_iter()
+        .filter(|(k, _)| k != EventKind::Deadline.as_str())
+        .collect();
+    let p = prefix.clone();
+    let v = values.clone();
+    let when = (!deadline).then(move || {
+        let (p, values) = (p.clone(), v);
+        view! {
+            <SelectField label="Kind" key="kind" options=kinds value=values.kind.clone() errors required=true id_prefix=p.clone()/>
+            <TextField label="Date" key="date" kind="date" value=values.date.clone() errors required=true id_prefix=p.clone()/>
+            <CheckboxField label="All day" key="all_day" checked=values.all_day == "on" errors id_prefix=p.clone()/>
+            <TextField label="Starts at" key="start" kind="time" value=values.start.clone() errors id_prefix=p.clone() hint="In the firm's time zone"/>
+            <TextField label="Ends at" key="end" kind="time" value=values.end.clone() errors id_prefix=p.clone()/>
+        }
+    });
+    let fixed = deadline.then(|| {
+        view! {
+            <input type="hidden" name="form[kind]" value="deadline"/>
+            <input type="hidden" name="form[date]" value=values.date.clone()/>
+            <input type="hidden" name="form[all_day]" value="on"/>
+        }
+    });
+    view! {
+        <TextField label="Title" key="title" value=values.title.clone() errors required=true id_prefix=prefix.clone()/>
+        {when}
+        {fixed}
+        <TextField label="Location" key="location" value=values.location.clone() errors id_prefix=prefix.clone()/>
+        <fieldset>
+            <legend>"Attendees"</legend>
+            {people.into_iter().map(|p| {
+                let id = format!("{prefix}att-{}", p.id);
+                let ticked = values.attendees.contains_key(&format!("a{}", p.id));
+                view! {
+                    <div class="field check">
+                        <input id=id.clone() type="checkbox" name=EventForm::attendee_key(p.id) checked=ticked/>
+                        <label for=id>{p.name}</label>
+                    </div>
+                }
+            }).collect_view()}
+            {move || errors.get().and_then(|e| e.get("attendees").map(|m| view! { <p class="error">{m.to_string()}</p> }))}
+        </fieldset>
     }
 }
 
