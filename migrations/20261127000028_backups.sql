@@ -19,9 +19,10 @@ GRANT USAGE ON SCHEMA public TO docket_backup;
 
 -- The tables a backup holds, in the order a restore writes them, and whose rows each is:
 -- 'organization' (the firm's own row), 'person' (the people the firm's rows name, and the
--- sign-in factors of its active members) and 'firm' (its organization_id: a table added by a
--- later migration is included by itself). Not kept: the mail outbox and its files (messages in
--- flight carry sign-in links; the activity log records what was sent) and password-reset links.
+-- sign-in factors of its members) and 'firm' (its organization_id: a table added by a later
+-- migration is included by itself). Not kept: the mail outbox and its files (messages in flight
+-- carry sign-in links; the activity log records what was sent), calendar feed addresses (they
+-- are bearer secrets; members make new ones) and password-reset links.
 CREATE FUNCTION backup_tables() RETURNS TABLE (name text, scope text)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT t.name, t.scope FROM (
@@ -33,9 +34,9 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_te
           JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
           JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'organization_id' AND NOT a.attisdropped
          WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
-           AND c.relname NOT IN ('mail_outbox', 'mail_attachments')
+           AND c.relname NOT IN ('mail_outbox', 'mail_attachments', 'calendar_feeds')
     ) AS t (name, scope, rank)
-    ORDER BY t.rank, t.name
+    ORDER BY t.rank, t.name COLLATE "C"
 $$;
 
 -- The people the firm's rows name: every column with a foreign key to users, in the firm's own
@@ -66,9 +67,9 @@ END
 $$;
 
 -- The rows of one table that belong to the transaction's firm, one JSON object each, without
--- generated columns. A person's password digest is kept only when they are or were a member
--- (someone a row merely names keeps their account, not its secret); two-factor secrets and
--- recovery codes only for active members. Nothing when no firm is set.
+-- generated columns. A person's password digest, two-factor secret and recovery codes are kept
+-- only when they are or were a member (someone a row merely names keeps their account, not its
+-- secrets). Nothing when no firm is set.
 CREATE FUNCTION backup_rows(p_table text) RETURNS SETOF text
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
@@ -76,8 +77,7 @@ DECLARE
     kind  text;
     cols  text;
     rel   regclass;
-    active text := 'SELECT uo.user_id FROM public.user_organizations uo
-                     WHERE uo.organization_id = $1 AND uo.status = ''active''';
+    members text := 'SELECT uo.user_id FROM public.user_organizations uo WHERE uo.organization_id = $1';
 BEGIN
     IF firm IS NULL THEN
         RETURN;
@@ -107,19 +107,26 @@ BEGIN
             USING firm;
     ELSE
         RETURN QUERY EXECUTE format(
-            'SELECT to_jsonb(r)::text FROM (SELECT %s FROM %s WHERE user_id IN (%s)) r', cols, rel, active)
+            'SELECT to_jsonb(r)::text FROM (SELECT %s FROM %s WHERE user_id IN (%s)) r', cols, rel, members)
             USING firm;
     END IF;
 END
 $$;
 
--- The firm of the transaction: its name, its own today, and the schema its rows have.
+-- The firm of the transaction: its name, its own today, and the schema its rows have (the
+-- newest migration sqlx recorded; 0 when another tool migrated the database).
 CREATE FUNCTION backup_firm() RETURNS TABLE (name text, today text, schema bigint)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
-    SELECT o.name, to_char(now() AT TIME ZONE o.timezone, 'YYYY-MM-DD'),
-           (SELECT max(m.version) FROM public._sqlx_migrations m WHERE m.success)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE applied bigint := 0;
+BEGIN
+    IF to_regclass('_sqlx_migrations') IS NOT NULL THEN
+        EXECUTE 'SELECT coalesce(max(version), 0) FROM _sqlx_migrations WHERE success' INTO applied;
+    END IF;
+    RETURN QUERY
+    SELECT o.name, to_char(now() AT TIME ZONE o.timezone, 'YYYY-MM-DD'), applied
       FROM public.organizations o
-     WHERE o.id = public.app_current_org()
+     WHERE o.id = public.app_current_org();
+END
 $$;
 
 REVOKE ALL ON FUNCTION backup_tables(), backup_people(), backup_rows(text), backup_firm() FROM PUBLIC;

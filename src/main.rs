@@ -131,7 +131,14 @@ async fn restore_command(config: &Config, at: Option<&String>) -> Result<(), Str
     let backups = docket::documents::storage::Storage::open(&config.backups, "backups")?;
     let restored = docket::backup::restore::restore(&admin, &backups, &documents, at).await?;
     tracing::info!(firm = %restored.firm, folder = %restored.folder, rows = restored.rows, files = restored.files, missing = ?restored.missing, "restored");
-    Ok(())
+    if restored.missing.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "restored, but without the bytes of {} document versions the backup could not copy",
+            restored.missing.len()
+        ))
+    }
 }
 
 async fn serve(config: Config) -> Result<(), String> {

@@ -7,10 +7,12 @@
 //! everything is checked here: the manifest names exactly this schema's tables; each file's
 //! SHA-256 and count of rows; every firm row is the firm's (a row of another firm in a file is
 //! refused, whoever wrote it); everyone the rows name is there afterwards; every document
-//! version's bytes are accounted for. People already in the database are left exactly as they
-//! are (their password, their second factor): only people new to it are written. Jobs that were
-//! waiting or running are kept as failed, not run again. Any difference and nothing is kept but
-//! bytes no row names, which the storage sweep removes.
+//! version's bytes are accounted for. People already in the database are left as they are
+//! (their password, their second factor): only people new to it are written, and people another
+//! firm's restore wrote only as named (no password digest: they were not its members) get this
+//! firm's digest and factors. Jobs that were waiting or running are kept as failed, not run
+//! again by themselves (reading documents' text is queued again: it is safe to repeat). Any
+//! difference and nothing is kept but bytes no row names, which the storage sweep removes.
 
 use std::collections::HashSet;
 
@@ -63,16 +65,11 @@ pub async fn restore(
 
     let db_error = |e: sqlx::Error| format!("database: {e}");
     let mut tx = admin.begin().await.map_err(db_error)?;
-    // The sweep (`documents::sweep`) waits: the bytes copied below are named by no committed
-    // row until this commits.
-    sqlx::query(
-        "SELECT set_config('app.org_id', $1, true), pg_advisory_xact_lock_shared($2)::text",
-    )
-    .bind(org.to_string())
-    .bind(crate::documents::sweep::SWEEP_LOCK)
-    .execute(&mut *tx)
-    .await
-    .map_err(db_error)?;
+    sqlx::query("SELECT set_config('app.org_id', $1, true)")
+        .bind(org.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
     sqlx::query("SET LOCAL session_replication_role = replica")
         .execute(&mut *tx)
         .await
@@ -140,11 +137,20 @@ pub async fn restore(
             "the backup's files do not match its document versions: it is not whole".into(),
         );
     }
-    // What was waiting or running when the backup was taken is not done again by itself.
+    // What was waiting or running when the backup was taken is not done again by itself (an
+    // e-mail could go twice), but reading a document's text, which is safe to repeat.
     sqlx::query(
         "UPDATE jobs SET status = 'dead', lease_until = NULL, locked_by = NULL, finished_at = now(),
                 last_error = 'Restored from a backup: not run again by itself (Retry runs it).'
-          WHERE organization_id = $1 AND status IN ('queued', 'running')",
+          WHERE organization_id = $1 AND status IN ('queued', 'running') AND kind <> 'document_text'",
+    )
+    .bind(org)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_error)?;
+    sqlx::query(
+        "UPDATE jobs SET status = 'queued', lease_until = NULL, locked_by = NULL, run_at = now()
+          WHERE organization_id = $1 AND status IN ('queued', 'running') AND kind = 'document_text'",
     )
     .bind(org)
     .execute(&mut *tx)
@@ -161,6 +167,25 @@ pub async fn restore(
         )
         .await
         .map_err(|e| format!("document version {}: {e}", file.version))?;
+    }
+    // The storage sweep (`documents::sweep`) removes bytes no committed row names once they are
+    // an hour old: hold it off, and check that none was taken while the bytes were copied.
+    sqlx::query("SELECT pg_advisory_xact_lock_shared($1)::text")
+        .bind(crate::documents::sweep::SWEEP_LOCK)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+    for file in &manifest.files {
+        if !documents
+            .exists(&file.storage_key)
+            .await
+            .map_err(|e| e.to_string())?
+        {
+            return Err(format!(
+                "document version {}: its bytes were removed while the restore ran (the storage sweep of a server on another database?)",
+                file.version
+            ));
+        }
     }
     tx.commit().await.map_err(db_error)?;
     let missing: Vec<Uuid> = manifest.missing.iter().map(|m| m.version).collect();
@@ -291,19 +316,28 @@ async fn load(
         ("firm", _) => "r.organization_id = $2",
         ("organization", _) => "r.id = $2",
         (_, "users") => "NOT EXISTS (SELECT 1 FROM public.users u WHERE u.id = r.id)",
-        _ => "r.user_id = ANY($3)",
+        _ => "r.user_id = ANY($3) ON CONFLICT DO NOTHING",
     };
-    let insert = format!(
+    let users = table.name == "users";
+    let mut insert = format!(
         "INSERT INTO public.{name} ({columns}) SELECT {columns} \
          FROM jsonb_populate_recordset(NULL::public.{name}, $1::jsonb) r WHERE {only} \
          RETURNING {returning}",
         name = quote(&table.name),
-        returning = if table.name == "users" {
-            "id"
-        } else {
-            "NULL::uuid"
-        },
+        returning = if users { "id" } else { "NULL::uuid" },
     );
+    if users {
+        // Someone another firm's backup only named (no digest there: not its member) and this
+        // one has as a member: they get their digest here, and their factors after.
+        insert = format!(
+            "WITH r AS (SELECT * FROM jsonb_populate_recordset(NULL::public.users, $1::jsonb)), \
+                  named AS (UPDATE public.users u SET password_hash = r.password_hash FROM r \
+                             WHERE u.id = r.id AND u.password_hash IS NULL AND r.password_hash IS NOT NULL \
+                             RETURNING u.id), \
+                  added AS ({insert}) \
+             SELECT id FROM named UNION ALL SELECT id FROM added"
+        );
+    }
     let firm_rows = scope != "person";
 
     let mut body = backups
@@ -313,7 +347,7 @@ async fn load(
         .body;
     let mut digest = Sha256::new();
     let (mut pending, mut batch, mut size) = (Vec::new(), Vec::with_capacity(BATCH_ROWS), 0usize);
-    let (mut lines, mut written) = (0u64, 0u64);
+    let (mut lines, mut written, mut scanned) = (0u64, 0u64, 0usize);
     loop {
         let chunk = body.next().await;
         let done = chunk.is_none();
@@ -322,12 +356,16 @@ async fn load(
             digest.update(&chunk);
             pending.extend_from_slice(&chunk);
         }
-        while let Some(end) = pending.iter().position(|b| *b == b'\n') {
-            let line: Vec<u8> = pending.drain(..=end).collect();
-            let line = String::from_utf8(line)
+        // Each byte is looked at once: lines are cut out by position, and what they took is
+        // dropped from the buffer once per chunk.
+        let (mut start, mut from) = (0, scanned);
+        while let Some(at) = pending[from..].iter().position(|b| *b == b'\n') {
+            let end = from + at;
+            let line = std::str::from_utf8(&pending[start..end])
                 .map_err(|_| format!("{}: not UTF-8", table.path))?
                 .trim_end()
                 .to_string();
+            (start, from) = (end + 1, end + 1);
             if table.name == "document_versions" {
                 let v: IdOnly =
                     serde_json::from_str(&line).map_err(|e| format!("{}: {e}", table.path))?;
@@ -342,6 +380,8 @@ async fn load(
                     write(conn, &insert, std::mem::take(&mut batch), org, new_people).await?;
             }
         }
+        pending.drain(..start);
+        scanned = pending.len();
         if done {
             break;
         }

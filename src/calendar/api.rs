@@ -528,7 +528,7 @@ pub async fn add_rule(org: Uuid, form: RuleForm) -> Result<Uuid, AppError> {
         let rule = form
             .validate()
             .map_err(|e| AppError::Invalid(e.with_values(typed.clone())))?;
-        if super::repo::rule_named(&mut tx, &rule.name).await? {
+        if super::repo::rule_named(&mut tx, &rule.name, None).await? {
             return Err(AppError::Invalid(
                 FieldErrors::one("name", "The firm has a rule of that name.").with_values(typed),
             ));
@@ -547,12 +547,65 @@ pub async fn add_rule(org: Uuid, form: RuleForm) -> Result<Uuid, AppError> {
     .await
 }
 
-/// The firm's deadline rules in use.
+/// A rule of the firm changed, or no longer offered for new deadlines (administrators). The
+/// deadlines computed by it keep the copy they were computed with.
+#[server(endpoint = "calendar/update_rule")]
+pub async fn update_rule(
+    org: Uuid,
+    id: Uuid,
+    version: i32,
+    form: RuleForm,
+) -> Result<(), AppError> {
+    use crate::audit::{record, Entry};
+    use crate::kernel::FieldErrors;
+    crate::server::endpoint("calendar.update_rule", async move {
+        let mut typed = form.values();
+        typed.push(("rule".to_string(), id.to_string()));
+        let (caller, mut tx) =
+            crate::auth::caller::Caller::begin_write_if(org, super::may_edit_rules)
+                .await
+                .map_err(|e| e.keeping(typed.clone()))?;
+        let rule = form
+            .validate()
+            .map_err(|e| AppError::Invalid(e.with_values(typed.clone())))?;
+        let (current, before) = super::repo::lock_rule(&mut tx, id).await?;
+        if current != version {
+            return Err(AppError::Stale(
+                FieldErrors::default()
+                    .with_values(typed)
+                    .with_value("version", current.to_string()),
+            ));
+        }
+        if super::repo::rule_named(&mut tx, &rule.name, Some(id)).await? {
+            return Err(AppError::Invalid(
+                FieldErrors::one("name", "The firm has a rule of that name.").with_values(typed),
+            ));
+        }
+        let offered = form.offered();
+        super::repo::update_rule(&mut tx, id, &rule, offered).await?;
+        record(
+            &mut tx,
+            &caller,
+            Entry::new("calendar.rule", "deadline_rule", id).summary(format!(
+                "Deadline rule “{before}” is now “{}”: {} days{}",
+                rule.name,
+                rule.days,
+                if offered { "" } else { ", no longer offered" }
+            )),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+/// The firm's deadline rules, those no longer offered included (marked).
 #[server(endpoint = "calendar/rules")]
 pub async fn deadline_rules() -> Result<Vec<super::RuleRow>, AppError> {
     crate::server::endpoint("calendar.rules", async move {
         let (_caller, mut tx) = crate::auth::caller::Caller::begin().await?;
-        let rules = super::repo::rules(&mut tx, true).await?;
+        let rules = super::repo::rules(&mut tx, false).await?;
         tx.commit().await?;
         Ok(rules)
     })

@@ -392,7 +392,7 @@ pub struct TriggerForm {
     pub trigger: String,
 }
 
-/// A new deadline rule.
+/// A deadline rule, new or changed.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RuleForm {
     #[serde(default)]
@@ -403,6 +403,26 @@ pub struct RuleForm {
     pub counting: String,
     #[serde(default)]
     pub direction: String,
+    /// A changed rule: "on" while it is offered for new deadlines (a checkbox; a new rule is).
+    #[serde(default)]
+    pub offered: Option<String>,
+}
+
+impl RuleForm {
+    /// The form to change `rule`, filled with it.
+    pub fn of(rule: &RuleRow) -> RuleForm {
+        RuleForm {
+            name: rule.name.clone(),
+            days: rule.days.to_string(),
+            counting: rule.counting.as_str().to_string(),
+            direction: rule.direction.as_str().to_string(),
+            offered: rule.active.then(|| "on".to_string()),
+        }
+    }
+
+    pub fn offered(&self) -> bool {
+        self.offered.as_deref().is_some_and(|v| !v.is_empty())
+    }
 }
 
 impl RuleForm {
@@ -415,6 +435,10 @@ impl RuleForm {
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.clone()))
+        .chain([(
+            "offered".to_string(),
+            self.offered.clone().unwrap_or_default(),
+        )])
         .collect()
     }
 

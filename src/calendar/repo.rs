@@ -326,14 +326,42 @@ pub async fn rules(tx: &mut Tx, active_only: bool) -> Result<Vec<RuleRow>, AppEr
         .collect())
 }
 
-/// Whether the firm has a rule of this name (in any case).
-pub async fn rule_named(tx: &mut Tx, name: &str) -> Result<bool, AppError> {
+/// Whether the firm has a rule of this name (in any case), other than `except`.
+pub async fn rule_named(tx: &mut Tx, name: &str, except: Option<Uuid>) -> Result<bool, AppError> {
     Ok(sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM deadline_rules WHERE organization_id = app_current_org() AND lower(name) = lower($1))",
+        "SELECT EXISTS (SELECT 1 FROM deadline_rules WHERE organization_id = app_current_org()
+                          AND lower(name) = lower($1) AND id IS DISTINCT FROM $2)",
     )
     .bind(name)
+    .bind(except)
     .fetch_one(&mut **tx)
     .await?)
+}
+
+/// One rule of the firm, locked for a change: its version and name.
+pub async fn lock_rule(tx: &mut Tx, id: Uuid) -> Result<(i32, String), AppError> {
+    sqlx::query_as(
+        "SELECT version, name FROM deadline_rules WHERE id = $1 AND organization_id = app_current_org() FOR UPDATE",
+    )
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(AppError::NotFound)
+}
+
+pub async fn update_rule(tx: &mut Tx, id: Uuid, rule: &Rule, active: bool) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE deadline_rules SET name = $2, days = $3, counting = $4, direction = $5, active = $6 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(&rule.name)
+    .bind(rule.days as i32)
+    .bind(rule.counting.as_str())
+    .bind(rule.direction.as_str())
+    .bind(active)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 pub async fn insert_rule(tx: &mut Tx, rule: &Rule) -> Result<Uuid, AppError> {

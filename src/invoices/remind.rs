@@ -31,6 +31,9 @@ pub async fn run(state: &AppState, job: &Claimed) -> Outcome {
     let day = chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d")
         .map_err(|_| Failure::GiveUp(format!("not a day: {day:?}")))?;
     let (caller, mut tx) = match as_member(state, user, org, may_bill).await {
+        Err(Failure::GiveUp(_)) if !still_on(state, org, user).await? => {
+            return Ok("Overdue reminders are no longer on as this person: nothing sent".into())
+        }
         Err(Failure::GiveUp(_)) => {
             return Err(Failure::GiveUp(
                 "the person who turned overdue reminders on may no longer send invoices: \
@@ -129,6 +132,17 @@ pub async fn run(state: &AppState, job: &Claimed) -> Outcome {
         ));
     }
     Ok(outcome)
+}
+
+/// Whether reminders are still on as `user` (read as the firm: they may no longer be a member).
+async fn still_on(state: &AppState, org: Uuid, user: Uuid) -> Result<bool, Failure> {
+    let mut tx = crate::jobs::run::as_firm(state, org).await?;
+    let by: Option<Uuid> = sqlx::query_scalar(
+        "SELECT overdue_reminders_by FROM organizations WHERE id = app_current_org()",
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    Ok(by == Some(user))
 }
 
 fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {

@@ -167,7 +167,7 @@ impl Config {
             backups: {
                 let backups = crate::documents::storage::StorageConfig::backups_from_env(var)?;
                 if backups.same_place(&crate::documents::storage::StorageConfig::from_env(var)?) {
-                    return Err("the backups must not be kept where the documents are: set BACKUP_DIR or BACKUP_S3_BUCKET".into());
+                    return Err("the backups must not be kept where the documents are (one mishap would take both): set BACKUP_DIR or BACKUP_S3_BUCKET".into());
                 }
                 backups
             },

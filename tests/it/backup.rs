@@ -111,15 +111,31 @@ async fn a_backup_restores_into_an_empty_database_with_identical_rows_and_files(
     let mut beta = app.signed_in(app.b.attorney).await;
     crate::clients::create(&mut beta, "Beta's own client").await;
 
-    // The administrator signs in with a second factor.
-    sqlx::query(
-        "INSERT INTO user_totp (user_id, secret, confirmed_at, last_step) VALUES ($1, $2, now(), 0)",
-    )
-    .bind(app.a.admin)
-    .bind(vec![7u8; 20])
-    .execute(&app.admin_pool)
-    .await
-    .unwrap();
+    // Firm A's administrator and the person of both firms (no longer a member of B) sign in
+    // with a second factor; a row of firm B names A's administrator (as a forged write could),
+    // so B's backup holds her account but not her secrets.
+    for who in [app.a.admin, app.multi] {
+        sqlx::query(
+            "INSERT INTO user_totp (user_id, secret, confirmed_at, last_step) VALUES ($1, $2, now(), 0)",
+        )
+        .bind(who)
+        .bind(vec![7u8; 20])
+        .execute(&app.admin_pool)
+        .await
+        .unwrap();
+    }
+    sqlx::query("UPDATE user_organizations SET status = 'removed', removed_at = now() WHERE user_id = $1 AND organization_id = $2")
+        .bind(app.multi)
+        .bind(app.b.id)
+        .execute(&app.admin_pool)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO clients (organization_id, name, client_type, created_by) VALUES ($1, 'Named', 'company', $2)")
+        .bind(app.b.id)
+        .bind(app.a.admin)
+        .execute(&app.admin_pool)
+        .await
+        .unwrap();
 
     // Before 02:00 no backup; from 02:00 one a firm, however often the schedule fires.
     assert!(night(&app, "2026-11-27T01:59:00Z").await.is_empty());
@@ -194,7 +210,9 @@ async fn a_backup_restores_into_an_empty_database_with_identical_rows_and_files(
         dir: documents_dir(&empty.name),
     })
     .unwrap();
-    // Firm B first: the person who is in both firms is written then, and left as is after.
+    // Firm B first: the person of both firms is written then (with her factors: she was B's
+    // member), and left as she is after; A's administrator, whom B only names, is written
+    // without a password, and gets hers and her factors from A's backup.
     restore(
         &empty.admin,
         &app.state.backups,
@@ -246,7 +264,7 @@ async fn a_backup_restores_into_an_empty_database_with_identical_rows_and_files(
             "SELECT count(*) FROM users WHERE id NOT IN (SELECT user_id FROM user_organizations)",
             0,
         ),
-        ("SELECT count(*) FROM user_totp", 1),
+        ("SELECT count(*) FROM user_totp", 2),
         (
             "SELECT count(*) FROM jobs WHERE status IN ('queued', 'running')",
             0,

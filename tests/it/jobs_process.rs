@@ -14,10 +14,24 @@ use uuid::Uuid;
 use crate::jobs::email_request;
 use crate::support::{messages_to, TestApp};
 
-/// The server binary on the test's database, with one job worker and no schedule surprises.
-fn server(app: &TestApp, grace_secs: u32) -> Child {
+/// The server binary on the test's database, with one job worker; killed (and its folder
+/// removed) when dropped, so a failed test leaves no server behind.
+struct Server {
+    child: Child,
+    dir: std::path::PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn server(app: &TestApp, grace_secs: u32) -> Server {
     let dir = std::env::temp_dir().join(format!("docket-process-{}", Uuid::new_v4().simple()));
-    Command::new(env!("CARGO_BIN_EXE_docket"))
+    let child = Command::new(env!("CARGO_BIN_EXE_docket"))
         .arg("serve")
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -37,7 +51,8 @@ fn server(app: &TestApp, grace_secs: u32) -> Child {
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
-        .expect("the server binary starts")
+        .expect("the server binary starts");
+    Server { child, dir }
 }
 
 /// Hold every write to the outbox until the transaction ends.
@@ -50,13 +65,18 @@ async fn hold_outbox(db: &PgPool) -> Transaction<'static, Postgres> {
     tx
 }
 
-/// Wait until the server process has claimed `job` and waits on the outbox inside it.
+/// Wait until the server process has claimed `job` and its worker waits, inside the job's
+/// transaction, to write the message (this database's outbox; the application's role gives up a
+/// statement after 5 seconds, so the test acts well within that).
 async fn claimed_and_waiting(db: &PgPool, job: Uuid) -> String {
     let start = Instant::now();
     loop {
         let by: Option<String> = sqlx::query_scalar(
             "SELECT locked_by FROM jobs WHERE id = $1 AND status = 'running'
-                AND EXISTS (SELECT 1 FROM pg_locks WHERE relation = 'mail_outbox'::regclass AND NOT granted)",
+                AND EXISTS (SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                             WHERE l.relation = 'mail_outbox'::regclass AND NOT l.granted
+                               AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                               AND a.query LIKE 'INSERT INTO mail_outbox%')",
         )
         .bind(job)
         .fetch_optional(db)
@@ -95,12 +115,12 @@ async fn a_server_killed_mid_job_leaves_nothing_half_done_and_the_job_runs_once_
     let app = TestApp::spawn().await;
     let (id, _, to) = email_request(&app).await;
     let held = hold_outbox(&app.admin_pool).await;
-    let mut child = server(&app, 30);
+    let mut server = server(&app, 30);
     let by = claimed_and_waiting(&app.admin_pool, id).await;
-    assert!(by.ends_with(&format!(":{}/0", child.id())), "{by}");
+    assert!(by.ends_with(&format!(":{}/0", server.child.id())), "{by}");
 
-    child.kill().unwrap(); // SIGKILL
-    child.wait().unwrap();
+    server.child.kill().unwrap(); // SIGKILL
+    server.child.wait().unwrap();
     held.commit().await.unwrap();
     assert_eq!(job(&app.admin_pool, id).await, ("running".into(), 1));
     assert_eq!(
@@ -138,7 +158,8 @@ async fn a_server_stopped_with_sigterm_finishes_its_running_job_then_exits() {
     let app = TestApp::spawn().await;
     let (id, _, _) = email_request(&app).await;
     let held = hold_outbox(&app.admin_pool).await;
-    let mut child = server(&app, 30);
+    let mut server = server(&app, 30);
+    let child = &mut server.child;
     claimed_and_waiting(&app.admin_pool, id).await;
 
     let term = Command::new("kill")
