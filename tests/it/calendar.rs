@@ -592,6 +592,79 @@ async fn the_firm_keeps_its_own_deadline_rules() {
         other.post("/api/calendar/rules", &[]).await.json();
     assert!(!theirs.is_empty(), "the defaults");
     assert!(theirs.iter().all(|r| !r.name.starts_with("Local rule")));
+
+    // Changed, then no longer offered: not for new deadlines, and not by another firm or an
+    // older page.
+    let ours: Vec<docket::calendar::RuleRow> = admin.post("/api/calendar/rules", &[]).await.json();
+    let rule = ours
+        .iter()
+        .find(|r| r.name == "Local rule 7.1 reply")
+        .unwrap()
+        .clone();
+    let taken = ours.iter().find(|r| r.id != rule.id).unwrap().name.clone();
+    let change = |version: i32, name: &str, offered: bool| {
+        let mut form = vec![
+            ("id".to_string(), rule.id.to_string()),
+            ("version".to_string(), version.to_string()),
+            ("form[name]".to_string(), name.to_string()),
+            ("form[days]".to_string(), "14".to_string()),
+            ("form[counting]".to_string(), "calendar".to_string()),
+            ("form[direction]".to_string(), "after".to_string()),
+        ];
+        if offered {
+            form.push(("form[offered]".to_string(), "on".to_string()));
+        }
+        form
+    };
+    let post = |c: &Http, form: Vec<(String, String)>| {
+        let mut c = c.clone();
+        async move {
+            let pairs: Vec<(&str, &str)> =
+                form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            c.post("/api/calendar/update_rule", &pairs).await
+        }
+    };
+    let res = post(&admin, change(rule.version, &taken.to_uppercase(), true)).await;
+    match res.error() {
+        AppError::Invalid(e) => assert!(e.get("name").is_some(), "{e:?}"),
+        other => panic!("{other:?}"),
+    }
+    let res = post(&other, change(rule.version, "Theirs now", true)).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND, "{res:?}");
+    let res = post(&attorney, change(rule.version, "Mine now", true)).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{res:?}");
+    let res = post(
+        &admin,
+        change(rule.version, "Local rule 7.1 reply (14 days)", true),
+    )
+    .await;
+    assert!(res.status.is_success(), "{res:?}");
+    let res = post(&admin, change(rule.version, "Stale", false)).await;
+    assert!(matches!(res.error(), AppError::Stale(_)), "{res:?}");
+    let res = post(
+        &admin,
+        change(rule.version + 1, "Local rule 7.1 reply (14 days)", false),
+    )
+    .await;
+    assert!(res.status.is_success(), "{res:?}");
+    let ours: Vec<docket::calendar::RuleRow> = admin.post("/api/calendar/rules", &[]).await.json();
+    let now = ours.iter().find(|r| r.id == rule.id).unwrap();
+    assert_eq!((now.days, now.active), (14, false));
+    // Not offered for a new deadline.
+    let (mut c, m) = matter(&app).await;
+    let offered = calendar_of(&mut c, m).await.rules;
+    assert!(offered.iter().all(|r| r.id != rule.id));
+    let res = c
+        .post(
+            "/api/calendar/add_deadline",
+            &[
+                ("matter", &m.to_string()),
+                ("form[trigger]", "2030-01-02"),
+                ("form[rule]", &rule.id.to_string()),
+            ],
+        )
+        .await;
+    assert!(matches!(res.error(), AppError::Invalid(_)), "{res:?}");
 }
 
 #[tokio::test]

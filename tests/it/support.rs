@@ -585,6 +585,7 @@ fn is_mutation(path: &str) -> bool {
         "calendar/add_rule",
         "calendar/update_event",
         "calendar/cancel_event",
+        "calendar/update_rule",
         "firm/member_rate",
         "rates/set_client",
         "team/set_role",

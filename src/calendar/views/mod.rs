@@ -11,13 +11,13 @@ use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
-use crate::calendar::api::{get_calendar, my_tasks, AddRule, ResetFeed};
+use crate::calendar::api::{get_calendar, my_tasks, AddRule, ResetFeed, UpdateRule};
 use crate::calendar::deadline::{Counting, Direction};
 use crate::calendar::{CalendarPage as Page, CalendarQuery, Event};
 use crate::kernel::Choice;
 use crate::ui::{
-    action_error, choices, form_errors, query_string, reload_on_success, session_info, ErrorPanel,
-    FormAlert, FormStamp, Loading, SelectField, TextField,
+    action_error, choices, form_errors, query_string, reload_on_success, session_info,
+    CheckboxField, ErrorPanel, FormAlert, FormStamp, Loading, SelectField, TextField,
 };
 
 /// One event in a list: time, kind, title, matter, place, who.
@@ -257,7 +257,7 @@ fn RulesCard() -> impl IntoView {
                 {move || rules.get().map(|r| match r {
                     Err(e) => view! { <p class="alert error">{e.to_string()}</p> }.into_any(),
                     Ok(rules) => view! {
-                        <ul>{rules.into_iter().map(|r| view! { <li><strong>{r.name.clone()}</strong>": "{r.describe()}</li> }).collect_view()}</ul>
+                        <ul>{rules.into_iter().map(|r| view! { <RuleLine rule=r admin version/> }).collect_view()}</ul>
                     }.into_any(),
                 })}
             </Transition>
@@ -276,6 +276,50 @@ fn RulesCard() -> impl IntoView {
                 </ActionForm>
             })}
         </section>
+    }
+}
+
+/// A rule, and (administrators) its form: changed, or no longer offered for new deadlines.
+#[component]
+fn RuleLine(
+    rule: crate::calendar::RuleRow,
+    admin: bool,
+    version: RwSignal<usize>,
+) -> impl IntoView {
+    let change = admin.then(|| {
+        let update = ServerAction::<UpdateRule>::new();
+        reload_on_success(update, version);
+        let error = action_error(update);
+        let errors = form_errors(error);
+        let values = crate::calendar::RuleForm::of(&rule);
+        let prefix = format!("rule-{}-", rule.id);
+        let (countings, directions) = (choices::<Counting>(), choices::<Direction>());
+        view! {
+            <details>
+                <summary>{format!("Change “{}”", rule.name)}</summary>
+                <FormAlert error/>
+                <ActionForm action=update attr:aria-label=format!("Change the rule “{}”", rule.name)>
+                    <FormStamp errors version=rule.version/>
+                    <input type="hidden" name="id" value=rule.id.to_string()/>
+                    <div class="grid">
+                        <TextField label="Rule name" key="name" value=values.name errors required=true id_prefix=prefix.clone()/>
+                        <TextField label="Days" key="days" kind="number" value=values.days errors required=true id_prefix=prefix.clone()/>
+                        <SelectField label="Counting" key="counting" options=countings value=values.counting errors id_prefix=prefix.clone()/>
+                        <SelectField label="Direction" key="direction" options=directions value=values.direction errors id_prefix=prefix.clone()/>
+                        <CheckboxField label="Offered for new deadlines" key="offered" checked=rule.active errors id_prefix=prefix/>
+                    </div>
+                    <p class="hint">"Deadlines already computed keep the rule as it was."</p>
+                    <div class="actions"><button type="submit" class="primary">"Save rule"</button></div>
+                </ActionForm>
+            </details>
+        }
+    });
+    view! {
+        <li>
+            <strong>{rule.name.clone()}</strong>": "{rule.describe()}
+            {(!rule.active).then(|| view! { " " <span class="badge">"Not offered"</span> })}
+            {change}
+        </li>
     }
 }
 
