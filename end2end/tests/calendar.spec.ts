@@ -81,3 +81,44 @@ test('a hearing and a computed deadline reach the week view and the feed; a task
   expect(ics.replace(/\r\n /g, '')).toContain(hearing);
   expect(errors).toEqual([]);
 });
+
+// A meeting is moved to another time, then cancelled: each from the event's own form on the
+// matter's calendar card.
+test('an event is rescheduled and cancelled on its matter @nojs', async ({ page, javaScriptEnabled }) => {
+  const js = javaScriptEnabled;
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await signIn(page, 'attorney@harborvale.test', js);
+  await page.goto('/matters?status=open');
+  await hydrated(page, js);
+  await page.locator('table a[href^="/matters/"]').nth(3).click();
+  await expect(page.getByRole('heading', { name: 'Calendar and tasks' })).toBeVisible();
+  await hydrated(page, js);
+
+  const meeting = unique('Client meeting');
+  const day = isoDay(9);
+  const event = page.getByRole('region', { name: 'New event' });
+  await event.getByLabel('Kind *').selectOption({ label: 'Meeting' });
+  await event.getByLabel('Title *').fill(meeting);
+  await event.getByLabel('Date *').fill(day);
+  await event.getByLabel('Starts at').fill('11:00');
+  await event.getByRole('button', { name: 'Add event' }).click();
+  const calendar = page.getByRole('region', { name: 'Calendar and tasks' });
+  const line = calendar.getByRole('listitem').filter({ hasText: meeting });
+  await expect(line).toContainText(`${day} 11:00`);
+  await hydrated(page, js);
+
+  await line.getByText(`Change “${meeting}”`).click();
+  const form = line.getByRole('form', { name: `Change “${meeting}”` });
+  await form.getByLabel('Starts at').fill('15:30');
+  await form.getByLabel('Location').fill('Conference room B');
+  await form.getByRole('button', { name: 'Save event' }).click();
+  await expect(calendar.getByRole('listitem').filter({ hasText: meeting })).toContainText(`${day} 15:30`);
+  await hydrated(page, js);
+
+  const moved = calendar.getByRole('listitem').filter({ hasText: meeting });
+  await moved.getByText(`Change “${meeting}”`).click();
+  await moved.getByRole('button', { name: `Cancel “${meeting}”` }).click();
+  await expect(calendar.getByRole('listitem').filter({ hasText: meeting })).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
