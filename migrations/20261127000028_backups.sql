@@ -132,35 +132,5 @@ $$;
 REVOKE ALL ON FUNCTION backup_tables(), backup_people(), backup_rows(text), backup_firm() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION backup_tables(), backup_rows(text), backup_firm() TO docket_backup;
 
--- The schedule gains the nightly backup, from 02:00 in the firm's time zone
--- (`backup:{firm}:{day}`); the rest is as in step 23.
-CREATE OR REPLACE FUNCTION job_schedule_at(p_now timestamptz) RETURNS integer
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
-DECLARE added integer;
-BEGIN
-    WITH firms AS (
-        SELECT o.id, (p_now AT TIME ZONE o.timezone) AS local FROM public.organizations o
-    ), due AS (
-        SELECT f.id AS org, 'monthly_report' AS kind, 'period' AS field,
-               to_char(date_trunc('month', f.local) - interval '1 month', 'YYYY-MM') AS period
-          FROM firms f
-         WHERE extract(day FROM f.local) BETWEEN 1 AND 3
-           AND f.local >= date_trunc('month', f.local) + interval '6 hours'
-        UNION ALL
-        SELECT f.id, 'daily_digest', 'day', to_char(f.local, 'YYYY-MM-DD')
-          FROM firms f
-         WHERE f.local >= date_trunc('day', f.local) + interval '7 hours'
-        UNION ALL
-        SELECT f.id, 'backup', 'day', to_char(f.local, 'YYYY-MM-DD')
-          FROM firms f
-         WHERE f.local >= date_trunc('day', f.local) + interval '2 hours'
-    ), added AS (
-        INSERT INTO public.jobs (organization_id, kind, unique_key, payload)
-        SELECT d.org, d.kind, d.kind || ':' || d.org || ':' || d.period, jsonb_build_object(d.field, d.period)
-          FROM due d
-        ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL DO NOTHING
-        RETURNING 1)
-    SELECT count(*) INTO added FROM added;
-    RETURN added;
-END
-$$;
+-- The nightly backup's schedule (from 02:00 in the firm's time zone) is in step 29, with the
+-- overdue reminders'.

@@ -40,8 +40,9 @@ CREATE POLICY wall ON invoice_reminders AS RESTRICTIVE
     USING (EXISTS (SELECT 1 FROM invoices i WHERE i.id = invoice_id));
 GRANT SELECT, INSERT ON invoice_reminders TO docket_app;
 
--- The schedule gains the reminders, from 08:00 in the firm's time zone, for firms that have them
--- on (`overdue_reminders:{firm}:{day}`, run as who turned them on); the rest is as in step 28.
+-- The schedule gains the nightly backup of each firm, from 02:00 in its time zone
+-- (`backup:{firm}:{day}`, step 28), and the reminders, from 08:00, for firms that have them on
+-- (`overdue_reminders:{firm}:{day}`, run as whoever saved them on); the rest is as in step 23.
 CREATE OR REPLACE FUNCTION job_schedule_at(p_now timestamptz) RETURNS integer
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE added integer;

@@ -92,6 +92,17 @@ pub async fn create_event(org: Uuid, matter: Uuid, form: EventForm) -> Result<Uu
     .await
 }
 
+/// A change refused: the page showed an older version of the row (`current` now); what was
+/// typed stays in the form.
+#[cfg(feature = "ssr")]
+fn stale(typed: Vec<(String, String)>, current: i32) -> AppError {
+    AppError::Stale(
+        crate::kernel::FieldErrors::default()
+            .with_values(typed)
+            .with_value("version", current.to_string()),
+    )
+}
+
 /// The words of an event's day and time, for the activity log.
 #[cfg(feature = "ssr")]
 fn when(e: &super::ValidEvent) -> String {
@@ -121,11 +132,7 @@ pub async fn update_event(
             .map_err(|e| AppError::Invalid(e.with_values(typed.clone())))?;
         let (event, _) = super::repo::lock_event(&mut tx, id).await?;
         if event.version != version {
-            return Err(AppError::Stale(
-                FieldErrors::default()
-                    .with_values(typed)
-                    .with_value("version", event.version.to_string()),
-            ));
+            return Err(stale(typed, event.version));
         }
         if event.computation.is_some() {
             if valid.date != event.date {
@@ -176,17 +183,13 @@ pub async fn update_event(
 #[server(endpoint = "calendar/cancel_event")]
 pub async fn cancel_event(org: Uuid, id: Uuid, version: i32) -> Result<(), AppError> {
     use crate::audit::{record, Entry};
-    use crate::kernel::{Choice, FieldErrors};
+    use crate::kernel::Choice;
     crate::server::endpoint("calendar.cancel_event", async move {
         let typed = vec![("event".to_string(), id.to_string())];
         let (caller, mut tx) = begin(org, &typed).await?;
         let (event, _) = super::repo::lock_event(&mut tx, id).await?;
         if event.version != version {
-            return Err(AppError::Stale(
-                FieldErrors::default()
-                    .with_values(typed)
-                    .with_value("version", event.version.to_string()),
-            ));
+            return Err(stale(typed, event.version));
         }
         super::repo::delete_event(&mut tx, id).await?;
         record(
@@ -301,11 +304,7 @@ pub async fn change_trigger(
         })?;
         let (event, rule) = super::repo::lock_event(&mut tx, id).await?;
         if event.version != version {
-            return Err(AppError::Stale(
-                FieldErrors::default()
-                    .with_values(typed)
-                    .with_value("version", event.version.to_string()),
-            ));
+            return Err(stale(typed, event.version));
         }
         let (Some(rule), Some(before)) = (rule, event.computation.as_ref()) else {
             return Err(AppError::Conflict(
@@ -375,7 +374,6 @@ pub async fn create_task(org: Uuid, matter: Uuid, form: TaskForm) -> Result<Uuid
 #[server(endpoint = "calendar/complete_task")]
 pub async fn complete_task(org: Uuid, id: Uuid, version: i32) -> Result<(), AppError> {
     use crate::audit::{record, Entry};
-    use crate::kernel::FieldErrors;
     crate::server::endpoint("calendar.complete_task", async move {
         let typed = vec![("task".to_string(), id.to_string())];
         let (caller, mut tx) = crate::auth::caller::Caller::begin_write_if(org, |_| true)
@@ -387,11 +385,7 @@ pub async fn complete_task(org: Uuid, id: Uuid, version: i32) -> Result<(), AppE
             return Err(AppError::Forbidden);
         }
         if current != version {
-            return Err(AppError::Stale(
-                FieldErrors::default()
-                    .with_values(typed)
-                    .with_value("version", current.to_string()),
-            ));
+            return Err(stale(typed, current));
         }
         if status == "done" {
             tx.commit().await?;
@@ -570,11 +564,7 @@ pub async fn update_rule(
             .map_err(|e| AppError::Invalid(e.with_values(typed.clone())))?;
         let (current, before) = super::repo::lock_rule(&mut tx, id).await?;
         if current != version {
-            return Err(AppError::Stale(
-                FieldErrors::default()
-                    .with_values(typed)
-                    .with_value("version", current.to_string()),
-            ));
+            return Err(stale(typed, current));
         }
         if super::repo::rule_named(&mut tx, &rule.name, Some(id)).await? {
             return Err(AppError::Invalid(

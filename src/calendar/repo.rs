@@ -150,6 +150,14 @@ pub async fn matter_number(tx: &mut Tx, matter: Uuid) -> Result<String, AppError
         .ok_or(AppError::NotFound)
 }
 
+/// An event's start and end (none: all day).
+fn times(e: &ValidEvent) -> (Option<NaiveTime>, Option<NaiveTime>) {
+    match e.times {
+        Some((s, t)) => (Some(s), t),
+        None => (None, None),
+    }
+}
+
 /// Add an event (a computed deadline with its computation); its id.
 pub async fn insert_event(
     tx: &mut Tx,
@@ -157,10 +165,7 @@ pub async fn insert_event(
     e: &ValidEvent,
     computed: Option<(&Rule, Option<Uuid>, NaiveDate, &[String])>,
 ) -> Result<Uuid, AppError> {
-    let (start, end): (Option<NaiveTime>, Option<NaiveTime>) = match e.times {
-        Some((s, t)) => (Some(s), t),
-        None => (None, None),
-    };
+    let (start, end) = times(e);
     Ok(sqlx::query_scalar(
         "INSERT INTO events (organization_id, matter_id, kind, title, location, all_day, on_date, starts_at, ends_at,
                              trigger_date, rule_id, rule_name, rule_days, rule_counting, rule_direction, computation, created_by)
@@ -213,10 +218,7 @@ pub async fn add_attendees(
 
 /// An event's new kind, title, day and times, place (its matter and computation stay).
 pub async fn update_event(tx: &mut Tx, id: Uuid, e: &ValidEvent) -> Result<(), AppError> {
-    let (start, end): (Option<NaiveTime>, Option<NaiveTime>) = match e.times {
-        Some((s, t)) => (Some(s), t),
-        None => (None, None),
-    };
+    let (start, end) = times(e);
     sqlx::query(
         "UPDATE events SET kind = $2, title = $3, location = $4, all_day = $5::time IS NULL,
                 on_date = CASE WHEN $5::time IS NULL THEN $6::date END,

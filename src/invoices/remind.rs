@@ -14,7 +14,7 @@ use super::{may_bill, Invoice};
 use crate::audit::{record, Entry};
 use crate::jobs::run::{as_member, Claimed, Failure, Outcome};
 use crate::kernel::format_money;
-use crate::mail::{escape_html, Attachment, Extras, Mail};
+use crate::mail::{Attachment, Extras, Mail};
 use crate::server::AppState;
 
 /// Invoices overdue for longer than this are not reminded.
@@ -192,13 +192,7 @@ fn message(invoices: &[Invoice], to: &str) -> Mail {
         }
     ));
     lines.push(format!("With kind regards,\n{firm}"));
-    let html = format!(
-        "<!DOCTYPE html><html><body style=\"font-family:sans-serif;line-height:1.5\">{}</body></html>",
-        lines
-            .iter()
-            .map(|l| format!("<p>{}</p>", escape_html(l).replace('\n', "<br>")))
-            .collect::<String>()
-    );
+    let html = crate::mail::paragraphs_html(&lines);
     let subject = match invoices {
         [one] => format!(
             "Overdue: invoice {} from {firm}",

@@ -9,7 +9,7 @@ use super::{may_bill, Invoice, InvoiceStatus};
 use crate::audit::{record, Entry};
 use crate::jobs::run::{as_member, Claimed, Failure, Outcome};
 use crate::kernel::format_money;
-use crate::mail::{escape_html, Attachment, Extras, Mail};
+use crate::mail::{Attachment, Extras, Mail};
 use crate::server::AppState;
 
 pub async fn run(state: &AppState, job: &Claimed) -> Outcome {
@@ -87,13 +87,7 @@ fn message(inv: &Invoice, to: &str) -> Mail {
         lines.push(format!("The balance due is {}.", money(inv.balance)));
     }
     lines.push(format!("With kind regards,\n{firm}"));
-    let html = format!(
-        "<!DOCTYPE html><html><body style=\"font-family:sans-serif;line-height:1.5\">{}</body></html>",
-        lines
-            .iter()
-            .map(|l| format!("<p>{}</p>", escape_html(l).replace('\n', "<br>")))
-            .collect::<String>()
-    );
+    let html = crate::mail::paragraphs_html(&lines);
     Mail {
         purpose: "invoice",
         to: to.to_string(),

@@ -118,6 +118,17 @@ pub fn wake() {
     WAKE.notify_one();
 }
 
+/// An HTML body of paragraphs, one a line of `lines` (a line's own breaks kept).
+pub fn paragraphs_html(lines: &[String]) -> String {
+    format!(
+        "<!DOCTYPE html><html><body style=\"font-family:sans-serif;line-height:1.5\">{}</body></html>",
+        lines
+            .iter()
+            .map(|l| format!("<p>{}</p>", escape_html(l).replace('\n', "<br>")))
+            .collect::<String>()
+    )
+}
+
 /// Text for an HTML body.
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
