@@ -108,18 +108,20 @@ test('an event is rescheduled and cancelled on its matter @nojs', async ({ page,
   await expect(line).toContainText(`${day} 11:00`);
   await hydrated(page, js);
 
-  await line.getByText(`Change “${meeting}”`).click();
-  const form = line.getByRole('form', { name: `Change “${meeting}”` });
+  const title = `“${meeting}” of ${day}`;
+  await line.getByText(`Change ${title}`).click();
+  const form = line.getByRole('form', { name: `Change ${title}` });
   await form.getByLabel('Starts at').fill('15:30');
   await form.getByLabel('Location').fill('Conference room B');
   await form.getByRole('button', { name: 'Save event' }).click();
-  await expect(calendar.getByRole('listitem').filter({ hasText: meeting })).toContainText(`${day} 15:30`);
+  const moved = calendar.getByRole('listitem').filter({ hasText: meeting });
+  await expect(moved).toContainText(`${day} 15:30`);
+  await expect(moved).toContainText('Conference room B');
   await hydrated(page, js);
 
   // (Hydrated, the list is drawn again in place and the event's details may still be open.)
-  const moved = calendar.getByRole('listitem').filter({ hasText: meeting });
-  const cancel = moved.getByRole('button', { name: `Cancel “${meeting}”` });
-  if (!(await cancel.isVisible())) await moved.getByText(`Change “${meeting}”`).click();
+  const cancel = moved.getByRole('button', { name: `Cancel event ${title}` });
+  if (!(await cancel.isVisible())) await moved.getByText(`Change ${title}`).click();
   await cancel.click();
   await expect(calendar.getByRole('listitem').filter({ hasText: meeting })).toHaveCount(0);
   expect(errors).toEqual([]);

@@ -103,6 +103,15 @@ fn stale(typed: Vec<(String, String)>, current: i32) -> AppError {
     )
 }
 
+/// A field error from the database's own check, with what was typed.
+#[cfg(feature = "ssr")]
+fn with_typed(e: AppError, typed: &[(String, String)]) -> AppError {
+    match e {
+        AppError::Invalid(f) => AppError::Invalid(f.with_values(typed.to_vec())),
+        other => other,
+    }
+}
+
 /// The words of an event's day and time, for the activity log.
 #[cfg(feature = "ssr")]
 fn when(e: &super::ValidEvent) -> String {
@@ -125,7 +134,9 @@ pub async fn update_event(
     use crate::audit::{record, Entry};
     use crate::kernel::{Choice, FieldErrors};
     crate::server::endpoint("calendar.update_event", async move {
-        let typed = form.values();
+        let mut typed = form.values();
+        // Which row's form this was: a page has one per event (see `ui::row_action_error`).
+        typed.push(("event".to_string(), id.to_string()));
         let (caller, mut tx) = begin(org, &typed).await?;
         let mut valid = form
             .validate()
@@ -146,6 +157,14 @@ pub async fn update_event(
             }
             valid.kind = EventKind::Deadline;
             valid.times = None;
+        } else if valid.kind == EventKind::Deadline {
+            return Err(AppError::Invalid(
+                FieldErrors::one(
+                    "kind",
+                    "A deadline is computed from its rule: use “Add deadline”.",
+                )
+                .with_values(typed),
+            ));
         }
         super::repo::update_event(&mut tx, id, &valid).await?;
         let added =
@@ -527,7 +546,9 @@ pub async fn add_rule(org: Uuid, form: RuleForm) -> Result<Uuid, AppError> {
                 FieldErrors::one("name", "The firm has a rule of that name.").with_values(typed),
             ));
         }
-        let id = super::repo::insert_rule(&mut tx, &rule).await?;
+        let id = super::repo::insert_rule(&mut tx, &rule)
+            .await
+            .map_err(|e| with_typed(e, &typed))?;
         record(
             &mut tx,
             &caller,
@@ -572,7 +593,9 @@ pub async fn update_rule(
             ));
         }
         let offered = form.offered();
-        super::repo::update_rule(&mut tx, id, &rule, offered).await?;
+        super::repo::update_rule(&mut tx, id, &rule, offered)
+            .await
+            .map_err(|e| with_typed(e, &typed))?;
         record(
             &mut tx,
             &caller,

@@ -362,12 +362,24 @@ pub async fn update_rule(tx: &mut Tx, id: Uuid, rule: &Rule, active: bool) -> Re
     .bind(rule.direction.as_str())
     .bind(active)
     .execute(&mut **tx)
-    .await?;
+    .await
+    .map_err(name_taken)?;
     Ok(())
 }
 
+/// A rule's name taken by a concurrent save (the firm's unique index on lower(name)): the same
+/// refusal beside the field as the check before it.
+fn name_taken(e: sqlx::Error) -> AppError {
+    match &e {
+        sqlx::Error::Database(d) if d.code().as_deref() == Some("23505") => AppError::Invalid(
+            crate::kernel::FieldErrors::one("name", "The firm has a rule of that name."),
+        ),
+        _ => AppError::from(e),
+    }
+}
+
 pub async fn insert_rule(tx: &mut Tx, rule: &Rule) -> Result<Uuid, AppError> {
-    Ok(sqlx::query_scalar(
+    sqlx::query_scalar(
         "INSERT INTO deadline_rules (organization_id, name, days, counting, direction)
          VALUES (app_current_org(), $1, $2, $3, $4) RETURNING id",
     )
@@ -376,7 +388,8 @@ pub async fn insert_rule(tx: &mut Tx, rule: &Rule) -> Result<Uuid, AppError> {
     .bind(rule.counting.as_str())
     .bind(rule.direction.as_str())
     .fetch_one(&mut **tx)
-    .await?)
+    .await
+    .map_err(name_taken)
 }
 
 #[derive(sqlx::FromRow)]

@@ -23,6 +23,32 @@ where
     })
 }
 
+/// `action_error` for one of many forms of the same server function on a page (one per row):
+/// a plain form post's flashed error is this form's only when it echoes `key` = `row` (the
+/// server puts the row's id among the typed values), so one row's refusal is not shown, nor its
+/// typed values put, in every other row's form.
+pub fn row_action_error<S>(
+    action: ServerAction<S>,
+    key: &'static str,
+    row: uuid::Uuid,
+) -> Signal<Option<AppError>>
+where
+    S: ServerFn<Error = AppError> + Send + Sync + Clone + 'static,
+    S::Output: Send + Sync + 'static,
+{
+    let row = row.to_string();
+    let flashed = super::seed::flashed_error(S::PATH)
+        .filter(|e| e.fields().and_then(|f| f.value(key)) == Some(row.as_str()));
+    Signal::derive(move || {
+        if action.version().get() == 0 {
+            return flashed.clone();
+        }
+        action
+            .value()
+            .with(|v| v.as_ref().and_then(|r| r.as_ref().err().cloned()))
+    })
+}
+
 /// Reload a page's data (bump `version`) each time `action` saves successfully. A refused save
 /// does not reload: that would replace the form and what the user typed in it.
 pub fn reload_on_success<S>(action: ServerAction<S>, version: RwSignal<usize>)

@@ -859,3 +859,73 @@ async fn a_hearing_is_rescheduled_and_cancelled_once_with_its_version_and_never_
     let res = post(&mut c, cancel("2"), "cancel_event").await;
     assert_eq!(res.status, StatusCode::NOT_FOUND, "{res:?}");
 }
+
+#[tokio::test]
+async fn without_javascript_a_refused_change_comes_back_in_its_own_events_form_only() {
+    let app = TestApp::spawn().await;
+    let (mut c, m) = matter(&app).await;
+    for (title, date) in [
+        ("First hearing", "2030-03-05"),
+        ("Second hearing", "2030-03-06"),
+    ] {
+        let res = c
+            .post(
+                "/api/calendar/create_event",
+                &[
+                    ("matter", &m.to_string()),
+                    ("form[kind]", "hearing"),
+                    ("form[title]", title),
+                    ("form[date]", date),
+                    ("form[start]", "09:30"),
+                ],
+            )
+            .await;
+        assert!(res.status.is_success(), "{res:?}");
+    }
+    let events = calendar_of(&mut c, m).await.upcoming;
+    let first = events.iter().find(|e| e.title == "First hearing").unwrap();
+    let page = format!("/matters/{m}");
+    let (org, id, version) = (
+        app.a.id.to_string(),
+        first.id.to_string(),
+        first.version.to_string(),
+    );
+    let res = c
+        .plain_post(
+            "/api/calendar/update_event",
+            &[
+                ("org", &org),
+                ("id", &id),
+                ("version", &version),
+                ("form[kind]", "hearing"),
+                ("form[title]", "Typed but refused"),
+                ("form[date]", "2030-03-05"),
+                ("form[start]", "25:00"),
+            ],
+            &page,
+        )
+        .await;
+    assert!(res.status.is_redirection(), "{res:?}");
+    let shown = c.page(&page).await.body;
+    assert_eq!(
+        shown.matches("value=\"Typed but refused\"").count(),
+        1,
+        "only in the first event's form"
+    );
+    // The refusal is shown in the first event's form (beside the field and above it), not in
+    // the second's, which comes after it.
+    let second = shown.find("value=\"Second hearing\"").unwrap();
+    let refusals: Vec<usize> = shown
+        .match_indices("Enter a time such as 14:30.")
+        .map(|(i, _)| i)
+        .collect();
+    assert!(
+        !refusals.is_empty() && refusals.iter().all(|i| *i < second),
+        "{refusals:?}"
+    );
+    assert_eq!(
+        shown.matches("<details open").count(),
+        1,
+        "its form is open"
+    );
+}

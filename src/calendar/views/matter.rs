@@ -13,8 +13,8 @@ use crate::calendar::api::{
 use crate::calendar::{Event, EventForm, EventKind, MatterCalendar, Task, TaskPriority};
 use crate::kernel::{Choice, FieldErrors};
 use crate::ui::{
-    action_error, choices, form_errors, reload_on_success, session_info, CheckboxField, FormAlert,
-    FormStamp, Loading, SelectField, TextField,
+    action_error, choices, form_errors, reload_on_success, row_action_error, session_info,
+    CheckboxField, FormAlert, FormStamp, Loading, SelectField, TextField,
 };
 
 #[component]
@@ -86,16 +86,7 @@ fn UpcomingEvent(
 ) -> impl IntoView {
     let computation = event.computation.clone();
     let (id, v) = (event.id, event.version);
-    let changes = may.then(|| {
-        let event = event.clone();
-        view! {
-            <details>
-                <summary>{format!("Change “{}”", event.title)}</summary>
-                <ChangeEventForm event=event.clone() people version/>
-                <CancelEventForm event version/>
-            </details>
-        }
-    });
+    let changes = may.then(|| view! { <EventChanges event=event.clone() people version/> });
     view! {
         <li>
             <EventLine event=event.clone() show_matter=false/>
@@ -116,12 +107,8 @@ fn UpcomingEvent(
 fn TriggerForm(id: Uuid, v: i32, title: String, version: RwSignal<usize>) -> impl IntoView {
     let change = ServerAction::<ChangeTrigger>::new();
     reload_on_success(change, version);
-    let error = action_error(change);
-    let key = id.to_string();
-    let errors: Signal<Option<FieldErrors>> = {
-        let all = form_errors(error);
-        Signal::derive(move || all.get().filter(|e| e.value("event") == Some(key.as_str())))
-    };
+    let error = row_action_error(change, "event", id);
+    let errors = form_errors(error);
     let field = format!("trigger-{id}");
     view! {
         <ActionForm action=change attr:class="inline">
@@ -196,45 +183,43 @@ fn NewEventForm(
     }
 }
 
-/// "Change" an event: its form, filled with it.
+/// "Change" an event (its form, filled with it) and "Cancel event", in a disclosure that is
+/// open when one of them was refused.
 #[component]
-fn ChangeEventForm(
+fn EventChanges(
     event: Event,
     people: Vec<crate::auth::Person>,
     version: RwSignal<usize>,
 ) -> impl IntoView {
     let update = ServerAction::<UpdateEvent>::new();
     reload_on_success(update, version);
-    let error = action_error(update);
+    let error = row_action_error(update, "event", event.id);
     let errors = form_errors(error);
-    let prefix = format!("ev-{}-", event.id);
-    let deadline = event.computation.is_some();
-    let (label, values) = (format!("Change “{}”", event.title), event.form());
-    view! {
-        <FormAlert error/>
-        <ActionForm action=update attr:aria-label=label>
-            <FormStamp errors version=event.version/>
-            <input type="hidden" name="id" value=event.id.to_string()/>
-            <EventFields prefix values people deadline errors/>
-            <div class="actions"><button type="submit" class="primary">"Save event"</button></div>
-        </ActionForm>
-    }
-}
-
-/// "Cancel event": it leaves the calendars; the activity log keeps it.
-#[component]
-fn CancelEventForm(event: Event, version: RwSignal<usize>) -> impl IntoView {
     let cancel = ServerAction::<CancelEvent>::new();
     reload_on_success(cancel, version);
-    let error = action_error(cancel);
-    let label = format!("Cancel “{}”", event.title);
+    let cancel_error = row_action_error(cancel, "event", event.id);
+    let open = move || error.with(Option::is_some) || cancel_error.with(Option::is_some);
+    let prefix = format!("ev-{}-", event.id);
+    let deadline = event.computation.is_some();
+    let title = format!("“{}” of {}", event.title, event.date);
+    let values = event.form();
     view! {
-        <ActionForm action=cancel attr:class="inline">
-            <FormStamp errors=Signal::derive(|| None) version=event.version/>
-            <input type="hidden" name="id" value=event.id.to_string()/>
-            <button type="submit" class="danger small" aria-label=label>"Cancel event"</button>
-            {move || error.get().map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
-        </ActionForm>
+        <details open=open>
+            <summary>{format!("Change {title}")}</summary>
+            <FormAlert error/>
+            <ActionForm action=update attr:aria-label=format!("Change {title}")>
+                <FormStamp errors version=event.version/>
+                <input type="hidden" name="id" value=event.id.to_string()/>
+                <EventFields prefix values people deadline errors/>
+                <div class="actions"><button type="submit" class="primary">"Save event"</button></div>
+            </ActionForm>
+            <ActionForm action=cancel attr:class="inline">
+                <FormStamp errors=Signal::derive(|| None) version=event.version/>
+                <input type="hidden" name="id" value=event.id.to_string()/>
+                <button type="submit" class="danger small" aria-label=format!("Cancel event {title}")>"Cancel event"</button>
+                {move || cancel_error.get().map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
+            </ActionForm>
+        </details>
     }
 }
 

@@ -16,8 +16,8 @@ use crate::calendar::deadline::{Counting, Direction};
 use crate::calendar::{CalendarPage as Page, CalendarQuery, Event};
 use crate::kernel::Choice;
 use crate::ui::{
-    action_error, choices, form_errors, query_string, reload_on_success, session_info,
-    CheckboxField, ErrorPanel, FormAlert, FormStamp, Loading, SelectField, TextField,
+    action_error, choices, form_errors, query_string, reload_on_success, row_action_error,
+    session_info, CheckboxField, ErrorPanel, FormAlert, FormStamp, Loading, SelectField, TextField,
 };
 
 /// One event in a list: time, kind, title, matter, place, who.
@@ -289,13 +289,14 @@ fn RuleLine(
     let change = admin.then(|| {
         let update = ServerAction::<UpdateRule>::new();
         reload_on_success(update, version);
-        let error = action_error(update);
+        let error = row_action_error(update, "rule", rule.id);
         let errors = form_errors(error);
+        let open = move || error.with(Option::is_some);
         let values = crate::calendar::RuleForm::of(&rule);
         let prefix = format!("rule-{}-", rule.id);
         let (countings, directions) = (choices::<Counting>(), choices::<Direction>());
         view! {
-            <details>
+            <details open=open>
                 <summary>{format!("Change “{}”", rule.name)}</summary>
                 <FormAlert error/>
                 <ActionForm action=update attr:aria-label=format!("Change the rule “{}”", rule.name)>
