@@ -99,6 +99,9 @@ test('assets arrive compressed, named by their content, and a repeat visit loads
 // shared part: every page grew by 4–36 kB, /login the most (313.3 kB, was 277.5). Figures of
 // that run: / 333.1, /clients 342.3, a client 546.2, /matters 385.4, a matter 704.1, /time 462.5.
 // Loading the palette's code on its first use (a lazy split) is the way back (issue 6).
+// Raised with changing and cancelling events (issue 10): each upcoming event on a matter's page
+// carries its own change and cancel forms; a matter 732.0 kB (was 704.1 with the calendar card's
+// three forms). Loading the card's forms on first use would take it back (issue 6).
 const BUDGET: Record<string, number> = {
   '/login': 324_000,
   '/': 344_000,
@@ -106,7 +109,7 @@ const BUDGET: Record<string, number> = {
   '/clients/{id}': 563_000,
   '/clients/new': 366_000,
   '/matters': 397_000,
-  '/matters/{id}': 726_000,
+  '/matters/{id}': 745_000,
   '/matters/new': 453_000,
   '/time': 477_000,
   '/time/new': 414_000,
