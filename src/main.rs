@@ -99,9 +99,7 @@ async fn backup_command(config: &Config, firm: Option<&String>) -> Result<(), St
         .and_then(|f| uuid::Uuid::parse_str(f).ok())
         .ok_or("usage: docket backup FIRM_ID")?;
     let url = config
-        .database_backup_url
-        .as_deref()
-        .or(config.database_admin_url.as_deref())
+        .backup_url()
         .ok_or("DATABASE_BACKUP_URL is not set")?;
     let db = db::connect(url, 2)
         .await

@@ -70,10 +70,7 @@ pub async fn create_event(org: Uuid, matter: Uuid, form: EventForm) -> Result<Uu
                 .with_values(typed),
             ));
         }
-        let when = match valid.times {
-            None => format!("{} (all day)", valid.date),
-            Some((s, _)) => format!("{} {}", valid.date, s.format("%H:%M")),
-        };
+        let when = when(&valid);
         record(
             &mut tx,
             &caller,

@@ -244,16 +244,8 @@ impl Storage {
     pub fn list(
         &self,
     ) -> BoxStream<'static, Result<(String, chrono::DateTime<chrono::Utc>), StorageError>> {
-        self.list_under(None)
-    }
-
-    /// The objects whose keys start with the folder `prefix` (`None`: all).
-    pub fn list_under(
-        &self,
-        prefix: Option<&str>,
-    ) -> BoxStream<'static, Result<(String, chrono::DateTime<chrono::Utc>), StorageError>> {
         self.store
-            .list(prefix.map(Path::from).as_ref())
+            .list(None)
             .map(|r| {
                 r.map(|m| (m.location.to_string(), m.last_modified))
                     .map_err(StorageError::from)

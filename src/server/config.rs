@@ -55,6 +55,13 @@ pub struct Config {
 }
 
 impl Config {
+    /// Where backups read firms from: the backup role's connection, else the schema owner's.
+    pub fn backup_url(&self) -> Option<&str> {
+        self.database_backup_url
+            .as_deref()
+            .or(self.database_admin_url.as_deref())
+    }
+
     pub fn lifetimes(&self) -> super::session::Lifetimes {
         super::session::Lifetimes {
             idle: self.session_idle,

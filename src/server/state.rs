@@ -41,11 +41,7 @@ impl AppState {
         };
         let storage = crate::documents::storage::Storage::new(&config.storage)?;
         let backups = crate::documents::storage::Storage::open(&config.backups, "backups")?;
-        let backup_db = match config
-            .database_backup_url
-            .as_deref()
-            .or(config.database_admin_url.as_deref())
-        {
+        let backup_db = match config.backup_url() {
             Some(url) => Some(
                 sqlx::postgres::PgPoolOptions::new()
                     .max_connections(2)

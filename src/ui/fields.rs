@@ -12,7 +12,15 @@ where
     S: ServerFn<Error = AppError> + Send + Sync + Clone + 'static,
     S::Output: Send + Sync + 'static,
 {
-    let flashed = super::seed::flashed_error(S::PATH);
+    error_after(action, super::seed::flashed_error(S::PATH))
+}
+
+/// The action's own error once it was dispatched here, else `flashed`.
+fn error_after<S>(action: ServerAction<S>, flashed: Option<AppError>) -> Signal<Option<AppError>>
+where
+    S: ServerFn<Error = AppError> + Send + Sync + Clone + 'static,
+    S::Output: Send + Sync + 'static,
+{
     Signal::derive(move || {
         if action.version().get() == 0 {
             return flashed.clone();
@@ -39,14 +47,7 @@ where
     let row = row.to_string();
     let flashed = super::seed::flashed_error(S::PATH)
         .filter(|e| e.fields().and_then(|f| f.value(key)) == Some(row.as_str()));
-    Signal::derive(move || {
-        if action.version().get() == 0 {
-            return flashed.clone();
-        }
-        action
-            .value()
-            .with(|v| v.as_ref().and_then(|r| r.as_ref().err().cloned()))
-    })
+    error_after(action, flashed)
 }
 
 /// Reload a page's data (bump `version`) each time `action` saves successfully. A refused save

@@ -151,7 +151,7 @@ async fn a_backup_restores_into_an_empty_database_with_identical_rows_and_files(
     let files: Vec<_> = app
         .state
         .backups
-        .list_under(Some(&format!("{a}/files")))
+        .sizes_under(&format!("{a}/files"))
         .try_collect()
         .await
         .unwrap();
@@ -190,7 +190,7 @@ async fn a_backup_restores_into_an_empty_database_with_identical_rows_and_files(
     let day_two: Vec<_> = app
         .state
         .backups
-        .list_under(Some(&format!("{a}/2026-11-28")))
+        .sizes_under(&format!("{a}/2026-11-28"))
         .try_collect()
         .await
         .unwrap();
