@@ -82,21 +82,19 @@ fn HitLine(h: Hit) -> impl IntoView {
 /// The command palette: Ctrl-K (⌘-K) opens a search box over the page, focused; results come
 /// once typing pauses; Escape, a click outside or following a result closes it. Rendered only in
 /// the browser app (without JavaScript: `/search`).
+///
+/// It is in every signed-in page's frame, but few page views open it: the box and its search
+/// are a lazy function, a WebAssembly chunk of their own fetched on the first Ctrl-K (the browser
+/// build's first load is issue 6's figure). Each opening starts empty.
 #[component]
 pub fn CommandPalette() -> impl IntoView {
     let open = RwSignal::new(false);
-    let typed = RwSignal::new(String::new());
-    // What is searched: what was typed, once typing pauses for a quarter of a second.
-    let settled = RwSignal::new(String::new());
-    let input = NodeRef::<leptos::html::Input>::new();
     #[cfg(feature = "hydrate")]
     {
         let handle = window_event_listener(leptos::ev::keydown, move |e| {
             let k = (e.ctrl_key() || e.meta_key()) && !e.shift_key() && !e.alt_key();
             if k && e.key().eq_ignore_ascii_case("k") {
                 e.prevent_default();
-                typed.set(String::new());
-                settled.set(String::new());
                 open.set(true);
             } else if e.key() == "Escape" && open.get_untracked() {
                 open.set(false);
@@ -104,19 +102,31 @@ pub fn CommandPalette() -> impl IntoView {
         });
         on_cleanup(move || handle.remove());
     }
-    // The box has the focus as soon as it is there.
-    Effect::new(move |_| {
-        if open.get() {
-            if let Some(el) = input.get() {
-                let _ = el.focus();
-            }
-        }
-    });
     // Following a result (or any link) closes it.
     let location = leptos_router::hooks::use_location();
     Effect::new(move |_| {
         location.pathname.track();
         open.set(false);
+    });
+    move || {
+        open.get().then(|| {
+            view! { <Suspense fallback=|| ()>{Suspend::new(async move { palette(open).await })}</Suspense> }
+        })
+    }
+}
+
+/// The open palette: the box, focused, and what it finds.
+#[leptos::lazy]
+fn palette(open: RwSignal<bool>) -> AnyView {
+    let typed = RwSignal::new(String::new());
+    // What is searched: what was typed, once typing pauses for a quarter of a second.
+    let settled = RwSignal::new(String::new());
+    let input = NodeRef::<leptos::html::Input>::new();
+    // The box has the focus as soon as it is there.
+    Effect::new(move |_| {
+        if let Some(el) = input.get() {
+            let _ = el.focus();
+        }
     });
     let results = LocalResource::new(move || {
         let q = settled.get();
@@ -140,30 +150,27 @@ pub fn CommandPalette() -> impl IntoView {
             std::time::Duration::from_millis(250),
         );
     };
-    move || {
-        open.get().then(|| {
-            view! {
-                <div class="palette-backdrop" on:click=move |e| {
-                    if e.target() == e.current_target() {
-                        open.set(false);
-                    }
-                }>
-                    <div class="palette" role="dialog" aria-modal="true" aria-label="Search Docket">
-                        <label for="palette-q">"Search"</label>
-                        <input id="palette-q" type="search" autocomplete="off" node_ref=input
-                            placeholder="Clients, matters, documents…"
-                            prop:value=move || typed.get() on:input=on_input/>
-                        <div aria-live="polite">
-                            <Transition fallback=Loading>
-                                {move || results.get().map(|r| match r {
-                                    Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                                    Ok(found) => view! { <Hits found/> }.into_any(),
-                                })}
-                            </Transition>
-                        </div>
-                    </div>
-                </div>
+    view! {
+        <div class="palette-backdrop" on:click=move |e| {
+            if e.target() == e.current_target() {
+                open.set(false);
             }
-        })
+        }>
+            <div class="palette" role="dialog" aria-modal="true" aria-label="Search Docket">
+                <label for="palette-q">"Search"</label>
+                <input id="palette-q" type="search" autocomplete="off" node_ref=input
+                    placeholder="Clients, matters, documents…"
+                    prop:value=move || typed.get() on:input=on_input/>
+                <div aria-live="polite">
+                    <Transition fallback=Loading>
+                        {move || results.get().map(|r| match r {
+                            Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
+                            Ok(found) => view! { <Hits found/> }.into_any(),
+                        })}
+                    </Transition>
+                </div>
+            </div>
+        </div>
     }
+    .into_any()
 }
