@@ -83,9 +83,10 @@ fn HitLine(h: Hit) -> impl IntoView {
 /// once typing pauses; Escape, a click outside or following a result closes it. Rendered only in
 /// the browser app (without JavaScript: `/search`).
 ///
-/// It is in every signed-in page's frame, but few page views open it: the box and its search
-/// are a lazy function, a WebAssembly chunk of their own fetched on the first Ctrl-K (the browser
-/// build's first load is issue 6's figure). Each opening starts empty.
+/// It is in every signed-in page's frame, but few page views search from it: the box is here,
+/// there at once, and what finds and shows results is a lazy function, a WebAssembly chunk of
+/// its own fetched on the first Ctrl-K (the browser build's first load is issue 6's figure).
+/// Each opening starts empty.
 #[component]
 pub fn CommandPalette() -> impl IntoView {
     let open = RwSignal::new(false);
@@ -108,16 +109,12 @@ pub fn CommandPalette() -> impl IntoView {
         location.pathname.track();
         open.set(false);
     });
-    move || {
-        open.get().then(|| {
-            view! { <Suspense fallback=|| ()>{Suspend::new(async move { palette(open).await })}</Suspense> }
-        })
-    }
+    move || open.get().then(|| view! { <PaletteBox open/> })
 }
 
 /// The open palette: the box, focused, and what it finds.
-#[leptos::lazy]
-fn palette(open: RwSignal<bool>) -> AnyView {
+#[component]
+fn PaletteBox(open: RwSignal<bool>) -> impl IntoView {
     let typed = RwSignal::new(String::new());
     // What is searched: what was typed, once typing pauses for a quarter of a second.
     let settled = RwSignal::new(String::new());
@@ -128,23 +125,14 @@ fn palette(open: RwSignal<bool>) -> AnyView {
             let _ = el.focus();
         }
     });
-    let results = LocalResource::new(move || {
-        let q = settled.get();
-        async move {
-            if q.trim().chars().count() < 2 {
-                Ok(SearchResults::default())
-            } else {
-                search(q).await
-            }
-        }
-    });
     let on_input = move |e: leptos::ev::Event| {
         let v = event_target_value(&e);
         typed.set(v.clone());
+        // The palette may have closed (and its signals gone) before the pause ends.
         set_timeout(
             move || {
-                if typed.get_untracked() == v {
-                    settled.set(v);
+                if typed.try_get_untracked().as_deref() == Some(v.as_str()) {
+                    settled.try_set(v);
                 }
             },
             std::time::Duration::from_millis(250),
@@ -162,15 +150,35 @@ fn palette(open: RwSignal<bool>) -> AnyView {
                     placeholder="Clients, matters, documents…"
                     prop:value=move || typed.get() on:input=on_input/>
                 <div aria-live="polite">
-                    <Transition fallback=Loading>
-                        {move || results.get().map(|r| match r {
-                            Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                            Ok(found) => view! { <Hits found/> }.into_any(),
-                        })}
-                    </Transition>
+                    <Suspense fallback=|| ()>
+                        {Suspend::new(async move { palette_results(settled).await })}
+                    </Suspense>
                 </div>
             </div>
         </div>
+    }
+}
+
+/// What the palette finds for what was typed (two characters or more).
+#[leptos::lazy]
+fn palette_results(settled: RwSignal<String>) -> AnyView {
+    let results = LocalResource::new(move || {
+        let q = settled.get();
+        async move {
+            if q.trim().chars().count() < 2 {
+                Ok(SearchResults::default())
+            } else {
+                search(q).await
+            }
+        }
+    });
+    view! {
+        <Transition fallback=Loading>
+            {move || results.get().map(|r| match r {
+                Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
+                Ok(found) => view! { <Hits found/> }.into_any(),
+            })}
+        </Transition>
     }
     .into_any()
 }

@@ -12,30 +12,14 @@ use crate::error::AppError;
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// The application pool. Connections fail fast so a database outage becomes a 503, not a hang.
-///
-/// A connection is checked (a round trip) before it is handed out only if it sat idle for a
-/// while: one in steady use is known good, and the check was one round trip in seven of a page
-/// view (issue 6). A connection that fails its check is dropped and another one taken.
 pub async fn connect(url: &str, max: u32) -> Result<PgPool, sqlx::Error> {
     let options: PgConnectOptions = url.parse()?;
     PgPoolOptions::new()
         .max_connections(max)
         .acquire_timeout(Duration::from_secs(5))
-        .test_before_acquire(false)
-        .before_acquire(|conn, meta| {
-            Box::pin(async move {
-                if meta.idle_for > CHECK_AFTER_IDLE {
-                    sqlx::Connection::ping(conn).await?;
-                }
-                Ok(true)
-            })
-        })
         .connect_with(options.application_name("docket"))
         .await
 }
-
-/// How long a pooled connection may sit unused before it is checked again on its next use.
-const CHECK_AFTER_IDLE: Duration = Duration::from_secs(5);
 
 /// Apply pending migrations with the schema owner's connection.
 pub async fn migrate(admin: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
