@@ -103,18 +103,17 @@ test('assets arrive compressed, named by their content, and a repeat visit loads
 // carries its own change and cancel forms; a matter 732.0 kB (was 704.1 with the calendar card's
 // three forms). Loading the card's forms on first use would take it back (issue 6).
 // What the command palette finds (its search, Transition, the results) became a lazy function
-// (issue 6): the shared WebAssembly fell from 244.4 to 212.0 kB and /login to 305.0 kB (was
-// 313.3), but the code it shared with the pages (the search stubs, Transition, the error panel)
-// is now in chunks each page fetches, so six pages came out 0.1–0.5% over budgets set 3% above
-// older figures. Figures of that run (kB): /login 305.0, / 334.8, /clients 353.4, a client 565.9,
-// /matters 398.1, a matter 742.4, /matters/new 452.5, /time 479.1, /time/new 415.3,
-// /invoices 369.3, /activity 380.7; the budgets below are those plus about 3% (files per page:
-// 73 to 476; fewer, larger chunks would compress better: see the README, "The browser build").
-// The palette's box itself is in the frame again, so that it shows at once: a kilobyte or two
-// of that headroom.
+// (issue 6), its box staying in the frame so that it shows at once: the shared WebAssembly fell
+// from 244.4 to 219.1 kB and /login to 311.0 kB (was 313.3), but the code it shared with the
+// pages (the search stubs, Transition, the error panel) is now in chunks each page fetches, and
+// six pages came out over budgets set 3% above older figures. Figures of that run (kB): /login
+// 311.0, / 341.1, /clients 356.8, a client 568.3, /clients/new 354.4, /matters 401.4, a matter
+// 744.0, /matters/new 454.9, /time 481.4, /time/new 417.8, /invoices 372.6, /activity 384.0; the
+// budgets below are those plus 2–3% (files per page: 70 to 468; fewer, larger chunks would
+// compress better: see the README, "The browser build").
 const BUDGET: Record<string, number> = {
-  '/login': 314_000,
-  '/': 344_000,
+  '/login': 320_000,
+  '/': 351_000,
   '/clients': 364_000,
   '/clients/{id}': 583_000,
   '/clients/new': 366_000,
