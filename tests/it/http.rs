@@ -204,13 +204,12 @@ async fn a_connection_ended_while_idle_is_replaced() {
     let app = TestApp::spawn().await;
     let mut c = app.signed_in(app.a.admin).await;
     assert_eq!(c.page("/matters").await.status, StatusCode::OK);
-    let ended: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-          WHERE datname = current_database() AND usename = 'docket_app') t",
-    )
-    .fetch_one(&app.admin_pool)
-    .await
-    .unwrap();
+    let ended = app
+        .count(
+            "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+              WHERE datname = current_database() AND usename = 'docket_app') t",
+        )
+        .await;
     assert!(ended >= 1, "the pool held an open connection");
     // Until the ended backends are gone.
     for _ in 0..50 {
