@@ -12,8 +12,8 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     use crate::server::{password, throttle, AppState};
 
     crate::server::endpoint("auth.login", async move {
-        let state = AppState::current();
-        let meta = crate::server::request::RequestMeta::current();
+        let state = AppState::current()?;
+        let meta = crate::server::request::RequestMeta::current()?;
         let session = super::caller::current_session().await?;
         if email.len() > 254 || password.len() > 1024 || email.contains('\0') {
             return Err(AppError::InvalidCredentials);
@@ -90,7 +90,7 @@ pub async fn logout() -> Result<(), AppError> {
             }
         }
         if let Some(user) = crate::server::session::session_user(&session).await? {
-            let redis = crate::server::AppState::current().redis;
+            let redis = crate::server::AppState::current()?.redis;
             crate::server::session_index::forget(&redis, &session, user.user_id).await?;
         }
         crate::server::session::sign_out(&session).await?;
@@ -127,7 +127,7 @@ pub async fn switch_org(org_id: Uuid) -> Result<(), AppError> {
         let two = session::has_two_factors(&session).await?;
         let must_enroll = !two && super::repo::requires_two_factors(&mut tx).await?;
         if must_enroll
-            && super::two_factor::repo::enrolled(&crate::server::AppState::current().db, user_id)
+            && super::two_factor::repo::enrolled(&crate::server::AppState::current()?.db, user_id)
                 .await?
         {
             return Err(AppError::Conflict(

@@ -130,7 +130,7 @@ impl Caller {
     /// (during a page render: take a turn in the page's).
     pub async fn begin() -> Result<(Caller, Tx), AppError> {
         // Everything read from the reactive context is read before the first await.
-        let state = AppState::current();
+        let state = AppState::current()?;
         let parts = leptos::prelude::use_context::<Parts>();
         let scope = leptos::prelude::use_context::<PageScope>();
         let session = current_session().await?;
@@ -143,7 +143,7 @@ impl Caller {
     /// Like `begin`, but always in a transaction of its own: for the few writes that carry no
     /// form (signing out, switching firm), which must never take a page's read-only one.
     pub async fn begin_own() -> Result<(Caller, Tx), AppError> {
-        let state = AppState::current();
+        let state = AppState::current()?;
         let parts = leptos::prelude::use_context::<Parts>();
         let session = current_session().await?;
         Self::resolve(&state, &session, parts.as_ref()).await
@@ -226,7 +226,7 @@ impl Caller {
         permitted: impl Fn(Role) -> bool,
     ) -> Result<(Caller, Tx), AppError> {
         // Never a page's shared, read-only transaction.
-        let state = AppState::current();
+        let state = AppState::current()?;
         let parts = leptos::prelude::use_context::<Parts>();
         let session = current_session().await?;
         let (caller, tx) = Self::resolve(&state, &session, parts.as_ref()).await?;

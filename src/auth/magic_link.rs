@@ -14,13 +14,13 @@ pub async fn magic_link(email: String, next: Option<String>) -> Result<(), AppEr
     use crate::server::{throttle, AppState};
     use oauth2::PkceCodeChallenge;
     crate::server::endpoint("auth.magic_link", async move {
-        let state = AppState::current();
+        let state = AppState::current()?;
         let Some(supabase) = state.supabase.clone().filter(|s| s.email_link()) else {
             return Err(AppError::BadRequest(
                 "Sign-in links are not offered here.".into(),
             ));
         };
-        let meta = crate::server::request::RequestMeta::current();
+        let meta = crate::server::request::RequestMeta::current()?;
         let session = super::caller::current_session().await?;
         let email = email.trim().to_lowercase();
         if !crate::team::invite::valid_email(&email) {

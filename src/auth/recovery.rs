@@ -22,8 +22,8 @@ pub struct ResetForm {
 pub async fn forgot_password(email: String) -> Result<(), AppError> {
     use crate::server::{throttle, token, AppState};
     crate::server::endpoint("auth.forgot_password", async move {
-        let state = AppState::current();
-        let meta = crate::server::request::RequestMeta::current();
+        let state = AppState::current()?;
+        let meta = crate::server::request::RequestMeta::current()?;
         let email = email.trim().to_lowercase();
         if !crate::team::invite::valid_email(&email) {
             return Err(AppError::Invalid(
@@ -34,7 +34,7 @@ pub async fn forgot_password(email: String) -> Result<(), AppError> {
         // Every request counts (per address and per account), sent or not.
         throttle::reserve_for(&state.redis, "reset", &email, meta.ip).await?;
         let (secret, digest) = token::new();
-        let mut tx = state.db.begin().await?;
+        let mut tx = crate::server::db::begin(&state.db, None).await?;
         let found: Option<(uuid::Uuid, String)> = sqlx::query_as(
             "SELECT user_id, full_name FROM auth_start_password_reset($1, $2, $3)",
         )
@@ -79,8 +79,8 @@ pub async fn forgot_password(email: String) -> Result<(), AppError> {
 pub async fn reset_password(token: String, form: ResetForm) -> Result<(), AppError> {
     use crate::server::{password, session_index, throttle, AppState};
     crate::server::endpoint("auth.reset_password", async move {
-        let state = AppState::current();
-        let meta = crate::server::request::RequestMeta::current();
+        let state = AppState::current()?;
+        let meta = crate::server::request::RequestMeta::current()?;
         let gone = || {
             AppError::Conflict(
                 "This link no longer works: it was used already, or it is more than an hour old. Ask for a new one.".into(),
@@ -94,7 +94,7 @@ pub async fn reset_password(token: String, form: ResetForm) -> Result<(), AppErr
         }
         throttle::reserve_address(&state.redis, meta.ip).await?;
         let hash = password::hash_bounded(form.password).await?;
-        let mut tx = crate::server::db::Tx::own(state.db.begin().await?);
+        let mut tx = crate::server::db::Tx::own(crate::server::db::begin(&state.db, None).await?);
         let user: uuid::Uuid = sqlx::query_scalar("SELECT auth_finish_password_reset($1, $2)")
             .bind(crate::server::token::digest(&token))
             .bind(&hash.0)

@@ -93,12 +93,12 @@ pub async fn take(
     let store_error = |e: crate::documents::storage::StorageError| e.to_string();
 
     // One snapshot of every table: a backup is of one moment.
-    let mut tx = db
-        .begin_with(sqlx::AssertSqlSafe(format!(
-            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; \
-             SELECT set_config('app.user_id', '{}', true), set_config('app.org_id', '{org}', true)",
-            Uuid::nil()
-        )))
+    let snapshot = format!(
+        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; \
+         SELECT set_config('app.user_id', '{}', true), set_config('app.org_id', '{org}', true)",
+        Uuid::nil()
+    );
+    let mut tx = crate::server::db::begin(db, Some(snapshot))
         .await
         .map_err(db_error)?;
     let taken_at = chrono::Utc::now();

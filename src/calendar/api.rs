@@ -480,12 +480,13 @@ pub async fn get_calendar(query: CalendarQuery) -> Result<CalendarPage, AppError
         };
         let events = repo::events_between(&mut tx, from, to, whose, None, 1000).await?;
         let people = crate::auth::repo::people(&mut tx).await?;
-        let feed_url = repo::feed_token(&mut tx).await?.map(|t| {
-            format!(
-                "{}/calendar/feed/{t}.ics",
-                crate::server::AppState::current().config.public_origin
-            )
-        });
+        let origin = crate::server::AppState::current()?
+            .config
+            .public_origin
+            .clone();
+        let feed_url = repo::feed_token(&mut tx)
+            .await?
+            .map(|t| format!("{}/calendar/feed/{t}.ics", origin));
         tx.commit().await?;
         Ok(CalendarPage {
             view,

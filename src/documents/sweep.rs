@@ -64,7 +64,9 @@ async fn remove_unknown(
     storage: &Storage,
     keys: Vec<String>,
 ) -> Result<usize, String> {
-    let mut tx = db.begin().await.map_err(|e| e.to_string())?;
+    let mut tx = crate::server::db::begin(db, None)
+        .await
+        .map_err(|e| e.to_string())?;
     sqlx::query("SELECT pg_advisory_xact_lock($1)")
         .bind(SWEEP_LOCK)
         .execute(&mut *tx)

@@ -10,7 +10,7 @@ use crate::error::AppError;
 pub async fn my_profile() -> Result<Profile, AppError> {
     use crate::server::session_index;
     crate::server::endpoint("profile.get", async move {
-        let state = crate::server::AppState::current();
+        let state = crate::server::AppState::current()?;
         let session = crate::auth::caller::current_session().await?;
         let (caller, mut tx) = crate::auth::caller::Caller::begin().await?;
         let (full_name, email, has_password) = super::repo::me(&mut tx).await?;
@@ -94,7 +94,7 @@ pub async fn change_password(org: Uuid, form: PasswordForm) -> Result<(), AppErr
     use crate::kernel::FieldErrors;
     use crate::server::{password, session_index, throttle};
     crate::server::endpoint("profile.password", async move {
-        let state = crate::server::AppState::current();
+        let state = crate::server::AppState::current()?;
         let session = crate::auth::caller::current_session().await?;
         // Passwords are never echoed back into a form.
         let (caller, mut tx) = crate::auth::caller::Caller::begin_write_if(org, |_| true).await?;
@@ -142,7 +142,7 @@ pub async fn change_password(org: Uuid, form: PasswordForm) -> Result<(), AppErr
 pub async fn sign_out_others(org: Uuid) -> Result<usize, AppError> {
     use crate::audit::{record, Entry};
     crate::server::endpoint("profile.sign_out_others", async move {
-        let state = crate::server::AppState::current();
+        let state = crate::server::AppState::current()?;
         let session = crate::auth::caller::current_session().await?;
         let (caller, mut tx) = crate::auth::caller::Caller::begin_write_if(org, |_| true).await?;
         let ended =

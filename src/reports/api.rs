@@ -56,7 +56,8 @@ async fn cache(
     org: uuid::Uuid,
 ) -> Result<crate::server::cache::FirmCache, AppError> {
     let cache =
-        crate::server::cache::FirmCache::open(&crate::server::AppState::current().redis, org).await;
+        crate::server::cache::FirmCache::open(&crate::server::AppState::current()?.redis, org)
+            .await;
     let hidden = crate::matters::wall::repo::hidden(tx).await?;
     Ok(cache.seen_without(&hidden))
 }

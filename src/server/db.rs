@@ -127,6 +127,34 @@ impl Drop for Tx {
     }
 }
 
+/// Begin a transaction on a pooled connection (`statement`, or a plain `BEGIN`), and see the
+/// `BEGIN` through even if the caller goes away meanwhile.
+///
+/// sqlx's own `begin` is not safe to cancel: it counts the transaction only once the server's
+/// reply is read, so a caller dropped while `BEGIN` is in flight (a client that disconnects, a
+/// timeout) returns the connection to the pool inside an open transaction, with that request's
+/// `app.org_id`. The next user of the connection then runs in it: a statement meant to commit on
+/// its own is undone by whoever ends the transaction. Under load this happened at every stop of
+/// the load generator ("there is already a transaction in progress"). Begun in a task of its own,
+/// the transaction is always counted, and a caller gone by then drops it, which rolls it back.
+pub async fn begin(
+    pool: &PgPool,
+    statement: Option<String>,
+) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+    let pool = pool.clone();
+    tokio::spawn(async move {
+        match statement {
+            Some(s) => pool.begin_with(sqlx::AssertSqlSafe(s)).await,
+            None => pool.begin().await,
+        }
+    })
+    .await
+    .map_err(|e| {
+        tracing::error!(error = %e, "opening a transaction failed");
+        sqlx::Error::WorkerCrashed
+    })?
+}
+
 /// How many firm-scoped transactions this process opened (for tests and metrics).
 pub static TRANSACTIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
@@ -142,12 +170,12 @@ pub async fn enter(
     read_only: bool,
 ) -> Result<Transaction<'static, Postgres>, AppError> {
     TRANSACTIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let begin = format!(
+    let begin_sql = format!(
         "BEGIN{}; SELECT set_config('app.user_id', '{user_id}', true), set_config('app.org_id', '{}', true)",
         if read_only { " READ ONLY" } else { "" },
         org_id.map(|o| o.to_string()).unwrap_or_default(),
     );
-    Ok(pool.begin_with(sqlx::AssertSqlSafe(begin)).await?)
+    Ok(begin(pool, Some(begin_sql)).await?)
 }
 
 /// SQL of the transaction's user's role in its firm (NULL when not an active member): written

@@ -29,11 +29,11 @@ impl RequestMeta {
     }
 
     /// The metadata of the current server function call.
-    pub fn current() -> Self {
-        let hops = super::AppState::current().config.proxy_hops;
-        leptos::prelude::use_context::<Parts>()
+    pub fn current() -> Result<Self, crate::error::AppError> {
+        let hops = super::AppState::current()?.config.proxy_hops;
+        Ok(leptos::prelude::use_context::<Parts>()
             .map(|p| Self::from_parts(&p, hops))
-            .unwrap_or_default()
+            .unwrap_or_default())
     }
 }
 

@@ -6,6 +6,7 @@ use sqlx::PgPool;
 use tower_sessions_redis_store::fred::prelude::Pool as RedisPool;
 
 use super::config::Config;
+use crate::error::AppError;
 
 /// Everything a request handler or server function needs, handed to `leptos_routes_with_context`
 /// so every server function reads it from context (and tests can build one of their own).
@@ -62,8 +63,29 @@ impl AppState {
         })
     }
 
-    /// The state of the current server function call.
-    pub fn current() -> Self {
-        leptos::prelude::expect_context::<AppState>()
+    /// The state of the current server function call. Missing only when the request is already
+    /// over: a page's data still loading when its client went away runs on in a reactive owner
+    /// that has been disposed. It ends with an error rather than a panic (whose backtrace, when
+    /// `RUST_BACKTRACE` is set, also loads the binary's debug info into memory for good).
+    pub fn current() -> Result<Self, AppError> {
+        leptos::prelude::use_context::<AppState>().ok_or_else(|| {
+            tracing::debug!("a server function ran after its request ended");
+            AppError::Unavailable
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A server function still running after its request ended (its reactive owner disposed)
+    /// gets an error, not a panic.
+    #[test]
+    fn no_state_outside_a_request_is_an_error() {
+        let owner = leptos::prelude::Owner::new();
+        owner.with(|| {
+            assert!(matches!(AppState::current(), Err(AppError::Unavailable)));
+        });
     }
 }

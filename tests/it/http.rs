@@ -227,3 +227,49 @@ async fn a_connection_ended_while_idle_is_replaced() {
     let res = c.page("/matters").await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
 }
+
+/// A caller that goes away while its transaction is opening (a client that disconnects while
+/// the page starts) leaves no transaction open on the pooled connection, and no firm's scope in
+/// it: the next user of the connection starts clean. sqlx's own `begin` left it open.
+#[tokio::test]
+async fn a_transaction_abandoned_while_opening_is_not_left_open() {
+    use std::time::Duration;
+    let app = TestApp::spawn().await;
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with((*app.app_pool.connect_options()).clone())
+        .await
+        .unwrap();
+    let slow = format!(
+        "BEGIN READ ONLY; SELECT set_config('app.org_id', '{}', true), pg_sleep(0.4)",
+        app.b.id
+    );
+    let abandoned = tokio::time::timeout(
+        Duration::from_millis(100),
+        docket::server::db::begin(&pool, Some(slow)),
+    )
+    .await;
+    assert!(
+        abandoned.is_err(),
+        "the caller left while BEGIN was in flight"
+    );
+    // The pool's only connection, once it is back.
+    let mut conn = pool.acquire().await.unwrap();
+    let org: Option<String> = sqlx::query_scalar("SELECT current_setting('app.org_id', true)")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(
+        org.unwrap_or_default(),
+        "",
+        "another request's firm stayed in scope"
+    );
+    drop(conn);
+    let open = app
+        .count(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+              AND usename = 'docket_app' AND state LIKE 'idle in transaction%'",
+        )
+        .await;
+    assert_eq!(open, 0, "a pooled connection was left in a transaction");
+}

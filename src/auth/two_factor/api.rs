@@ -76,7 +76,7 @@ pub async fn confirm_two_factor(org: Uuid, code: String) -> Result<Vec<String>, 
     use super::totp;
     use crate::audit::{record, Entry};
     crate::server::endpoint("two_factor.confirm", async move {
-        let state = crate::server::AppState::current();
+        let state = crate::server::AppState::current()?;
         let session = crate::auth::caller::current_session().await?;
         let (caller, mut tx) = crate::auth::caller::Caller::begin_write_if(org, |_| true).await?;
         crate::server::throttle::reserve(
@@ -119,7 +119,7 @@ pub async fn confirm_two_factor(org: Uuid, code: String) -> Result<Vec<String>, 
 pub async fn disable_two_factor(org: Uuid, code: String) -> Result<(), AppError> {
     use crate::audit::{record, Entry};
     crate::server::endpoint("two_factor.disable", async move {
-        let state = crate::server::AppState::current();
+        let state = crate::server::AppState::current()?;
         let session = crate::auth::caller::current_session().await?;
         let (caller, mut tx) = crate::auth::caller::Caller::begin_write_if(org, |_| true).await?;
         if crate::auth::repo::requires_two_factors(&mut tx).await? {
@@ -156,8 +156,8 @@ pub async fn disable_two_factor(org: Uuid, code: String) -> Result<(), AppError>
 pub async fn second_factor(code: String) -> Result<(), AppError> {
     use crate::server::session;
     crate::server::endpoint("auth.second_factor", async move {
-        let state = crate::server::AppState::current();
-        let meta = crate::server::request::RequestMeta::current();
+        let state = crate::server::AppState::current()?;
+        let meta = crate::server::request::RequestMeta::current()?;
         let s = crate::auth::caller::current_session().await?;
         let Some(mut pending) = session::second_factor(&s).await? else {
             return Err(AppError::Conflict(
@@ -233,7 +233,7 @@ pub async fn require_two_factor(org: Uuid, require: Option<String>) -> Result<()
             // The rule holds from now: every member's sessions end (they sign in again, with a
             // second factor or to set one up); the administrator's own goes on, limited to
             // setting one up if it had none.
-            let state = crate::server::AppState::current();
+            let state = crate::server::AppState::current()?;
             let session = crate::auth::caller::current_session().await?;
             let mut ended = 0;
             for user in members {

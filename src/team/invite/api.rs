@@ -57,7 +57,7 @@ pub async fn invite(org: Uuid, form: InviteForm) -> Result<(), AppError> {
         let replaced = super::repo::revoke_for(&mut tx, &email).await? > 0;
         let (token, hash) = crate::server::token::new();
         let id = super::repo::insert(&mut tx, &email, role, &hash).await?;
-        let state = crate::server::AppState::current();
+        let state = crate::server::AppState::current()?;
         let link = format!("{}/invite/{token}", state.config.public_origin);
         let inviter = crate::team::repo::name_of(&mut tx, caller.user_id).await?;
         let mail = crate::mail::with_link(
@@ -136,7 +136,7 @@ pub async fn open_invitation(token: String) -> Result<InvitationView, AppError> 
             tx.commit().await?;
             return Ok(view);
         }
-        let state = crate::server::AppState::current();
+        let state = crate::server::AppState::current()?;
         let mut conn = state.db.acquire().await?;
         super::repo::by_token(&mut conn, &hash)
             .await?
@@ -171,13 +171,13 @@ pub async fn accept_invitation(token: String, form: JoinForm) -> Result<(), AppE
                 crate::kernel::Choice::label(super::LinkState::Unknown).into(),
             ));
         }
-        let state = AppState::current();
-        let meta = crate::server::request::RequestMeta::current();
+        let state = AppState::current()?;
+        let meta = crate::server::request::RequestMeta::current()?;
         let session = crate::auth::caller::current_session().await?;
         // Hashing a password is costly: count it like a sign-in attempt.
         throttle::reserve_address(&state.redis, meta.ip).await?;
         let hash = password::hash_bounded(form.password).await?;
-        let mut tx = crate::server::db::Tx::own(state.db.begin().await?);
+        let mut tx = crate::server::db::Tx::own(crate::server::db::begin(&state.db, None).await?);
         let (user, org) = super::repo::accept(
             &mut tx,
             &crate::server::token::digest(&token),
@@ -230,7 +230,7 @@ pub async fn join(token: String) -> Result<(), AppError> {
         // The firm's two-factor rule, as when switching into it.
         let two = crate::server::session::has_two_factors(&session).await?;
         let must_enroll = !two && crate::auth::repo::requires_two_factors(&mut tx).await?;
-        let state = crate::server::AppState::current();
+        let state = crate::server::AppState::current()?;
         if must_enroll && crate::auth::two_factor::repo::enrolled(&state.db, user).await? {
             return Err(AppError::Conflict(
                 "That firm requires two-factor sign-in: sign out, sign in again with your code, then open the invitation.".into(),
@@ -271,7 +271,7 @@ pub async fn accept_verified(
     two_factors: bool,
     meta: &crate::server::request::RequestMeta,
 ) -> Result<(Uuid, Uuid), AppError> {
-    let mut tx = crate::server::db::Tx::own(state.db.begin().await?);
+    let mut tx = crate::server::db::Tx::own(crate::server::db::begin(&state.db, None).await?);
     let who = match existing {
         Some(u) => super::repo::NewAccount::Existing(u),
         None => super::repo::NewAccount::Verified { full_name, email },
