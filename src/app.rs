@@ -140,7 +140,10 @@ macro_rules! lazy_pages {
             }
 
             fn view(this: Self) -> AnyView {
-                this.0.with(|| view! { <$page/> }.into_any())
+                this.0.with(|| {
+                    crate::ui::preload_page_chunks();
+                    view! { <$page/> }.into_any()
+                })
             }
         }
     )*};

@@ -65,6 +65,34 @@ test('assets arrive compressed, named by their content, and a repeat visit loads
   expect(overTheWire(byId).filter((f) => first.has(f.url)).map((f) => `${f.status} ${f.url} ${f.bytes}`)).toEqual([]);
 });
 
+// Each page's head preloads the WebAssembly chunks its route needs, so they arrive beside the
+// main module instead of after it. Docket adds these links as the route renders (see
+// `ui::preload_page_chunks`); Leptos added them after the render, outside the page's owner, and
+// under concurrent renders they went missing or into another page.
+test('a page preloads the WebAssembly it loads', async ({ browser, page }) => {
+  await signIn(page, 'admin@harborvale.test', true);
+  const context = await browser.newContext({ storageState: await page.context().storageState() });
+  const fresh = await context.newPage();
+  const fetched: string[] = [];
+  fresh.on('requestfinished', (r) => {
+    if (/\/pkg\/.*\.wasm$/.test(r.url())) fetched.push(new URL(r.url()).pathname);
+  });
+  const res = await fresh.goto('/matters');
+  const html = await res!.text();
+  await hydrated(fresh, true);
+  await fresh.waitForLoadState('networkidle');
+  await context.close();
+  const head = html.slice(0, html.indexOf('</head>'));
+  const preloaded = new Set(
+    [...head.matchAll(/<link[^>]*>/g)]
+      .map((m) => m[0])
+      .filter((tag) => tag.includes('rel="preload"'))
+      .map((tag) => /href="([^"]+)"/.exec(tag)![1]),
+  );
+  expect(fetched.length, 'the page loads chunks of its own').toBeGreaterThan(2);
+  expect(fetched.filter((url) => !preloaded.has(url)), 'fetched without a preload').toEqual([]);
+});
+
 // What a first visit to each page downloads before it is interactive (WebAssembly and
 // JavaScript, compressed, on an empty cache). Budgets: each page's figure when it was last
 // measured, plus about 3%. A page that grows past its budget fails here, and whoever grows it

@@ -14,7 +14,9 @@ pub use fields::{
 pub use layout::AppLayout;
 pub use once::{once, provide_once_per_render};
 pub use pager::{paging_pairs, query_string, Pager};
-pub use response::{provide_csp_nonce, provide_page_scope, request_seed, set_status};
+pub use response::{
+    preload_page_chunks, provide_csp_nonce, provide_page_scope, request_seed, set_status,
+};
 pub use seed::{
     flashed_error, provide_page_seed, session_info, sign_in_options, FlashScope, FormFlash,
     PageSeed,

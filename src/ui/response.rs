@@ -1,5 +1,5 @@
-//! The two places where a view talks to the HTTP response it is rendered into. Both do nothing
-//! in the browser.
+//! The places where a view talks to the HTTP response it is rendered into. They do nothing in
+//! the browser.
 
 #[allow(unused_variables)]
 pub fn set_status(code: u16) {
@@ -87,4 +87,57 @@ pub fn request_seed() -> super::PageSeed {
     }
     #[cfg(not(feature = "ssr"))]
     super::PageSeed::default()
+}
+
+/// Preload the WebAssembly chunks of the lazy page being rendered (`<link rel="preload">` in the
+/// head), so the browser fetches them beside the main module instead of after it. Called by each
+/// lazy route as it renders. Nothing in the browser.
+///
+/// Leptos would add these links itself once the body is rendered, but it reads the page's
+/// contexts there outside the page's reactive owner: under concurrent renders the links went
+/// missing ("tried to use a leptos_meta component without `ServerMetaContext`", ~900 times in a
+/// load run) or into another page's head. Taking the page's lazy functions here, in its owner,
+/// leaves Leptos nothing to add.
+pub fn preload_page_chunks() {
+    #[cfg(feature = "ssr")]
+    {
+        use leptos::prelude::*;
+        use leptos::{PrefetchLazyFn, WasmSplitManifest};
+        use leptos_meta::Link;
+        let Some(prefetches) = use_context::<PrefetchLazyFn>() else {
+            return;
+        };
+        let Some(lazy) = prefetches
+            .0
+            .try_write_value()
+            .map(|mut set| std::mem::take(&mut *set))
+        else {
+            return;
+        };
+        let Some(manifest) = use_context::<WasmSplitManifest>() else {
+            return;
+        };
+        manifest.0.with_value(|(pkg, chunks, split_js)| {
+            let modules = lazy.iter().flat_map(|id| chunks.get(*id).into_iter().flatten());
+            for module in modules {
+                // `to_html` of a head element registers it with the page's head.
+                _ = view! {
+                    <Link
+                        rel="preload"
+                        href=format!("{pkg}/{module}.wasm")
+                        as_="fetch"
+                        type_="application/wasm"
+                        crossorigin="anonymous"
+                    />
+                }
+                .to_html();
+            }
+            if !lazy.is_empty() {
+                _ = view! {
+                    <Link rel="modulepreload" href=format!("{pkg}/{split_js}") crossorigin="anonymous"/>
+                }
+                .to_html();
+            }
+        });
+    }
 }
