@@ -144,5 +144,9 @@ fi
 
 {
   echo "Docket RSS: ${RSS_FRESH} MiB fresh, ${RSS_LOAD} MiB after the load, ${RSS_SIGNIN} MiB after 50 sign-ins"
+  # Each measurement ends with requests in flight (wrk stops mid-request): what the server said.
+  count() { grep -c "$1" "$OUT/docket.log" || true; }
+  echo "Docket's log: $(count '"level":"WARN"') warnings, $(count '"level":"ERROR"') errors," \
+    "$(count 'panicked at') panics, $(grep -vc '^{' "$OUT/docket.log" || true) lines outside the structured log"
 } | tee -a "$RESULTS"
 say "raw wrk output in $OUT/"

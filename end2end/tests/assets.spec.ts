@@ -77,11 +77,18 @@ test('a page preloads the WebAssembly it loads', async ({ browser, page }) => {
   fresh.on('requestfinished', (r) => {
     if (/\/pkg\/.*\.wasm$/.test(r.url())) fetched.push(new URL(r.url()).pathname);
   });
+  // Chromium says so when a preload goes unused or does not match the fetch that wants it.
+  const warnings: string[] = [];
+  fresh.on('console', (m) => {
+    if (m.text().includes('preload')) warnings.push(m.text());
+  });
   const res = await fresh.goto('/matters');
   const html = await res!.text();
   await hydrated(fresh, true);
   await fresh.waitForLoadState('networkidle');
+  await fresh.waitForTimeout(3500); // "not used within a few seconds from the window's load event"
   await context.close();
+  expect(warnings).toEqual([]);
   const head = html.slice(0, html.indexOf('</head>'));
   const preloaded = new Set(
     [...head.matchAll(/<link[^>]*>/g)]

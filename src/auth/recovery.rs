@@ -115,10 +115,17 @@ pub async fn reset_password(token: String, form: ResetForm) -> Result<(), AppErr
                 .summary("Reset their password by e-mail");
             crate::audit::record_as(&mut tx, user, org, &meta, entry).await?;
         }
-        tx.commit().await?;
-        let _ = throttle::succeeded_address(&state.redis, meta.ip).await;
-        let ended = session_index::end_all_but(&state.redis, user, None).await?;
-        tracing::info!(user_id = %user, ended, "password reset; every session ended");
+        // The new password and the end of every session go together, even if the client goes
+        // away in between.
+        let (redis, ip) = (state.redis.clone(), meta.ip);
+        crate::server::db::run_to_end(async move {
+            tx.commit().await?;
+            let _ = throttle::succeeded_address(&redis, ip).await;
+            let ended = session_index::end_all_but(&redis, user, None).await?;
+            tracing::info!(user_id = %user, ended, "password reset; every session ended");
+            Ok::<_, AppError>(())
+        })
+        .await?;
         leptos_axum::redirect("/login?reset=done");
         Ok(())
     })

@@ -128,10 +128,17 @@ pub async fn change_password(org: Uuid, form: PasswordForm) -> Result<(), AppErr
         super::repo::set_password(&mut tx, &hash.0).await?;
         let entry = Entry::new("user.password", "user", caller.user_id).summary("Changed their password");
         record(&mut tx, &caller, entry).await?;
-        tx.commit().await?;
-        let _ = throttle::succeeded(&state.redis, &email, caller.meta.ip).await;
-        let ended = session_index::end_all_but(&state.redis, caller.user_id, Some(&session)).await?;
-        tracing::info!(user_id = %caller.user_id, ended, "password changed; other sessions ended");
+        // The new password and the end of the other sessions go together, even if the client
+        // goes away in between.
+        let (redis, ip, user) = (state.redis.clone(), caller.meta.ip, caller.user_id);
+        crate::server::db::run_to_end(async move {
+            tx.commit().await?;
+            let _ = throttle::succeeded(&redis, &email, ip).await;
+            let ended = session_index::end_all_but(&redis, user, Some(&session)).await?;
+            tracing::info!(user_id = %user, ended, "password changed; other sessions ended");
+            Ok::<_, AppError>(())
+        })
+        .await?;
         Ok(())
     })
     .await

@@ -80,13 +80,18 @@ impl Tx {
     pub async fn commit(mut self) -> Result<(), sqlx::Error> {
         match &mut self.0 {
             TxInner::Own(tx) => {
-                if let Some(tx) = tx.take() {
+                let Some(tx) = tx.take() else { return Ok(()) };
+                let invalidates = self.1.take();
+                // A caller gone while COMMIT is in flight must not leave the firm's cached
+                // figures as they were before the write.
+                run_to_end(async move {
                     tx.commit().await?;
-                    if let Some(Invalidates { redis, org }) = self.1.take() {
+                    if let Some(Invalidates { redis, org }) = invalidates {
                         crate::server::cache::invalidate(&redis, org).await;
                     }
-                }
-                Ok(())
+                    Ok(())
+                })
+                .await
             }
             TxInner::Shared { done, .. } => {
                 *done = true;
@@ -142,17 +147,29 @@ pub async fn begin(
     statement: Option<String>,
 ) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
     let pool = pool.clone();
-    tokio::spawn(async move {
+    run_to_end(async move {
         match statement {
             Some(s) => pool.begin_with(sqlx::AssertSqlSafe(s)).await,
             None => pool.begin().await,
         }
     })
     .await
-    .map_err(|e| {
-        tracing::error!(error = %e, "opening a transaction failed");
-        sqlx::Error::WorkerCrashed
-    })?
+}
+
+/// Run `work` to its end even if the caller goes away meanwhile (a client that disconnects
+/// cancels its request's future at any `await`): for what must not stop halfway, such as a
+/// `COMMIT` and what has to follow it. The caller, if still there, gets the result; a panic in
+/// `work` goes on in the caller.
+pub async fn run_to_end<T: Send + 'static>(
+    work: impl std::future::Future<Output = T> + Send + 'static,
+) -> T {
+    use tracing::Instrument;
+    match tokio::spawn(work.in_current_span()).await {
+        Ok(done) => done,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        // Cancelled: the runtime is shutting down, and the caller with it.
+        Err(_) => std::future::pending().await,
+    }
 }
 
 /// How many firm-scoped transactions this process opened (for tests and metrics).

@@ -20,6 +20,10 @@ pub async fn endpoint<T>(
     let result = fut.await;
     if let Err(e) = &result {
         match e {
+            // The request ended (its client went away) while this ran: nobody is waiting.
+            AppError::Unavailable if super::AppState::current().is_err() => {
+                tracing::debug!(endpoint = name, "server function outlived its request")
+            }
             AppError::Internal(_) | AppError::Unavailable => {
                 tracing::error!(endpoint = name, error = ?e, "server function failed")
             }

@@ -273,3 +273,62 @@ async fn a_transaction_abandoned_while_opening_is_not_left_open() {
         .await;
     assert_eq!(open, 0, "a pooled connection was left in a transaction");
 }
+
+/// A write whose caller goes away while its COMMIT is in flight is committed and still makes the
+/// firm's cached figures stale (they were kept as they were, for up to ten minutes).
+#[tokio::test]
+async fn a_commit_abandoned_in_flight_still_makes_the_cache_stale() {
+    use docket::server::cache::FirmCache;
+    use std::time::Duration;
+    let app = TestApp::spawn().await;
+    // A commit that takes 0.4 s: a deferred constraint trigger that sleeps.
+    sqlx::raw_sql(
+        "CREATE TABLE slow_commit (id int);
+         CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql
+           AS $$ BEGIN PERFORM pg_sleep(0.4); RETURN NULL; END $$;
+         CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON slow_commit
+           DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit();
+         GRANT INSERT ON slow_commit TO docket_app;",
+    )
+    .execute(&app.admin_pool)
+    .await
+    .unwrap();
+    let (redis, org) = (&app.state.redis, app.a.id);
+    let cached = |v: i64| async move {
+        FirmCache::open(redis, org)
+            .await
+            .get_or("figure", async move { Ok(v) })
+            .await
+            .unwrap()
+    };
+    assert_eq!(cached(1).await, 1);
+    assert_eq!(cached(2).await, 1, "kept");
+
+    let mut tx = docket::server::db::tenant_tx(&app.app_pool, app.a.admin, Some(org))
+        .await
+        .unwrap()
+        .invalidating(redis, org);
+    sqlx::query("INSERT INTO slow_commit VALUES (1)")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let abandoned = tokio::time::timeout(Duration::from_millis(100), tx.commit()).await;
+    assert!(abandoned.is_err(), "the caller left while COMMIT was in flight");
+
+    for _ in 0..50 {
+        if app.count("SELECT count(*) FROM slow_commit").await == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(app.count("SELECT count(*) FROM slow_commit").await, 1, "committed");
+    let mut figure = 0;
+    for _ in 0..30 {
+        figure = cached(3).await;
+        if figure == 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(figure, 3, "the cached figure outlived the write");
+}

@@ -201,6 +201,8 @@ pub async fn require_two_factor(org: Uuid, require: Option<String>) -> Result<()
     use crate::audit::{record, Entry};
     crate::server::endpoint("two_factor.require", async move {
         let on = require.is_some_and(|v| !v.is_empty());
+        let state = crate::server::AppState::current()?;
+        let session = crate::auth::caller::current_session().await?;
         let (caller, mut tx) =
             crate::auth::caller::Caller::begin_write_if(org, |r| r == crate::auth::Role::Admin)
                 .await?;
@@ -228,23 +230,25 @@ pub async fn require_two_factor(org: Uuid, require: Option<String>) -> Result<()
         )
         .fetch_all(&mut *tx)
         .await?;
-        tx.commit().await?;
-        if on {
-            // The rule holds from now: every member's sessions end (they sign in again, with a
-            // second factor or to set one up); the administrator's own goes on, limited to
-            // setting one up if it had none.
-            let state = crate::server::AppState::current()?;
-            let session = crate::auth::caller::current_session().await?;
-            let mut ended = 0;
-            for user in members {
-                let keep = (user == caller.user_id).then_some(&session);
-                ended += crate::server::session_index::end_all_but(&state.redis, user, keep).await?;
+        // The rule holds from its commit: every member's sessions end (they sign in again, with
+        // a second factor or to set one up); the administrator's own goes on, limited to setting
+        // one up if it had none. Together, even if the client goes away in between.
+        let (redis, admin, org_id) = (state.redis.clone(), caller.user_id, caller.org_id);
+        crate::server::db::run_to_end(async move {
+            tx.commit().await?;
+            if on {
+                let mut ended = 0;
+                for user in members {
+                    let keep = (user == admin).then_some(&session);
+                    ended += crate::server::session_index::end_all_but(&redis, user, keep).await?;
+                }
+                let two = crate::server::session::has_two_factors(&session).await?;
+                crate::server::session::set_factors(&session, two, !two).await?;
+                tracing::info!(%org_id, ended, "two-factor sign-in required: sessions ended");
             }
-            let two = crate::server::session::has_two_factors(&session).await?;
-            crate::server::session::set_factors(&session, two, !two).await?;
-            tracing::info!(org_id = %caller.org_id, ended, "two-factor sign-in required: sessions ended");
-        }
-        Ok(())
+            Ok::<_, AppError>(())
+        })
+        .await
     })
     .await
 }
