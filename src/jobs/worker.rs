@@ -75,7 +75,10 @@ async fn work(state: AppState, name: String, mut stop: watch::Receiver<bool>) {
             return;
         }
         match run_due(&state, &name).await {
-            Ok(Some(_)) => continue,
+            Ok(Some(_)) => {
+                release_freed_memory();
+                continue;
+            }
             Ok(None) => {}
             Err(e) => tracing::warn!(error = %e, "jobs not reachable"),
         }
@@ -84,6 +87,19 @@ async fn work(state: AppState, name: String, mut stop: watch::Receiver<bool>) {
             _ = tokio::time::sleep(POLL) => {}
             _ = stop.changed() => {}
         }
+    }
+}
+
+/// Give what a finished job freed back to the system. glibc keeps freed memory in its arenas for
+/// reuse, and a job is a burst: the start-up backup of a firm of 100,000 matters left the process
+/// 24 MiB larger for good, with 1.6 MB of it in use (measured; `malloc_trim` took the RSS from
+/// 50.5 to 40.6 MiB). Trimming takes about a millisecond.
+fn release_freed_memory() {
+    // SAFETY: `malloc_trim` only hands free pages of the allocator's own arenas back to the
+    // kernel; nothing in use moves.
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 

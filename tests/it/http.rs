@@ -313,7 +313,10 @@ async fn a_commit_abandoned_in_flight_still_makes_the_cache_stale() {
         .await
         .unwrap();
     let abandoned = tokio::time::timeout(Duration::from_millis(100), tx.commit()).await;
-    assert!(abandoned.is_err(), "the caller left while COMMIT was in flight");
+    assert!(
+        abandoned.is_err(),
+        "the caller left while COMMIT was in flight"
+    );
 
     for _ in 0..50 {
         if app.count("SELECT count(*) FROM slow_commit").await == 1 {
@@ -321,7 +324,11 @@ async fn a_commit_abandoned_in_flight_still_makes_the_cache_stale() {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert_eq!(app.count("SELECT count(*) FROM slow_commit").await, 1, "committed");
+    assert_eq!(
+        app.count("SELECT count(*) FROM slow_commit").await,
+        1,
+        "committed"
+    );
     let mut figure = 0;
     for _ in 0..30 {
         figure = cached(3).await;
