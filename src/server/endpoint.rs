@@ -17,11 +17,18 @@ pub async fn endpoint<T>(
     // Read the request context before awaiting: it is not guaranteed to be current afterwards.
     let form_post = use_context::<Parts>().is_some_and(|p| super::http::accepts_html(&p.headers));
     let response = use_context::<ResponseOptions>();
+    let owner = leptos::prelude::Owner::current();
     let result = fut.await;
+    // The request ended (its client went away) while this ran: its owner is gone.
+    let over = || {
+        owner
+            .as_ref()
+            .and_then(|o| o.with(use_context::<super::AppState>))
+            .is_none()
+    };
     if let Err(e) = &result {
         match e {
-            // The request ended (its client went away) while this ran: nobody is waiting.
-            AppError::Unavailable if super::AppState::current().is_err() => {
+            AppError::Unavailable if over() => {
                 tracing::debug!(endpoint = name, "server function outlived its request")
             }
             AppError::Internal(_) | AppError::Unavailable => {

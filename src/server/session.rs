@@ -376,6 +376,12 @@ pub async fn pending_org(session: &Session, user_id: Uuid) -> Result<Option<Uuid
         }))
 }
 
+/// Write the session's changes to the store now, rather than when the response is sent (which
+/// never happens for a request whose client went away).
+pub async fn persist(session: &Session) -> Result<(), AppError> {
+    session.save().await.map_err(store_down)
+}
+
 fn store_down(e: tower_sessions::session::Error) -> AppError {
     tracing::error!(error = %e, "session store unavailable");
     AppError::Unavailable

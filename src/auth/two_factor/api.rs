@@ -244,6 +244,8 @@ pub async fn require_two_factor(org: Uuid, require: Option<String>) -> Result<()
                 }
                 let two = crate::server::session::has_two_factors(&session).await?;
                 crate::server::session::set_factors(&session, two, !two).await?;
+                // Saved here: the session layer saves only into a response.
+                crate::server::session::persist(&session).await?;
                 tracing::info!(%org_id, ended, "two-factor sign-in required: sessions ended");
             }
             Ok::<_, AppError>(())
