@@ -23,8 +23,7 @@ pub async fn endpoint<T>(
     let over = || {
         owner
             .as_ref()
-            .and_then(|o| o.with(use_context::<super::AppState>))
-            .is_none()
+            .is_none_or(|o| o.with(super::AppState::current).is_err())
     };
     if let Err(e) = &result {
         match e {
