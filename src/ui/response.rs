@@ -90,8 +90,8 @@ pub fn request_seed() -> super::PageSeed {
 }
 
 /// Preload the WebAssembly chunks of the lazy page being rendered, so the browser fetches them
-/// while the main module loads instead of after it has started. Called by each lazy route as it renders. Nothing
-/// in the browser.
+/// while the main module loads instead of after it has started. Called by each lazy route as it
+/// renders. Nothing in the browser.
 ///
 /// Leptos would add these links itself once the body is rendered, but it reads the page's
 /// contexts there outside the page's reactive owner: under concurrent renders the links went
