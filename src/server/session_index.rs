@@ -50,7 +50,7 @@ pub async fn record(
     method: &str,
     keep_secs: i64,
 ) -> Result<(), AppError> {
-    session.save().await.map_err(down)?;
+    super::session::persist(session).await?;
     let Some(id) = session.id() else {
         return Ok(());
     };
