@@ -224,8 +224,17 @@ app_env() {
 
 # The release build as shipped: the server binary, and the site with every asset precompressed
 # (brotli 11 and gzip 9, served by the binary to browsers that accept them).
+#
+# `--log wasm` lets the WebAssembly splitter's warnings through. "Overlong segment" means it left
+# all the read-only data in the main module (tens of kB more on every first visit; see
+# SPLIT_SLACK in src/front/lib.rs), and the build stops there rather than ship that.
 release_build() {
-  cargo leptos build --release --split
+  mkdir -p "$DATA"
+  cargo leptos --log wasm build --release --split 2>&1 | tee "$DATA/release-build.log" || return 1
+  if grep -q "Overlong segment" "$DATA/release-build.log"; then
+    log "the splitter left the read-only data in the main module: raise SPLIT_SLACK in src/front/lib.rs"
+    return 1
+  fi
   local f
   for f in target/site/pkg/*.wasm target/site/pkg/*.js target/site/pkg/*.css; do
     [ -f "$f" ] || continue

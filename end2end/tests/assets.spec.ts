@@ -148,8 +148,8 @@ test('a page preloads the WebAssembly it loads', async ({ browser, page }) => {
 // 41 kB. Figures of that run (kB): /login 270.4, / 302.7, /clients 321.9, a client 538.9,
 // /clients/new 315.6, /matters 369.2, a matter 720.6, /matters/new 425.7, /time 454.1, /time/new
 // 383.7, /invoices 339.7, /activity 350.6; the budgets are those plus 3%. Every page jumping by
-// 23–41 kB at once means the splitter lost that slack (its "Overlong segment" warning, shown by
-// `cargo leptos build --log wasm`).
+// 23–41 kB at once means the splitter lost that slack (its "Overlong segment" warning, on which
+// the release build in tools/dev.sh stops).
 const BUDGET: Record<string, number> = {
   '/login': 279_000,
   '/': 312_000,
