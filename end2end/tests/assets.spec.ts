@@ -141,8 +141,8 @@ test('a page preloads the WebAssembly it loads', async ({ browser, page }) => {
 // six pages came out over budgets set 3% above older figures. Figures of that run (kB): /login
 // 311.0, / 341.1, /clients 356.8, a client 568.3, /clients/new 354.4, /matters 401.4, a matter
 // 744.0, /matters/new 454.9, /time 481.4, /time/new 417.8, /invoices 372.6, /activity 384.0; the
-// budgets below are those plus 2–3% (files per page: 70 to 468; fewer, larger chunks would
-// compress better: see the README, "The browser build").
+// budgets were those plus 2–3% (files per page: 70 to 468; fewer, larger chunks would compress
+// better: see the README, "The browser build").
 // Lowered when the splitter stopped leaving the pages' text in the main module (src/front/lib.rs,
 // `SPLIT_SLACK`): the main module went from 219 to 171 kB brotli and every page dropped by 23 to
 // 41 kB. Figures of that run (kB): /login 270.4, / 302.7, /clients 321.9, a client 538.9,
