@@ -2,7 +2,8 @@
 //!
 //! `docket` (or `docket serve`) serves the app; `docket migrate` applies migrations;
 //! `docket seed` adds the demo firm; `docket seed --large [CLIENTS] [MATTERS]` adds a large firm;
-//! `docket backup FIRM_ID` backs a firm up now; `docket restore FIRM_ID/DAY` restores a backup.
+//! `docket backup FIRM_ID` backs a firm up now; `docket restore FIRM_ID/DAY` restores a backup;
+//! `docket pack-chunks MANIFEST` is a build step (see `server::pack`).
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -21,6 +22,24 @@ fn main() -> ExitCode {
     if args.get(1).and_then(|a| a.to_str()) == Some("extract-text") {
         let content_type = args.get(2).and_then(|a| a.to_str()).unwrap_or("");
         return docket::documents::extract::command(content_type);
+    }
+    // `docket pack-chunks MANIFEST`: a build step (tools/dev.sh): each page's WebAssembly chunks
+    // in one file beside them (see `server::pack`). Files only, no configuration.
+    if args.get(1).and_then(|a| a.to_str()) == Some("pack-chunks") {
+        let Some(manifest) = args.get(2) else {
+            eprintln!("usage: docket pack-chunks SPLIT_MANIFEST");
+            return ExitCode::from(2);
+        };
+        return match docket::server::pack::write_all(std::path::Path::new(manifest)) {
+            Ok(n) => {
+                eprintln!("docket: {n} packs written");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("docket: packing the WebAssembly chunks of {manifest:?}: {e}");
+                ExitCode::FAILURE
+            }
+        };
     }
     match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -235,8 +235,16 @@ release_build() {
     log "the splitter left the read-only data in the main module: raise SPLIT_SLACK in src/front/lib.rs"
     return 1
   fi
-  local f
-  for f in target/site/pkg/*.wasm target/site/pkg/*.js target/site/pkg/*.css; do
+  local pkg=target/site/pkg hashes=target/release/hash.txt manifest split f
+  # Each page's chunks in one file as well (src/server/pack.rs): the split manifest of this build,
+  # named in the hash file, says which chunks each page needs.
+  manifest="$pkg/__wasm_split_manifest$(sed -n 's/^manifest: *\(.*\)$/.\1/p' "$hashes").json"
+  target/release/docket pack-chunks "$manifest" || return 1
+  # The split loader names every page that shares a chunk in a comment above it: half its bytes.
+  # Its hashed name still stands for one content: a build always drops the same lines.
+  split="$pkg/__wasm_split$(sed -n 's/^split: *\(.*\)$/.\1/p' "$hashes").js"
+  if grep -q '^/\* .* \*/$' "$split"; then sed -i '/^\/\* .* \*\/$/d' "$split"; fi
+  for f in "$pkg"/*.wasm "$pkg"/*.js "$pkg"/*.css "$pkg"/*.bin; do
     [ -f "$f" ] || continue
     [ "$f.br" -nt "$f" ] || brotli -f -q 11 -o "$f.br" "$f"
     [ "$f.gz" -nt "$f" ] || gzip -f -9 -k "$f"

@@ -37,7 +37,8 @@ async function recordAssets(page: Page) {
 
 /** Bytes that came over the network (a response from the browser's cache has none). */
 const overTheWire = (byId: Map<string, Fetch>) => [...byId.values()].filter((f) => !f.cached && f.bytes > 0);
-const code = (f: Fetch) => /\.(wasm|js)$/.test(f.url);
+// WebAssembly, JavaScript, and the packs of a page's WebAssembly chunks (see `server::pack`).
+const code = (f: Fetch) => /\.(wasm|js|bin)$/.test(f.url);
 
 test('assets arrive compressed, named by their content, and a repeat visit loads none of them', async ({ page }) => {
   const byId = await recordAssets(page);
@@ -47,11 +48,12 @@ test('assets arrive compressed, named by their content, and a repeat visit loads
   const fetched = overTheWire(byId);
   expect(fetched.some((f) => /\/docket\.[A-Za-z0-9_-]+\.wasm$/.test(f.url)), 'the WebAssembly app was fetched').toBe(true);
   expect(fetched.some((f) => /\/docket\.[A-Za-z0-9_-]+\.js$/.test(f.url))).toBe(true);
+  expect(fetched.some((f) => /\/pack\.[A-Za-z0-9_-]+\.bin$/.test(f.url)), "the page's chunks came as one pack").toBe(true);
   for (const f of fetched.filter(code)) {
     expect(f.status, f.url).toBe(200);
     expect(['br', 'gzip'], f.url).toContain(f.encoding);
     expect(f.cache, f.url).toContain('immutable');
-    expect(f.url).toMatch(/\.[A-Za-z0-9_-]{22}\.(wasm|js)$/);
+    expect(f.url).toMatch(/\.[A-Za-z0-9_-]{22}\.(wasm|js|bin)$/);
   }
 
   // Another page later, as after closing the tab: what it shares with the first comes from the
@@ -65,22 +67,24 @@ test('assets arrive compressed, named by their content, and a repeat visit loads
   expect(overTheWire(byId).filter((f) => first.has(f.url)).map((f) => `${f.status} ${f.url} ${f.bytes}`)).toEqual([]);
 });
 
-// Each page's head preloads the WebAssembly chunks its route needs, so they arrive beside the
-// main module instead of after it. A script in the head adds the links as the route renders (see
-// `ui::preload_page_chunks`); Leptos added them after the render, outside the page's owner, and
-// under concurrent renders they went missing or into another page.
-test('a page preloads the WebAssembly it loads', async ({ browser, page }) => {
+// Each page's head fetches the WebAssembly chunks its route needs as one pack, beside the main
+// module instead of after it, and the split loader's fetches of them are answered from the pack
+// (`ui::preload_page_chunks`, `server::pack`): compressed together they cost far less than file by
+// file. Chunks outside the pack get a preload link each. The script is made as the route renders;
+// Leptos added its links after the render, outside the page's owner, and under concurrent renders
+// they went missing or into another page.
+test('a page fetches its WebAssembly chunks as one pack, and preloads any other', async ({ browser, page }) => {
   await signIn(page, 'admin@harborvale.test', true);
   const context = await browser.newContext({ storageState: await page.context().storageState() });
   const fresh = await context.newPage();
   const fetched: string[] = [];
   fresh.on('requestfinished', (r) => {
-    if (/\/pkg\/.*\.wasm$/.test(r.url())) fetched.push(new URL(r.url()).pathname);
+    if (/\/pkg\/.*\.(wasm|bin)$/.test(r.url())) fetched.push(new URL(r.url()).pathname);
   });
   // Chromium says so when a preload goes unused or does not match the fetch that wants it.
   const warnings: string[] = [];
   fresh.on('console', (m) => {
-    if (m.text().includes('preload')) warnings.push(m.text());
+    if (m.text().includes('preload') || m.text().includes('wasm-split')) warnings.push(m.text());
   });
   await fresh.goto('/matters');
   await hydrated(fresh, true);
@@ -93,8 +97,10 @@ test('a page preloads the WebAssembly it loads', async ({ browser, page }) => {
   await fresh.waitForTimeout(3500); // "not used within a few seconds from the window's load event"
   await context.close();
   expect(warnings).toEqual([]);
-  expect(fetched.length, 'the page loads chunks of its own').toBeGreaterThan(2);
-  expect(fetched.filter((url) => !preloaded.has(url)), 'fetched without a preload').toEqual([]);
+  expect(fetched.filter((url) => /\/pack\.[A-Za-z0-9_-]{22}\.bin$/.test(url)), 'one pack').toHaveLength(1);
+  const chunks = fetched.filter((url) => url.endsWith('.wasm') && !/\/docket\.[A-Za-z0-9_-]+\.wasm$/.test(url));
+  expect(chunks.filter((url) => !preloaded.has(url)), 'fetched without a preload').toEqual([]);
+  expect(chunks.length, 'chunks fetched one by one').toBeLessThan(5);
 });
 
 // What a first visit to each page downloads before it is interactive (WebAssembly and
@@ -170,7 +176,7 @@ async function firstVisit(browser: Browser, state: Awaited<ReturnType<BrowserCon
   const page = await context.newPage();
   const sizes: Promise<number>[] = [];
   page.on('requestfinished', (r) => {
-    if (r.url().includes('/pkg/') && /\.(wasm|js)$/.test(r.url())) sizes.push(r.sizes().then((s) => s.responseBodySize));
+    if (r.url().includes('/pkg/') && /\.(wasm|js|bin)$/.test(r.url())) sizes.push(r.sizes().then((s) => s.responseBodySize));
   });
   await page.goto(path);
   await hydrated(page, true);

@@ -31,6 +31,7 @@ pub fn routes<S: Clone + Send + Sync + 'static>(
     hashed: bool,
 ) -> Router<S> {
     let dir = Path::new(site_root).join(pkg_dir);
+    super::pack::set_dir(dir.clone());
     let cache = if hashed {
         "public, max-age=31536000, immutable"
     } else {

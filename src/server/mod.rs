@@ -10,6 +10,7 @@ pub mod gate;
 pub mod health;
 pub mod http;
 pub mod list;
+pub mod pack;
 pub mod page;
 pub mod password;
 pub mod pdf;

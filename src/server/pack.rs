@@ -1,0 +1,138 @@
+//! A page's WebAssembly chunks in one file: the packs.
+//!
+//! The split build (`cargo leptos build --split`) gives a page 70 to 470 chunk files, most under
+//! 1 kB. Compressed one by one they cost far more than compressed together (the sign-in page's
+//! 67 chunks: 64 kB brotli file by file, 44 kB as one file; a matter's 465: 514 kB and 335 kB),
+//! because each small file starts with an empty compression window. So the release build writes,
+//! for each lazy page of the split manifest, one pack of all its chunks (`docket pack-chunks`,
+//! run by `tools/dev.sh`, before the assets are precompressed), and the page's head fetches that
+//! pack and answers the split loader's fetches of those chunks from it (see
+//! `ui::preload_page_chunks`).
+//!
+//! A pack is a static file beside the chunks, `pack.{digest}.bin`: each chunk in the order of
+//! their names, as its length (4 bytes, little-endian) and its bytes. Its name is a digest of
+//! its chunks' names, which carry their content's hash, so it changes whenever a chunk does and
+//! is cached like any other asset. A page without a pack on disk (a build without them) fetches
+//! its chunks one by one as before.
+
+use std::collections::HashMap;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+
+/// The chunks of a manifest entry, sorted and without repeats: the order of a pack's parts.
+pub fn members(chunks: &[String]) -> Vec<&str> {
+    let mut members: Vec<&str> = chunks.iter().map(String::as_str).collect();
+    members.sort_unstable();
+    members.dedup();
+    members
+}
+
+/// The file name of the pack of `members` (sorted, as `members` gives them).
+pub fn file_name(members: &[&str]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut digest = Sha256::new();
+    for m in members {
+        digest.update(m.as_bytes());
+        digest.update(b"\n");
+    }
+    format!("pack.{}.bin", URL_SAFE_NO_PAD.encode(&digest.finalize()[..16]))
+}
+
+/// Each part as its length (4 bytes, little-endian) and its bytes, from `<dir>/<member>.wasm`.
+pub fn contents(dir: &Path, members: &[&str]) -> io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    for m in members {
+        let bytes = std::fs::read(dir.join(format!("{m}.wasm")))?;
+        let len = u32::try_from(bytes.len()).map_err(io::Error::other)?;
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&bytes);
+    }
+    Ok(out)
+}
+
+/// `docket pack-chunks MANIFEST`: write the pack of every entry of the split manifest beside
+/// it. Returns how many packs were written.
+pub fn write_all(manifest: &Path) -> io::Result<usize> {
+    let dir = manifest.parent().unwrap_or(Path::new("."));
+    let text = std::fs::read_to_string(manifest)?;
+    let entries: HashMap<String, Vec<String>> =
+        serde_json::from_str(&text).map_err(io::Error::other)?;
+    let mut written = 0;
+    for chunks in entries.values() {
+        let members = members(chunks);
+        if members.is_empty() {
+            continue;
+        }
+        let path = dir.join(file_name(&members));
+        let bytes = contents(dir, &members)?;
+        // Left alone when it holds the same bytes, so its compressed copies stay current.
+        if std::fs::read(&path).ok().as_deref() != Some(&bytes[..]) {
+            // Whole or not at all: a reader never sees half a pack under its final name.
+            let tmp = path.with_extension("tmp");
+            std::fs::write(&tmp, &bytes)?;
+            std::fs::rename(&tmp, &path)?;
+            written += 1;
+        }
+    }
+    Ok(written)
+}
+
+/// Where the served chunks are on disk (`<site root>/<pkg dir>`); set when the router is built.
+static DIR: OnceLock<PathBuf> = OnceLock::new();
+
+pub fn set_dir(dir: PathBuf) {
+    _ = DIR.set(dir);
+}
+
+/// The pack file for a manifest entry's chunks, if the build wrote one (looked up once per
+/// entry: the site does not change under a running process).
+pub fn on_disk(members: &[&str]) -> Option<String> {
+    static SEEN: OnceLock<Mutex<HashMap<String, bool>>> = OnceLock::new();
+    let dir = DIR.get()?;
+    let name = file_name(members);
+    let seen = SEEN.get_or_init(Default::default);
+    let mut seen = seen.lock().ok()?;
+    let exists = *seen
+        .entry(name.clone())
+        .or_insert_with(|| dir.join(&name).is_file());
+    exists.then_some(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pack_holds_each_chunk_after_its_length_in_the_order_of_their_names() {
+        let dir = std::env::temp_dir().join(format!("docket-pack-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("a.wasm"), b"AAA").unwrap();
+        std::fs::write(dir.join("b.wasm"), b"").unwrap();
+        std::fs::write(dir.join("c.wasm"), b"C").unwrap();
+        let manifest = dir.join("__wasm_split_manifest.json");
+        std::fs::write(&manifest, r#"{"one":["c","a","c"],"two":["b"],"none":[]}"#).unwrap();
+
+        assert_eq!(write_all(&manifest).unwrap(), 2);
+        let one = std::fs::read(dir.join(file_name(&["a", "c"]))).unwrap();
+        assert_eq!(one, [&3u32.to_le_bytes()[..], b"AAA", &1u32.to_le_bytes(), b"C"].concat());
+        let two = std::fs::read(dir.join(file_name(&["b"]))).unwrap();
+        assert_eq!(two, 0u32.to_le_bytes());
+        assert_eq!(write_all(&manifest).unwrap(), 0, "packs already written are kept");
+        std::fs::write(dir.join("c.wasm"), b"CC").unwrap();
+        assert_eq!(write_all(&manifest).unwrap(), 1, "a pack whose chunk changed is rewritten");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_pack_is_named_by_its_chunks() {
+        let ac = file_name(&members(&["c".into(), "a".into()]));
+        assert_eq!(ac, file_name(&["a", "c"]));
+        assert_ne!(ac, file_name(&["a", "b"]));
+        assert_ne!(file_name(&["ab"]), file_name(&["a", "b"]));
+        assert!(ac.starts_with("pack.") && ac.ends_with(".bin") && ac.len() == 5 + 22 + 4, "{ac}");
+    }
+}
