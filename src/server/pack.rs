@@ -39,7 +39,10 @@ pub fn file_name(members: &[&str]) -> String {
         digest.update(m.as_bytes());
         digest.update(b"\n");
     }
-    format!("pack.{}.bin", URL_SAFE_NO_PAD.encode(&digest.finalize()[..16]))
+    format!(
+        "pack.{}.bin",
+        URL_SAFE_NO_PAD.encode(&digest.finalize()[..16])
+    )
 }
 
 /// Each part as its length (4 bytes, little-endian) and its bytes, from `<dir>/<member>.wasm`.
@@ -118,12 +121,23 @@ mod tests {
 
         assert_eq!(write_all(&manifest).unwrap(), 2);
         let one = std::fs::read(dir.join(file_name(&["a", "c"]))).unwrap();
-        assert_eq!(one, [&3u32.to_le_bytes()[..], b"AAA", &1u32.to_le_bytes(), b"C"].concat());
+        assert_eq!(
+            one,
+            [&3u32.to_le_bytes()[..], b"AAA", &1u32.to_le_bytes(), b"C"].concat()
+        );
         let two = std::fs::read(dir.join(file_name(&["b"]))).unwrap();
         assert_eq!(two, 0u32.to_le_bytes());
-        assert_eq!(write_all(&manifest).unwrap(), 0, "packs already written are kept");
+        assert_eq!(
+            write_all(&manifest).unwrap(),
+            0,
+            "packs already written are kept"
+        );
         std::fs::write(dir.join("c.wasm"), b"CC").unwrap();
-        assert_eq!(write_all(&manifest).unwrap(), 1, "a pack whose chunk changed is rewritten");
+        assert_eq!(
+            write_all(&manifest).unwrap(),
+            1,
+            "a pack whose chunk changed is rewritten"
+        );
         std::fs::remove_dir_all(dir).unwrap();
     }
 
@@ -133,6 +147,9 @@ mod tests {
         assert_eq!(ac, file_name(&["a", "c"]));
         assert_ne!(ac, file_name(&["a", "b"]));
         assert_ne!(file_name(&["ab"]), file_name(&["a", "b"]));
-        assert!(ac.starts_with("pack.") && ac.ends_with(".bin") && ac.len() == 5 + 22 + 4, "{ac}");
+        assert!(
+            ac.starts_with("pack.") && ac.ends_with(".bin") && ac.len() == 5 + 22 + 4,
+            "{ac}"
+        );
     }
 }

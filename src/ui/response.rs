@@ -168,11 +168,16 @@ fn preload_script(
         .iter()
         .flat_map(|id| chunks.get(*id).into_iter().flatten())
         .map(String::as_str)
-        .filter(|m| pack.as_ref().is_none_or(|(_, members)| members.binary_search(m).is_err()))
+        .filter(|m| {
+            pack.as_ref()
+                .is_none_or(|(_, members)| members.binary_search(m).is_err())
+        })
         .collect();
     rest.sort_unstable();
     rest.dedup();
-    let pack = pack.as_ref().map(|(name, members)| (name.as_str(), members.as_slice()));
+    let pack = pack
+        .as_ref()
+        .map(|(name, members)| (name.as_str(), members.as_slice()));
     let script: Arc<str> = preload_js(pkg, pack, &rest, split_js).into();
     if let Ok(mut cache) = CACHE.write() {
         // The sets are the routes' (a few dozen); the bound only guards against surprises.
@@ -231,9 +236,17 @@ mod tests {
         let args = r#"("/pkg",["chunk_3.Gh"],"pack.Xy.bin",["chunk_1.aB-_x","chunk_2.Cd"],"__wasm_split.Ef.js")"#;
         assert!(js.ends_with(args), "{js}");
         let unpacked = preload_js("/pkg", None, &["chunk_3.Gh"], "x.js");
-        assert!(unpacked.ends_with(r#"("/pkg",["chunk_3.Gh"],null,[],"x.js")"#), "{unpacked}");
+        assert!(
+            unpacked.ends_with(r#"("/pkg",["chunk_3.Gh"],null,[],"x.js")"#),
+            "{unpacked}"
+        );
         assert!(!super::PRELOAD_JS.contains('<'));
-        let hostile = preload_js("/pkg", None, &["</script><script>alert(1)</script>"], "x.js");
+        let hostile = preload_js(
+            "/pkg",
+            None,
+            &["</script><script>alert(1)</script>"],
+            "x.js",
+        );
         assert!(!hostile.contains('<'), "{hostile}");
         assert!(hostile.contains(r#"\u003c/script>"#), "{hostile}");
     }
