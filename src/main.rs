@@ -3,7 +3,7 @@
 //! `docket` (or `docket serve`) serves the app; `docket migrate` applies migrations;
 //! `docket seed` adds the demo firm; `docket seed --large [CLIENTS] [MATTERS]` adds a large firm;
 //! `docket backup FIRM_ID` backs a firm up now; `docket restore FIRM_ID/DAY` restores a backup;
-//! `docket pack-chunks MANIFEST` is a build step (see `server::pack`).
+//! `docket pack-chunks MANIFEST LOADER` is a build step (see `server::chunks`, `server::pack`).
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -23,16 +23,20 @@ fn main() -> ExitCode {
         let content_type = args.get(2).and_then(|a| a.to_str()).unwrap_or("");
         return docket::documents::extract::command(content_type);
     }
-    // `docket pack-chunks MANIFEST`: a build step (tools/dev.sh): each page's WebAssembly chunks
-    // in one file beside them (see `server::pack`). Files only, no configuration.
+    // `docket pack-chunks MANIFEST LOADER`: a build step (tools/dev.sh): the split build's chunks
+    // under one name for the build, and each page's chunks in one file beside them (see
+    // `server::chunks` and `server::pack`). Files only, no configuration.
     if args.get(1).and_then(|a| a.to_str()) == Some("pack-chunks") {
-        let Some(manifest) = args.get(2) else {
-            eprintln!("usage: docket pack-chunks SPLIT_MANIFEST");
+        let (Some(manifest), Some(loader)) = (args.get(2), args.get(3)) else {
+            eprintln!("usage: docket pack-chunks SPLIT_MANIFEST SPLIT_LOADER");
             return ExitCode::from(2);
         };
-        return match docket::server::pack::write_all(std::path::Path::new(manifest)) {
-            Ok(n) => {
-                eprintln!("docket: {n} packs written");
+        let (manifest, loader) = (std::path::Path::new(manifest), std::path::Path::new(loader));
+        let done = docket::server::chunks::one_build_name(manifest, loader)
+            .and_then(|renamed| Ok((renamed, docket::server::pack::write_all(manifest)?)));
+        return match done {
+            Ok((renamed, packs)) => {
+                eprintln!("docket: {renamed} chunks renamed, {packs} packs written");
                 ExitCode::SUCCESS
             }
             Err(e) => {

@@ -236,14 +236,13 @@ release_build() {
     return 1
   fi
   local pkg=target/site/pkg hashes=target/release/hash.txt manifest split f
-  # Each page's chunks in one file as well (src/server/pack.rs): the split manifest of this build,
-  # named in the hash file, says which chunks each page needs.
+  # The chunks under one name for the build, and each page's chunks in one file as well
+  # (src/server/chunks.rs, src/server/pack.rs): the hash file names this build's split manifest,
+  # which says which chunks each page needs, and its split loader.
   manifest="$pkg/__wasm_split_manifest$(sed -n 's/^manifest: *\(.*\)$/.\1/p' "$hashes").json"
-  target/release/docket pack-chunks "$manifest" || return 1
-  # The split loader names every page that shares a chunk in a comment above it: half its bytes.
-  # Its hashed name still stands for one content: a build always drops the same lines.
   split="$pkg/__wasm_split$(sed -n 's/^split: *\(.*\)$/.\1/p' "$hashes").js"
-  if grep -q '^/\* .* \*/$' "$split"; then sed -i '/^\/\* .* \*\/$/d' "$split"; fi
+  [ -f "$split" ] || split="$pkg/__wasm_split.______________________.js"
+  target/release/docket pack-chunks "$manifest" "$split" || return 1
   for f in "$pkg"/*.wasm "$pkg"/*.js "$pkg"/*.css "$pkg"/*.bin; do
     [ -f "$f" ] || continue
     [ "$f.br" -nt "$f" ] || brotli -f -q 11 -o "$f.br" "$f"

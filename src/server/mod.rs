@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod cache;
+pub mod chunks;
 pub mod config;
 pub mod db;
 pub mod endpoint;

@@ -1,0 +1,166 @@
+//! The split build's chunk names, made cheap to download (a build step, `docket pack-chunks`).
+//!
+//! cargo-leptos names each chunk by its own content hash (`chunk_42.uLCrT2ILEWgvaie12ICCrw.wasm`),
+//! and the split loader, which every page downloads whole, names all 800 of them: 13 of its 22 kB
+//! brotli were those hashes, which do not compress. A chunk's number means something only within
+//! its build (each build numbers them afresh), so one digest of the whole build serves as well:
+//! `chunk_42.{build}.wasm`. Names still change whenever any chunk does, so they are still cached
+//! for good. The loader also named, in a comment above each chunk, every page that uses it: half
+//! of its bytes, dropped here.
+//!
+//! The manifest and the loader keep their own names (the server and the page find them by the
+//! hash file): a build always rewrites them the same way, so each name still stands for one
+//! content.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io;
+use std::path::Path;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+
+/// Rename the chunks of `manifest` (beside it) to one build digest, in the manifest and in the
+/// split loader, and drop the loader's comments. Returns how many chunks were renamed: none when
+/// the names carry no hash (a build without `hash-files`) or already share one.
+pub fn one_build_name(manifest: &Path, loader: &Path) -> io::Result<usize> {
+    let dir = manifest.parent().unwrap_or(Path::new("."));
+    let entries: HashMap<String, Vec<String>> =
+        serde_json::from_str(&std::fs::read_to_string(manifest)?).map_err(io::Error::other)?;
+    let mut script = strip_comments(&std::fs::read_to_string(loader)?);
+    let renames = renames(&entries);
+    // New names first, so that a build stopped half-way leaves the old ones working.
+    for (old, new) in &renames {
+        std::fs::copy(
+            dir.join(format!("{old}.wasm")),
+            dir.join(format!("{new}.wasm")),
+        )?;
+        let (from, to) = (format!("\"./{old}.wasm\""), format!("\"./{new}.wasm\""));
+        if !script.contains(&from) {
+            return Err(io::Error::other(format!(
+                "the split loader does not fetch {old}"
+            )));
+        }
+        script = script.replace(&from, &to);
+    }
+    let renamed: BTreeMap<&String, Vec<&str>> = entries
+        .iter()
+        .map(|(id, chunks)| {
+            let names = chunks
+                .iter()
+                .map(|c| renames.get(c.as_str()).map_or(c.as_str(), String::as_str));
+            (id, names.collect())
+        })
+        .collect();
+    replace(loader, script.as_bytes())?;
+    replace(
+        manifest,
+        &serde_json::to_vec(&renamed).map_err(io::Error::other)?,
+    )?;
+    for old in renames.keys() {
+        for ext in ["wasm", "wasm.br", "wasm.gz"] {
+            match std::fs::remove_file(dir.join(format!("{old}.{ext}"))) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+                _ => {}
+            }
+        }
+    }
+    Ok(renames.len())
+}
+
+/// Old name → new name, for every chunk, when they carry content hashes that differ.
+fn renames(entries: &HashMap<String, Vec<String>>) -> BTreeMap<&str, String> {
+    let names: BTreeSet<&str> = entries.values().flatten().map(String::as_str).collect();
+    let split: Option<Vec<(&str, &str, &str)>> = names
+        .iter()
+        .map(|n| n.rsplit_once('.').map(|(stem, hash)| (*n, stem, hash)))
+        .collect();
+    let Some(split) = split else {
+        return BTreeMap::new();
+    };
+    let hashes: BTreeSet<&str> = split.iter().map(|(_, _, hash)| *hash).collect();
+    if hashes.len() < 2 {
+        return BTreeMap::new();
+    }
+    let build = {
+        use sha2::{Digest, Sha256};
+        let mut digest = Sha256::new();
+        for n in &names {
+            digest.update(n.as_bytes());
+            digest.update(b"\n");
+        }
+        URL_SAFE_NO_PAD.encode(&digest.finalize()[..16])
+    };
+    split
+        .into_iter()
+        .map(|(name, stem, _)| (name, format!("{stem}.{build}")))
+        .collect()
+}
+
+/// The loader without its whole-line `/* … */` comments.
+fn strip_comments(script: &str) -> String {
+    script
+        .lines()
+        .filter(|l| !(l.starts_with("/* ") && l.ends_with(" */")))
+        .flat_map(|l| [l, "\n"])
+        .collect()
+}
+
+/// Whole or not at all: a reader never sees half a file under its name.
+fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_take_one_name_for_the_build_everywhere_they_are_named() {
+        let dir = std::env::temp_dir().join(format!("docket-chunks-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("chunk_1.Aa.wasm"), b"one").unwrap();
+        std::fs::write(dir.join("chunk_1.Aa.wasm.br"), b"old").unwrap();
+        std::fs::write(dir.join("split_x.Bb.wasm"), b"two").unwrap();
+        let manifest = dir.join("__wasm_split_manifest.Mm.json");
+        std::fs::write(
+            &manifest,
+            r#"{"x":["chunk_1.Aa","split_x.Bb"],"y":["chunk_1.Aa"]}"#,
+        )
+        .unwrap();
+        let loader = dir.join("__wasm_split.Ll.js");
+        std::fs::write(
+            &loader,
+            "/* x, y */\nconst a = fetch(new URL(\"./chunk_1.Aa.wasm\", u));\n/* x */\nfetch(new URL(\"./split_x.Bb.wasm\", u)); /* kept */\n",
+        )
+        .unwrap();
+
+        assert_eq!(one_build_name(&manifest, &loader).unwrap(), 2);
+        let m: HashMap<String, Vec<String>> =
+            serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+        let one = &m["y"][0];
+        let (stem, build) = one.rsplit_once('.').unwrap();
+        assert_eq!((stem, build.len()), ("chunk_1", 22));
+        assert_eq!(m["x"], [one.clone(), format!("split_x.{build}")]);
+        assert_eq!(
+            std::fs::read(dir.join(format!("{one}.wasm"))).unwrap(),
+            b"one"
+        );
+        assert!(!dir.join("chunk_1.Aa.wasm").exists() && !dir.join("chunk_1.Aa.wasm.br").exists());
+        assert_eq!(
+            std::fs::read_to_string(&loader).unwrap(),
+            format!("const a = fetch(new URL(\"./{one}.wasm\", u));\nfetch(new URL(\"./split_x.{build}.wasm\", u)); /* kept */\n")
+        );
+
+        // Again: the names already share the build's digest.
+        assert_eq!(one_build_name(&manifest, &loader).unwrap(), 0);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn unhashed_names_stay() {
+        let entries = HashMap::from([("x".to_string(), vec!["chunk_1".to_string()])]);
+        assert!(renames(&entries).is_empty());
+    }
+}
