@@ -84,11 +84,13 @@ test('a page fetches its WebAssembly chunks as one pack, and preloads any other'
   // Chromium says so when a preload goes unused or does not match the fetch that wants it.
   const warnings: string[] = [];
   fresh.on('console', (m) => {
-    if (m.text().includes('preload') || m.text().includes('wasm-split')) warnings.push(m.text());
+    if (/preload|WebAssembly|wasm/i.test(m.text())) warnings.push(`${m.type()}: ${m.text()}`);
   });
   await fresh.goto('/matters');
   await hydrated(fresh, true);
   await fresh.waitForLoadState('networkidle');
+  // Every chunk of the pack was asked for, and the browser's own `fetch` is back.
+  expect(await fresh.evaluate(() => window.fetch.toString())).toContain('[native code]');
   const preloaded = new Set(
     await fresh.evaluate(() =>
       [...document.head.querySelectorAll<HTMLLinkElement>('link[rel="preload"]')].map((l) => new URL(l.href).pathname),
@@ -101,6 +103,28 @@ test('a page fetches its WebAssembly chunks as one pack, and preloads any other'
   const chunks = fetched.filter((url) => url.endsWith('.wasm') && !/\/docket\.[A-Za-z0-9_-]+\.wasm$/.test(url));
   expect(chunks.filter((url) => !preloaded.has(url)), 'fetched without a preload').toEqual([]);
   expect(chunks.length, 'chunks fetched one by one').toBeLessThan(5);
+});
+
+// A pack that cannot be had (a replica of another build during a deploy, a proxy that drops it)
+// costs speed, not the page: the split loader fetches the chunks one by one.
+test('a page whose pack fails still loads its WebAssembly', async ({ browser, page }) => {
+  await signIn(page, 'admin@harborvale.test', true);
+  const context = await browser.newContext({ storageState: await page.context().storageState() });
+  const fresh = await context.newPage();
+  let refused = 0;
+  await fresh.route('**/pkg/pack.*.bin', (route) => {
+    refused += 1;
+    return route.fulfill({ status: 404, headers: { 'cache-control': 'no-store' } });
+  });
+  const chunks: string[] = [];
+  fresh.on('requestfinished', (r) => {
+    if (/\/pkg\/(chunk|split)_.*\.wasm$/.test(r.url())) chunks.push(r.url());
+  });
+  await fresh.goto('/matters');
+  await hydrated(fresh, true);
+  await context.close();
+  expect(refused).toBe(1);
+  expect(chunks.length, 'chunks fetched one by one').toBeGreaterThan(20);
 });
 
 // What a first visit to each page downloads before it is interactive (WebAssembly and

@@ -105,11 +105,17 @@ fn strip_comments(script: &str) -> String {
         .collect()
 }
 
-/// Whole or not at all: a reader never sees half a file under its name.
-fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
+/// Write `path` whole or not at all: a reader never sees half a file under its name, and a
+/// failed write leaves nothing behind.
+pub(crate) fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(".{}.tmp", std::process::id()));
+    let tmp = std::path::PathBuf::from(tmp);
+    let written = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
+    if written.is_err() {
+        _ = std::fs::remove_file(&tmp);
+    }
+    written
 }
 
 #[cfg(test)]

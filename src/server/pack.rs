@@ -18,17 +18,29 @@
 use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
-/// The chunks of a manifest entry, sorted and without repeats: the order of a pack's parts.
-pub fn members(chunks: &[String]) -> Vec<&str> {
-    let mut members: Vec<&str> = chunks.iter().map(String::as_str).collect();
+/// A chunk larger than this stays out of packs: it compresses as well alone, and fetched by its
+/// own URL it compiles while it downloads and the browser keeps its compiled code (a module made
+/// from a pack has no URL to keep it under). A page's own module is often one (a matter's is
+/// 446 kB).
+const LARGE: u64 = 128 * 1024;
+
+/// The chunks of a manifest entry that go in its pack (those in `dir` no larger than `LARGE`),
+/// sorted and without repeats: the order of the pack's parts.
+pub fn members<'a>(dir: &Path, chunks: &'a [String]) -> io::Result<Vec<&'a str>> {
+    let mut members = Vec::with_capacity(chunks.len());
+    for c in chunks {
+        if std::fs::metadata(dir.join(format!("{c}.wasm")))?.len() <= LARGE {
+            members.push(c.as_str());
+        }
+    }
     members.sort_unstable();
     members.dedup();
-    members
+    Ok(members)
 }
 
 /// The file name of the pack of `members` (sorted, as `members` gives them).
@@ -66,18 +78,15 @@ pub fn write_all(manifest: &Path) -> io::Result<usize> {
         serde_json::from_str(&text).map_err(io::Error::other)?;
     let mut written = 0;
     for chunks in entries.values() {
-        let members = members(chunks);
-        if members.is_empty() {
+        let members = members(dir, chunks)?;
+        if members.len() < 2 {
             continue;
         }
         let path = dir.join(file_name(&members));
         let bytes = contents(dir, &members)?;
         // Left alone when it holds the same bytes, so its compressed copies stay current.
         if std::fs::read(&path).ok().as_deref() != Some(&bytes[..]) {
-            // Whole or not at all: a reader never sees half a pack under its final name.
-            let tmp = path.with_extension("tmp");
-            std::fs::write(&tmp, &bytes)?;
-            std::fs::rename(&tmp, &path)?;
+            crate::server::chunks::replace(&path, &bytes)?;
             written += 1;
         }
     }
@@ -91,18 +100,14 @@ pub fn set_dir(dir: PathBuf) {
     _ = DIR.set(dir);
 }
 
-/// The pack file for a manifest entry's chunks, if the build wrote one (looked up once per
-/// entry: the site does not change under a running process).
-pub fn on_disk(members: &[&str]) -> Option<String> {
-    static SEEN: OnceLock<Mutex<HashMap<String, bool>>> = OnceLock::new();
+/// The pack of a manifest entry's chunks and its members, if the build wrote one. Callers keep
+/// the answer (`ui::preload_page_chunks` builds a page's script once): the site does not change
+/// under a running process.
+pub fn on_disk(chunks: &[String]) -> Option<(String, Vec<&str>)> {
     let dir = DIR.get()?;
-    let name = file_name(members);
-    let seen = SEEN.get_or_init(Default::default);
-    let mut seen = seen.lock().ok()?;
-    let exists = *seen
-        .entry(name.clone())
-        .or_insert_with(|| dir.join(&name).is_file());
-    exists.then_some(name)
+    let members = members(dir, chunks).ok()?;
+    let name = file_name(&members);
+    dir.join(&name).is_file().then_some((name, members))
 }
 
 #[cfg(test)]
@@ -116,17 +121,29 @@ mod tests {
         std::fs::write(dir.join("a.wasm"), b"AAA").unwrap();
         std::fs::write(dir.join("b.wasm"), b"").unwrap();
         std::fs::write(dir.join("c.wasm"), b"C").unwrap();
+        std::fs::write(dir.join("big.wasm"), vec![0; LARGE as usize + 1]).unwrap();
         let manifest = dir.join("__wasm_split_manifest.json");
-        std::fs::write(&manifest, r#"{"one":["c","a","c"],"two":["b"],"none":[]}"#).unwrap();
+        std::fs::write(
+            &manifest,
+            r#"{"one":["c","a","c","big"],"two":["b","a"],"alone":["b","big"],"none":[]}"#,
+        )
+        .unwrap();
 
-        assert_eq!(write_all(&manifest).unwrap(), 2);
+        assert_eq!(
+            write_all(&manifest).unwrap(),
+            2,
+            "a pack of one chunk is no pack"
+        );
         let one = std::fs::read(dir.join(file_name(&["a", "c"]))).unwrap();
         assert_eq!(
             one,
             [&3u32.to_le_bytes()[..], b"AAA", &1u32.to_le_bytes(), b"C"].concat()
         );
-        let two = std::fs::read(dir.join(file_name(&["b"]))).unwrap();
-        assert_eq!(two, 0u32.to_le_bytes());
+        let two = std::fs::read(dir.join(file_name(&["a", "b"]))).unwrap();
+        assert_eq!(
+            two,
+            [&3u32.to_le_bytes()[..], b"AAA", &0u32.to_le_bytes()].concat()
+        );
         assert_eq!(
             write_all(&manifest).unwrap(),
             0,
@@ -143,8 +160,7 @@ mod tests {
 
     #[test]
     fn a_pack_is_named_by_its_chunks() {
-        let ac = file_name(&members(&["c".into(), "a".into()]));
-        assert_eq!(ac, file_name(&["a", "c"]));
+        let ac = file_name(&["a", "c"]);
         assert_ne!(ac, file_name(&["a", "b"]));
         assert_ne!(file_name(&["ab"]), file_name(&["a", "b"]));
         assert!(

@@ -162,8 +162,7 @@ fn preload_script(
         .iter()
         .filter_map(|id| chunks.get(*id))
         .max_by_key(|c| c.len())
-        .map(|c| crate::server::pack::members(c))
-        .and_then(|members| Some((crate::server::pack::on_disk(&members)?, members)));
+        .and_then(|c| crate::server::pack::on_disk(c));
     let mut rest: Vec<&str> = key
         .iter()
         .flat_map(|id| chunks.get(*id).into_iter().flatten())
