@@ -9,8 +9,10 @@
 //! of its bytes, dropped here.
 //!
 //! The manifest and the loader keep their own names (the server and the page find them by the
-//! hash file): a build always rewrites them the same way, so each name still stands for one
-//! content.
+//! hash file), though their content changes. So the chunks keep their old names too, as hard
+//! links (no copy on disk): a browser or cache that holds this loader as cargo-leptos wrote it
+//! (an earlier deploy of the same front end, under the same name, cached for a year) still finds
+//! every chunk it names.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io;
@@ -19,28 +21,31 @@ use std::path::Path;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
-/// Rename the chunks of `manifest` (beside it) to one build digest, in the manifest and in the
+/// Name the chunks of `manifest` (beside it) by one build digest, in the manifest and in the
 /// split loader, and drop the loader's comments. Returns how many chunks were renamed: none when
-/// the names carry no hash (a build without `hash-files`) or already share one.
+/// the names carry no hash (a build without `hash-files`) or already share one. Run again after
+/// a failure, it finishes the job.
 pub fn one_build_name(manifest: &Path, loader: &Path) -> io::Result<usize> {
     let dir = manifest.parent().unwrap_or(Path::new("."));
     let entries: HashMap<String, Vec<String>> =
         serde_json::from_str(&std::fs::read_to_string(manifest)?).map_err(io::Error::other)?;
     let mut script = strip_comments(&std::fs::read_to_string(loader)?);
     let renames = renames(&entries);
-    // New names first, so that a build stopped half-way leaves the old ones working.
     for (old, new) in &renames {
-        std::fs::copy(
-            dir.join(format!("{old}.wasm")),
-            dir.join(format!("{new}.wasm")),
-        )?;
+        let new_file = dir.join(format!("{new}.wasm"));
+        match std::fs::remove_file(&new_file) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+        std::fs::hard_link(dir.join(format!("{old}.wasm")), &new_file)?;
         let (from, to) = (format!("\"./{old}.wasm\""), format!("\"./{new}.wasm\""));
-        if !script.contains(&from) {
+        if script.contains(&from) {
+            script = script.replace(&from, &to);
+        } else if !script.contains(&to) {
             return Err(io::Error::other(format!(
                 "the split loader does not fetch {old}"
             )));
         }
-        script = script.replace(&from, &to);
     }
     let renamed: BTreeMap<&String, Vec<&str>> = entries
         .iter()
@@ -56,14 +61,6 @@ pub fn one_build_name(manifest: &Path, loader: &Path) -> io::Result<usize> {
         manifest,
         &serde_json::to_vec(&renamed).map_err(io::Error::other)?,
     )?;
-    for old in renames.keys() {
-        for ext in ["wasm", "wasm.br", "wasm.gz"] {
-            match std::fs::remove_file(dir.join(format!("{old}.{ext}"))) {
-                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-                _ => {}
-            }
-        }
-    }
     Ok(renames.len())
 }
 
@@ -78,7 +75,10 @@ fn renames(entries: &HashMap<String, Vec<String>>) -> BTreeMap<&str, String> {
         return BTreeMap::new();
     };
     let hashes: BTreeSet<&str> = split.iter().map(|(_, _, hash)| *hash).collect();
-    if hashes.len() < 2 {
+    let stems: BTreeSet<&str> = split.iter().map(|(_, stem, _)| *stem).collect();
+    // One hash is already one build's name. Two names with one stem (a manifest of two builds)
+    // would become one: left as they are.
+    if hashes.len() < 2 || stems.len() != split.len() {
         return BTreeMap::new();
     }
     let build = {
@@ -127,14 +127,10 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("docket-chunks-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("chunk_1.Aa.wasm"), b"one").unwrap();
-        std::fs::write(dir.join("chunk_1.Aa.wasm.br"), b"old").unwrap();
         std::fs::write(dir.join("split_x.Bb.wasm"), b"two").unwrap();
         let manifest = dir.join("__wasm_split_manifest.Mm.json");
-        std::fs::write(
-            &manifest,
-            r#"{"x":["chunk_1.Aa","split_x.Bb"],"y":["chunk_1.Aa"]}"#,
-        )
-        .unwrap();
+        let as_built = r#"{"x":["chunk_1.Aa","split_x.Bb"],"y":["chunk_1.Aa"]}"#;
+        std::fs::write(&manifest, as_built).unwrap();
         let loader = dir.join("__wasm_split.Ll.js");
         std::fs::write(
             &loader,
@@ -153,20 +149,31 @@ mod tests {
             std::fs::read(dir.join(format!("{one}.wasm"))).unwrap(),
             b"one"
         );
-        assert!(!dir.join("chunk_1.Aa.wasm").exists() && !dir.join("chunk_1.Aa.wasm.br").exists());
-        assert_eq!(
-            std::fs::read_to_string(&loader).unwrap(),
-            format!("const a = fetch(new URL(\"./{one}.wasm\", u));\nfetch(new URL(\"./split_x.{build}.wasm\", u)); /* kept */\n")
-        );
+        // The old names still work, for a loader cached as cargo-leptos wrote it.
+        assert_eq!(std::fs::read(dir.join("chunk_1.Aa.wasm")).unwrap(), b"one");
+        let rewritten = format!("const a = fetch(new URL(\"./{one}.wasm\", u));\nfetch(new URL(\"./split_x.{build}.wasm\", u)); /* kept */\n");
+        assert_eq!(std::fs::read_to_string(&loader).unwrap(), rewritten);
 
         // Again: the names already share the build's digest.
         assert_eq!(one_build_name(&manifest, &loader).unwrap(), 0);
+        // Stopped after the loader but before the manifest: run again, it finishes.
+        std::fs::write(&manifest, as_built).unwrap();
+        assert_eq!(one_build_name(&manifest, &loader).unwrap(), 2);
+        assert_eq!(std::fs::read_to_string(&loader).unwrap(), rewritten);
+        let again: HashMap<String, Vec<String>> =
+            serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+        assert_eq!(again, m);
         std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]
-    fn unhashed_names_stay() {
+    fn unhashed_or_colliding_names_stay() {
         let entries = HashMap::from([("x".to_string(), vec!["chunk_1".to_string()])]);
         assert!(renames(&entries).is_empty());
+        let two_builds = HashMap::from([(
+            "x".to_string(),
+            vec!["chunk_1.Aa".to_string(), "chunk_1.Bb".to_string()],
+        )]);
+        assert!(renames(&two_builds).is_empty());
     }
 }
