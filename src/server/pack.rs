@@ -1,6 +1,6 @@
 //! A page's WebAssembly chunks in one file: the packs.
 //!
-//! The split build (`cargo leptos build --split`) gives a page 70 to 470 chunk files, most under
+//! The split build (`cargo leptos build --split`) gives a page 50 to 470 chunk files, most under
 //! 1 kB. Compressed one by one they cost far more than compressed together (the sign-in page's
 //! 67 chunks: 64 kB brotli file by file, 44 kB as one file; a matter's 465: 514 kB and 335 kB),
 //! because each small file starts with an empty compression window. So the release build writes,
@@ -11,9 +11,9 @@
 //!
 //! A pack is a static file beside the chunks, `pack.{digest}.bin`: each chunk in the order of
 //! their names, as its length (4 bytes, little-endian) and its bytes. Its name is a digest of
-//! its chunks' names, which carry their content's hash, so it changes whenever a chunk does and
-//! is cached like any other asset. A page without a pack on disk (a build without them) fetches
-//! its chunks one by one as before.
+//! its chunks' names, which carry their build's digest (`server::chunks`), so it changes whenever
+//! a chunk does and is cached like any other asset. Chunks over 128 kB stay out (`LARGE`). A page
+//! without a pack on disk (a build without them) fetches its chunks one by one as before.
 
 use std::collections::HashMap;
 use std::io;
