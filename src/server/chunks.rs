@@ -18,9 +18,6 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io;
 use std::path::Path;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
-
 /// Name the chunks of `manifest` (beside it) by one build digest, in the manifest and in the
 /// split loader, and drop the loader's comments. Returns how many chunks were renamed: none when
 /// the names carry no hash (a build without `hash-files`) or already share one. Run again after
@@ -81,15 +78,7 @@ fn renames(entries: &HashMap<String, Vec<String>>) -> BTreeMap<&str, String> {
     if hashes.len() < 2 || stems.len() != split.len() {
         return BTreeMap::new();
     }
-    let build = {
-        use sha2::{Digest, Sha256};
-        let mut digest = Sha256::new();
-        for n in &names {
-            digest.update(n.as_bytes());
-            digest.update(b"\n");
-        }
-        URL_SAFE_NO_PAD.encode(&digest.finalize()[..16])
-    };
+    let build = crate::server::pack::digest_of_names(names.iter().copied());
     split
         .into_iter()
         .map(|(name, stem, _)| (name, format!("{stem}.{build}")))

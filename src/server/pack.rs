@@ -45,16 +45,19 @@ pub fn members<'a>(dir: &Path, chunks: &'a [String]) -> io::Result<Vec<&'a str>>
 
 /// The file name of the pack of `members` (sorted, as `members` gives them).
 pub fn file_name(members: &[&str]) -> String {
+    format!("pack.{}.bin", digest_of_names(members.iter().copied()))
+}
+
+/// 22 base64url characters of SHA-256 over the names, each ended by a newline: the pack's name
+/// here, the build's in `server::chunks`.
+pub(crate) fn digest_of_names<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
     use sha2::{Digest, Sha256};
     let mut digest = Sha256::new();
-    for m in members {
-        digest.update(m.as_bytes());
+    for n in names {
+        digest.update(n.as_bytes());
         digest.update(b"\n");
     }
-    format!(
-        "pack.{}.bin",
-        URL_SAFE_NO_PAD.encode(&digest.finalize()[..16])
-    )
+    URL_SAFE_NO_PAD.encode(&digest.finalize()[..16])
 }
 
 /// Each part as its length (4 bytes, little-endian) and its bytes, from `<dir>/<member>.wasm`.
