@@ -15,6 +15,11 @@ use leptos::config::get_configuration;
 /// a debug build needs more than the 2 MiB default (a release build far less).
 const THREAD_STACK: usize = 8 * 1024 * 1024;
 
+/// mimalloc, not glibc's malloc: a page render is thousands of small allocations, and glibc's
+/// per-thread arenas also kept memory freed on one thread from being reused by another.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     // `docket extract-text TYPE`: the bounded child that reads a document's text (no runtime,
     // no configuration: bytes in, text out).
