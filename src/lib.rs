@@ -1,6 +1,17 @@
 //! Docket: legal practice management. The same crate builds the server (feature `ssr`) and the
 //! hydrated browser app (feature `hydrate`); server-only code lives behind one gate per module.
 
+// The server and the browser app are both built with type-erased components (`--cfg
+// erase_components`, .cargo/config.toml): the browser cannot hydrate what a server built the
+// other way rendered (an erased fragment of several children carries an extra `<!>` marker).
+// RUSTFLAGS, CARGO_ENCODED_RUSTFLAGS or a `[target.*] rustflags` entry in any Cargo config would
+// replace that setting for one build only; this stops such a build instead.
+#[cfg(all(not(erase_components), any(feature = "ssr", feature = "hydrate")))]
+compile_error!(
+    "Docket is built with `--cfg erase_components` (.cargo/config.toml [build] rustflags); \
+     RUSTFLAGS, CARGO_ENCODED_RUSTFLAGS or [target.*] rustflags replaced it"
+);
+
 pub mod app;
 pub mod audit;
 pub mod auth;
