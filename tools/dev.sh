@@ -89,7 +89,8 @@ setup_rust() {
     python3 -m venv "$TOOLS/venv"
     "$TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
   fi
-  export PATH="$TOOLS/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+  # tools/bin first: its wasm-opt runs npm's faster (see the script).
+  export PATH="$ROOT/tools/bin:$TOOLS/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 }
 
 setup_e2e() {

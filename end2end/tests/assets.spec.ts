@@ -198,20 +198,31 @@ test('a page whose pack fails still loads its WebAssembly', async ({ browser, pa
 // 241.7, /matters 262.5, a matter 419.1, /matters/new 300.2, /time 312.6, /time/new 275.2,
 // /invoices 258.8, /activity 258.4, in 4 files each, 5 for a matter (a client's own module now
 // comes in its pack); the budgets are those plus 3%.
+// Lowered when the split loader named its chunks and pages as data (`server::chunks`, 6.8 -> 4.2
+// kB on every page) and the pages with plain form posts (sign-in, second factor, joining a firm,
+// a new firm) stopped making a `ServerAction` only to read its flashed error (`ui::post_error`):
+// the sign-in page no longer downloads the server functions' browser-side caller (its chunks 110
+// -> 57 kB raw). Figures of that run (kB): /login 192.4, / 237.3, /clients 243.8, a client 334.5,
+// /clients/new 239.2, /matters 260.8, a matter 416.6, /matters/new 297.8, /time 310.6, /time/new
+// 272.8, /invoices 256.4, /activity 255.9; the budgets are those plus 3%.
 const BUDGET: Record<string, number> = {
-  '/login': 220_000,
-  '/': 247_000,
-  '/clients': 254_000,
-  '/clients/{id}': 348_000,
-  '/clients/new': 249_000,
-  '/matters': 271_000,
-  '/matters/{id}': 432_000,
-  '/matters/new': 310_000,
-  '/time': 322_000,
-  '/time/new': 284_000,
-  '/invoices': 267_000,
-  '/activity': 267_000,
+  '/login': 198_000,
+  '/': 244_000,
+  '/clients': 251_000,
+  '/clients/{id}': 344_000,
+  '/clients/new': 246_000,
+  '/matters': 268_000,
+  '/matters/{id}': 429_000,
+  '/matters/new': 306_000,
+  '/time': 320_000,
+  '/time/new': 280_000,
+  '/invoices': 264_000,
+  '/activity': 263_000,
 };
+// Where a visit starts, the sign-in page, downloads at most this (issue 6: the initial WebAssembly
+// and JavaScript at most 200 kB brotli). Its budget above may move; this may not, without
+// deciding so.
+const FIRST_LOAD = 200_000;
 
 async function firstVisit(browser: Browser, state: Awaited<ReturnType<BrowserContext['storageState']>> | undefined, path: string) {
   const context = await browser.newContext({ storageState: state });
@@ -235,7 +246,9 @@ test('a first visit to each page stays within its download budget', async ({ bro
     figures.push(`${path.padEnd(16)} ${String(r.bytes).padStart(7)} bytes in ${r.files} files (budget ${budget})`);
     expect.soft(r.bytes, `${path}: ${r.bytes} bytes`).toBeLessThanOrEqual(budget);
   };
-  check('/login', await firstVisit(browser, undefined, '/login'), BUDGET['/login']);
+  const login = await firstVisit(browser, undefined, '/login');
+  check('/login', login, BUDGET['/login']);
+  expect.soft(login.bytes, 'the first load (the sign-in page)').toBeLessThanOrEqual(FIRST_LOAD);
 
   await signIn(page, 'admin@harborvale.test', true);
   const state = await page.context().storageState();

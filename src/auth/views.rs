@@ -6,18 +6,17 @@ use leptos_router::hooks::use_query_map;
 use super::api::Login;
 use super::SignInProblem;
 use crate::kernel::Choice;
-use crate::ui::action_error;
+use crate::ui::post_error;
 
 /// `/login`: e-mail and password. A plain form post, so sign-in is a full page load with or
 /// without JavaScript; a failure comes back as one generic message.
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let action = ServerAction::<Login>::new();
     let login_url = <Login as ServerFn>::PATH;
     let query = use_query_map();
     let next = move || query.with(|q| q.get("next").unwrap_or_default());
     // From this page's own post (kept in the session for one view), never from the URL.
-    let error = action_error(action);
+    let error = post_error::<Login>();
     let message = move || error.with(|e| e.as_ref().map(|e| e.to_string()));
     let ended = move || query.with(|q| q.get("next").is_some_and(|n| !n.is_empty() && n != "/"));
     // A failed sign-in at a provider comes back as a fixed code; its message is Docket's own.

@@ -4,15 +4,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::new_api::CreateFirm;
-use crate::ui::{action_error, form_errors, FormAlert, FormStamp, TextField};
+use crate::ui::{form_errors, post_error, FormAlert, FormStamp, TextField};
 
 #[component]
 pub fn NewFirmPage() -> impl IntoView {
     // A plain form: creating a firm switches into it, and the whole frame (the firm's name, the
     // switcher) is rendered anew.
-    let create = ServerAction::<CreateFirm>::new();
     let create_url = <CreateFirm as leptos::server_fn::ServerFn>::PATH;
-    let error = action_error(create);
+    let error = post_error::<CreateFirm>();
     let errors = form_errors(error);
     view! {
         <Title text="New firm · Docket"/>

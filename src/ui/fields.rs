@@ -15,6 +15,17 @@ where
     error_after(action, super::seed::flashed_error(S::PATH))
 }
 
+/// The error of a plain form post (`<form method="post" action=S::PATH>`) to `S`, flashed to the
+/// page it came back to. Such a page reloads on every post, so the error never changes while it
+/// is shown, and no `ServerAction` is needed: one would bring the server function's browser-side
+/// caller (request encoding, `fetch`, response decoding) into the page's download for nothing.
+pub fn post_error<S>() -> Signal<Option<AppError>>
+where
+    S: ServerFn<Error = AppError>,
+{
+    Signal::stored(super::seed::flashed_error(S::PATH))
+}
+
 /// The action's own error once it was dispatched here, else `flashed`.
 fn error_after<S>(action: ServerAction<S>, flashed: Option<AppError>) -> Signal<Option<AppError>>
 where

@@ -8,8 +8,8 @@ mod response;
 mod seed;
 
 pub use fields::{
-    action_error, choices, form_errors, reload_on_success, row_action_error, CheckboxField,
-    FormAlert, FormStamp, SelectField, TextArea, TextField,
+    action_error, choices, form_errors, post_error, reload_on_success, row_action_error,
+    CheckboxField, FormAlert, FormStamp, SelectField, TextArea, TextField,
 };
 pub use layout::AppLayout;
 pub use once::{once, provide_once_per_render};

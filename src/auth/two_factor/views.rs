@@ -10,7 +10,8 @@ use super::api::{
 };
 use super::TwoFactorStatus;
 use crate::ui::{
-    action_error, form_errors, reload_on_success, ErrorPanel, FormAlert, FormStamp, Loading,
+    action_error, form_errors, post_error, reload_on_success, ErrorPanel, FormAlert, FormStamp,
+    Loading,
 };
 
 /// A labelled code field named `code`, with its error.
@@ -38,9 +39,8 @@ fn CodeField(
 
 #[component]
 pub fn SecondFactorPage() -> impl IntoView {
-    let verify = ServerAction::<SecondFactor>::new();
     let verify_url = <SecondFactor as leptos::server_fn::ServerFn>::PATH;
-    let error = action_error(verify);
+    let error = post_error::<SecondFactor>();
     let errors = form_errors(error);
     view! {
         <Title text="Two-factor sign-in · Docket"/>

@@ -13,8 +13,8 @@ use super::{Invitation, InvitationView, LinkState};
 use crate::auth::Role;
 use crate::kernel::Choice;
 use crate::ui::{
-    action_error, choices, form_errors, reload_on_success, ErrorPanel, FormAlert, FormStamp,
-    Loading, SelectField, TextField,
+    action_error, choices, form_errors, post_error, reload_on_success, ErrorPanel, FormAlert,
+    FormStamp, Loading, SelectField, TextField,
 };
 
 /// "Invite" and the open invitations, on the People page.
@@ -152,9 +152,8 @@ fn Accept(view: InvitationView, token: String) -> impl IntoView {
     let next = format!("/invite/{token}");
     match view.signed_in_as.clone() {
         Some(me) if me == view.email => {
-            let join = ServerAction::<Join>::new();
             let join_url = <Join as ServerFn>::PATH;
-            let error = action_error(join);
+            let error = post_error::<Join>();
             view! {
                 <FormAlert error/>
                 <form method="post" action=join_url>
@@ -191,9 +190,8 @@ fn Accept(view: InvitationView, token: String) -> impl IntoView {
 /// A person new to Docket: their name and a password (or a provider, below).
 #[component]
 fn NewAccount(view: InvitationView, token: String) -> impl IntoView {
-    let accept = ServerAction::<AcceptInvitation>::new();
     let accept_url = <AcceptInvitation as ServerFn>::PATH;
-    let error = action_error(accept);
+    let error = post_error::<AcceptInvitation>();
     let errors = form_errors(error);
     let hidden = token.clone();
     view! {
