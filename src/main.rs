@@ -38,11 +38,21 @@ fn main() -> ExitCode {
         };
         let (manifest, loader) = (std::path::Path::new(manifest), std::path::Path::new(loader));
         let done = docket::server::chunks::one_build_name(manifest, loader)
-            .and_then(|renamed| Ok((renamed, docket::server::pack::write_all(manifest)?)));
+            .and_then(|named| Ok((named, docket::server::pack::write_all(manifest)?)));
         return match done {
-            Ok((renamed, packs)) => {
-                eprintln!("docket: {renamed} chunks renamed, {packs} packs written");
-                ExitCode::SUCCESS
+            Ok((named, packs)) => {
+                eprintln!(
+                    "docket: {} chunks renamed, {packs} packs written",
+                    named.renamed
+                );
+                if named.compact {
+                    return ExitCode::SUCCESS;
+                }
+                // Every page would download it whole: about 3 kB more, which no budget catches.
+                eprintln!(
+                    "docket: the split loader {loader:?} is not in the shape `server::chunks` writes as data (another cargo-leptos?): update `compact`"
+                );
+                ExitCode::FAILURE
             }
             Err(e) => {
                 eprintln!("docket: packing the WebAssembly chunks of {manifest:?}: {e}");

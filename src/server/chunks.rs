@@ -18,11 +18,20 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io;
 use std::path::Path;
 
+/// What `one_build_name` did.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Named {
+    /// How many chunks were renamed: none when the names carry no hash (a build without
+    /// `hash-files`) or already share one.
+    pub renamed: usize,
+    /// Whether the loader is now written as data (`compact`), by this run or an earlier one.
+    pub compact: bool,
+}
+
 /// Name the chunks of `manifest` (beside it) by one build digest, in the manifest and in the
-/// split loader, and drop the loader's comments. Returns how many chunks were renamed: none when
-/// the names carry no hash (a build without `hash-files`) or already share one. Run again after
-/// a failure, it finishes the job.
-pub fn one_build_name(manifest: &Path, loader: &Path) -> io::Result<usize> {
+/// split loader, drop the loader's comments, and write its chunks and pages as data. Run again
+/// after a failure, it finishes the job.
+pub fn one_build_name(manifest: &Path, loader: &Path) -> io::Result<Named> {
     let dir = manifest.parent().unwrap_or(Path::new("."));
     let entries: HashMap<String, Vec<String>> =
         serde_json::from_str(&std::fs::read_to_string(manifest)?).map_err(io::Error::other)?;
@@ -60,10 +69,17 @@ pub fn one_build_name(manifest: &Path, loader: &Path) -> io::Result<usize> {
     )?;
     // Last, so that a run stopped before it finds the names it renames, and a run after it
     // finds nothing left to rename.
-    if let Some(compact) = compact(&script) {
-        replace(loader, compact.as_bytes())?;
-    }
-    Ok(renames.len())
+    let compact = match compact(&script) {
+        Some(compact) => {
+            replace(loader, compact.as_bytes())?;
+            true
+        }
+        None => script.contains(COMPACT_MARK),
+    };
+    Ok(Named {
+        renamed: renames.len(),
+        compact,
+    })
 }
 
 /// Old name → new name, for every chunk, when they carry content hashes that differ.
@@ -101,13 +117,17 @@ fn strip_comments(script: &str) -> String {
 
 /// One loader of the split build, as `wasm_split_cli_support` writes it: per chunk, and per page
 /// (an export), five lines of which only the file's name and the chunks it needs differ.
+/// `compact` declares these names beside the header it keeps.
+const COMPACT_NAMES: [&str; 4] = ["__build", "__fetcher", "__chunk", "__needs"];
+/// What only a compacted loader has.
+const COMPACT_MARK: &str = "\nfunction __needs(ranges) {";
 const LOADER_FETCH: &str = "    const src = fetch(new URL(\"./";
 const LOADER_FETCHED: &str = ".wasm\", import.meta.url));";
 const LOADER_INSTANTIATE: &str =
     "    return async (imports) => (WebAssembly.instantiateStreaming(src, imports));";
 
 /// The same loader with each chunk and page as data: a page's chunks as ranges of their numbers
-/// (`"42-48,51"`), the loaders made by three small functions. With 41 pages and 628 chunks the
+/// (`"42-48,51"`), the loaders made by three small functions. With 41 pages and 625 chunks the
 /// loader every page downloads went from 6.8 to 4.2 kB brotli (234 kB of text before). The
 /// header (its shared imports and `makeLoad`) is kept as it is; chunks are still made when the
 /// loader runs, and fetched from the same URLs (the pack and the preload links name them so).
@@ -116,6 +136,9 @@ const LOADER_INSTANTIATE: &str =
 fn compact(script: &str) -> Option<String> {
     let start = script.find("\nconst __chunk_")? + 1;
     let (head, rest) = script.split_at(start);
+    if COMPACT_NAMES.iter().any(|n| head.contains(n)) {
+        return None;
+    }
     let mut lines = rest.lines().filter(|l| !l.is_empty());
     let mut build = None;
     let mut chunks = BTreeSet::new();
@@ -149,7 +172,12 @@ fn compact(script: &str) -> Option<String> {
                 .collect::<Option<_>>()?,
         };
         let (stem, hash) = file.rsplit_once('.')?;
-        if *build.get_or_insert(hash) != hash || stem.contains(['"', '\\', '`', '$']) {
+        let name_like = |s: &str| {
+            !s.is_empty()
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        };
+        if *build.get_or_insert(hash) != hash || !name_like(stem) || !name_like(hash) {
             return None;
         }
         match (page, id) {
@@ -248,7 +276,9 @@ mod tests {
         )
         .unwrap();
 
-        assert_eq!(one_build_name(&manifest, &loader).unwrap(), 2);
+        // This loader is not in the splitter's shape: renamed, but not written as data.
+        let named = one_build_name(&manifest, &loader).unwrap();
+        assert_eq!((named.renamed, named.compact), (2, false));
         let m: HashMap<String, Vec<String>> =
             serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
         let one = &m["y"][0];
@@ -265,10 +295,10 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&loader).unwrap(), rewritten);
 
         // Again: the names already share the build's digest.
-        assert_eq!(one_build_name(&manifest, &loader).unwrap(), 0);
+        assert_eq!(one_build_name(&manifest, &loader).unwrap().renamed, 0);
         // Stopped after the loader but before the manifest: run again, it finishes.
         std::fs::write(&manifest, as_built).unwrap();
-        assert_eq!(one_build_name(&manifest, &loader).unwrap(), 2);
+        assert_eq!(one_build_name(&manifest, &loader).unwrap().renamed, 2);
         assert_eq!(std::fs::read_to_string(&loader).unwrap(), rewritten);
         let again: HashMap<String, Vec<String>> =
             serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
@@ -309,6 +339,7 @@ mod tests {
         script += &verbose("__wasm_split_load_b", "split_b.Bb", &[], true);
         let compact = compact(&script).expect("the splitter's shape");
         assert!(compact.starts_with(head), "{compact}");
+        assert!(compact.contains(COMPACT_MARK));
         assert!(compact.contains("const __build = \"Bb\";"));
         assert!(compact.contains("fetch(new URL(`./${name}.${__build}.wasm`, import.meta.url))"));
         assert!(compact.ends_with(
@@ -329,6 +360,54 @@ mod tests {
         assert_eq!(compact_or_none(&renamed), None);
         let other = script.replace("instantiateStreaming(src, imports)", "instantiate(src)");
         assert_eq!(compact_or_none(&other), None);
+        // A header that declares a name the compact loader adds, or a name JavaScript would
+        // not read as it is.
+        let clash = script.replace("function makeLoad", "const __needs = 1;\nfunction makeLoad");
+        assert_eq!(compact_or_none(&clash), None);
+        let quoted = script.replace("split_b.Bb", "split_b\\\".Bb");
+        assert_eq!(compact_or_none(&quoted), None);
+    }
+
+    #[test]
+    fn a_loader_in_the_splitters_shape_is_renamed_then_written_as_data_once() {
+        let dir = std::env::temp_dir().join(format!("docket-compact-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for f in ["chunk_1.Aa", "chunk_2.Cc", "split_x.Bb"] {
+            std::fs::write(dir.join(format!("{f}.wasm")), f).unwrap();
+        }
+        let manifest = dir.join("__wasm_split_manifest.Mm.json");
+        std::fs::write(
+            &manifest,
+            r#"{"x":["chunk_1.Aa","chunk_2.Cc","split_x.Bb"]}"#,
+        )
+        .unwrap();
+        let loader = dir.join("__wasm_split.Ll.js");
+        let mut script = String::from("/* x */\nfunction makeLoad(fetcher, deps) {}\n");
+        script += &verbose("__chunk_1", "chunk_1.Aa", &[], false);
+        script += &verbose("__chunk_2", "chunk_2.Cc", &[], false);
+        script += &verbose("__wasm_split_load_x", "split_x.Bb", &[1, 2], true);
+        std::fs::write(&loader, &script).unwrap();
+
+        let named = one_build_name(&manifest, &loader).unwrap();
+        assert_eq!((named.renamed, named.compact), (3, true));
+        let written = std::fs::read_to_string(&loader).unwrap();
+        let m: HashMap<String, Vec<String>> =
+            serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+        let build = m["x"][0].rsplit_once('.').unwrap().1;
+        assert!(
+            written.contains(&format!("const __build = \"{build}\";")),
+            "{written}"
+        );
+        assert!(
+            written.contains("__fetcher(\"split_x\"), __needs(\"1-2\")"),
+            "{written}"
+        );
+        assert!(!written.contains("/* x */"));
+        // Again: nothing to rename, still written as data, and left as it was.
+        let again = one_build_name(&manifest, &loader).unwrap();
+        assert_eq!((again.renamed, again.compact), (0, true));
+        assert_eq!(std::fs::read_to_string(&loader).unwrap(), written);
+        std::fs::remove_dir_all(dir).unwrap();
     }
 
     fn compact_or_none(script: &str) -> Option<usize> {

@@ -1,10 +1,11 @@
-((p, rest, pack, ms, split) => {
+((p, sfx, rest, pack, ms, split) => {
   const l = (a) => document.head.appendChild(Object.assign(document.createElement("link"), a, { crossOrigin: "anonymous" }));
-  for (const m of rest) l({ rel: "preload", as: "fetch", type: "application/wasm", href: p + "/" + m + ".wasm" });
+  const wasm = (m) => p + "/" + (typeof m == "number" ? "chunk_" + m : m) + sfx + ".wasm";
+  for (const m of rest) l({ rel: "preload", as: "fetch", type: "application/wasm", href: wasm(m) });
   if (pack) {
     const f = window.fetch;
     const url = (u) => new URL(u, document.baseURI).href;
-    const want = new Map(ms.map((m, i) => [url(p + "/" + m + ".wasm"), i]));
+    const want = new Map(ms.map((m, i) => [url(wasm(m)), i]));
     let parts = f.call(window, p + "/" + pack)
       .then((r) => { if (!r.ok) throw r.status; return r.arrayBuffer(); })
       .then((a) => {

@@ -194,25 +194,50 @@ fn preload_script(
 /// back. Chunks outside the pack get a `<link rel="preload">` each, the split loader a
 /// `<link rel="modulepreload">`.
 ///
+/// The chunks are named once per page view, in its HTML: a page's hundreds of names shared one
+/// suffix (the build's digest, `server::chunks`), so it is given once, and `chunk_42` is given
+/// as `42` (a matter's page: 15 kB of names became 2).
+///
 /// File names are the build's own (letters, digits, `_`, `-`, `.`); JSON quoting keeps anything
 /// else inert, and no `<` is left for the HTML parser (`</script` or `<!--` inside a script
 /// would end or derail it).
 #[cfg(feature = "ssr")]
 fn preload_js(pkg: &str, pack: Option<(&str, &[&str])>, rest: &[&str], split_js: &str) -> String {
     fn json<T: serde::Serialize + ?Sized>(v: &T) -> String {
-        // Strings, lists of strings and null: serializing them cannot fail.
+        // Strings, numbers, lists of them and null: serializing them cannot fail.
         serde_json::to_string(v)
             .unwrap_or_else(|_| "null".into())
             .replace('<', "\\u003c")
     }
     let (name, members) = pack.unzip();
+    let members = members.unwrap_or_default();
+    let all = || rest.iter().chain(members);
+    // The suffix every name shares (".{digest}"), if they do.
+    let suffix = all()
+        .next()
+        .and_then(|n| n.rfind('.').map(|i| &n[i..]))
+        .filter(|s| all().all(|n| n.len() > s.len() && n.ends_with(s)))
+        .unwrap_or("");
+    let short = |names: &[&str]| -> Vec<serde_json::Value> {
+        names
+            .iter()
+            .map(|n| {
+                let stem = &n[..n.len() - suffix.len()];
+                match stem.strip_prefix("chunk_").map(str::parse::<u32>) {
+                    Some(Ok(k)) if format!("chunk_{k}") == stem => k.into(),
+                    _ => stem.into(),
+                }
+            })
+            .collect()
+    };
     format!(
-        "{}({},{},{},{},{})",
+        "{}({},{},{},{},{},{})",
         PRELOAD_JS.trim_end(),
         json(pkg),
-        json(rest),
+        json(suffix),
+        json(&short(rest)),
         json(&name),
-        json(members.unwrap_or_default()),
+        json(&short(members)),
         json(split_js),
     )
 }
@@ -232,12 +257,27 @@ mod tests {
             &["chunk_3.Gh"],
             "__wasm_split.Ef.js",
         );
-        let args = r#"("/pkg",["chunk_3.Gh"],"pack.Xy.bin",["chunk_1.aB-_x","chunk_2.Cd"],"__wasm_split.Ef.js")"#;
+        let args = r#"("/pkg","",["chunk_3.Gh"],"pack.Xy.bin",["chunk_1.aB-_x","chunk_2.Cd"],"__wasm_split.Ef.js")"#;
         assert!(js.ends_with(args), "{js}");
         let unpacked = preload_js("/pkg", None, &["chunk_3.Gh"], "x.js");
         assert!(
-            unpacked.ends_with(r#"("/pkg",["chunk_3.Gh"],null,[],"x.js")"#),
+            unpacked.ends_with(r#"("/pkg",".Gh",[3],null,[],"x.js")"#),
             "{unpacked}"
+        );
+        // One build's names: their digest once, a chunk by its number, anything else by its stem.
+        let one_build = preload_js(
+            "/pkg",
+            Some(("pack.Xy.bin", &["chunk_1.B", "chunk_10.B", "split_x.B"])),
+            &["chunk_007.B", "chunk_3.B"],
+            "x.js",
+        );
+        let args = r#"("/pkg",".B",["chunk_007",3],"pack.Xy.bin",[1,10,"split_x"],"x.js")"#;
+        assert!(one_build.ends_with(args), "{one_build}");
+        // Names without a digest: no suffix, and still chunks by their numbers.
+        let plain = preload_js("/pkg", None, &["chunk_3", "split_x"], "x.js");
+        assert!(
+            plain.ends_with(r#"("/pkg","",[3,"split_x"],null,[],"x.js")"#),
+            "{plain}"
         );
         assert!(!super::PRELOAD_JS.contains('<'));
         let hostile = preload_js(
