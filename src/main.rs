@@ -3,7 +3,7 @@
 //! `docket` (or `docket serve`) serves the app; `docket migrate` applies migrations;
 //! `docket seed` adds the demo firm; `docket seed --large [CLIENTS] [MATTERS]` adds a large firm;
 //! `docket backup FIRM_ID` backs a firm up now; `docket restore FIRM_ID/DAY` restores a backup;
-//! `docket pack-chunks MANIFEST LOADER` is a build step (see `server::chunks`, `server::pack`).
+//! `docket pack-chunks MANIFEST LOADER` is a build step (see `server::chunks`, `server::split_loader`, `server::pack`).
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -50,7 +50,7 @@ fn main() -> ExitCode {
                 }
                 // Every page would download it whole: about 3 kB more, which no budget catches.
                 eprintln!(
-                    "docket: the split loader {loader:?} is not in the shape `server::chunks` writes as data (another cargo-leptos?): update `compact`"
+                    "docket: the split loader {loader:?} is not in the shape `server::split_loader` writes as data (another cargo-leptos?): update `compact`"
                 );
                 ExitCode::FAILURE
             }

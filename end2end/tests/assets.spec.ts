@@ -198,7 +198,7 @@ test('a page whose pack fails still loads its WebAssembly', async ({ browser, pa
 // 241.7, /matters 262.5, a matter 419.1, /matters/new 300.2, /time 312.6, /time/new 275.2,
 // /invoices 258.8, /activity 258.4, in 4 files each, 5 for a matter (a client's own module now
 // comes in its pack); the budgets are those plus 3%.
-// Lowered when the split loader named its chunks and pages as data (`server::chunks`, 6.8 -> 4.2
+// Lowered when the split loader named its chunks and pages as data (`server::split_loader`, 6.8 -> 4.2
 // kB on every page) and the pages with plain form posts (sign-in, second factor, joining a firm,
 // a new firm) stopped making a `ServerAction` only to read its flashed error (`ui::post_error`):
 // the sign-in page no longer downloads the server functions' browser-side caller (its chunks 110

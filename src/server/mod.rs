@@ -20,6 +20,7 @@ pub mod router;
 pub mod seed;
 pub mod session;
 pub mod session_index;
+pub mod split_loader;
 pub mod state;
 pub mod telemetry;
 pub mod throttle;
