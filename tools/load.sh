@@ -51,9 +51,9 @@ target/release/docket seed --large 20000 100000 >/dev/null
 # Sign-in counters from earlier runs would throttle this run's sign-ins (a dev Redis).
 redis-cli -p "$REDIS_PORT" --scan --pattern 'docket:signin:*' | xargs -r redis-cli -p "$REDIS_PORT" del >/dev/null
 say "starting Docket (release) on $BASE"
-# Without backtraces, as deployed: a developer's RUST_BACKTRACE=1 would make the first panic load
-# the binary's debug info into memory for good (about 35 MiB of RSS), which is not the server's.
-# Panics are still counted below.
+# Without backtraces, as deployed (README, "Deployment"): a developer's RUST_BACKTRACE=1 would make
+# the first panic load the binary's symbol table into memory for good (42 -> 84 MiB of RSS in one
+# run), which is not the server's own. Panics are still counted below, and their places shown.
 RUST_BACKTRACE=0 RATE_LIMIT_PER_USER=0 RATE_LIMIT_PER_ADDRESS=0 LEPTOS_ENV=PROD LEPTOS_SITE_ROOT=target/site \
   LEPTOS_OUTPUT_NAME=docket LEPTOS_SITE_PKG_DIR=pkg BIND_ADDR="127.0.0.1:$PORT" RUST_LOG=warn \
   LOG_FORMAT=json target/release/docket > "$OUT/docket.log" 2>&1 &
@@ -158,5 +158,7 @@ fi
   count() { grep -c "$1" "$OUT/docket.log" || true; }
   echo "Docket's log: $(count '"level":"WARN"') warnings, $(count '"level":"ERROR"') errors," \
     "$(count 'panicked at') panics, $(grep -vc '^{' "$OUT/docket.log" || true) lines outside the structured log"
+  # Where the first panics were, and what they said.
+  grep -m3 -A1 'panicked at' "$OUT/docket.log" | sed 's/^/  /' || true
 } | tee -a "$RESULTS"
 say "raw wrk output in $OUT/"

@@ -23,8 +23,8 @@ use super::split_loader::{compact, COMPACT_MARK};
 /// What `one_build_name` did.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Named {
-    /// How many chunks were renamed: none when the names carry no hash (a build without
-    /// `hash-files`) or already share one.
+    /// How many chunks were renamed: none when the names already share one digest, or carry no
+    /// hash at all (a build without `hash-files`, whose loader `compact` then leaves as it is).
     pub renamed: usize,
     /// Whether the loader is now written as data (`split_loader::compact`), by this run or an
     /// earlier one.

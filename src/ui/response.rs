@@ -249,6 +249,26 @@ const PRELOAD_JS: &str = include_str!("preload.js");
 mod tests {
     use super::preload_js;
 
+    /// The names `preload.js` rebuilds from its arguments (`rest`, then the pack's members): a
+    /// number `n` is `chunk_n`, a string its stem, and either is followed by the suffix.
+    fn as_the_script_reads(js: &str) -> (Vec<String>, Vec<String>) {
+        let args = &js[js.rfind("})(").expect("called") + 2..];
+        let args: Vec<serde_json::Value> =
+            serde_json::from_str(&format!("[{}]", &args[1..args.len() - 1])).expect("JSON");
+        let sfx = args[1].as_str().expect("a suffix");
+        let names = |v: &serde_json::Value| -> Vec<String> {
+            v.as_array()
+                .expect("a list")
+                .iter()
+                .map(|m| match m {
+                    serde_json::Value::Number(n) => format!("chunk_{n}{sfx}"),
+                    m => format!("{}{sfx}", m.as_str().expect("a name")),
+                })
+                .collect()
+        };
+        (names(&args[2]), names(&args[4]))
+    }
+
     #[test]
     fn the_preload_script_names_every_module_and_cannot_close_its_tag() {
         let js = preload_js(
@@ -280,6 +300,22 @@ mod tests {
             "{plain}"
         );
         assert!(!super::PRELOAD_JS.contains('<'));
+
+        // Whatever the names, the script gets back exactly the ones it was given, in order.
+        let cases: [(&[&str], &[&str]); 6] = [
+            (&["chunk_10.B", "chunk_9.B"], &["chunk_3.B", "split_x.B"]),
+            (&["chunk_+3.B", "chunk_007.B", "chunk_.B"], &[".B"]),
+            (&["chunk_4294967296.B", "chunk_18446744073709551615.B"], &[]),
+            (&["a.b.B", "chunk_1.x.B"], &["chunk_2.AB"]),
+            (&["chunk_1.A", "chunk_2.B"], &["x."]),
+            (&[], &["chunk_0"]),
+        ];
+        for (members, rest) in cases {
+            let js = preload_js("/pkg", Some(("pack.P.bin", members)), rest, "x.js");
+            let (got_rest, got_members) = as_the_script_reads(&js);
+            assert_eq!(got_rest, rest, "{js}");
+            assert_eq!(got_members, members, "{js}");
+        }
         let hostile = preload_js(
             "/pkg",
             None,
