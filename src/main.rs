@@ -3,7 +3,8 @@
 //! `docket` (or `docket serve`) serves the app; `docket migrate` applies migrations;
 //! `docket seed` adds the demo firm; `docket seed --large [CLIENTS] [MATTERS]` adds a large firm;
 //! `docket backup FIRM_ID` backs a firm up now; `docket restore FIRM_ID/DAY` restores a backup;
-//! `docket pack-chunks MANIFEST LOADER` is a build step (see `server::chunks`, `server::split_loader`, `server::pack`).
+//! `docket pack-chunks MANIFEST LOADER` is a build step (see `server::chunks`,
+//! `server::split_loader`, `server::pack`).
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
