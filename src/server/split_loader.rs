@@ -3,12 +3,13 @@
 
 use std::collections::BTreeSet;
 
-/// One loader of the split build, as `wasm_split_cli_support` writes it: per chunk, and per page
-/// (an export), five lines of which only the file's name and the chunks it needs differ.
-/// `compact` declares these names beside the header it keeps.
+/// The names `compact` declares beside the header it keeps.
 const COMPACT_NAMES: [&str; 4] = ["__build", "__fetcher", "__chunk", "__needs"];
 /// What only a compacted loader has.
 pub(crate) const COMPACT_MARK: &str = "\nfunction __needs(ranges) {";
+/// The loader of the split build, as `wasm_split_cli_support` writes it: per chunk, and per page
+/// (an export), five lines of which only the file's name and the chunks it needs differ; these
+/// are the lines that do not.
 const LOADER_FETCH: &str = "    const src = fetch(new URL(\"./";
 const LOADER_FETCHED: &str = ".wasm\", import.meta.url));";
 const LOADER_INSTANTIATE: &str =
