@@ -83,6 +83,7 @@ async fn run() -> ExitCode {
         }
     };
     telemetry::init(&config.log_format);
+    telemetry::log_panics();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let outcome = match args.first().map(String::as_str) {
         None | Some("serve") => serve(config).await,

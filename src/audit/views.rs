@@ -8,7 +8,7 @@ use super::api::{firm_activity, history};
 use super::{ActivityEntry, ActivityQuery, ACTIONS};
 use crate::auth::api::list_people;
 use crate::kernel::PageRequest;
-use crate::ui::{paging_pairs, query_string, ErrorPanel, Loading, Pager};
+use crate::ui::{loaded, paging_pairs, query_string, Loading, Pager};
 
 /// The activity history of a client or matter, newest first.
 #[component]
@@ -150,19 +150,16 @@ pub fn ActivityLogPage() -> impl IntoView {
             <button type="submit" class="secondary">"Apply"</button>
         </Form>
         <Transition fallback=Loading>
-            {move || page.get().map(|r| match r {
-                Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                Ok(page) => {
-                    let q = query.get();
-                    let href = move |at: PageRequest| {
-                        let mut pairs = query_pairs(&q);
-                        pairs.extend(paging_pairs(&at));
-                        format!("/activity{}", query_string(&pairs))
-                    };
-                    view! {
-                        <ActivityTable items=page.items.clone()/>
-                        <Pager page href/>
-                    }.into_any()
+            {loaded(page, move |page| {
+                let q = query.get();
+                let href = move |at: PageRequest| {
+                    let mut pairs = query_pairs(&q);
+                    pairs.extend(paging_pairs(&at));
+                    format!("/activity{}", query_string(&pairs))
+                };
+                view! {
+                    <ActivityTable items=page.items.clone()/>
+                    <Pager page href/>
                 }
             })}
         </Transition>

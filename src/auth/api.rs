@@ -90,7 +90,7 @@ pub async fn logout() -> Result<(), AppError> {
             }
         }
         if let Some(user) = crate::server::session::session_user(&session).await? {
-            let redis = crate::server::AppState::current()?.redis;
+            let redis = crate::server::AppState::current()?.redis.clone();
             crate::server::session_index::forget(&redis, &session, user.user_id).await?;
         }
         crate::server::session::sign_out(&session).await?;

@@ -274,7 +274,7 @@ pub async fn purge_document(
     confirm: Option<String>,
 ) -> Result<(), AppError> {
     use crate::audit::{record, Entry};
-    let storage = crate::server::AppState::current()?.storage;
+    let storage = crate::server::AppState::current()?.storage.clone();
     crate::server::endpoint("documents.purge", async move {
         let (caller, mut tx, head) = locked(org, id, Some(version), &[]).await?;
         caller.require_admin()?;

@@ -2,6 +2,7 @@
 
 mod fields;
 mod layout;
+mod loaded;
 mod once;
 mod pager;
 mod response;
@@ -12,6 +13,7 @@ pub use fields::{
     CheckboxField, FormAlert, FormStamp, SelectField, TextArea, TextField,
 };
 pub use layout::AppLayout;
+pub use loaded::loaded;
 pub use once::{once, provide_once_per_render};
 pub use pager::{paging_pairs, query_string, Pager};
 pub use response::{

@@ -7,7 +7,7 @@ use crate::clients::api::list_clients;
 use crate::clients::{ClientQuery, ClientStatus};
 use crate::kernel::Choice;
 use crate::kernel::PageRequest;
-use crate::ui::{paging_pairs, query_string, Badge, ErrorPanel, Loading, Pager};
+use crate::ui::{loaded, paging_pairs, query_string, Badge, Loading, Pager};
 
 /// `/clients`: search by name, filter by status, paginated.
 #[component]
@@ -44,38 +44,35 @@ pub fn ClientListPage() -> impl IntoView {
             <button type="submit" class="secondary">"Apply"</button>
         </Form>
         <Transition fallback=Loading>
-            {move || clients.get().map(|r| match r {
-                Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                Ok(page) => {
-                    let q = query.get();
-                    let href = move |at: PageRequest| {
-                        let mut pairs = vec![("q", q.q.clone()), ("status", q.status.clone())];
-                        pairs.extend(paging_pairs(&at));
-                        format!("/clients{}", query_string(&pairs))
-                    };
-                    view! {
-                        <table class="data">
-                            <caption class="visually-hidden">"Clients"</caption>
-                            <thead><tr>
-                                <th scope="col">"Name"</th><th scope="col">"Type"</th><th scope="col">"Status"</th>
-                                <th scope="col">"Email"</th><th scope="col">"Phone"</th><th scope="col" class="num">"Open matters"</th>
-                            </tr></thead>
-                            <tbody>
-                                {page.items.iter().map(|c| view! {
-                                    <tr>
-                                        <td><a href=format!("/clients/{}", c.id)>{c.name.clone()}</a></td>
-                                        <td>{c.client_type.label()}</td>
-                                        <td><Badge kind="status" value=c.status.as_str() label=c.status.label()/></td>
-                                        <td>{c.email.clone().unwrap_or_default()}</td>
-                                        <td>{c.phone.clone().unwrap_or_default()}</td>
-                                        <td class="num">{c.open_matters}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                        {page.items.is_empty().then(|| view! { <p class="empty">"No clients match these filters."</p> })}
-                        <Pager page href/>
-                    }.into_any()
+            {loaded(clients, move |page| {
+                let q = query.get();
+                let href = move |at: PageRequest| {
+                    let mut pairs = vec![("q", q.q.clone()), ("status", q.status.clone())];
+                    pairs.extend(paging_pairs(&at));
+                    format!("/clients{}", query_string(&pairs))
+                };
+                view! {
+                    <table class="data">
+                        <caption class="visually-hidden">"Clients"</caption>
+                        <thead><tr>
+                            <th scope="col">"Name"</th><th scope="col">"Type"</th><th scope="col">"Status"</th>
+                            <th scope="col">"Email"</th><th scope="col">"Phone"</th><th scope="col" class="num">"Open matters"</th>
+                        </tr></thead>
+                        <tbody>
+                            {page.items.iter().map(|c| view! {
+                                <tr>
+                                    <td><a href=format!("/clients/{}", c.id)>{c.name.clone()}</a></td>
+                                    <td>{c.client_type.label()}</td>
+                                    <td><Badge kind="status" value=c.status.as_str() label=c.status.label()/></td>
+                                    <td>{c.email.clone().unwrap_or_default()}</td>
+                                    <td>{c.phone.clone().unwrap_or_default()}</td>
+                                    <td class="num">{c.open_matters}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    {page.items.is_empty().then(|| view! { <p class="empty">"No clients match these filters."</p> })}
+                    <Pager page href/>
                 }
             })}
         </Transition>

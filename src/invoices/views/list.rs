@@ -6,7 +6,7 @@ use leptos_router::hooks::use_query_map;
 use crate::invoices::api::list_invoices;
 use crate::invoices::{InvoiceQuery, InvoiceRow, InvoiceStatus};
 use crate::kernel::{format_money, Choice, PageRequest};
-use crate::ui::{paging_pairs, query_string, session_info, ErrorPanel, Loading, Pager};
+use crate::ui::{loaded, paging_pairs, query_string, session_info, Loading, Pager};
 
 /// `/invoices`: the firm's invoices (billing staff and admins), or those of one's own matters.
 #[component]
@@ -50,17 +50,14 @@ pub fn InvoiceListPage() -> impl IntoView {
             <button type="submit" class="secondary">"Apply"</button>
         </Form>
         <Transition fallback=Loading>
-            {move || invoices.get().map(|r| match r {
-                Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                Ok(page) => {
-                    let q = query.get();
-                    let href = move |at: PageRequest| {
-                        let mut pairs = vec![("status", q.status.clone()), ("matter", q.matter.clone()), ("client", q.client.clone())];
-                        pairs.extend(paging_pairs(&at));
-                        format!("/invoices{}", query_string(&pairs))
-                    };
-                    view! { <InvoiceTable items=page.items.clone()/> <Pager page href/> }.into_any()
-                }
+            {loaded(invoices, move |page| {
+                let q = query.get();
+                let href = move |at: PageRequest| {
+                    let mut pairs = vec![("status", q.status.clone()), ("matter", q.matter.clone()), ("client", q.client.clone())];
+                    pairs.extend(paging_pairs(&at));
+                    format!("/invoices{}", query_string(&pairs))
+                };
+                view! { <InvoiceTable items=page.items.clone()/> <Pager page href/> }
             })}
         </Transition>
     }

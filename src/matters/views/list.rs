@@ -7,7 +7,7 @@ use crate::auth::api::list_people;
 use crate::kernel::{Choice, PageRequest};
 use crate::matters::api::list_matters;
 use crate::matters::{MatterQuery, MatterRow, MatterSort, MatterStatus, PracticeArea};
-use crate::ui::{paging_pairs, query_string, Badge, ErrorPanel, Loading, Pager};
+use crate::ui::{loaded, paging_pairs, query_string, Badge, Loading, Pager};
 
 fn query_pairs(q: &MatterQuery) -> Vec<(&'static str, String)> {
     vec![
@@ -76,11 +76,13 @@ pub fn MatterListPage() -> impl IntoView {
                 <select id="m-resp" name="responsible">
                     <option value="">"Anyone"</option>
                     <Suspense fallback=|| ()>
-                        {move || people.get().and_then(Result::ok).map(|ps| ps.into_iter().filter(|p| p.role.is_lawyer()).map(|p| {
-                            let v = p.id.to_string();
-                            let v2 = v.clone();
-                            view! { <option value=v selected=move || query.with(|q| q.responsible == v2)>{p.name}</option> }
-                        }).collect_view())}
+                        {move || Suspend::new(async move {
+                            people.await.ok().map(|ps| ps.into_iter().filter(|p| p.role.is_lawyer()).map(|p| {
+                                let v = p.id.to_string();
+                                let v2 = v.clone();
+                                view! { <option value=v selected=move || query.with(|q| q.responsible == v2)>{p.name}</option> }
+                            }).collect_view())
+                        })}
                     </Suspense>
                 </select>
             </div>
@@ -101,17 +103,15 @@ pub fn MatterListPage() -> impl IntoView {
             <button type="submit" class="secondary">"Apply"</button>
         </Form>
         <Transition fallback=Loading>
-            {move || matters.get().map(|r| match r {
-                Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                Ok(page) => {
-                    let q = query.get();
-                    let href = move |at: PageRequest| {
-                        let mut pairs = query_pairs(&q);
-                        pairs.extend(paging_pairs(&at));
-                        format!("/matters{}", query_string(&pairs))
-                    };
-                    view! { <Rows items=page.items.clone() show_client=true/> <Pager page href/> }.into_any()
-                }
+            {loaded(matters, move |mut page| {
+                let q = query.get();
+                let href = move |at: PageRequest| {
+                    let mut pairs = query_pairs(&q);
+                    pairs.extend(paging_pairs(&at));
+                    format!("/matters{}", query_string(&pairs))
+                };
+                let items = std::mem::take(&mut page.items);
+                view! { <Rows items show_client=true/> <Pager page href/> }
             })}
         </Transition>
     }

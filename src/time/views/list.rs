@@ -9,7 +9,7 @@ use crate::kernel::{format_money, Choice, PageRequest};
 use crate::time::api::list_time;
 use crate::time::duration::format_minutes;
 use crate::time::{TimeQuery, TimeRow};
-use crate::ui::{paging_pairs, query_string, session_info, ErrorPanel, Loading, Pager};
+use crate::ui::{loaded, paging_pairs, query_string, session_info, Loading, Pager};
 
 /// A GET form with one button: "New time entry" (for `matter`, if given). A real button that
 /// works without JavaScript.
@@ -59,17 +59,14 @@ pub fn TimeListPage() -> impl IntoView {
             <button type="submit" class="secondary">"Apply"</button>
         </Form>
         <Transition fallback=Loading>
-            {move || entries.get().map(|r| match r {
-                Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                Ok(page) => {
-                    let q = query.get();
-                    let href = move |at: PageRequest| {
-                        let mut pairs = vec![("from", q.from.clone()), ("to", q.to.clone())];
-                        pairs.extend(paging_pairs(&at));
-                        format!("/time{}", query_string(&pairs))
-                    };
-                    view! { <TimeTable items=page.items.clone() on_matter=false/> <Pager page href/> }.into_any()
-                }
+            {loaded(entries, move |page| {
+                let q = query.get();
+                let href = move |at: PageRequest| {
+                    let mut pairs = vec![("from", q.from.clone()), ("to", q.to.clone())];
+                    pairs.extend(paging_pairs(&at));
+                    format!("/time{}", query_string(&pairs))
+                };
+                view! { <TimeTable items=page.items.clone() on_matter=false/> <Pager page href/> }
             })}
         </Transition>
     }
