@@ -12,7 +12,7 @@ use super::views::UploadForm;
 use super::{human_size, ClientDocument, ClientDocuments};
 use crate::error::AppError;
 use crate::kernel::PageRequest;
-use crate::ui::{paging_pairs, query_string, ErrorPanel, Loading, Pager};
+use crate::ui::{loaded, paging_pairs, query_string, Loading, Pager};
 
 #[component]
 pub fn ClientDocumentsPage() -> impl IntoView {
@@ -34,10 +34,7 @@ pub fn ClientDocumentsPage() -> impl IntoView {
     );
     view! {
         <Transition fallback=Loading>
-            {move || data.get().map(|r| match r {
-                Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                Ok(d) => view! { <ClientDocumentsView d version uploads/> }.into_any(),
-            })}
+            {loaded(data, move |d| view! { <ClientDocumentsView d version uploads/> })}
         </Transition>
     }
 }

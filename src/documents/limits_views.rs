@@ -7,8 +7,7 @@ use super::limits_api::{document_limits, SetDocumentLimits};
 use super::DocKind;
 use crate::kernel::Choice;
 use crate::ui::{
-    action_error, form_errors, reload_on_success, ErrorPanel, FormAlert, FormStamp, Loading,
-    TextField,
+    action_error, form_errors, loaded, reload_on_success, FormAlert, FormStamp, Loading, TextField,
 };
 
 /// `version`: the Settings page's, so a save here reloads the firm's other settings too (they
@@ -18,10 +17,7 @@ pub fn DocumentLimitsSettings(version: RwSignal<usize>) -> impl IntoView {
     let page = Resource::new(move || version.get(), |_| document_limits());
     view! {
         <Transition fallback=Loading>
-            {move || page.get().map(|r| match r {
-                Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                Ok(p) => view! { <LimitsForm page=p version/> }.into_any(),
-            })}
+            {loaded(page, move |p| view! { <LimitsForm page=p version/> })}
         </Transition>
     }
 }

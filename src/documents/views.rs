@@ -15,7 +15,7 @@ use super::progress::{drop_files, submit, Sending, UploadProgress, Uploads};
 use super::{human_size, shows_inline, Document, Folder, MatterDocuments};
 use crate::error::AppError;
 use crate::ui::{
-    action_error, reload_on_success, session_info, ErrorPanel, FormAlert, FormStamp, Loading,
+    action_error, loaded, reload_on_success, session_info, FormAlert, FormStamp, Loading,
 };
 
 #[component]
@@ -36,10 +36,7 @@ pub fn MatterDocumentsPage() -> impl IntoView {
     );
     view! {
         <Transition fallback=Loading>
-            {move || data.get().map(|r| match r {
-                Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                Ok(d) => view! { <DocumentsView d version uploads/> }.into_any(),
-            })}
+            {loaded(data, move |d| view! { <DocumentsView d version uploads/> })}
         </Transition>
     }
 }

@@ -4,7 +4,7 @@ use leptos_meta::Title;
 use crate::firm::api::{firm_settings, SetMemberRate, UpdateFirmSettings};
 use crate::firm::{MemberRate, SettingsPage};
 use crate::ui::{
-    action_error, form_errors, reload_on_success, CheckboxField, ErrorPanel, FormAlert, FormStamp,
+    action_error, form_errors, loaded, reload_on_success, CheckboxField, FormAlert, FormStamp,
     Loading, TextArea, TextField,
 };
 
@@ -17,12 +17,9 @@ pub fn SettingsPage() -> impl IntoView {
         <Title text="Firm settings · Docket"/>
         <h1>"Firm settings"</h1>
         <Transition fallback=Loading>
-            {move || page.get().map(|r| match r {
-                Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                Ok(p) => {
-                    let members = p.members.clone();
-                    view! { <SettingsForm page=p version/> <MemberRates members version/> }.into_any()
-                }
+            {loaded(page, move |p| {
+                let members = p.members.clone();
+                view! { <SettingsForm page=p version/> <MemberRates members version/> }
             })}
         </Transition>
         {crate::ui::session_info()

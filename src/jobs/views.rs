@@ -9,7 +9,7 @@ use leptos_router::hooks::use_query_map;
 use super::api::{list_jobs, JobsQuery, RetryJob};
 use super::{JobRow, JobStatus};
 use crate::kernel::Choice;
-use crate::ui::{action_error, query_string, reload_on_success, ErrorPanel, FormStamp, Loading};
+use crate::ui::{action_error, loaded, query_string, reload_on_success, FormStamp, Loading};
 
 #[component]
 pub fn JobsPage() -> impl IntoView {
@@ -41,17 +41,14 @@ pub fn JobsPage() -> impl IntoView {
         </Form>
         {move || error.get().map(|e| view! { <p class="alert error" role="alert">{e.to_string()}</p> })}
         <Transition fallback=Loading>
-            {move || jobs.get().map(|r| match r {
-                Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                Ok(page) => {
-                    let show = query.get().show;
-                    let next = page.next.map(|id| {
-                        format!("/admin/jobs{}", query_string(&[("show", show.clone()), ("before", id.to_string())]))
-                    });
-                    view! {
-                        <JobTable jobs=page.jobs retry/>
-                        {next.map(|href| view! { <nav class="pager" aria-label="Pages"><a href=href>"Older jobs"</a></nav> })}
-                    }.into_any()
+            {loaded(jobs, move |page| {
+                let show = query.get().show;
+                let next = page.next.map(|id| {
+                    format!("/admin/jobs{}", query_string(&[("show", show.clone()), ("before", id.to_string())]))
+                });
+                view! {
+                    <JobTable jobs=page.jobs retry/>
+                    {next.map(|href| view! { <nav class="pager" aria-label="Pages"><a href=href>"Older jobs"</a></nav> })}
                 }
             })}
         </Transition>

@@ -6,8 +6,7 @@ use leptos_meta::Title;
 use super::api::{my_profile, ChangePassword, SignOutOthers, UpdateName};
 use super::{OpenSession, Profile};
 use crate::ui::{
-    action_error, form_errors, reload_on_success, ErrorPanel, FormAlert, FormStamp, Loading,
-    TextField,
+    action_error, form_errors, loaded, reload_on_success, FormAlert, FormStamp, Loading, TextField,
 };
 
 #[component]
@@ -26,10 +25,7 @@ pub fn ProfilePage() -> impl IntoView {
         <Title text="Your profile · Docket"/>
         <h1>"Your profile"</h1>
         <Transition fallback=Loading>
-            {move || profile.get().map(|r| match r {
-                Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                Ok(p) => view! { <Sections profile=p actions/> }.into_any(),
-            })}
+            {loaded(profile, move |p| view! { <Sections profile=p actions/> })}
         </Transition>
     }
 }

@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::api::{get_client_rate, get_matter_rates, SetClientRate, SetMatterRate};
 use super::{shown, MatterRates, PersonRate};
 use crate::kernel::{format_money, FieldErrors};
-use crate::ui::{action_error, form_errors, reload_on_success, ErrorPanel, FormAlert, FormStamp};
+use crate::ui::{action_error, form_errors, loaded, reload_on_success, FormAlert, FormStamp};
 
 /// The rate field of a rate form: what the user typed after a refused save, else the rate
 /// shown; and its message.
@@ -45,10 +45,7 @@ pub fn ClientRateCard(client: Uuid, version: RwSignal<usize>) -> impl IntoView {
         <section class="card" aria-labelledby="client-rate-h">
             <h2 id="client-rate-h">"Billing rate"</h2>
             <Transition fallback=|| ()>
-                {move || data.get().map(|r| match r {
-                    Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                    Ok(r) => view! { <ClientRateForm client rate=r.rate currency=r.currency version/> }.into_any(),
-                })}
+                {loaded(data, move |r| view! { <ClientRateForm client rate=r.rate currency=r.currency version/> })}
             </Transition>
         </section>
     }
@@ -107,10 +104,7 @@ pub fn MatterRatesCard(matter: Uuid, version: RwSignal<usize>) -> impl IntoView 
             <h2 id="matter-rates-h">"Rates on this matter"</h2>
             <p class="hint">"A person's rate here comes before the matter's, the client's and their own."</p>
             <Transition fallback=|| ()>
-                {move || data.get().map(|r| match r {
-                    Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                    Ok(r) => view! { <MatterRatesTable matter data=r version/> }.into_any(),
-                })}
+                {loaded(data, move |r| view! { <MatterRatesTable matter data=r version/> })}
             </Transition>
         </section>
     }

@@ -7,7 +7,7 @@ use crate::kernel::format_money;
 use crate::reports::api::{billed_and_collected, receivables_aging, work_in_progress};
 use crate::reports::{AgingReport, BilledReport, MonthsQuery, ReportQuery, WipReport, WipRow};
 use crate::time::duration::format_minutes;
-use crate::ui::{query_string, ErrorPanel, Loading};
+use crate::ui::{loaded, query_string, Loading};
 
 fn report_query() -> Memo<ReportQuery> {
     let params = use_query_map();
@@ -43,10 +43,7 @@ pub fn AgingPage() -> impl IntoView {
         <div class="page-head"><h1>"Receivables aging"</h1><ReportLinks/></div>
         <AsOf action="/reports/aging" query/>
         <Transition fallback=Loading>
-            {move || report.get().map(|r| match r {
-                Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                Ok(r) => view! { <AgingTable report=r/> }.into_any(),
-            })}
+            {loaded(report, move |r| view! { <AgingTable report=r/> })}
         </Transition>
     }
 }
@@ -97,10 +94,7 @@ pub fn WipPage() -> impl IntoView {
         <div class="page-head"><h1>"Work in progress"</h1><ReportLinks/></div>
         <AsOf action="/reports/wip" query/>
         <Transition fallback=Loading>
-            {move || report.get().map(|r| match r {
-                Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                Ok(r) => view! { <WipTables report=r/> }.into_any(),
-            })}
+            {loaded(report, move |r| view! { <WipTables report=r/> })}
         </Transition>
     }
 }
@@ -198,10 +192,7 @@ pub fn BilledPage() -> impl IntoView {
             <a href=move || { let q = query.get(); format!("/reports/billed.csv{}", query_string(&[("from", q.from), ("to", q.to)])) }>"Download CSV"</a>
         </Form>
         <Transition fallback=Loading>
-            {move || report.get().map(|r| match r {
-                Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                Ok(r) => view! { <BilledTable report=r/> }.into_any(),
-            })}
+            {loaded(report, move |r| view! { <BilledTable report=r/> })}
         </Transition>
     }
 }

@@ -8,7 +8,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::api::search;
 use super::{Hit, SearchResults};
-use crate::ui::{ErrorPanel, Loading};
+use crate::ui::{loaded, ErrorPanel, Loading};
 
 #[component]
 pub fn SearchPage() -> impl IntoView {
@@ -34,10 +34,7 @@ pub fn SearchPage() -> impl IntoView {
             <button type="submit" class="primary">"Search"</button>
         </form>
         <Transition fallback=Loading>
-            {move || data.get().map(|r| match r {
-                Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                Ok(found) => view! { <Hits found/> }.into_any(),
-            })}
+            {loaded(data, move |found| view! { <Hits found/> })}
         </Transition>
     }
 }

@@ -7,7 +7,7 @@ use super::api::{list_members, RemoveMember, SetRole};
 use super::{Member, MemberStatus};
 use crate::auth::Role;
 use crate::kernel::{Choice, FieldErrors};
-use crate::ui::{action_error, form_errors, reload_on_success, ErrorPanel, FormStamp, Loading};
+use crate::ui::{action_error, form_errors, loaded, reload_on_success, FormStamp, Loading};
 
 #[component]
 pub fn PeoplePage() -> impl IntoView {
@@ -17,10 +17,7 @@ pub fn PeoplePage() -> impl IntoView {
         <Title text="People · Docket"/>
         <h1>"People"</h1>
         <Transition fallback=Loading>
-            {move || members.get().map(|r| match r {
-                Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                Ok(all) => view! { <Members all version/> }.into_any(),
-            })}
+            {loaded(members, move |all| view! { <Members all version/> })}
         </Transition>
         <crate::team::invite::views::Invitations/>
     }

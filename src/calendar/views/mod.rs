@@ -16,7 +16,7 @@ use crate::calendar::deadline::{Counting, Direction};
 use crate::calendar::{CalendarPage as Page, CalendarQuery, Event};
 use crate::kernel::Choice;
 use crate::ui::{
-    action_error, choices, form_errors, query_string, reload_on_success, row_action_error,
+    action_error, choices, form_errors, loaded, query_string, reload_on_success, row_action_error,
     session_info, CheckboxField, ErrorPanel, FormAlert, FormStamp, Loading, SelectField, TextField,
 };
 
@@ -57,10 +57,7 @@ pub fn CalendarPage() -> impl IntoView {
         <Title text="Calendar · Docket"/>
         <div class="page-head"><h1>"Calendar"</h1></div>
         <Transition fallback=Loading>
-            {move || page.get().map(|r| match r {
-                Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                Ok(p) => view! { <Period page=p version/> }.into_any(),
-            })}
+            {loaded(page, move |p| view! { <Period page=p version/> })}
         </Transition>
     }
 }

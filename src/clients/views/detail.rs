@@ -12,7 +12,7 @@ use crate::kernel::Choice;
 use crate::matters::views::MatterTable;
 use crate::matters::MatterQuery;
 use crate::ui::{
-    action_error, form_errors, reload_on_success, Badge, ErrorPanel, FormAlert, FormStamp, Loading,
+    action_error, form_errors, loaded, reload_on_success, Badge, FormAlert, FormStamp, Loading,
     NotFound,
 };
 
@@ -38,10 +38,7 @@ pub fn ClientDetailPage() -> impl IntoView {
     );
     view! {
         <Transition fallback=Loading>
-            {move || client.get().map(|r| match r {
-                Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                Ok(c) => view! { <ClientView client=c update deactivate version/> }.into_any(),
-            })}
+            {loaded(client, move |c| view! { <ClientView client=c update deactivate version/> })}
         </Transition>
         {move || id.get().is_none().then(|| view! { <NotFound/> })}
     }

@@ -11,7 +11,7 @@ use crate::invoices::{may_bill, Discount, Invoice, InvoiceStatus, PaymentMethod}
 use crate::kernel::{format_money, Choice};
 use crate::time::duration::format_minutes;
 use crate::ui::{
-    action_error, choices, form_errors, reload_on_success, session_info, ErrorPanel, FormAlert,
+    action_error, choices, form_errors, loaded, reload_on_success, session_info, FormAlert,
     FormStamp, Loading, SelectField, TextArea, TextField,
 };
 
@@ -34,10 +34,7 @@ pub fn InvoicePage() -> impl IntoView {
     view! {
         <Title text="Invoice · Docket"/>
         <Transition fallback=Loading>
-            {move || invoice.get().map(|r| match r {
-                Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                Ok(inv) => view! { <InvoiceView inv version/> }.into_any(),
-            })}
+            {loaded(invoice, move |inv| view! { <InvoiceView inv version/> })}
         </Transition>
     }
 }

@@ -8,7 +8,7 @@ use crate::invoices::api::{invoice_preview, CreateInvoice};
 use crate::invoices::{InvoiceScope, Preview};
 use crate::kernel::{format_money, Choice};
 use crate::time::duration::format_minutes;
-use crate::ui::{action_error, form_errors, ErrorPanel, FormAlert, FormStamp, Loading};
+use crate::ui::{action_error, form_errors, loaded, FormAlert, FormStamp, Loading};
 
 /// `/invoices/new?matter=…` (or `?client=…`): what an invoice for a period would hold, and the
 /// button that makes it a draft.
@@ -57,10 +57,7 @@ pub fn NewInvoicePage() -> impl IntoView {
             <button type="submit" class="secondary">"Show period"</button>
         </Form>
         <Suspense fallback=Loading>
-            {move || preview.get().map(|r| match r {
-                Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                Ok(p) => view! { <PreviewPanel preview=p scope=scope.get() create/> }.into_any(),
-            })}
+            {loaded(preview, move |p| view! { <PreviewPanel preview=p scope=scope.get() create/> })}
         </Suspense>
     }
 }

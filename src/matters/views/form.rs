@@ -12,8 +12,8 @@ use crate::kernel::{Choice, FieldErrors};
 use crate::matters::api::CreateMatter;
 use crate::matters::{BillingType, MatterStatus, PracticeArea, Priority, Stage, ValidMatter};
 use crate::ui::{
-    action_error, choices, form_errors, session_info, ErrorPanel, FormAlert, FormStamp, Loading,
-    SelectField, TextArea, TextField,
+    action_error, choices, form_errors, loaded, session_info, ErrorPanel, FormAlert, FormStamp,
+    Loading, SelectField, TextArea, TextField,
 };
 
 fn lawyers(people: &[Person]) -> Vec<(String, String)> {
@@ -174,16 +174,13 @@ fn ClientPicker() -> impl IntoView {
                 <button type="submit" class="secondary">"Find client"</button>
             </Form>
             <Transition fallback=Loading>
-                {move || clients.get().map(|r| match r {
-                    Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                    Ok(page) => view! {
-                        <ul class="pick-list">
-                            {page.items.into_iter().map(|c| view! {
-                                <li><a href=format!("/matters/new?client_id={}", c.id)>{c.name}</a>
-                                    <span class="muted">" · "{c.status.label()}</span></li>
-                            }).collect_view()}
-                        </ul>
-                    }.into_any(),
+                {loaded(clients, move |page| view! {
+                    <ul class="pick-list">
+                        {page.items.into_iter().map(|c| view! {
+                            <li><a href=format!("/matters/new?client_id={}", c.id)>{c.name}</a>
+                                <span class="muted">" · "{c.status.label()}</span></li>
+                        }).collect_view()}
+                    </ul>
                 })}
             </Transition>
         </section>

@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::api::{get_access, SetAccess};
 use super::MatterAccess;
 use crate::kernel::Choice;
-use crate::ui::{action_error, form_errors, reload_on_success, ErrorPanel, FormAlert, FormStamp};
+use crate::ui::{action_error, form_errors, loaded, reload_on_success, FormAlert, FormStamp};
 
 /// Everyone who sees the matter sees who else does; its lawyers can change it. `version` is the
 /// matter page's: a change reloads the page's form and history.
@@ -19,10 +19,7 @@ pub fn MatterAccessCard(matter: Uuid, version: RwSignal<usize>) -> impl IntoView
         <section class="card" aria-labelledby="access-h">
             <h2 id="access-h">"Who can see this matter"</h2>
             <Transition fallback=|| ()>
-                {move || data.get().map(|r| match r {
-                    Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                    Ok(a) => view! { <AccessForm matter access=a version/> }.into_any(),
-                })}
+                {loaded(data, move |a| view! { <AccessForm matter access=a version/> })}
             </Transition>
         </section>
     }

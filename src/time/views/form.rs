@@ -11,8 +11,8 @@ use crate::time::duration::format_minutes;
 use crate::time::rates::RateSource;
 use crate::time::{may_manage_time, may_set_rates, TimeDefaults, TimeEntry, TimeStatus, ValidTime};
 use crate::ui::{
-    action_error, form_errors, reload_on_success, session_info, CheckboxField, ErrorPanel,
-    FormAlert, FormStamp, Loading, TextArea, TextField,
+    action_error, form_errors, loaded, reload_on_success, session_info, CheckboxField, FormAlert,
+    FormStamp, Loading, TextArea, TextField,
 };
 
 /// `/time/new?matter=…`: record time, on the named matter or on one typed by number.
@@ -25,10 +25,7 @@ pub fn NewTimePage() -> impl IntoView {
         <Title text="New time entry · Docket"/>
         <h1>"New time entry"</h1>
         <Suspense fallback=Loading>
-            {move || defaults.get().map(|r| match r {
-                Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                Ok(d) => view! { <NewTimeForm defaults=d/> }.into_any(),
-            })}
+            {loaded(defaults, move |d| view! { <NewTimeForm defaults=d/> })}
         </Suspense>
     }
 }
@@ -144,10 +141,7 @@ pub fn EditTimePage() -> impl IntoView {
     view! {
         <Title text="Time entry · Docket"/>
         <Transition fallback=Loading>
-            {move || entry.get().map(|r| match r {
-                Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                Ok(t) => view! { <EditTimeForm entry=t update/> }.into_any(),
-            })}
+            {loaded(entry, move |t| view! { <EditTimeForm entry=t update/> })}
         </Transition>
     }
 }

@@ -5,7 +5,7 @@ use leptos_router::hooks::use_query_map;
 use crate::time::api::time_week;
 use crate::time::duration::format_minutes;
 use crate::time::Week;
-use crate::ui::{query_string, ErrorPanel, Loading};
+use crate::ui::{loaded, query_string, Loading};
 
 /// `/time/week?week=…&person=…`: hours per day, billable and not, with the week's totals.
 #[component]
@@ -23,10 +23,7 @@ pub fn TimeWeekPage() -> impl IntoView {
     view! {
         <Title text="Week · Docket"/>
         <Transition fallback=Loading>
-            {move || week.get().map(|r| match r {
-                Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                Ok(w) => view! { <WeekTable week=w person=query.get().1/> }.into_any(),
-            })}
+            {loaded(week, move |w| view! { <WeekTable week=w person=query.get().1/> })}
         </Transition>
     }
 }

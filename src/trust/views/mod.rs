@@ -18,7 +18,7 @@ use super::api::{get_matter_trust, list_trust_accounts, CreateTrustAccount};
 use super::MatterTrust;
 use crate::kernel::format_money;
 use crate::ui::{
-    action_error, form_errors, reload_on_success, session_info, ErrorPanel, FormAlert, FormStamp,
+    action_error, form_errors, loaded, reload_on_success, session_info, FormAlert, FormStamp,
     Loading, TextField,
 };
 use forms::RecordForms;
@@ -37,39 +37,36 @@ pub fn TrustPage() -> impl IntoView {
         <Title text="Trust · Docket"/>
         <div class="page-head"><h1>"Trust accounts"</h1></div>
         <Transition fallback=Loading>
-            {move || data.get().map(|r| match r {
-                Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                Ok(t) => {
-                    let money = move |d| format_money(d, &t.currency);
-                    view! {
-                        <table class="data">
-                            <caption class="visually-hidden">"Trust accounts"</caption>
-                            <thead><tr>
-                                <th scope="col">"Account"</th><th scope="col">"Bank"</th>
-                                <th scope="col">"Number"</th><th scope="col" class="num">"Held for clients"</th>
-                                <th scope="col" class="num">"Not yet cleared"</th>
-                                <th scope="col">"Reconciled through"</th>
-                                <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                            </tr></thead>
-                            <tbody>
-                                {t.accounts.iter().map(|a| view! {
-                                    <tr>
-                                        <td><a href=format!("/trust/accounts/{}", a.id)>{a.name.clone()}</a></td><td>{a.bank_name.clone()}</td>
-                                        <td class="mono">"…"{a.last4.clone()}</td>
-                                        <td class="num">{money(a.balance)}</td>
-                                        <td class="num">{money(a.uncleared)}</td>
-                                        <td class="mono">{a.reconciled_through.map(|d| d.to_string()).unwrap_or_else(|| "—".into())}</td>
-                                        <td>
-                                            <form method="get" action=format!("/trust/accounts/{}/reconcile", a.id) class="inline">
-                                                <button type="submit" class="secondary small">"Reconcile"</button>
-                                            </form>
-                                        </td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                        {t.accounts.is_empty().then(|| view! { <p class="empty">"No trust account yet."</p> })}
-                    }.into_any()
+            {loaded(data, move |t| {
+                let money = move |d| format_money(d, &t.currency);
+                view! {
+                    <table class="data">
+                        <caption class="visually-hidden">"Trust accounts"</caption>
+                        <thead><tr>
+                            <th scope="col">"Account"</th><th scope="col">"Bank"</th>
+                            <th scope="col">"Number"</th><th scope="col" class="num">"Held for clients"</th>
+                            <th scope="col" class="num">"Not yet cleared"</th>
+                            <th scope="col">"Reconciled through"</th>
+                            <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                        </tr></thead>
+                        <tbody>
+                            {t.accounts.iter().map(|a| view! {
+                                <tr>
+                                    <td><a href=format!("/trust/accounts/{}", a.id)>{a.name.clone()}</a></td><td>{a.bank_name.clone()}</td>
+                                    <td class="mono">"…"{a.last4.clone()}</td>
+                                    <td class="num">{money(a.balance)}</td>
+                                    <td class="num">{money(a.uncleared)}</td>
+                                    <td class="mono">{a.reconciled_through.map(|d| d.to_string()).unwrap_or_else(|| "—".into())}</td>
+                                    <td>
+                                        <form method="get" action=format!("/trust/accounts/{}/reconcile", a.id) class="inline">
+                                            <button type="submit" class="secondary small">"Reconcile"</button>
+                                        </form>
+                                    </td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    {t.accounts.is_empty().then(|| view! { <p class="empty">"No trust account yet."</p> })}
                 }
             })}
         </Transition>
@@ -109,10 +106,7 @@ pub fn MatterTrustPage() -> impl IntoView {
     );
     view! {
         <Transition fallback=Loading>
-            {move || data.get().map(|r| match r {
-                Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                Ok(t) => view! { <MatterTrustView t version/> }.into_any(),
-            })}
+            {loaded(data, move |t| view! { <MatterTrustView t version/> })}
         </Transition>
     }
 }

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::kernel::{format_money, Choice};
 use crate::trust::api::{get_reconcile_sheet, get_reconciliation, ReconcileAccount};
 use crate::trust::{ClientLedger, ReconcileForm, ReconcileItem, ReconcileSheet, ThreeWay};
-use crate::ui::{action_error, form_errors, ErrorPanel, FormAlert, FormStamp, Loading};
+use crate::ui::{action_error, form_errors, loaded, FormAlert, FormStamp, Loading};
 
 #[component]
 pub fn ReconcilePage() -> impl IntoView {
@@ -40,10 +40,7 @@ pub fn ReconcilePage() -> impl IntoView {
     );
     view! {
         <Transition fallback=Loading>
-            {move || data.get().map(|r| match r {
-                Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                Ok(s) => view! { <Sheet s/> }.into_any(),
-            })}
+            {loaded(data, move |s| view! { <Sheet s/> })}
         </Transition>
     }
 }
@@ -269,36 +266,33 @@ pub fn ReconciliationPage() -> impl IntoView {
     );
     view! {
         <Transition fallback=Loading>
-            {move || data.get().map(|r| match r {
-                Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                Ok(r) => {
-                    let when = r.reconciled_at.format("%Y-%m-%d %H:%M UTC").to_string();
-                    view! {
-                        <Title text=format!("Reconciliation of {} · Docket", r.statement_date)/>
-                        <div class="page-head"><div>
-                            <p class="crumbs no-print"><a href=format!("/trust/accounts/{}/reconcile", r.account.id)>{format!("Reconcile {}", r.account.name)}</a></p>
-                            <h1>{format!("Trust reconciliation: statement of {}", r.statement_date)}</h1>
-                            <p class="muted">{format!("{} · {} …{} · reconciled by {} on {when}", r.account.name, r.account.bank_name, r.account.last4, r.reconciled_by)}</p>
-                            <p class="hint no-print">"To print or save as PDF, use the browser's Print."</p>
-                        </div></div>
-                        <Figures f=r.figures.clone() currency=r.currency.clone()/>
-                        <section class="card" aria-labelledby="outstanding-h">
-                            <h2 id="outstanding-h">"Outstanding items"</h2>
-                            <table class="data">
-                                <caption class="visually-hidden">"Outstanding items"</caption>
-                                <thead><tr><th scope="col">"Date"</th><th scope="col">"Entry"</th><th scope="col">"Matter · from / to · purpose"</th>
-                                    <th scope="col">"Reference"</th><th scope="col" class="num">"Amount"</th></tr></thead>
-                                <tbody>
-                                    {r.items.iter().map(|i| view! {
-                                        <tr><td class="mono">{i.occurred_on.to_string()}</td><td>{i.kind.label()}</td><td>{i.description.clone()}</td>
-                                            <td class="mono">{i.reference.clone()}</td><td class="num">{format_money(i.amount, &r.currency)}</td></tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                            {r.items.is_empty().then(|| view! { <p class="empty">"None: the statement showed every entry."</p> })}
-                        </section>
-                        <Clients clients=r.clients.clone() currency=r.currency.clone() date=r.statement_date.to_string()/>
-                    }.into_any()
+            {loaded(data, move |r| {
+                let when = r.reconciled_at.format("%Y-%m-%d %H:%M UTC").to_string();
+                view! {
+                    <Title text=format!("Reconciliation of {} · Docket", r.statement_date)/>
+                    <div class="page-head"><div>
+                        <p class="crumbs no-print"><a href=format!("/trust/accounts/{}/reconcile", r.account.id)>{format!("Reconcile {}", r.account.name)}</a></p>
+                        <h1>{format!("Trust reconciliation: statement of {}", r.statement_date)}</h1>
+                        <p class="muted">{format!("{} · {} …{} · reconciled by {} on {when}", r.account.name, r.account.bank_name, r.account.last4, r.reconciled_by)}</p>
+                        <p class="hint no-print">"To print or save as PDF, use the browser's Print."</p>
+                    </div></div>
+                    <Figures f=r.figures.clone() currency=r.currency.clone()/>
+                    <section class="card" aria-labelledby="outstanding-h">
+                        <h2 id="outstanding-h">"Outstanding items"</h2>
+                        <table class="data">
+                            <caption class="visually-hidden">"Outstanding items"</caption>
+                            <thead><tr><th scope="col">"Date"</th><th scope="col">"Entry"</th><th scope="col">"Matter · from / to · purpose"</th>
+                                <th scope="col">"Reference"</th><th scope="col" class="num">"Amount"</th></tr></thead>
+                            <tbody>
+                                {r.items.iter().map(|i| view! {
+                                    <tr><td class="mono">{i.occurred_on.to_string()}</td><td>{i.kind.label()}</td><td>{i.description.clone()}</td>
+                                        <td class="mono">{i.reference.clone()}</td><td class="num">{format_money(i.amount, &r.currency)}</td></tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                        {r.items.is_empty().then(|| view! { <p class="empty">"None: the statement showed every entry."</p> })}
+                    </section>
+                    <Clients clients=r.clients.clone() currency=r.currency.clone() date=r.statement_date.to_string()/>
                 }
             })}
         </Transition>

@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::kernel::{format_money, Choice};
 use crate::trust::ledgers::{account_journal, client_trust_ledger};
 use crate::trust::{LedgerFilter, TrustStatement};
-use crate::ui::{ErrorPanel, Loading};
+use crate::ui::{loaded, Loading};
 
 /// The page's id and period from the URL.
 fn input() -> Memo<(Option<Uuid>, LedgerFilter)> {
@@ -42,10 +42,7 @@ pub fn ClientTrustPage() -> impl IntoView {
     );
     view! {
         <Transition fallback=Loading>
-            {move || data.get().map(|r| match r {
-                Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                Ok(s) => view! { <Statement s/> }.into_any(),
-            })}
+            {loaded(data, move |s| view! { <Statement s/> })}
         </Transition>
     }
 }
@@ -64,10 +61,7 @@ pub fn JournalPage() -> impl IntoView {
     );
     view! {
         <Transition fallback=Loading>
-            {move || data.get().map(|r| match r {
-                Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                Ok(s) => view! { <Statement s/> }.into_any(),
-            })}
+            {loaded(data, move |s| view! { <Statement s/> })}
         </Transition>
     }
 }
