@@ -156,6 +156,8 @@ async fn list_searches_filters_and_paginates() {
     assert_eq!(first.total.label(), "31");
     assert_eq!(first.items.len(), 25);
     assert_eq!(first.range_label(), "1–25 of 31");
+    let html = c.page("/clients").await.body;
+    assert!(html.contains("1–25 of 31"), "the rendered pager's range");
     let next = first.next.clone().expect("a second page");
     let page: Page<ClientRow> = c
         .post(

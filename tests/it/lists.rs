@@ -93,6 +93,14 @@ async fn counts_stop_at_a_thousand_and_cursors_reach_deep_pages() {
     let first = page(&mut c, &[("query[q]", "")]).await;
     assert_eq!(first.total.label(), "1,000+");
     assert_eq!(first.range_label(), "1–25 of 1,000+");
+    // The page shows its rows and the same range (without JavaScript, as rendered).
+    let html = c.page("/matters").await.body;
+    assert!(html.contains("1–25 of 1,000+"), "the pager's range");
+    assert_eq!(
+        html.matches("<tr>").count(),
+        26,
+        "a header row and 25 matters"
+    );
     // The edge of page 40, as the pager's link would carry it.
     let (opened, id): (String, Uuid) = sqlx::query_as(
         "SELECT date_opened::text, id FROM matters ORDER BY date_opened DESC, id DESC OFFSET 974 LIMIT 1",

@@ -103,15 +103,14 @@ pub fn MatterListPage() -> impl IntoView {
             <button type="submit" class="secondary">"Apply"</button>
         </Form>
         <Transition fallback=Loading>
-            {loaded(matters, move |mut page| {
+            {loaded(matters, move |page| {
                 let q = query.get();
                 let href = move |at: PageRequest| {
                     let mut pairs = query_pairs(&q);
                     pairs.extend(paging_pairs(&at));
                     format!("/matters{}", query_string(&pairs))
                 };
-                let items = std::mem::take(&mut page.items);
-                view! { <Rows items show_client=true/> <Pager page href/> }
+                view! { <Rows items=page.items.clone() show_client=true/> <Pager page href/> }
             })}
         </Transition>
     }
