@@ -157,8 +157,8 @@ fi
   # Each measurement ends with requests in flight (wrk stops mid-request): what the server said.
   count() { grep -c "$1" "$OUT/docket.log" || true; }
   echo "Docket's log: $(count '"level":"WARN"') warnings, $(count '"level":"ERROR"') errors," \
-    "$(count 'panicked at') panics, $(grep -vc '^{' "$OUT/docket.log" || true) lines outside the structured log"
-  # Where the first panics were, and what they said.
-  grep -m3 -A1 'panicked at' "$OUT/docket.log" | sed 's/^/  /' || true
+    "$(count '"message":"panicked"') panics, $(grep -vc '^{' "$OUT/docket.log" || true) lines outside the structured log"
+  # Where the first panics were, and what they said (server::telemetry logs each as an event).
+  grep -m3 '"message":"panicked"' "$OUT/docket.log" | cut -c1-400 | sed 's/^/  /' || true
 } | tee -a "$RESULTS"
 say "raw wrk output in $OUT/"
