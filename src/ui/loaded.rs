@@ -15,6 +15,12 @@ use crate::error::AppError;
 
 /// `show(value)` once `resource` has loaded, or the error panel. Reads of signals inside `show`
 /// are tracked as they are in a closure: the view is built again when they change.
+///
+/// Two things to keep in mind inside `show`. When a signal it read changes, what the old view
+/// made (its signals, resources, actions) is disposed at once, while the `Transition` keeps the
+/// old view on screen until the new data is there: its handlers should use what was made
+/// outside `show`. And the view can still be built twice on the server when the data is there
+/// before the boundary's first pass: a resource made inside it goes through `ui::once`.
 pub fn loaded<T, V>(
     resource: Resource<Result<T, AppError>>,
     show: impl Fn(T) -> V + Clone + Send + Sync + 'static,
