@@ -8,7 +8,7 @@ use super::api::{firm_activity, history};
 use super::{ActivityEntry, ActivityQuery, ACTIONS};
 use crate::auth::api::list_people;
 use crate::kernel::PageRequest;
-use crate::ui::{loaded, paging_pairs, query_string, Loading, Pager};
+use crate::ui::{loaded, page_href, query_string, Loading, Pager};
 
 /// The activity history of a client or matter, newest first.
 #[component]
@@ -151,12 +151,7 @@ pub fn ActivityLogPage() -> impl IntoView {
         </Form>
         <Transition fallback=Loading>
             {loaded(page, move |page| {
-                let q = query.get();
-                let href = move |at: PageRequest| {
-                    let mut pairs = query_pairs(&q);
-                    pairs.extend(paging_pairs(&at));
-                    format!("/activity{}", query_string(&pairs))
-                };
+                let href = page_href("/activity", query.with(query_pairs));
                 view! {
                     <ActivityTable items=page.items.clone()/>
                     <Pager page href/>

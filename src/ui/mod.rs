@@ -15,7 +15,7 @@ pub use fields::{
 pub use layout::AppLayout;
 pub use loaded::loaded;
 pub use once::{once, provide_once_per_render};
-pub use pager::{paging_pairs, query_string, Pager};
+pub use pager::{page_href, paging_pairs, query_string, Pager};
 pub use response::{
     preload_page_chunks, provide_csp_nonce, provide_page_scope, request_seed, set_status,
 };

@@ -42,6 +42,19 @@ pub fn Pager<T: 'static>(
     }
 }
 
+/// The links of a list's pager: the list at `path` with its filters (`filters`, empty values left
+/// out) and the page asked for.
+pub fn page_href(
+    path: &'static str,
+    filters: Vec<(&'static str, String)>,
+) -> impl Fn(PageRequest) -> String {
+    move |at| {
+        let mut pairs = filters.clone();
+        pairs.extend(paging_pairs(&at));
+        format!("{path}{}", query_string(&pairs))
+    }
+}
+
 /// The query-string pairs of a page request (none for the first page).
 pub fn paging_pairs(p: &PageRequest) -> Vec<(&'static str, String)> {
     let mut pairs = vec![("after", p.after.clone()), ("before", p.before.clone())];
@@ -79,7 +92,23 @@ fn encode(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::query_string;
+    use super::{page_href, query_string};
+    use crate::kernel::PageRequest;
+
+    #[test]
+    fn pager_links_keep_the_filters_and_name_the_page() {
+        let href = page_href(
+            "/clients",
+            vec![("q", "smith".into()), ("status", String::new())],
+        );
+        let next = PageRequest {
+            after: "2026-11-25~x".into(),
+            page: 2,
+            ..Default::default()
+        };
+        assert_eq!(href(next), "/clients?q=smith&after=2026-11-25~x&page=2");
+        assert_eq!(href(PageRequest::default()), "/clients?q=smith");
+    }
 
     #[test]
     fn query_strings_skip_empty_and_encode() {

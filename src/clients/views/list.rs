@@ -7,7 +7,7 @@ use crate::clients::api::list_clients;
 use crate::clients::{ClientQuery, ClientStatus};
 use crate::kernel::Choice;
 use crate::kernel::PageRequest;
-use crate::ui::{loaded, paging_pairs, query_string, Badge, Loading, Pager};
+use crate::ui::{loaded, page_href, Badge, Loading, Pager};
 
 /// `/clients`: search by name, filter by status, paginated.
 #[component]
@@ -46,11 +46,7 @@ pub fn ClientListPage() -> impl IntoView {
         <Transition fallback=Loading>
             {loaded(clients, move |page| {
                 let q = query.get();
-                let href = move |at: PageRequest| {
-                    let mut pairs = vec![("q", q.q.clone()), ("status", q.status.clone())];
-                    pairs.extend(paging_pairs(&at));
-                    format!("/clients{}", query_string(&pairs))
-                };
+                let href = page_href("/clients", vec![("q", q.q), ("status", q.status)]);
                 view! {
                     <table class="data">
                         <caption class="visually-hidden">"Clients"</caption>

@@ -6,8 +6,8 @@ use crate::expenses::api::{list_expenses, CreateExpense};
 use crate::expenses::{ExpenseQuery, ExpenseRow};
 use crate::kernel::{format_money, Choice, PageRequest};
 use crate::ui::{
-    action_error, form_errors, loaded, paging_pairs, query_string, reload_on_success, session_info,
-    CheckboxField, FormAlert, FormStamp, Loading, Pager, TextArea, TextField,
+    action_error, form_errors, loaded, page_href, reload_on_success, session_info, CheckboxField,
+    FormAlert, FormStamp, Loading, Pager, TextArea, TextField,
 };
 
 /// `/expenses?matter=…`: a matter's expenses, and the form to record one.
@@ -55,12 +55,7 @@ pub fn ExpensesPage() -> impl IntoView {
         </section>
         <Transition fallback=Loading>
             {loaded(expenses, move |page| {
-                let matter = query.get().matter;
-                let href = move |at: PageRequest| {
-                    let mut pairs = vec![("matter", matter.clone())];
-                    pairs.extend(paging_pairs(&at));
-                    format!("/expenses{}", query_string(&pairs))
-                };
+                let href = page_href("/expenses", vec![("matter", query.get().matter)]);
                 view! { <ExpenseTable items=page.items.clone()/> <Pager page href/> }
             })}
         </Transition>

@@ -6,7 +6,7 @@ use leptos_router::hooks::use_query_map;
 use crate::invoices::api::list_invoices;
 use crate::invoices::{InvoiceQuery, InvoiceRow, InvoiceStatus};
 use crate::kernel::{format_money, Choice, PageRequest};
-use crate::ui::{loaded, paging_pairs, query_string, session_info, Loading, Pager};
+use crate::ui::{loaded, page_href, session_info, Loading, Pager};
 
 /// `/invoices`: the firm's invoices (billing staff and admins), or those of one's own matters.
 #[component]
@@ -52,11 +52,7 @@ pub fn InvoiceListPage() -> impl IntoView {
         <Transition fallback=Loading>
             {loaded(invoices, move |page| {
                 let q = query.get();
-                let href = move |at: PageRequest| {
-                    let mut pairs = vec![("status", q.status.clone()), ("matter", q.matter.clone()), ("client", q.client.clone())];
-                    pairs.extend(paging_pairs(&at));
-                    format!("/invoices{}", query_string(&pairs))
-                };
+                let href = page_href("/invoices", vec![("status", q.status), ("matter", q.matter), ("client", q.client)]);
                 view! { <InvoiceTable items=page.items.clone()/> <Pager page href/> }
             })}
         </Transition>

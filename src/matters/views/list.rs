@@ -7,7 +7,7 @@ use crate::auth::api::list_people;
 use crate::kernel::{Choice, PageRequest};
 use crate::matters::api::list_matters;
 use crate::matters::{MatterQuery, MatterRow, MatterSort, MatterStatus, PracticeArea};
-use crate::ui::{loaded, paging_pairs, query_string, Badge, Loading, Pager};
+use crate::ui::{loaded, page_href, Badge, Loading, Pager};
 
 fn query_pairs(q: &MatterQuery) -> Vec<(&'static str, String)> {
     vec![
@@ -104,12 +104,7 @@ pub fn MatterListPage() -> impl IntoView {
         </Form>
         <Transition fallback=Loading>
             {loaded(matters, move |page| {
-                let q = query.get();
-                let href = move |at: PageRequest| {
-                    let mut pairs = query_pairs(&q);
-                    pairs.extend(paging_pairs(&at));
-                    format!("/matters{}", query_string(&pairs))
-                };
+                let href = page_href("/matters", query.with(query_pairs));
                 view! { <Rows items=page.items.clone() show_client=true/> <Pager page href/> }
             })}
         </Transition>

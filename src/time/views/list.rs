@@ -9,7 +9,7 @@ use crate::kernel::{format_money, Choice, PageRequest};
 use crate::time::api::list_time;
 use crate::time::duration::format_minutes;
 use crate::time::{TimeQuery, TimeRow};
-use crate::ui::{loaded, paging_pairs, query_string, session_info, Loading, Pager};
+use crate::ui::{loaded, page_href, paging_pairs, query_string, session_info, Loading, Pager};
 
 /// A GET form with one button: "New time entry" (for `matter`, if given). A real button that
 /// works without JavaScript.
@@ -61,11 +61,7 @@ pub fn TimeListPage() -> impl IntoView {
         <Transition fallback=Loading>
             {loaded(entries, move |page| {
                 let q = query.get();
-                let href = move |at: PageRequest| {
-                    let mut pairs = vec![("from", q.from.clone()), ("to", q.to.clone())];
-                    pairs.extend(paging_pairs(&at));
-                    format!("/time{}", query_string(&pairs))
-                };
+                let href = page_href("/time", vec![("from", q.from), ("to", q.to)]);
                 view! { <TimeTable items=page.items.clone() on_matter=false/> <Pager page href/> }
             })}
         </Transition>
