@@ -29,7 +29,8 @@ BACKUP_PASSWORD="docket_backup"
 CARGO_LEPTOS_VERSION="0.3.10"
 BINARYEN_VERSION="132.0.0"
 
-log() { printf '\033[1m[dev]\033[0m %s\n' "$*" >&2; }
+# Each line says how long the command has run (bash's SECONDS), so a CI log shows where its time went.
+log() { printf '\033[1m[dev %dm%02ds]\033[0m %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*" >&2; }
 as_root() { [ "$(id -u)" = 0 ] && "$@" || sudo "$@"; }
 
 # ─────────────────────────────── setup ───────────────────────────────
@@ -58,39 +59,54 @@ setup_packages() {
 setup_rust() {
   rustup target list --installed | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
   cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
-  if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
-    # A build tool, not something we ship: a debug build compiles in a fraction of the time and
-    # its work (running cargo, wasm-bindgen and wasm-opt) is not CPU-bound.
-    log "installing cargo-leptos $CARGO_LEPTOS_VERSION (debug build, once per machine)"
-    cargo install --locked --debug "cargo-leptos@$CARGO_LEPTOS_VERSION" --features no_downloads
-  fi
-  local want
+  # On a fresh machine this is most of the first run: the tools are installed side by side (two
+  # compiles share the cores better than one compile's serial tail; downloads overlap them). Each
+  # one's output goes to .data/setup-NAME.log, shown if it fails.
+  local pids=() names=() want i
+  mkdir -p "$DATA" "$TOOLS"
+  [ -f "$TOOLS/package.json" ] || echo '{"private":true}' > "$TOOLS/package.json"
+  background() {
+    local name="$1"; shift
+    ("$@") > "$DATA/setup-$name.log" 2>&1 &
+    pids+=("$!"); names+=("$name")
+  }
   want="$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')"
   if ! wasm-bindgen --version 2>/dev/null | grep -q "$want"; then
     log "installing wasm-bindgen-cli $want (must equal Cargo.lock)"
     # Light optimisation: it rewrites a multi-megabyte wasm on every build, so not a debug build,
     # but no LTO and many codegen units, which halves its compile time.
-    CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=64 CARGO_PROFILE_RELEASE_OPT_LEVEL=1 \
-      cargo install wasm-bindgen-cli --version "$want"
+    background wasm-bindgen env CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=64 \
+      CARGO_PROFILE_RELEASE_OPT_LEVEL=1 cargo install wasm-bindgen-cli --version "$want"
   fi
   # Debian's binaryen silently breaks the release wasm; npm's works.
-  if [ ! -x "$TOOLS/node_modules/.bin/wasm-opt" ]; then
-    log "installing binaryen $BINARYEN_VERSION (wasm-opt) into .tools/"
-    mkdir -p "$TOOLS"
-    (cd "$TOOLS" && [ -f package.json ] || echo '{"private":true}' > package.json
-     cd "$TOOLS" && npm install --silent --no-fund --no-audit "binaryen@$BINARYEN_VERSION")
-  fi
-  if [ ! -x "$TOOLS/node_modules/.bin/maildev" ]; then
-    log "installing MailDev $MAILDEV_VERSION (the SMTP sink) into .tools/"
-    (cd "$TOOLS" && npm install --silent --no-fund --no-audit "maildev@$MAILDEV_VERSION")
+  if [ ! -x "$TOOLS/node_modules/.bin/wasm-opt" ] || [ ! -x "$TOOLS/node_modules/.bin/maildev" ]; then
+    log "installing binaryen $BINARYEN_VERSION (wasm-opt) and MailDev $MAILDEV_VERSION (the SMTP sink) into .tools/"
+    background npm npm install --prefix "$TOOLS" --silent --no-fund --no-audit \
+      "binaryen@$BINARYEN_VERSION" "maildev@$MAILDEV_VERSION"
   fi
   if [ ! -x "$TOOLS/venv/bin/moto_server" ]; then
     log "installing moto $MOTO_VERSION (the S3-compatible stand-in for storage tests) into .tools/venv"
-    python3 -m venv "$TOOLS/venv"
-    "$TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
+    background moto bash -c "python3 -m venv '$TOOLS/venv' && '$TOOLS/venv/bin/pip' install --quiet \
+      --disable-pip-version-check 'moto[server]==$MOTO_VERSION'"
   fi
+  if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+    # A build tool, not something we ship: a debug build without debug info compiles in a
+    # fraction of the time, and its work (running cargo, wasm-bindgen and wasm-opt) is not
+    # CPU-bound.
+    log "installing cargo-leptos $CARGO_LEPTOS_VERSION (debug build, once per machine)"
+    background cargo-leptos env CARGO_PROFILE_DEV_DEBUG=0 \
+      cargo install --locked --debug "cargo-leptos@$CARGO_LEPTOS_VERSION" --features no_downloads
+  fi
+  for i in "${!pids[@]}"; do
+    if ! wait "${pids[$i]}"; then
+      tail -n 40 "$DATA/setup-${names[$i]}.log" >&2
+      log "installing ${names[$i]} failed (.data/setup-${names[$i]}.log)"
+      exit 1
+    fi
+  done
+  [ ${#pids[@]} = 0 ] || log "tools installed"
   # tools/bin first: its wasm-opt runs npm's faster (see the script).
-  export PATH="$ROOT/tools/bin:$TOOLS/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+  export PATH="$ROOT/tools/bin:$TOOLS/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 }
 
 setup_e2e() {
@@ -231,7 +247,22 @@ app_env() {
 # SPLIT_SLACK in src/front/lib.rs), and the build stops there rather than ship that.
 release_build() {
   mkdir -p "$DATA"
-  cargo leptos --log wasm build --release --split 2>&1 | tee "$DATA/release-build.log" || return 1
+  # With hashed file names cargo-leptos builds the browser part first and the server after it.
+  # Much of the browser part runs on one core (the WebAssembly's whole-program optimisation,
+  # wasm-bindgen, wasm-opt on each chunk): started side by side, the server's compile takes the
+  # other. The two cargo builds have separate target folders (wasm32 and the host's), and the
+  # server's build is the same one cargo-leptos would run (same flags, same LEPTOS_* settings).
+  cargo leptos build --release --server-only > "$DATA/release-server.log" 2>&1 &
+  local server=$!
+  if ! cargo leptos --log wasm build --release --split --frontend-only 2>&1 | tee "$DATA/release-build.log"; then
+    kill "$server" 2>/dev/null || true
+    return 1
+  fi
+  log "browser build ready; waiting for the server's"
+  if ! wait "$server"; then
+    tail -n 60 "$DATA/release-server.log" >&2
+    return 1
+  fi
   if grep -q "Overlong segment" "$DATA/release-build.log"; then
     log "the splitter left the read-only data in the main module: raise SPLIT_SLACK in src/front/lib.rs"
     return 1
@@ -249,6 +280,7 @@ release_build() {
     [ "$f.br" -nt "$f" ] || brotli -f -q 11 -o "$f.br" "$f"
     [ "$f.gz" -nt "$f" ] || gzip -f -9 -k "$f"
   done
+  log "release build ready"
 }
 
 # How the binary finds its site outside cargo-leptos.
@@ -299,6 +331,7 @@ test_all() {
   release_build
 
   browser_tests
+  log "every test passed"
 }
 
 # Playwright in Debian's Chromium against the release build served behind nginx (arguments go to
