@@ -275,11 +275,12 @@ release_build() {
   split="$pkg/__wasm_split$(sed -n 's/^split: *\(.*\)$/.\1/p' "$hashes").js"
   [ -f "$split" ] || split="$pkg/__wasm_split.______________________.js"
   target/release/docket pack-chunks "$manifest" "$split" || return 1
-  for f in "$pkg"/*.wasm "$pkg"/*.js "$pkg"/*.css "$pkg"/*.bin; do
-    [ -f "$f" ] || continue
-    [ "$f.br" -nt "$f" ] || brotli -f -q 11 -o "$f.br" "$f"
-    [ "$f.gz" -nt "$f" ] || gzip -f -9 -k "$f"
-  done
+  # Precompressed copies of every asset (hundreds of chunks), on both cores.
+  find "$pkg" -maxdepth 1 -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.bin' \) -print0 \
+    | xargs -0 -r -n 16 -P 2 sh -c 'for f; do
+        [ "$f.br" -nt "$f" ] || brotli -f -q 11 -o "$f.br" "$f" || exit 1
+        [ "$f.gz" -nt "$f" ] || gzip -f -9 -k "$f" || exit 1
+      done' sh
   log "release build ready"
 }
 
