@@ -63,11 +63,14 @@ setup_rust() {
   # compiles share the cores better than one compile's serial tail; downloads overlap them). Each
   # one's output goes to .data/setup-NAME.log, shown if it fails.
   local pids=() names=() want i
+  # Tools found where they are installed, also when CARGO_HOME is not on PATH.
+  export PATH="$ROOT/tools/bin:$TOOLS/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
   mkdir -p "$DATA" "$TOOLS"
   [ -f "$TOOLS/package.json" ] || echo '{"private":true}' > "$TOOLS/package.json"
   background() {
     local name="$1"; shift
-    ("$@") > "$DATA/setup-$name.log" 2>&1 &
+    # A process group of its own, so a failure elsewhere stops all of its compilers.
+    setsid -w "$@" > "$DATA/setup-$name.log" 2>&1 &
     pids+=("$!"); names+=("$name")
   }
   want="$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')"
@@ -86,8 +89,8 @@ setup_rust() {
   fi
   if [ ! -x "$TOOLS/venv/bin/moto_server" ]; then
     log "installing moto $MOTO_VERSION (the S3-compatible stand-in for storage tests) into .tools/venv"
-    background moto bash -c "python3 -m venv '$TOOLS/venv' && '$TOOLS/venv/bin/pip' install --quiet \
-      --disable-pip-version-check 'moto[server]==$MOTO_VERSION'"
+    background moto bash -c 'python3 -m venv "$1/venv" && "$1/venv/bin/pip" install --quiet \
+      --disable-pip-version-check "moto[server]==$2"' _ "$TOOLS" "$MOTO_VERSION"
   fi
   if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
     # A build tool, not something we ship: a debug build without debug info compiles in a
@@ -101,6 +104,8 @@ setup_rust() {
     if ! wait "${pids[$i]}"; then
       tail -n 40 "$DATA/setup-${names[$i]}.log" >&2
       log "installing ${names[$i]} failed (.data/setup-${names[$i]}.log)"
+      for i in "${pids[@]}"; do kill -TERM -- "-$i" 2>/dev/null || true; done
+      wait 2>/dev/null || true
       exit 1
     fi
   done
@@ -252,10 +257,12 @@ release_build() {
   # wasm-bindgen, wasm-opt on each chunk): started side by side, the server's compile takes the
   # other. The two cargo builds have separate target folders (wasm32 and the host's), and the
   # server's build is the same one cargo-leptos would run (same flags, same LEPTOS_* settings).
-  cargo leptos build --release --server-only > "$DATA/release-server.log" 2>&1 &
+  # (A process group of its own: if the browser part fails, its compilers are stopped too.)
+  setsid -w cargo leptos build --release --server-only > "$DATA/release-server.log" 2>&1 &
   local server=$!
   if ! cargo leptos --log wasm build --release --split --frontend-only 2>&1 | tee "$DATA/release-build.log"; then
-    kill "$server" 2>/dev/null || true
+    kill -TERM -- "-$server" 2>/dev/null || true
+    wait "$server" 2>/dev/null || true
     return 1
   fi
   log "browser build ready; waiting for the server's"
@@ -280,7 +287,7 @@ release_build() {
     | xargs -0 -r -n 16 -P 2 sh -c 'for f; do
         [ "$f.br" -nt "$f" ] || brotli -f -q 11 -o "$f.br" "$f" || exit 1
         [ "$f.gz" -nt "$f" ] || gzip -f -9 -k "$f" || exit 1
-      done' sh
+      done' sh || { log "precompressing the assets failed"; return 1; }
   log "release build ready"
 }
 
