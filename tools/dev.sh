@@ -63,7 +63,8 @@ setup_rust() {
   # compiles share the cores better than one compile's serial tail; downloads overlap them). Each
   # one's output goes to .data/setup-NAME.log, shown if it fails.
   local pids=() names=() want i
-  # Tools found where they are installed, also when CARGO_HOME is not on PATH.
+  # Tools found where they are installed, also when CARGO_HOME is not on PATH; tools/bin first:
+  # its wasm-opt runs npm's faster (see the script).
   export PATH="$ROOT/tools/bin:$TOOLS/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
   mkdir -p "$DATA" "$TOOLS"
   [ -f "$TOOLS/package.json" ] || echo '{"private":true}' > "$TOOLS/package.json"
@@ -104,14 +105,13 @@ setup_rust() {
     if ! wait "${pids[$i]}"; then
       tail -n 40 "$DATA/setup-${names[$i]}.log" >&2
       log "installing ${names[$i]} failed (.data/setup-${names[$i]}.log)"
-      for i in "${pids[@]}"; do kill -TERM -- "-$i" 2>/dev/null || true; done
+      local p
+      for p in "${pids[@]}"; do kill -TERM -- "-$p" 2>/dev/null || true; done
       wait 2>/dev/null || true
       exit 1
     fi
   done
   [ ${#pids[@]} = 0 ] || log "tools installed"
-  # tools/bin first: its wasm-opt runs npm's faster (see the script).
-  export PATH="$ROOT/tools/bin:$TOOLS/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 }
 
 setup_e2e() {
@@ -282,11 +282,11 @@ release_build() {
   split="$pkg/__wasm_split$(sed -n 's/^split: *\(.*\)$/.\1/p' "$hashes").js"
   [ -f "$split" ] || split="$pkg/__wasm_split.______________________.js"
   target/release/docket pack-chunks "$manifest" "$split" || return 1
-  # Precompressed copies of every asset (hundreds of chunks), on both cores.
+  # Precompressed copies of every asset (hundreds of chunks; the browser build starts from an
+  # empty site folder), on both cores.
   find "$pkg" -maxdepth 1 -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.bin' \) -print0 \
     | xargs -0 -r -n 16 -P 2 sh -c 'for f; do
-        [ "$f.br" -nt "$f" ] || brotli -f -q 11 -o "$f.br" "$f" || exit 1
-        [ "$f.gz" -nt "$f" ] || gzip -f -9 -k "$f" || exit 1
+        brotli -f -q 11 -o "$f.br" "$f" && gzip -f -9 -k "$f" || exit 1
       done' sh || { log "precompressing the assets failed"; return 1; }
   log "release build ready"
 }
